@@ -1,0 +1,331 @@
+package io.duet.api.queue;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.ObjectMapper;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.RBatch;
+import org.redisson.api.RScript;
+import org.redisson.api.RStream;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
+import org.redisson.api.stream.AutoClaimResult;
+import org.redisson.api.stream.PendingEntry;
+import org.redisson.api.stream.StreamAddArgs;
+import org.redisson.api.stream.StreamCreateGroupArgs;
+import org.redisson.api.stream.StreamMessageId;
+import org.redisson.api.stream.StreamReadGroupArgs;
+import org.redisson.client.RedisException;
+
+/**
+ * Every Redis operation of the job queue. Per queue: a stream {@code <prefix><queue>} read by the
+ * consumer group {@code workers}; a sorted set {@code :retry} of failed jobs waiting for their next
+ * attempt (score = due time); a stream {@code :dead} of dead letters; a hash {@code :settings}.
+ *
+ * <p>A finished job is acked and deleted in one script, so a job stream only ever holds jobs that are
+ * waiting or in progress and never needs trimming (trimming could drop pending jobs). Moving a job
+ * between structures (retry, dead-letter, promote, replay) is one Lua script each, so a crash can never
+ * leave a job in two places or in none.
+ */
+@Singleton
+class JobStreams {
+    static final String GROUP = "workers";
+
+    private static final String COMPLETE = """
+            local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+            redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+            return acked""";
+
+    private static final String RETRY = """
+            local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+            if acked == 1 then
+              redis.call('XDEL', KEYS[1], ARGV[2])
+              redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+            end
+            return acked""";
+
+    private static final String DEAD_LETTER = """
+            local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+            if acked == 1 then
+              redis.call('XDEL', KEYS[1], ARGV[2])
+              redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
+            end
+            return acked""";
+
+    private static final String PROMOTE_DUE = """
+            local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+            for _, member in ipairs(due) do
+              local job = cjson.decode(member)
+              redis.call('XADD', KEYS[1], '*', 'job', job.job, 'payload', job.payload,
+                'attempt', job.attempt, 'enqueued', job.enqueued)
+              redis.call('ZREM', KEYS[2], member)
+            end
+            return #due""";
+
+    private static final String REPLAY = """
+            local moved = 0
+            for i = 1, #ARGV do
+              local entries = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])
+              if #entries == 1 then
+                local f = entries[1][2]
+                local job, payload, enqueued
+                for j = 1, #f, 2 do
+                  if f[j] == 'job' then job = f[j + 1]
+                  elseif f[j] == 'payload' then payload = f[j + 1]
+                  elseif f[j] == 'enqueued' then enqueued = f[j + 1] end
+                end
+                redis.call('XADD', KEYS[1], '*', 'job', job, 'payload', payload, 'attempt', '1', 'enqueued', enqueued)
+                redis.call('XDEL', KEYS[2], ARGV[i])
+                moved = moved + 1
+              end
+            end
+            return moved""";
+
+    private static final String STATS = """
+            local length = redis.call('XLEN', KEYS[1])
+            local pending = 0
+            local ok, summary = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1])
+            if ok and summary[1] then pending = summary[1] end
+            local oldest = ''
+            local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+            if #first > 0 then
+              local f = first[1][2]
+              for j = 1, #f, 2 do if f[j] == 'enqueued' then oldest = f[j + 1] end end
+            end
+            local retrying = redis.call('ZCARD', KEYS[2])
+            local firstRetry = redis.call('ZRANGE', KEYS[2], 0, 0)
+            if #firstRetry > 0 then
+              local job = cjson.decode(firstRetry[1])
+              if oldest == '' or tonumber(job.enqueued) < tonumber(oldest) then oldest = job.enqueued end
+            end
+            return {length, pending, retrying, redis.call('XLEN', KEYS[3]), oldest}""";
+
+    private final RedissonClient redis;
+    private final ObjectMapper json;
+    private final String prefix;
+    private volatile Boolean safe;
+
+    JobStreams(RedissonClient redis, ObjectMapper json, QueueConfig config) {
+        this.redis = redis;
+        this.json = json;
+        this.prefix = config.keyPrefix();
+    }
+
+    String streamKey(String queue) {
+        return prefix + queue;
+    }
+
+    private String retryKey(String queue) {
+        return prefix + queue + ":retry";
+    }
+
+    private String deadKey(String queue) {
+        return prefix + queue + ":dead";
+    }
+
+    private String settingsKey(String queue) {
+        return prefix + queue + ":settings";
+    }
+
+    /**
+     * The queue refuses to run on a Redis that may evict keys: an evicted stream is a lost batch of jobs.
+     * Checked on first contact (Redis may be away at start-up) and remembered.
+     *
+     * @throws EvictingRedisException when {@code maxmemory-policy} is not {@code noeviction}
+     */
+    void requireNoEviction() {
+        if (Boolean.TRUE.equals(safe)) {
+            return;
+        }
+        Map<String, String> memory = redis.getRedisNodes(RedisNodes.SINGLE).getInstance().info(RedisNode.InfoSection.MEMORY);
+        String policy = memory.getOrDefault("maxmemory_policy", "unknown");
+        if (!"noeviction".equals(policy)) {
+            safe = false;
+            throw new EvictingRedisException(policy);
+        }
+        safe = true;
+    }
+
+    /** Forget the last eviction check (after ops fixed the policy, or in tests). */
+    void recheckEviction() {
+        safe = null;
+    }
+
+    void publish(List<OutboxJob> jobs) {
+        RBatch batch = redis.createBatch();
+        for (OutboxJob job : jobs) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            fields.put("job", job.jobId().toString());
+            fields.put("payload", job.payload());
+            fields.put("attempt", "1");
+            fields.put("enqueued", Long.toString(job.createdAt().toEpochMilli()));
+            batch.<String, String>getStream(streamKey(job.queue())).addAsync(StreamAddArgs.entries(fields));
+        }
+        batch.execute();
+    }
+
+    void ensureGroup(String queue) {
+        try {
+            stream(queue).createGroup(StreamCreateGroupArgs.name(GROUP).id(StreamMessageId.ALL).makeStream());
+        } catch (RedisException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
+                throw e;
+            }
+        }
+    }
+
+    /** New jobs for this consumer, waiting up to {@code block} for the first one. */
+    Map<StreamMessageId, Job> read(String queue, String consumer, int count, Duration block) {
+        Map<StreamMessageId, Map<String, String>> entries =
+                stream(queue).readGroup(GROUP, consumer, StreamReadGroupArgs.neverDelivered().count(count).timeout(block));
+        return toJobs(queue, entries);
+    }
+
+    /**
+     * Takes over jobs that another consumer received but has not acked for {@code idle} (its worker died).
+     * Returns them with how often each has been delivered, so a job that kills its worker every time
+     * ends as a dead letter instead of a crash loop.
+     */
+    List<ClaimedJob> claimStale(String queue, String consumer, Duration idle, int count) {
+        AutoClaimResult<String, String> result =
+                stream(queue).autoClaim(GROUP, consumer, idle.toMillis(), TimeUnit.MILLISECONDS, StreamMessageId.MIN, count);
+        Map<StreamMessageId, Job> jobs = toJobs(queue, result.getMessages());
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        List<ClaimedJob> claimed = new ArrayList<>();
+        for (var entry : jobs.entrySet()) {
+            List<PendingEntry> pending = stream(queue).listPending(GROUP, entry.getKey(), entry.getKey(), 1);
+            long deliveries = pending.isEmpty() ? 1 : pending.getFirst().getDeliveryCount();
+            claimed.add(new ClaimedJob(entry.getKey(), entry.getValue(), deliveries));
+        }
+        return claimed;
+    }
+
+    record ClaimedJob(StreamMessageId messageId, Job job, long deliveries) {}
+
+    void complete(String queue, StreamMessageId messageId) {
+        redis.getScript().eval(RScript.Mode.READ_WRITE, COMPLETE, RScript.ReturnType.LONG,
+                List.of(streamKey(queue)), GROUP, messageId.toString());
+    }
+
+    /** Acks the delivery and parks the job in the retry set until {@code due}. */
+    void retryLater(String queue, StreamMessageId messageId, Job next, Instant due) {
+        redis.getScript().eval(RScript.Mode.READ_WRITE, RETRY, RScript.ReturnType.LONG,
+                List.of(streamKey(queue), retryKey(queue)), GROUP, messageId.toString(),
+                Long.toString(due.toEpochMilli()), encode(next));
+    }
+
+    void deadLetter(String queue, StreamMessageId messageId, Job job, String error, int keep) {
+        redis.getScript().eval(RScript.Mode.READ_WRITE, DEAD_LETTER, RScript.ReturnType.LONG,
+                List.of(streamKey(queue), deadKey(queue)), GROUP, messageId.toString(), Integer.toString(keep),
+                "job", job.id().toString(), "payload", job.payload(), "attempts", Integer.toString(job.attempt()),
+                "error", error, "failed", Long.toString(System.currentTimeMillis()),
+                "enqueued", Long.toString(job.enqueuedAt().toEpochMilli()));
+    }
+
+    /** Moves retries whose time has come back onto the stream; any node may do it, the script is atomic. */
+    long promoteDue(String queue, int limit) {
+        Long moved = redis.getScript().eval(RScript.Mode.READ_WRITE, PROMOTE_DUE, RScript.ReturnType.LONG,
+                List.of(streamKey(queue), retryKey(queue)), Long.toString(System.currentTimeMillis()), Integer.toString(limit));
+        return moved == null ? 0 : moved;
+    }
+
+    List<DeadLetter> deadLetters(String queue, int limit) {
+        RStream<String, String> dead = redis.getStream(deadKey(queue));
+        Map<StreamMessageId, Map<String, String>> entries = dead.range(limit, StreamMessageId.MIN, StreamMessageId.MAX);
+        List<DeadLetter> letters = new ArrayList<>();
+        entries.forEach((id, f) -> letters.add(new DeadLetter(id.toString(), f.get("job"), f.get("payload"),
+                parseInt(f.get("attempts")), f.get("error"), Instant.ofEpochMilli(parseLong(f.get("failed"))))));
+        return letters;
+    }
+
+    /** Puts dead letters back on the queue as fresh first attempts; unknown ids are skipped. */
+    long replay(String queue, List<String> deadLetterIds) {
+        if (deadLetterIds.isEmpty()) {
+            return 0;
+        }
+        Long moved = redis.getScript().eval(RScript.Mode.READ_WRITE, REPLAY, RScript.ReturnType.LONG,
+                List.of(streamKey(queue), deadKey(queue)), deadLetterIds.toArray());
+        return moved == null ? 0 : moved;
+    }
+
+    QueueStats stats(String queue) {
+        List<Object> values = redis.getScript().eval(RScript.Mode.READ_ONLY, STATS, RScript.ReturnType.LIST,
+                List.of(streamKey(queue), retryKey(queue), deadKey(queue)), GROUP);
+        String oldest = String.valueOf(values.get(4));
+        return new QueueStats(toLong(values.get(0)), toLong(values.get(1)), toLong(values.get(2)), toLong(values.get(3)),
+                oldest.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(oldest)));
+    }
+
+    Map<String, String> settings(String queue) {
+        return redis.<String, String>getMap(settingsKey(queue)).readAllMap();
+    }
+
+    void putSetting(String queue, String name, String value) {
+        redis.<String, String>getMap(settingsKey(queue)).fastPut(name, value);
+    }
+
+    private RStream<String, String> stream(String queue) {
+        return redis.getStream(streamKey(queue));
+    }
+
+    private Map<StreamMessageId, Job> toJobs(String queue, Map<StreamMessageId, Map<String, String>> entries) {
+        Map<StreamMessageId, Job> jobs = new LinkedHashMap<>();
+        if (entries == null) {
+            return jobs;
+        }
+        entries.forEach((id, f) -> jobs.put(id, new Job(UUID.fromString(f.get("job")), queue, f.get("payload"),
+                parseInt(f.get("attempt")), Instant.ofEpochMilli(parseLong(f.get("enqueued"))))));
+        return jobs;
+    }
+
+    private String encode(Job job) {
+        try {
+            return json.writeValueAsString(new RetryEntry(job.id().toString(), job.payload(),
+                    Integer.toString(job.attempt()), Long.toString(job.enqueuedAt().toEpochMilli())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long toLong(Object value) {
+        return value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
+    }
+
+    private static int parseInt(@Nullable String value) {
+        return value == null ? 1 : Integer.parseInt(value);
+    }
+
+    private static long parseLong(@Nullable String value) {
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    /** The retry set's member: strings only, so the Lua side copies them unchanged. */
+    @Serdeable
+    record RetryEntry(String job, String payload, String attempt, String enqueued) {}
+
+    /** A dead letter as ops sees it; {@code id} is what replay takes. */
+    @Serdeable
+    record DeadLetter(String id, String jobId, String payload, int attempts, String error, Instant failedAt) {}
+
+    /**
+     * @param length jobs in the stream: waiting plus in progress
+     * @param pending delivered, not yet acked (in progress, or held by a dead worker until claimed)
+     * @param retrying failed jobs waiting for their next attempt
+     * @param dead dead letters
+     * @param oldestEnqueuedAt enqueue time of the oldest job still to be done, null when idle
+     */
+    record QueueStats(long length, long pending, long retrying, long dead, @Nullable Instant oldestEnqueuedAt) {}
+}

@@ -1,0 +1,32 @@
+package io.duet.api.queue;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
+
+    OutboxJob save(OutboxJob job);
+
+    /** One relay at a time across the fleet keeps each queue in insertion order; released at commit. */
+    @Query("SELECT pg_try_advisory_xact_lock(:key)")
+    boolean tryRelayLock(long key);
+
+    @Query("SELECT * FROM outbox_job ORDER BY position LIMIT :limit")
+    List<OutboxJob> oldest(int limit);
+
+    void deleteByPositionIn(Collection<Long> positions);
+
+    @Query("SELECT count(*) FROM outbox_job")
+    long backlog();
+
+    @Query("SELECT min(created_at) FROM outbox_job")
+    @Nullable
+    Instant oldestCreatedAt();
+}

@@ -1,0 +1,100 @@
+package io.duet.api.queue;
+
+import io.duet.api.web.NotFoundException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/** Ops control of the job queues: state, concurrency, pause/resume, dead letters and their replay. */
+@Controller("/ops/queues")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "ops")
+@SecurityRequirement(name = "ops")
+class QueueOpsController {
+    private final WorkerRuntime runtime;
+    private final JobStreams streams;
+
+    QueueOpsController(WorkerRuntime runtime, JobStreams streams) {
+        this.runtime = runtime;
+        this.streams = streams;
+    }
+
+    @Get
+    @Operation(summary = "Every queue this node works on, with depth, pending, retrying, dead and oldest age")
+    List<QueueState> list() {
+        return runtime.states();
+    }
+
+    @Get("/{name}")
+    QueueState show(@PathVariable String name) {
+        return runtime.state(name).orElseThrow(() -> unknown(name));
+    }
+
+    @Put("/{name}/concurrency")
+    @Operation(summary = "Handler slots per node; every node applies it within a refresh interval, no restart")
+    QueueState concurrency(@PathVariable String name, @Valid @Body SetConcurrencyRequest request) {
+        QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
+        return runtime.update(name, request.concurrency(), worker.paused()).orElseThrow(() -> unknown(name));
+    }
+
+    @Post("/{name}/pause")
+    QueueState pause(@PathVariable String name) {
+        QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
+        return runtime.update(name, worker.concurrency(), true).orElseThrow(() -> unknown(name));
+    }
+
+    @Post("/{name}/resume")
+    QueueState resume(@PathVariable String name) {
+        QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
+        return runtime.update(name, worker.concurrency(), false).orElseThrow(() -> unknown(name));
+    }
+
+    @Get("/{name}/dead")
+    @Operation(summary = "Dead letters, oldest first, each with its last error")
+    List<JobStreams.DeadLetter> dead(@PathVariable String name, @Nullable @QueryValue @Min(1) @Max(1000) Integer limit) {
+        runtime.worker(name).orElseThrow(() -> unknown(name));
+        return streams.deadLetters(name, limit == null ? 100 : limit);
+    }
+
+    @Post("/{name}/dead/replay")
+    @Operation(summary = "Put dead letters back on the queue as first attempts: the given ids, or the oldest `limit`")
+    ReplayResponse replay(@PathVariable String name, @Valid @Body ReplayRequest request) {
+        runtime.worker(name).orElseThrow(() -> unknown(name));
+        List<String> ids = request.ids() != null && !request.ids().isEmpty()
+                ? request.ids()
+                : streams.deadLetters(name, request.limit() == null ? 100 : request.limit()).stream()
+                        .map(JobStreams.DeadLetter::id).toList();
+        return new ReplayResponse(streams.replay(name, ids));
+    }
+
+    private static NotFoundException unknown(String name) {
+        return new NotFoundException("A queue with this name");
+    }
+
+    @Serdeable
+    record SetConcurrencyRequest(@NotNull @Min(0) @Max(1024) Integer concurrency) {}
+
+    @Serdeable
+    record ReplayRequest(@Nullable @Size(max = 1000) List<@jakarta.validation.constraints.Pattern(regexp = "\\d+-\\d+") String> ids,
+            @Nullable @Min(1) @Max(1000) Integer limit) {}
+
+    @Serdeable
+    record ReplayResponse(long replayed) {}
+}

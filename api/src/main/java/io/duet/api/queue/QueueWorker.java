@@ -1,0 +1,323 @@
+package io.duet.api.queue;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.redisson.api.stream.StreamMessageId;
+import org.redisson.client.RedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes one queue on this node: a reader thread takes as many jobs as there are free handler slots
+ * (blocking read), hands each to a virtual thread, and acks, retries or dead-letters it by its outcome.
+ * The number of slots and the pause flag can change while it runs.
+ */
+final class QueueWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueWorker.class);
+
+    private final JobHandler handler;
+    private final String queue;
+    private final String consumer;
+    private final JobStreams streams;
+    private final ProcessedJobs processed;
+    private final QueueDefaults defaults;
+    private final QueueConfig config;
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<StreamMessageId, Job> inFlight = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Counter processedCount;
+    private final Counter failedCount;
+    private final Counter deadCount;
+    private final Counter duplicateCount;
+    private final Timer handlerLatency;
+    private final Timer startDelay;
+    private volatile int concurrency;
+    private volatile boolean paused;
+    private volatile boolean running;
+    private Thread reader;
+    private boolean groupReady;
+    private long nextClaim;
+    private long nextPromote;
+
+    QueueWorker(JobHandler handler, String nodeId, JobStreams streams, ProcessedJobs processed, QueueDefaults defaults,
+            QueueConfig config, MeterRegistry meters) {
+        this.handler = handler;
+        this.queue = handler.queue();
+        this.consumer = nodeId;
+        this.streams = streams;
+        this.processed = processed;
+        this.defaults = defaults;
+        this.config = config;
+        this.concurrency = defaults.concurrency();
+        this.processedCount = meters.counter("duet.queue.jobs.processed", "queue", queue);
+        this.failedCount = meters.counter("duet.queue.jobs.failed", "queue", queue);
+        this.deadCount = meters.counter("duet.queue.jobs.dead", "queue", queue);
+        this.duplicateCount = meters.counter("duet.queue.jobs.duplicate", "queue", queue);
+        this.handlerLatency = Timer.builder("duet.queue.handler.duration").tag("queue", queue)
+                .description("Time a handler took, including its transaction").register(meters);
+        this.startDelay = Timer.builder("duet.queue.start.delay").tag("queue", queue)
+                .description("From the enqueuing commit to the handler starting (first attempts only)").register(meters);
+    }
+
+    String queue() {
+        return queue;
+    }
+
+    int concurrency() {
+        return concurrency;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    void apply(int newConcurrency, boolean newPaused) {
+        lock.lock();
+        try {
+            if (newConcurrency != concurrency || newPaused != paused) {
+                LOG.atInfo().addKeyValue("queue", queue).addKeyValue("concurrency", newConcurrency)
+                        .addKeyValue("paused", newPaused).log("queue settings applied");
+            }
+            concurrency = newConcurrency;
+            paused = newPaused;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void start() {
+        running = true;
+        reader = Thread.ofPlatform().name("duet-queue-" + queue).daemon(true).start(this::loop);
+    }
+
+    private void loop() {
+        Duration backoff = Duration.ofMillis(100);
+        boolean failing = false;
+        while (running) {
+            try {
+                int free = awaitFreeSlots();
+                if (free == 0 || !running) {
+                    continue;
+                }
+                if (!groupReady) {
+                    streams.requireNoEviction();
+                    streams.ensureGroup(queue);
+                    groupReady = true;
+                }
+                long now = System.currentTimeMillis();
+                if (now >= nextPromote) {
+                    streams.promoteDue(queue, 100);
+                    nextPromote = now + Math.clamp(defaults.initialBackoff().toMillis() / 2, 20, 1000);
+                }
+                if (now >= nextClaim) {
+                    nextClaim = now + Math.max(100, defaults.claimIdle().toMillis() / 2);
+                    for (JobStreams.ClaimedJob claimed : streams.claimStale(queue, consumer, defaults.claimIdle(), free)) {
+                        if (claimed.deliveries() > defaults.maxAttempts()) {
+                            settle(claimed.messageId(), claimed.job(), Outcome.DEAD,
+                                    "delivered " + claimed.deliveries() + " times without being acknowledged; "
+                                            + "its worker died each time");
+                        } else {
+                            dispatch(claimed.messageId(), claimed.job());
+                            free--;
+                        }
+                    }
+                }
+                if (free > 0) {
+                    streams.read(queue, consumer, free, config.readBlock()).forEach(this::dispatch);
+                }
+                if (failing) {
+                    LOG.atInfo().addKeyValue("queue", queue).log("queue worker recovered");
+                    failing = false;
+                }
+                backoff = Duration.ofMillis(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (e instanceof RedisException && String.valueOf(e.getMessage()).contains("NOGROUP")) {
+                    groupReady = false;
+                    continue;
+                }
+                if (!failing) {
+                    if (e instanceof EvictingRedisException) {
+                        LOG.atError().addKeyValue("queue", queue).log(e.getMessage());
+                    } else {
+                        LOG.atWarn().addKeyValue("queue", queue).addKeyValue("cause", e.getClass().getSimpleName())
+                                .log("queue worker cannot read its stream; retrying");
+                    }
+                    failing = true;
+                }
+                groupReady = false;
+                sleepQuietly(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Waits (up to one read-block) until the worker runs and has a free slot; returns the free slots. */
+    private int awaitFreeSlots() throws InterruptedException {
+        lock.lock();
+        try {
+            long waitNanos = config.readBlock().toNanos();
+            while (running && (paused || inFlight.size() >= concurrency)) {
+                if (waitNanos <= 0) {
+                    return 0;
+                }
+                waitNanos = changed.awaitNanos(waitNanos);
+            }
+            return running ? concurrency - inFlight.size() : 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dispatch(StreamMessageId messageId, Job job) {
+        inFlight.put(messageId, job);
+        handlers.execute(() -> process(messageId, job));
+    }
+
+    private enum Outcome { DONE, RETRY, DEAD, RELEASE }
+
+    private void process(StreamMessageId messageId, Job job) {
+        long started = System.nanoTime();
+        if (job.attempt() == 1) {
+            startDelay.record(Duration.between(job.enqueuedAt(), Instant.now()));
+        }
+        Outcome outcome;
+        String error = null;
+        try {
+            if (processed.runOnce(job, handler)) {
+                processedCount.increment();
+            } else {
+                duplicateCount.increment();
+            }
+            outcome = Outcome.DONE;
+        } catch (PermanentJobFailure e) {
+            failedCount.increment();
+            outcome = Outcome.DEAD;
+            error = describe(e);
+        } catch (Exception e) {
+            if (!running && (e instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
+                outcome = Outcome.RELEASE;
+            } else {
+                failedCount.increment();
+                outcome = job.attempt() >= defaults.maxAttempts() ? Outcome.DEAD : Outcome.RETRY;
+                error = describe(e);
+                LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
+                        .addKeyValue("attempt", job.attempt()).addKeyValue("cause", e.getClass().getSimpleName())
+                        .log("job failed");
+            }
+        } finally {
+            handlerLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+        try {
+            settle(messageId, job, outcome, error);
+        } catch (RuntimeException e) {
+            // The job stays pending in Redis and another consumer claims it after claim-idle; its effect
+            // (if any) is already recorded, so the redelivery is a no-op.
+            LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
+                    .addKeyValue("cause", e.getClass().getSimpleName()).log("could not settle job; it will be claimed again");
+        } finally {
+            inFlight.remove(messageId);
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void settle(StreamMessageId messageId, Job job, Outcome outcome, String error) {
+        switch (outcome) {
+            case DONE -> streams.complete(queue, messageId);
+            case RETRY -> streams.retryLater(queue, messageId, job.nextAttempt(), Instant.now().plus(backoff(job.attempt())));
+            case RELEASE -> streams.retryLater(queue, messageId, job, Instant.now());
+            case DEAD -> {
+                deadCount.increment();
+                LOG.atError().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
+                        .addKeyValue("attempts", job.attempt()).log("job dead-lettered");
+                streams.deadLetter(queue, messageId, job, error, defaults.deadLetterMax());
+            }
+        }
+    }
+
+    /** Exponential backoff with "equal jitter": half fixed, half random, so retries of a burst spread out. */
+    Duration backoff(int failedAttempt) {
+        long base = defaults.initialBackoff().toMillis() << Math.min(failedAttempt - 1, 20);
+        long capped = Math.min(base, defaults.maxBackoff().toMillis());
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        String text = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return text.length() > 1000 ? text.substring(0, 1000) : text;
+    }
+
+    /**
+     * Stops taking jobs, lets in-flight ones finish for the grace period, then interrupts the rest and
+     * puts them back on the queue at once, so another node starts them without waiting for claim-idle.
+     */
+    void stop(Duration grace) {
+        running = false;
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (reader != null) {
+            try {
+                reader.join(config.readBlock().toMillis() + 2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        handlers.shutdown();
+        try {
+            if (!handlers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                handlers.shutdownNow();
+                handlers.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List.copyOf(inFlight.entrySet()).forEach(entry -> {
+            try {
+                streams.retryLater(queue, entry.getKey(), entry.getValue(), Instant.now());
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("queue", queue).log("could not release an in-flight job; it will be claimed");
+            }
+        });
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

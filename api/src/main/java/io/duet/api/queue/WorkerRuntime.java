@@ -1,0 +1,228 @@
+package io.duet.api.queue;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.event.ShutdownEvent;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import jakarta.annotation.PreDestroy;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link QueueWorker} for every {@link JobHandler} bean, applies the runtime settings ops keep in
+ * Redis (concurrency, pause: shared by every node, re-read every refresh interval), and publishes the
+ * per-queue gauges that dashboards and autoscaling read.
+ */
+@Context
+public class WorkerRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+    static final String CONCURRENCY = "concurrency";
+    static final String PAUSED = "paused";
+
+    private final Map<String, QueueWorker> workers = new TreeMap<>();
+    private final Map<String, JobStreams.QueueStats> stats = new ConcurrentHashMap<>();
+    private final JobStreams streams;
+    private final OutboxRepository outbox;
+    private final QueueConfig config;
+    private final QueueDefaults defaults;
+    private final String nodeId;
+    private final ScheduledExecutorService refresher =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("duet-queue-refresh").daemon(true).factory());
+    private volatile long outboxBacklog;
+    private volatile Instant outboxOldest;
+    private volatile boolean refreshFailing;
+    private volatile boolean started;
+
+    WorkerRuntime(Collection<JobHandler> handlers, JobStreams streams, ProcessedJobs processed, OutboxRepository outbox,
+            QueueConfig config, QueueDefaults defaults, MeterRegistry meters) {
+        this.streams = streams;
+        this.outbox = outbox;
+        this.config = config;
+        this.defaults = defaults;
+        this.nodeId = nodeId();
+        if (config.workersEnabled()) {
+            for (JobHandler handler : handlers) {
+                QueueWorker previous = workers.put(handler.queue(),
+                        new QueueWorker(handler, nodeId, streams, processed, defaults, config, meters));
+                if (previous != null) {
+                    throw new IllegalStateException("two handlers for queue " + handler.queue());
+                }
+            }
+        }
+        for (String queue : workers.keySet()) {
+            Gauge.builder("duet.queue.depth", () -> stat(queue, s -> s.length() - s.pending() + s.retrying()))
+                    .tag("queue", queue).description("Jobs waiting to start (not yet delivered, or waiting to retry)").register(meters);
+            Gauge.builder("duet.queue.pending", () -> stat(queue, JobStreams.QueueStats::pending))
+                    .tag("queue", queue).description("Jobs delivered to a worker and not yet acknowledged").register(meters);
+            Gauge.builder("duet.queue.retrying", () -> stat(queue, JobStreams.QueueStats::retrying))
+                    .tag("queue", queue).description("Failed jobs waiting for their next attempt").register(meters);
+            Gauge.builder("duet.queue.dead", () -> stat(queue, JobStreams.QueueStats::dead))
+                    .tag("queue", queue).description("Dead letters").register(meters);
+            Gauge.builder("duet.queue.oldest.age", () -> oldestAgeSeconds(queue)).baseUnit("seconds")
+                    .tag("queue", queue).description("Age of the oldest job not yet done").register(meters);
+            Gauge.builder("duet.queue.concurrency", () -> workers.containsKey(queue) ? workers.get(queue).concurrency() : 0)
+                    .tag("queue", queue).description("Handler slots per node").register(meters);
+        }
+        Gauge.builder("duet.outbox.backlog", () -> outboxBacklog).description("Jobs committed but not yet in Redis").register(meters);
+        Gauge.builder("duet.outbox.oldest.age", () -> outboxOldest == null ? 0 : secondsSince(outboxOldest))
+                .baseUnit("seconds").description("Age of the oldest job not yet relayed to Redis").register(meters);
+    }
+
+    @EventListener
+    void onStartup(StartupEvent event) {
+        if (started) {
+            return;
+        }
+        started = true;
+        refreshSettings();
+        workers.values().forEach(QueueWorker::start);
+        long every = config.refreshInterval().toMillis();
+        refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+        if (!workers.isEmpty()) {
+            LOG.atInfo().addKeyValue("queues", String.join(",", workers.keySet())).addKeyValue("node", nodeId)
+                    .log("queue workers started");
+        }
+    }
+
+    /** The queues this node works on. */
+    public List<String> queues() {
+        return List.copyOf(workers.keySet());
+    }
+
+    Optional<QueueState> state(String queue) {
+        QueueWorker worker = workers.get(queue);
+        if (worker == null) {
+            return Optional.empty();
+        }
+        JobStreams.QueueStats s = stats.computeIfAbsent(queue, streams::stats);
+        return Optional.of(new QueueState(queue, worker.concurrency(), worker.paused(), worker.inFlight(),
+                s.length() - s.pending() + s.retrying(), s.pending(), s.retrying(), s.dead(),
+                s.oldestEnqueuedAt() == null ? 0 : secondsSince(s.oldestEnqueuedAt())));
+    }
+
+    List<QueueState> states() {
+        List<QueueState> all = new ArrayList<>();
+        for (String queue : workers.keySet()) {
+            stats.put(queue, streams.stats(queue));
+            state(queue).ifPresent(all::add);
+        }
+        return all;
+    }
+
+    /** Stores the setting for every node and applies it here at once; other nodes follow within a refresh. */
+    Optional<QueueState> update(String queue, int concurrency, boolean paused) {
+        QueueWorker worker = workers.get(queue);
+        if (worker == null) {
+            return Optional.empty();
+        }
+        streams.putSetting(queue, CONCURRENCY, Integer.toString(concurrency));
+        streams.putSetting(queue, PAUSED, Boolean.toString(paused));
+        worker.apply(concurrency, paused);
+        return state(queue);
+    }
+
+    Optional<QueueWorker> worker(String queue) {
+        return Optional.ofNullable(workers.get(queue));
+    }
+
+    private void refresh() {
+        try {
+            refreshSettings();
+            for (String queue : workers.keySet()) {
+                stats.put(queue, streams.stats(queue));
+            }
+            outboxBacklog = outbox.backlog();
+            outboxOldest = outbox.oldestCreatedAt();
+            if (refreshFailing) {
+                refreshFailing = false;
+                LOG.info("queue settings and metrics refresh recovered");
+            }
+        } catch (RuntimeException e) {
+            if (!refreshFailing) {
+                refreshFailing = true;
+                LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log("queue settings and metrics refresh failing");
+            }
+        }
+    }
+
+    private void refreshSettings() {
+        for (QueueWorker worker : workers.values()) {
+            try {
+                Map<String, String> settings = streams.settings(worker.queue());
+                int concurrency = settings.containsKey(CONCURRENCY)
+                        ? Integer.parseInt(settings.get(CONCURRENCY)) : defaults.concurrency();
+                boolean paused = Boolean.parseBoolean(settings.getOrDefault(PAUSED, "false"));
+                worker.apply(concurrency, paused);
+            } catch (RuntimeException e) {
+                if (!started) {
+                    LOG.atWarn().addKeyValue("queue", worker.queue()).log("runtime settings unavailable; using defaults");
+                } else {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long stat(String queue, java.util.function.ToLongFunction<JobStreams.QueueStats> field) {
+        JobStreams.QueueStats s = stats.get(queue);
+        return s == null ? 0 : field.applyAsLong(s);
+    }
+
+    private double oldestAgeSeconds(String queue) {
+        JobStreams.QueueStats s = stats.get(queue);
+        return s == null || s.oldestEnqueuedAt() == null ? 0 : secondsSince(s.oldestEnqueuedAt());
+    }
+
+    private static double secondsSince(Instant instant) {
+        return Math.max(0, Duration.between(instant, Instant.now()).toMillis() / 1000.0);
+    }
+
+    @EventListener
+    void onShutdown(ShutdownEvent event) {
+        stop();
+    }
+
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
+        List<Thread> stopping = new ArrayList<>();
+        for (QueueWorker worker : workers.values()) {
+            stopping.add(Thread.ofPlatform().start(() -> worker.stop(defaults.shutdownGrace())));
+        }
+        for (Thread thread : stopping) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.clear();
+    }
+
+    private static String nodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "node";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

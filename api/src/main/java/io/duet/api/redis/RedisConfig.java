@@ -1,0 +1,47 @@
+package io.duet.api.redis;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Where Redis is and how long we wait for it.
+ *
+ * @param uri {@code DUET_REDIS_URI}: {@code redis://[:password@]host:port/db}, {@code rediss://} for TLS;
+ *     default {@code redis://127.0.0.1:6379/0}
+ * @param connectTimeout how long opening a connection may take; default 2 s
+ * @param commandTimeout how long a command may wait for its answer before it fails (and a request
+ *     depending on it answers 503); default 3 s
+ */
+@ConfigurationProperties("duet.redis")
+public record RedisConfig(@NotBlank String uri, @NotNull Duration connectTimeout, @NotNull Duration commandTimeout) {
+
+    /** The address without credentials or database, as Redisson wants it. */
+    String address() {
+        URI parsed = URI.create(uri);
+        return parsed.getScheme() + "://" + parsed.getHost() + ":" + (parsed.getPort() > 0 ? parsed.getPort() : 6379);
+    }
+
+    int database() {
+        String path = URI.create(uri).getPath();
+        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+    }
+
+    String password() {
+        String userInfo = URI.create(uri).getUserInfo();
+        if (userInfo == null || userInfo.isEmpty()) {
+            return null;
+        }
+        int colon = userInfo.indexOf(':');
+        return colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
+    }
+
+    /** The URI with any password masked, for start-up messages. */
+    public String redacted() {
+        URI parsed = URI.create(uri);
+        return parsed.getScheme() + "://" + parsed.getHost() + ":" + (parsed.getPort() > 0 ? parsed.getPort() : 6379)
+                + "/" + database();
+    }
+}

@@ -1,0 +1,38 @@
+package io.duet.api.redis;
+
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * The one Redisson client of the process. Lazy initialization lets the API start while Redis is away
+ * (signups keep landing in the outbox); commands fail fast with the configured timeout meanwhile, and
+ * Redisson reconnects on its own when Redis returns. Values are plain strings (JSON where structured):
+ * no Java serialization, and the default Kryo codec warns on JDK 25.
+ */
+@Factory
+final class RedisFactory {
+
+    @Singleton
+    @Bean(preDestroy = "shutdown")
+    RedissonClient redisson(RedisConfig config) {
+        Config redisson = new Config();
+        redisson.setCodec(StringCodec.INSTANCE);
+        redisson.setLazyInitialization(true);
+        redisson.useSingleServer()
+                .setAddress(config.address())
+                .setDatabase(config.database())
+                .setPassword(config.password())
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setTimeout((int) config.commandTimeout().toMillis())
+                .setRetryAttempts(1)
+                .setConnectionMinimumIdleSize(4)
+                .setConnectionPoolSize(64)
+                .setClientName("duet");
+        return Redisson.create(redisson);
+    }
+}

@@ -1,0 +1,69 @@
+package io.duet.api.web;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import io.micronaut.http.server.exceptions.response.ErrorContext;
+import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last resort for exceptions no feature handled. Overload (no pooled connection within the wait, a
+ * statement or lock timeout, too many connections, Redis not answering) becomes 503 with
+ * {@code Retry-After}, so clients back off instead of piling on; anything else is a bare 500 whose
+ * cause goes to the log only.
+ */
+@Produces
+@Singleton
+final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpResponse<?>> {
+    private static final Logger LOG = LoggerFactory.getLogger(UnexpectedErrorHandler.class);
+    /** query_canceled (statement_timeout), lock_not_available (lock_timeout), too_many_connections. */
+    private static final Set<String> OVERLOAD_STATES = Set.of("57014", "55P03", "53300");
+
+    private final ErrorResponseProcessor<?> errors;
+    private final HttpConfig config;
+
+    UnexpectedErrorHandler(ErrorResponseProcessor<?> errors, HttpConfig config) {
+        this.errors = errors;
+        this.config = config;
+    }
+
+    @Override
+    public HttpResponse<?> handle(HttpRequest request, Exception exception) {
+        if (isOverload(exception)) {
+            LOG.atWarn().addKeyValue("cause", exception.getClass().getSimpleName()).log("request shed: node overloaded");
+            var overloaded = new ServiceOverloadedException(config.overloadRetryAfter());
+            MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE);
+            overloaded.headers().forEach(response::header);
+            return errors.processResponse(ErrorContext.builder(request).cause(overloaded).build(), response);
+        }
+        LOG.error("unexpected error", exception);
+        return errors.processResponse(ErrorContext.builder(request).cause(exception).build(),
+                HttpResponse.status(HttpStatus.INTERNAL_SERVER_ERROR));
+    }
+
+    static boolean isOverload(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && OVERLOAD_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
+            String name = t.getClass().getName();
+            if (name.equals("org.redisson.client.RedisTimeoutException")
+                    || name.equals("org.redisson.client.RedisConnectionException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

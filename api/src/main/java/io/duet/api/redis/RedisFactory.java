@@ -23,10 +23,12 @@ final class RedisFactory {
         Config redisson = new Config();
         redisson.setCodec(StringCodec.INSTANCE);
         redisson.setLazyInitialization(true);
+        if (config.password() != null) {
+            redisson.setPassword(config.password());
+        }
         redisson.useSingleServer()
                 .setAddress(config.address())
                 .setDatabase(config.database())
-                .setPassword(config.password())
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setTimeout((int) config.commandTimeout().toMillis())
                 .setRetryAttempts(1)

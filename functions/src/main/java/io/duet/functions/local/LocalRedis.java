@@ -1,0 +1,95 @@
+package io.duet.functions.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Map;
+import redis.embedded.RedisServer;
+
+/** Redis for the local stack: configured, else local, else an embedded real redis-server. */
+final class LocalRedis {
+    private LocalRedis() {}
+
+    static LocalServer resolve(LocalSettings settings) throws IOException {
+        String uri = LocalSettings.env("DUET_REDIS_URI");
+        if (uri != null) {
+            URI parsed = URI.create(uri);
+            String shown = parsed.getScheme() + "://" + parsed.getHost() + ":" + parsed.getPort() + parsed.getPath();
+            if (!pings(parsed.getHost(), parsed.getPort() > 0 ? parsed.getPort() : 6379)) {
+                throw new LocalServer.UnreachableException("DUET_REDIS_URI=" + shown
+                        + " does not answer PING. Start that server or unset the variable.");
+            }
+            return fixed(Map.of(), "configured: " + shown);
+        }
+        String probe = settings.redisProbe();
+        int colon = probe.lastIndexOf(':');
+        if (pings(probe.substring(0, colon), Integer.parseInt(probe.substring(colon + 1)))) {
+            return fixed(Map.of("duet.redis.uri", "redis://" + probe + "/0"), "local server redis://" + probe + "/0");
+        }
+        var dir = settings.dataDir().resolve("redis");
+        Files.createDirectories(dir);
+        int port = settings.embeddedRedisPort();
+        RedisServer server = RedisServer.newRedisServer()
+                .port(port)
+                .bind("127.0.0.1")
+                .setting("dir " + dir)
+                .setting("appendonly yes")
+                .setting("maxmemory-policy noeviction")
+                .build();
+        server.start();
+        return new LocalServer() {
+            @Override
+            public Map<String, Object> properties() {
+                return Map.of("duet.redis.uri", "redis://127.0.0.1:" + port + "/0");
+            }
+
+            @Override
+            public String description() {
+                return "embedded redis-server on port " + port + ", data in " + dir;
+            }
+
+            @Override
+            public void close() throws IOException {
+                server.stop();
+            }
+        };
+    }
+
+    /** A bare RESP PING, so that probing needs no client library and no pool. */
+    static boolean pings(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 500);
+            socket.setSoTimeout(1000);
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] answer = new byte[64];
+            int read = in.read(answer);
+            String text = read > 0 ? new String(answer, 0, read, StandardCharsets.US_ASCII) : "";
+            // +PONG, or -NOAUTH from a server that wants a password: either way a Redis answers.
+            return text.startsWith("+PONG") || text.startsWith("-NOAUTH");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static LocalServer fixed(Map<String, Object> properties, String description) {
+        return new LocalServer() {
+            @Override
+            public Map<String, Object> properties() {
+                return properties;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+        };
+    }
+}

@@ -1,0 +1,111 @@
+package io.duet.functions.local;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./duet run}: the whole stack in one JVM. It takes PostgreSQL, Redis and SMTP from the
+ * environment when configured (and fails with a clear message when a configured one does not answer),
+ * else the ones on localhost, else real embedded servers it starts itself, with their data under
+ * {@code .duet/} so it survives restarts. Ctrl-C stops everything it started.
+ */
+public final class LocalStack {
+    private LocalStack() {}
+
+    public static void main(String[] args) throws Exception {
+        LocalSettings settings = LocalSettings.fromEnvironment();
+        Files.createDirectories(settings.dataDir());
+        List<AutoCloseable> started = new ArrayList<>();
+        Map<String, Object> properties = new HashMap<>();
+        try {
+            LocalServer postgres = LocalPostgres.resolve(settings);
+            started.add(postgres);
+            LocalServer redis = LocalRedis.resolve(settings);
+            started.add(redis);
+            LocalServer smtp = LocalSmtp.resolve(settings);
+            started.add(smtp);
+            properties.putAll(postgres.properties());
+            properties.putAll(redis.properties());
+            properties.putAll(smtp.properties());
+            String opsToken = opsToken(settings);
+            properties.put("duet.ops.token", opsToken);
+
+            ApplicationContext context = Micronaut.build(args)
+                    .mainClass(LocalStack.class)
+                    .banner(false)
+                    .properties(properties)
+                    .singletons(smtp.beans().toArray())
+                    .start();
+            EmbeddedServer server = context.getBean(EmbeddedServer.class);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("duet: stopping");
+                context.close();
+                closeAll(started);
+            }, "duet-shutdown"));
+            printReady(server, postgres, redis, smtp, settings);
+        } catch (LocalServer.UnreachableException e) {
+            closeAll(started);
+            System.err.println("duet: " + e.getMessage());
+            System.exit(2);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static String opsToken(LocalSettings settings) throws Exception {
+        String configured = System.getenv("DUET_OPS_TOKEN");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        Path file = settings.dataDir().resolve("ops-token");
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
+        Files.writeString(file, token + "\n");
+        return token;
+    }
+
+    private static void printReady(EmbeddedServer server, LocalServer postgres, LocalServer redis, LocalServer smtp,
+            LocalSettings settings) {
+        String base = "http://localhost:" + server.getPort();
+        System.out.println();
+        System.out.println("Duet is up at " + base);
+        System.out.println("  API            " + base + "/v1/...");
+        System.out.println("  API docs       " + base + "/swagger-ui/index.html   (OpenAPI: " + base + "/openapi.yml)");
+        System.out.println("  Ops page       " + base + "/ops   (token: $DUET_OPS_TOKEN, or the file "
+                + settings.dataDir().resolve("ops-token") + ")");
+        System.out.println("  Health         " + base + "/health/readiness");
+        System.out.println("  Metrics        " + base + "/metrics");
+        if (!smtp.beans().isEmpty()) {
+            System.out.println("  Received mail  " + base + "/dev/mail");
+        }
+        System.out.println("  PostgreSQL     " + postgres.description());
+        System.out.println("  Redis          " + redis.description());
+        System.out.println("  SMTP           " + smtp.description());
+        System.out.println("Ctrl-C stops it.");
+        System.out.flush();
+    }
+
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("duet: could not stop " + started.get(i) + ": " + e.getMessage());
+            }
+        }
+    }
+}

@@ -36,6 +36,8 @@ final class QueueWorker {
     private final QueueConfig config;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<StreamMessageId, Job> inFlight = new ConcurrentHashMap<>();
+    /** Jobs read just as the queue was paused: kept (still pending to this consumer) until resume. */
+    private final Map<StreamMessageId, Job> held = new java.util.LinkedHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Counter processedCount;
@@ -117,6 +119,10 @@ final class QueueWorker {
                 if (free == 0 || !running) {
                     continue;
                 }
+                free = dispatchHeld(free);
+                if (free == 0) {
+                    continue;
+                }
                 if (!groupReady) {
                     streams.requireNoEviction();
                     streams.ensureGroup(queue);
@@ -135,13 +141,13 @@ final class QueueWorker {
                                     "delivered " + claimed.deliveries() + " times without being acknowledged; "
                                             + "its worker died each time");
                         } else {
-                            dispatch(claimed.messageId(), claimed.job());
+                            dispatchOrHold(claimed.messageId(), claimed.job());
                             free--;
                         }
                     }
                 }
                 if (free > 0) {
-                    streams.read(queue, consumer, free, config.readBlock()).forEach(this::dispatch);
+                    streams.read(queue, consumer, free, config.readBlock()).forEach(this::dispatchOrHold);
                 }
                 if (failing) {
                     LOG.atInfo().addKeyValue("queue", queue).log("queue worker recovered");
@@ -190,6 +196,26 @@ final class QueueWorker {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A read may return just after a pause took effect; such jobs wait here instead of running. */
+    private void dispatchOrHold(StreamMessageId messageId, Job job) {
+        if (paused) {
+            held.put(messageId, job);
+        } else {
+            dispatch(messageId, job);
+        }
+    }
+
+    private int dispatchHeld(int free) {
+        var iterator = held.entrySet().iterator();
+        while (free > 0 && iterator.hasNext()) {
+            var next = iterator.next();
+            iterator.remove();
+            dispatch(next.getKey(), next.getValue());
+            free--;
+        }
+        return free;
     }
 
     private void dispatch(StreamMessageId messageId, Job job) {
@@ -304,7 +330,10 @@ final class QueueWorker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List.copyOf(inFlight.entrySet()).forEach(entry -> {
+        List<Map.Entry<StreamMessageId, Job>> unfinished = new java.util.ArrayList<>(inFlight.entrySet());
+        unfinished.addAll(held.entrySet());
+        held.clear();
+        unfinished.forEach(entry -> {
             try {
                 streams.retryLater(queue, entry.getKey(), entry.getValue(), Instant.now());
             } catch (RuntimeException e) {

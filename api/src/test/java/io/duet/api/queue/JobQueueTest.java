@@ -1,0 +1,202 @@
+package io.duet.api.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.exceptions.IllegalTransactionStateException;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import io.duet.api.testing.TestDb;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.stream.StreamAddArgs;
+
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JobQueueTest implements TestPropertyProvider {
+    private final String recording = "rec-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String failing = "fail-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String blocking = "block-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @Inject JobQueue jobs;
+    @Inject TransactionOperations<Connection> transactions;
+    @Inject RedissonClient redis;
+    @Inject TestHandlers.Failing failingHandler;
+    @Inject TestHandlers.Blocking blockingHandler;
+    @Inject @Client("/") HttpClient http;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return Map.of("test.queues.recording", recording, "test.queues.failing", failing, "test.queues.blocking", blocking,
+                "duet.queues.defaults.max-attempts", "3");
+    }
+
+    @BeforeAll
+    void effects() throws Exception {
+        TestHandlers.createEffectTable();
+    }
+
+    @Test
+    void givenRolledBackTransaction_whenCommittedJobHasRun_thenRolledBackJobNeverRan() throws Exception {
+        UUID[] rolledBack = new UUID[1];
+        assertThrows(IllegalStateException.class, () -> transactions.executeWrite(status -> {
+            rolledBack[0] = jobs.enqueue(recording, "{\"n\":\"rolled-back\"}");
+            throw new IllegalStateException("the business write failed");
+        }));
+
+        UUID committed = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"committed\"}"));
+
+        Await.until(Duration.ofSeconds(10), () -> effectsOf(committed), n -> n == 1);
+        assertEquals(0, effectsOf(rolledBack[0]));
+        assertEquals(0, outboxRows(rolledBack[0]));
+    }
+
+    @Test
+    void givenCommittedJob_whenDeliveredTwice_thenItsEffectHappensOnce() throws Exception {
+        UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"twice\"}"));
+        Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+
+        redis.<String, String>getStream("duet:q:" + recording).add(StreamAddArgs.entries(Map.of(
+                "job", job.toString(), "payload", "{\"n\":\"twice\"}", "attempt", "1",
+                "enqueued", Long.toString(Instant.now().toEpochMilli()))));
+
+        Await.until(Duration.ofSeconds(10), () -> redis.getStream("duet:q:" + recording).size(), n -> n == 0);
+        assertEquals(1, effectsOf(job));
+    }
+
+    @Test
+    void givenNoTransaction_whenEnqueued_thenRefused() {
+        assertThrows(IllegalTransactionStateException.class, () -> jobs.enqueue(recording, "{}"));
+    }
+
+    @Test
+    void givenAlwaysFailingHandler_whenAttemptsRunOut_thenDeadLetteredWithErrorAndReplayable() throws Exception {
+        failingHandler.healed = false;
+        UUID job = transactions.executeWrite(status -> jobs.enqueue(failing, "{\"to\":\"account-1\"}"));
+
+        List<Map<String, Object>> dead = Await.until(Duration.ofSeconds(15), () -> deadLetters(failing), l -> l.size() == 1);
+
+        assertEquals(job.toString(), dead.getFirst().get("jobId"));
+        assertEquals(3, ((Number) dead.getFirst().get("attempts")).intValue());
+        assertTrue(String.valueOf(dead.getFirst().get("error")).contains("451 try later"));
+        assertEquals(3, failingHandler.attempts.get(job).get());
+
+        failingHandler.healed = true;
+        var replayed = http.toBlocking().retrieve(ops(HttpRequest.POST("/ops/queues/" + failing + "/dead/replay", Map.of())),
+                Argument.mapOf(String.class, Object.class));
+
+        assertEquals(1, ((Number) replayed.get("replayed")).intValue());
+        Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+        assertTrue(deadLetters(failing).isEmpty());
+    }
+
+    @Test
+    void givenBusyQueue_whenConcurrencyRaisedAtRuntime_thenMoreJobsRunAtOnce() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            transactions.executeWrite(status -> jobs.enqueue(blocking, "{}"));
+        }
+        Await.until(Duration.ofSeconds(10), blockingHandler.running::get, n -> n == 4);
+        Thread.sleep(300);
+        assertEquals(4, blockingHandler.maxRunning.get());
+
+        var state = http.toBlocking().retrieve(
+                ops(HttpRequest.PUT("/ops/queues/" + blocking + "/concurrency", Map.of("concurrency", 9))),
+                Argument.mapOf(String.class, Object.class));
+
+        assertEquals(9, ((Number) state.get("concurrency")).intValue());
+        Await.until(Duration.ofSeconds(5), blockingHandler.running::get, n -> n == 9);
+        blockingHandler.release.release(100);
+        Await.until(Duration.ofSeconds(10), blockingHandler.running::get, n -> n == 0);
+    }
+
+    @Test
+    void givenPausedQueue_whenJobsArrive_thenTheyWaitUntilResumed() throws Exception {
+        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/pause", Map.of())));
+        UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"paused\"}"));
+        Thread.sleep(1_000);
+        assertEquals(0, effectsOf(job));
+
+        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/resume", Map.of())));
+
+        Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+    }
+
+    @Test
+    void givenNoOpsToken_whenQueuesListed_thenUnauthorizedProblem() {
+        var error = assertThrows(HttpClientResponseException.class,
+                () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues")));
+
+        assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
+        assertEquals("application/problem+json", error.getResponse().getContentType().orElseThrow().toString());
+        assertTrue(error.getResponse().getBody(String.class).orElseThrow().contains("ops-token-required"));
+    }
+
+    @Test
+    void givenWrongOpsToken_whenQueuesListed_thenUnauthorized() {
+        var error = assertThrows(HttpClientResponseException.class,
+                () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues").bearerAuth("guess")));
+
+        assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
+    }
+
+    @Test
+    void givenOpsToken_whenQueuesListed_thenEveryQueueOfThisNodeWithItsFigures() {
+        List<Map> queues = http.toBlocking().retrieve(ops(HttpRequest.GET("/ops/queues")), Argument.listOf(Map.class));
+
+        assertTrue(queues.stream().anyMatch(q -> recording.equals(q.get("name")) && q.containsKey("waiting")
+                && q.containsKey("oldestAgeSeconds") && q.containsKey("dead")), queues.toString());
+    }
+
+    @Test
+    void givenUnknownQueue_whenConcurrencySet_thenNotFoundProblem() {
+        var error = assertThrows(HttpClientResponseException.class, () -> http.toBlocking().exchange(
+                ops(HttpRequest.PUT("/ops/queues/no-such-queue/concurrency", Map.of("concurrency", 2)))));
+
+        assertEquals(HttpStatus.NOT_FOUND, error.getStatus());
+    }
+
+    @Test
+    void givenNegativeConcurrency_whenSet_thenValidationProblem() {
+        var error = assertThrows(HttpClientResponseException.class, () -> http.toBlocking().exchange(
+                ops(HttpRequest.PUT("/ops/queues/" + recording + "/concurrency", Map.of("concurrency", -1)))));
+
+        assertEquals(HttpStatus.BAD_REQUEST, error.getStatus());
+        assertFalse(error.getResponse().getBody(String.class).orElse("").isEmpty());
+    }
+
+    private <T> HttpRequest<T> ops(io.micronaut.http.MutableHttpRequest<T> request) {
+        return request.bearerAuth("test-ops-token");
+    }
+
+    private List<Map<String, Object>> deadLetters(String queue) {
+        List<Map> letters = http.toBlocking().retrieve(ops(HttpRequest.GET("/ops/queues/" + queue + "/dead")),
+                Argument.listOf(Map.class));
+        return letters.stream().map(m -> (Map<String, Object>) m).toList();
+    }
+
+    private long effectsOf(UUID job) throws Exception {
+        return TestDb.count("SELECT count(*) FROM test_job_effect WHERE job_id = ?", job);
+    }
+
+    private long outboxRows(UUID job) throws Exception {
+        return TestDb.count("SELECT count(*) FROM outbox_job WHERE job_id = ?", job);
+    }
+}

@@ -1,0 +1,68 @@
+package io.duet.api.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Overload fails fast: no connection within the pool wait, or a statement over its timeout, is a 503 + Retry-After. */
+@MicronautTest(transactional = false)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OverloadTest implements TestPropertyProvider {
+    @Inject EmbeddedServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Override
+    public Map<String, String> getProperties() {
+        return Map.of(
+                "datasources.default.maximum-pool-size", "2",
+                "datasources.default.minimum-idle", "1",
+                "datasources.default.connection-timeout", "500",
+                "datasources.default.data-source-properties.options", "-c statement_timeout=1500 -c lock_timeout=500",
+                "duet.queues.workers-enabled", "false",
+                "duet.outbox.mode", "inline");
+    }
+
+    @Test
+    void givenPoolExhausted_whenAnotherRequestNeedsAConnection_thenFast503WithRetryAfter() throws Exception {
+        // Flyway needs two connections at start-up, so the pool has two and two slow requests hold them.
+        CompletableFuture<HttpResponse<String>> holder = http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> second = http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+
+        long started = System.nanoTime();
+        HttpResponse<String> shed = http.send(get("/test/slow?seconds=0"), HttpResponse.BodyHandlers.ofString());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        ErrorResponsesTest.assertProblem(shed, 503, "service-overloaded");
+        assertEquals("2", shed.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(tookMs < 1_500, "shed after " + tookMs + " ms");
+        assertEquals(200, holder.get().statusCode());
+        assertEquals(200, second.get().statusCode());
+    }
+
+    @Test
+    void givenStatementOverTimeout_whenRequested_then503InsteadOfHanging() throws Exception {
+        long started = System.nanoTime();
+        HttpResponse<String> response = http.send(get("/test/slow?seconds=10"), HttpResponse.BodyHandlers.ofString());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        ErrorResponsesTest.assertProblem(response, 503, "service-overloaded");
+        assertTrue(tookMs < 4_000, "answered after " + tookMs + " ms");
+    }
+
+    private HttpRequest get(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path)).GET().build();
+    }
+}

@@ -46,10 +46,22 @@ public final class LocalStack {
                     .singletons(smtp.beans().toArray())
                     .start();
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
+            // Micronaut's own shutdown hook stops the application context; closing it here too would
+            // deadlock the two hooks. This one waits for the context, then stops what the launcher started.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("duet: stopping");
-                context.close();
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (context.isRunning() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
                 closeAll(started);
+                System.out.println("duet: stopped");
             }, "duet-shutdown"));
             printReady(server, postgres, redis, smtp, settings);
         } catch (LocalServer.UnreachableException e) {

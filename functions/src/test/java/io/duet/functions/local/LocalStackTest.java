@@ -1,0 +1,167 @@
+package io.duet.functions.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher behind {@code ./duet run}, started as {@code ./duet run} starts it: a fresh JVM. With no
+ * server configured and none answering where it looks, it brings up embedded PostgreSQL, Redis and SMTP;
+ * a configured server that does not answer is a clear error, not a silent fallback.
+ */
+class LocalStackTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void givenNoServersReachable_whenLaunched_thenEmbeddedServersComeUpAndCtrlCStopsIt() throws Exception {
+        Path data = Files.createTempDirectory("duet-local-");
+        int port = freePort();
+        int smtp = freePort();
+        Launched stack = launch(List.of(
+                "-Dduet.local.data-dir=" + data,
+                "-Dduet.local.postgres-probe=127.0.0.1:1",
+                "-Dduet.local.redis-probe=127.0.0.1:1",
+                "-Dduet.local.embedded-postgres-port=" + freePort(),
+                "-Dduet.local.embedded-redis-port=" + freePort(),
+                "-Dduet.local.smtp-port=" + smtp,
+                "-Dmicronaut.server.port=" + port), Map.of());
+        try {
+            stack.awaitLine("Duet is up at", 180);
+
+            var readiness = get(port, "/health/readiness");
+            assertEquals(200, readiness.statusCode(), readiness.body());
+            assertTrue(readiness.body().contains("\"redis\":{\"name\":\"duet\",\"status\":\"UP\""), readiness.body());
+            assertTrue(stack.output().contains("embedded PostgreSQL on port"), stack.output());
+            assertTrue(stack.output().contains("embedded redis-server on port"), stack.output());
+            assertTrue(Files.isDirectory(data.resolve("postgres")));
+
+            sendMail(smtp, "partner@example.test", "Your Duet code");
+            var mail = get(port, "/dev/mail");
+            assertEquals(200, mail.statusCode());
+            assertTrue(mail.body().contains("Your Duet code"), mail.body());
+        } finally {
+            stack.process.destroy();
+        }
+        boolean stopped = stack.process.waitFor(60, TimeUnit.SECONDS);
+        if (!stopped) {
+            stack.process.destroyForcibly();
+        }
+        assertTrue(stopped, "stopped on SIGTERM:\n" + stack.output());
+        stack.drained.get(10, TimeUnit.SECONDS);
+        assertTrue(stack.output().contains("duet: stopped"), stack.output());
+    }
+
+    @Test
+    void givenConfiguredRedisNotAnswering_whenLaunched_thenExitsWithClearError() throws Exception {
+        Launched stack = launch(List.of(
+                "-Dduet.local.data-dir=" + Files.createTempDirectory("duet-local-"),
+                "-Dmicronaut.server.port=" + freePort()), Map.of("DUET_REDIS_URI", "redis://127.0.0.1:1/0"));
+
+        assertTrue(stack.process.waitFor(120, TimeUnit.SECONDS));
+        stack.drained.get(10, TimeUnit.SECONDS);
+
+        assertEquals(2, stack.process.exitValue());
+        assertTrue(stack.output().contains("DUET_REDIS_URI=redis://127.0.0.1:1/0 does not answer"), stack.output());
+    }
+
+    private record Launched(Process process, List<String> lines, CompletableFuture<Void> drained) {
+        String output() {
+            return String.join("\n", lines);
+        }
+
+        void awaitLine(String start, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (lines.stream().noneMatch(line -> line.startsWith(start))) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("launcher did not print '" + start + "':\n" + output());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static Launched launch(List<String> properties, Map<String, String> environment) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(properties);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LocalStack.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        for (String name : List.of("DATASOURCES_DEFAULT_URL", "DATASOURCES_DEFAULT_USERNAME", "DATASOURCES_DEFAULT_PASSWORD",
+                "DUET_REDIS_URI", "DUET_MAIL_SMTP_HOST", "DUET_MAIL_SMTP_PORT", "DUET_OPS_TOKEN", "MICRONAUT_SERVER_PORT")) {
+            builder.environment().remove(name);
+        }
+        builder.environment().putAll(environment);
+        // To a file, not a pipe: the JDK may close a pipe under a reader once the process exits.
+        Path log = Files.createTempFile("duet-launcher-", ".log");
+        builder.redirectOutput(log.toFile());
+        Process process = builder.start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
+            try (var reader = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+                while (true) {
+                    String line = reader.readLine();
+                    if (line != null) {
+                        lines.add(line);
+                    } else if (process.isAlive()) {
+                        Thread.sleep(50);
+                    } else {
+                        String rest;
+                        while ((rest = reader.readLine()) != null) {
+                            lines.add(rest);
+                        }
+                        return;
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                lines.add("(could not read the launcher output: " + e + ")");
+            }
+        });
+        return new Launched(process, lines, drained);
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void sendMail(int port, String to, String subject) throws Exception {
+        Properties smtp = new Properties();
+        smtp.put("mail.smtp.host", "127.0.0.1");
+        smtp.put("mail.smtp.port", Integer.toString(port));
+        MimeMessage message = new MimeMessage(Session.getInstance(smtp));
+        message.setFrom(new InternetAddress("hello@duet.test"));
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        message.setSubject(subject);
+        message.setText("123456");
+        Transport.send(message);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,9 +1,13 @@
 package io.duet.api.queue;
 
-import io.micronaut.context.event.ApplicationEventPublisher;
-import io.micronaut.transaction.annotation.Transactional;
-import io.micronaut.transaction.TransactionDefinition;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.TransactionStatus;
+import io.micronaut.transaction.exceptions.IllegalTransactionStateException;
+import io.micronaut.transaction.support.TransactionSynchronization;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -16,29 +20,47 @@ import java.util.regex.Pattern;
 @Singleton
 public class JobQueue {
     private static final Pattern QUEUE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final String INSERT = "INSERT INTO outbox_job (job_id, queue, payload, created_at) VALUES (?, ?, ?, ?)";
 
-    private final OutboxRepository outbox;
-    private final ApplicationEventPublisher<JobsEnqueued> events;
+    private final JdbcOperations jdbc;
+    private final TransactionOperations<Connection> transactions;
+    private final TransactionSynchronization afterCommit;
 
-    JobQueue(OutboxRepository outbox, ApplicationEventPublisher<JobsEnqueued> events) {
-        this.outbox = outbox;
-        this.events = events;
+    JobQueue(JdbcOperations jdbc, TransactionOperations<Connection> transactions, OutboxRelay relay) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.afterCommit = new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                relay.committed();
+            }
+        };
     }
 
-    /** Enqueues a job in the current transaction and returns its id. */
-    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    /**
+     * Enqueues a job in the current transaction and returns its id.
+     *
+     * @throws IllegalTransactionStateException when called outside a transaction
+     * @throws IllegalArgumentException for a queue name that is not lower-case letters, digits and dashes
+     */
     public UUID enqueue(String queue, String payload) {
         if (!QUEUE_NAME.matcher(queue).matches()) {
             throw new IllegalArgumentException("queue names are lower-case letters, digits and dashes");
         }
+        TransactionStatus<?> transaction = transactions.findTransactionStatus()
+                .filter(status -> !status.isCompleted())
+                .orElseThrow(() -> new IllegalTransactionStateException(
+                        "a job is enqueued inside the transaction of the data that causes it"));
         UUID id = UUID.randomUUID();
-        outbox.save(new OutboxJob(null, id, queue, payload, Instant.now()));
-        events.publishEvent(JobsEnqueued.INSTANCE);
+        // Plain JDBC: this insert rides in every job-producing request, so it skips entity mapping.
+        jdbc.prepareStatement(INSERT, statement -> {
+            statement.setObject(1, id);
+            statement.setString(2, queue);
+            statement.setString(3, payload);
+            statement.setTimestamp(4, Timestamp.from(Instant.now()));
+            return statement.executeUpdate();
+        });
+        transaction.registerSynchronization(afterCommit);
         return id;
-    }
-
-    /** Published inside the enqueuing transaction; the relay hears it after commit. */
-    enum JobsEnqueued {
-        INSTANCE
     }
 }

@@ -5,7 +5,6 @@ import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.transaction.TransactionOperations;
-import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.annotation.PreDestroy;
 import java.sql.Connection;
 import java.time.Duration;
@@ -62,8 +61,8 @@ public class OutboxRelay {
         }
     }
 
-    @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
-    void onCommitted(JobQueue.JobsEnqueued event) {
+    /** Called after a transaction that enqueued jobs has committed. */
+    void committed() {
         if (config.mode() == OutboxConfig.Mode.INLINE) {
             relayInline();
         } else {
@@ -124,8 +123,10 @@ public class OutboxRelay {
                 if (moved == LOCKED) {
                     // Another node relays now; look again soon in case it read before our commit.
                     wake.tryAcquire(10, TimeUnit.MILLISECONDS);
-                } else {
-                    wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                } else if (wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS) && moved < 10) {
+                    // Woken by a commit after a small batch: let concurrent commits land too, so one
+                    // relay transaction carries many jobs instead of one each.
+                    Thread.sleep(config.coalesce());
                 }
                 wake.drainPermits();
             } catch (InterruptedException e) {

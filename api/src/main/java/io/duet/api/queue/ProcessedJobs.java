@@ -3,51 +3,171 @@ package io.duet.api.queue;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.sql.ResultSet;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
 
 /** Runs a handler so that its effect happens once per job id, however often the job is delivered. */
 @Singleton
 class ProcessedJobs {
+    private static final String MARK_ALL = "INSERT INTO processed_job (job_id, queue, processed_at) "
+            + "SELECT unnest(?::uuid[]), ?, now() ON CONFLICT DO NOTHING RETURNING job_id";
+
     private final ProcessedJobRepository processed;
     private final TransactionOperations<Connection> transactions;
+    private final JdbcOperations jdbc;
 
-    ProcessedJobs(ProcessedJobRepository processed, TransactionOperations<Connection> transactions) {
+    ProcessedJobs(ProcessedJobRepository processed, TransactionOperations<Connection> transactions, JdbcOperations jdbc) {
         this.processed = processed;
         this.transactions = transactions;
+        this.jdbc = jdbc;
     }
 
-    /** Returns false when the job had already been processed (its handler is not called again). */
-    boolean runOnce(Job job, JobHandler handler) throws Exception {
+    enum Status { DONE, DUPLICATE, FAILED }
+
+    /** What became of one job of a batch; {@code nanos} is the time its handler took. */
+    record Result(Status status, Exception error, long nanos) {}
+
+    /**
+     * Runs the jobs of a batch in order. A transactional handler's batch shares one transaction: one
+     * statement marks every job processed, the handlers run, one commit makes it all durable. If any
+     * handler fails, that transaction rolls back and each job runs again alone in its own transaction,
+     * so one bad job neither sinks its neighbours nor has its effect without its mark.
+     */
+    List<Result> run(List<Job> jobs, JobHandler handler) {
         if (!handler.transactional()) {
-            if (processed.isProcessed(job.id())) {
-                return false;
+            List<Result> results = new ArrayList<>(jobs.size());
+            for (Job job : jobs) {
+                results.add(runUnsharedTransaction(job, handler));
             }
-            handler.handle(job);
-            transactions.executeWrite(status -> processed.markProcessed(job.id(), job.queue()));
-            return true;
+            return results;
         }
-        try {
-            return transactions.executeWrite(status -> {
-                if (processed.markProcessed(job.id(), job.queue()) == 0) {
-                    return false;
+        if (jobs.size() > 1) {
+            try {
+                return runShared(jobs, handler);
+            } catch (RuntimeException e) {
+                // One of them failed (or the commit did): fall through to one transaction per job.
+            }
+        }
+        List<Result> results = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            results.add(runAlone(job, handler));
+        }
+        return results;
+    }
+
+    private List<Result> runShared(List<Job> jobs, JobHandler handler) {
+        return transactions.executeWrite(status -> {
+            Set<UUID> fresh = markAll(status.getConnection(), jobs);
+            List<Result> results = new ArrayList<>(jobs.size());
+            for (Job job : jobs) {
+                long started = System.nanoTime();
+                if (!fresh.contains(job.id())) {
+                    results.add(new Result(Status.DUPLICATE, null, System.nanoTime() - started));
+                    continue;
                 }
                 try {
                     handler.handle(job);
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
-                    throw new HandlerFailed(e);
+                    throw new IllegalStateException(e);
                 }
-                return true;
-            });
-        } catch (HandlerFailed e) {
-            throw (Exception) e.getCause();
+                results.add(new Result(Status.DONE, null, System.nanoTime() - started));
+            }
+            return results;
+        });
+    }
+
+    private Set<UUID> markAll(Connection connection, List<Job> jobs) {
+        return jdbc.prepareStatement(MARK_ALL, statement -> {
+            statement.setArray(1, connection.createArrayOf("uuid", jobs.stream().map(Job::id).toArray()));
+            statement.setString(2, jobs.getFirst().queue());
+            Set<UUID> marked = new HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    marked.add(rows.getObject(1, UUID.class));
+                }
+            }
+            return marked;
+        });
+    }
+
+    private Result runAlone(Job job, JobHandler handler) {
+        try {
+            return transactions.executeWrite(status -> runInSavepoint(status.getConnection(), job, handler, false));
+        } catch (SingleJobFailed e) {
+            return new Result(Status.FAILED, e.failure, e.nanos);
+        } catch (RuntimeException e) {
+            return new Result(Status.FAILED, e, 0);
         }
     }
 
-    /** Carries a checked exception out of the transaction callback, which rolls back on unchecked ones. */
-    private static final class HandlerFailed extends RuntimeException {
-        HandlerFailed(Exception cause) {
-            super(cause);
+    private Result runInSavepoint(Connection connection, Job job, JobHandler handler, boolean shared) {
+        long started = System.nanoTime();
+        Savepoint savepoint = null;
+        try {
+            if (shared) {
+                savepoint = connection.setSavepoint();
+            }
+            if (processed.markProcessed(job.id(), job.queue()) == 0) {
+                release(connection, savepoint);
+                return new Result(Status.DUPLICATE, null, System.nanoTime() - started);
+            }
+            handler.handle(job);
+            release(connection, savepoint);
+            return new Result(Status.DONE, null, System.nanoTime() - started);
+        } catch (Exception e) {
+            long nanos = System.nanoTime() - started;
+            if (savepoint == null) {
+                // Alone in its transaction: roll the whole transaction back.
+                throw new SingleJobFailed(e, nanos);
+            }
+            try {
+                connection.rollback(savepoint);
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+                throw new SingleJobFailed(e, nanos);
+            }
+            return new Result(Status.FAILED, e, nanos);
+        }
+    }
+
+    private Result runUnsharedTransaction(Job job, JobHandler handler) {
+        long started = System.nanoTime();
+        try {
+            if (processed.isProcessed(job.id())) {
+                return new Result(Status.DUPLICATE, null, System.nanoTime() - started);
+            }
+            handler.handle(job);
+            transactions.executeWrite(status -> processed.markProcessed(job.id(), job.queue()));
+            return new Result(Status.DONE, null, System.nanoTime() - started);
+        } catch (Exception e) {
+            return new Result(Status.FAILED, e, System.nanoTime() - started);
+        }
+    }
+
+    private static void release(Connection connection, Savepoint savepoint) throws SQLException {
+        if (savepoint != null) {
+            connection.releaseSavepoint(savepoint);
+        }
+    }
+
+    /** Carries the failure of a job that had the transaction to itself out of the callback (rolling it back). */
+    private static final class SingleJobFailed extends RuntimeException {
+        final Exception failure;
+        final long nanos;
+
+        SingleJobFailed(Exception failure, long nanos) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+            this.nanos = nanos;
         }
     }
 }

@@ -38,6 +38,7 @@ final class QueueWorker {
     private final Map<StreamMessageId, Job> inFlight = new ConcurrentHashMap<>();
     /** Jobs read just as the queue was paused: kept (still pending to this consumer) until resume. */
     private final Map<StreamMessageId, Job> held = new java.util.LinkedHashMap<>();
+    private int busySlots;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Counter processedCount;
@@ -119,10 +120,9 @@ final class QueueWorker {
                 if (free == 0 || !running) {
                     continue;
                 }
-                free = dispatchHeld(free);
-                if (free == 0) {
-                    continue;
-                }
+                int wanted = free * defaults.batchSize();
+                Map<StreamMessageId, Job> ready = new java.util.LinkedHashMap<>();
+                takeHeld(ready, wanted);
                 if (!groupReady) {
                     streams.requireNoEviction();
                     streams.ensureGroup(queue);
@@ -133,21 +133,23 @@ final class QueueWorker {
                     streams.promoteDue(queue, 100);
                     nextPromote = now + Math.clamp(defaults.initialBackoff().toMillis() / 2, 20, 1000);
                 }
-                if (now >= nextClaim) {
+                if (now >= nextClaim && ready.size() < wanted) {
                     nextClaim = now + Math.max(100, defaults.claimIdle().toMillis() / 2);
-                    for (JobStreams.ClaimedJob claimed : streams.claimStale(queue, consumer, defaults.claimIdle(), free)) {
+                    for (JobStreams.ClaimedJob claimed : streams.claimStale(queue, consumer, defaults.claimIdle(), wanted - ready.size())) {
                         if (claimed.deliveries() > defaults.maxAttempts()) {
                             settle(claimed.messageId(), claimed.job(), Outcome.DEAD,
                                     "delivered " + claimed.deliveries() + " times without being acknowledged; "
                                             + "its worker died each time");
                         } else {
-                            dispatchOrHold(claimed.messageId(), claimed.job());
-                            free--;
+                            ready.put(claimed.messageId(), claimed.job());
                         }
                     }
                 }
-                if (free > 0) {
-                    streams.read(queue, consumer, free, config.readBlock()).forEach(this::dispatchOrHold);
+                if (ready.isEmpty()) {
+                    ready.putAll(streams.read(queue, consumer, wanted, config.readBlock()));
+                }
+                if (!ready.isEmpty()) {
+                    dispatch(ready);
                 }
                 if (failing) {
                     LOG.atInfo().addKeyValue("queue", queue).log("queue worker recovered");
@@ -186,98 +188,141 @@ final class QueueWorker {
         lock.lock();
         try {
             long waitNanos = config.readBlock().toNanos();
-            while (running && (paused || inFlight.size() >= concurrency)) {
+            while (running && (paused || busySlots >= concurrency)) {
                 if (waitNanos <= 0) {
                     return 0;
                 }
                 waitNanos = changed.awaitNanos(waitNanos);
             }
-            return running ? concurrency - inFlight.size() : 0;
+            return running ? concurrency - busySlots : 0;
         } finally {
             lock.unlock();
         }
     }
 
-    /** A read may return just after a pause took effect; such jobs wait here instead of running. */
-    private void dispatchOrHold(StreamMessageId messageId, Job job) {
-        if (paused) {
-            held.put(messageId, job);
-        } else {
-            dispatch(messageId, job);
-        }
-    }
-
-    private int dispatchHeld(int free) {
+    private void takeHeld(Map<StreamMessageId, Job> ready, int wanted) {
         var iterator = held.entrySet().iterator();
-        while (free > 0 && iterator.hasNext()) {
+        while (ready.size() < wanted && iterator.hasNext()) {
             var next = iterator.next();
             iterator.remove();
-            dispatch(next.getKey(), next.getValue());
-            free--;
+            ready.put(next.getKey(), next.getValue());
         }
-        return free;
     }
 
-    private void dispatch(StreamMessageId messageId, Job job) {
-        inFlight.put(messageId, job);
-        handlers.execute(() -> process(messageId, job));
+    /**
+     * Splits what was read over the free slots: one job per slot while the queue is quiet (no added
+     * latency), batches of up to {@code batch-size} when it is busy (one commit and one ack per batch).
+     * Jobs read just as a pause took effect are held, still pending to this consumer, until resume.
+     */
+    private void dispatch(Map<StreamMessageId, Job> ready) {
+        if (paused) {
+            held.putAll(ready);
+            return;
+        }
+        List<Map.Entry<StreamMessageId, Job>> jobs = new java.util.ArrayList<>(ready.entrySet());
+        int slots;
+        lock.lock();
+        try {
+            slots = Math.max(1, Math.min(concurrency - busySlots, jobs.size()));
+            busySlots += slots;
+        } finally {
+            lock.unlock();
+        }
+        int size = (jobs.size() + slots - 1) / slots;
+        for (int from = 0; from < jobs.size(); from += size) {
+            List<Map.Entry<StreamMessageId, Job>> batch = List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + size)));
+            batch.forEach(entry -> inFlight.put(entry.getKey(), entry.getValue()));
+            handlers.execute(() -> process(batch));
+        }
+        int used = (jobs.size() + size - 1) / size;
+        if (used < slots) {
+            releaseSlots(slots - used);
+        }
     }
 
     private enum Outcome { DONE, RETRY, DEAD, RELEASE }
 
-    private void process(StreamMessageId messageId, Job job) {
-        long started = System.nanoTime();
-        if (job.attempt() == 1) {
-            startDelay.record(Duration.between(job.enqueuedAt(), Instant.now()));
-        }
-        Outcome outcome;
-        String error = null;
+    private void process(List<Map.Entry<StreamMessageId, Job>> batch) {
         try {
-            if (processed.runOnce(job, handler)) {
-                processedCount.increment();
-            } else {
-                duplicateCount.increment();
+            Instant now = Instant.now();
+            List<Job> jobs = new java.util.ArrayList<>(batch.size());
+            for (var entry : batch) {
+                jobs.add(entry.getValue());
+                if (entry.getValue().attempt() == 1) {
+                    startDelay.record(Duration.between(entry.getValue().enqueuedAt(), now));
+                }
             }
-            outcome = Outcome.DONE;
-        } catch (PermanentJobFailure e) {
-            failedCount.increment();
-            outcome = Outcome.DEAD;
-            error = describe(e);
-        } catch (Exception e) {
-            if (!running && (e instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
-                outcome = Outcome.RELEASE;
-            } else {
-                failedCount.increment();
-                outcome = job.attempt() >= defaults.maxAttempts() ? Outcome.DEAD : Outcome.RETRY;
-                error = describe(e);
-                LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
-                        .addKeyValue("attempt", job.attempt()).addKeyValue("cause", e.getClass().getSimpleName())
-                        .log("job failed");
+            List<ProcessedJobs.Result> results = processed.run(jobs, handler);
+            List<StreamMessageId> done = new java.util.ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                StreamMessageId messageId = batch.get(i).getKey();
+                Job job = batch.get(i).getValue();
+                ProcessedJobs.Result result = results.get(i);
+                handlerLatency.record(result.nanos(), TimeUnit.NANOSECONDS);
+                switch (result.status()) {
+                    case DONE -> {
+                        processedCount.increment();
+                        done.add(messageId);
+                    }
+                    case DUPLICATE -> {
+                        duplicateCount.increment();
+                        done.add(messageId);
+                    }
+                    case FAILED -> settleQuietly(messageId, job, failureOutcome(job, result.error()), describe(result.error()));
+                }
+            }
+            if (!done.isEmpty()) {
+                try {
+                    streams.complete(queue, done);
+                } catch (RuntimeException e) {
+                    // The jobs stay pending in Redis and are claimed again after claim-idle; their effects
+                    // are recorded, so the redelivery is a no-op.
+                    LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobs", done.size())
+                            .addKeyValue("cause", e.getClass().getSimpleName()).log("could not ack jobs; they will be claimed again");
+                }
             }
         } finally {
-            handlerLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            batch.forEach(entry -> inFlight.remove(entry.getKey()));
+            releaseSlots(1);
         }
+    }
+
+    private Outcome failureOutcome(Job job, Exception error) {
+        if (error instanceof PermanentJobFailure) {
+            failedCount.increment();
+            return Outcome.DEAD;
+        }
+        if (!running && (error instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
+            return Outcome.RELEASE;
+        }
+        failedCount.increment();
+        LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id()).addKeyValue("attempt", job.attempt())
+                .addKeyValue("cause", error.getClass().getSimpleName()).log("job failed");
+        return job.attempt() >= defaults.maxAttempts() ? Outcome.DEAD : Outcome.RETRY;
+    }
+
+    private void settleQuietly(StreamMessageId messageId, Job job, Outcome outcome, String error) {
         try {
             settle(messageId, job, outcome, error);
         } catch (RuntimeException e) {
-            // The job stays pending in Redis and another consumer claims it after claim-idle; its effect
-            // (if any) is already recorded, so the redelivery is a no-op.
             LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
                     .addKeyValue("cause", e.getClass().getSimpleName()).log("could not settle job; it will be claimed again");
+        }
+    }
+
+    private void releaseSlots(int slots) {
+        lock.lock();
+        try {
+            busySlots -= slots;
+            changed.signalAll();
         } finally {
-            inFlight.remove(messageId);
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            lock.unlock();
         }
     }
 
     private void settle(StreamMessageId messageId, Job job, Outcome outcome, String error) {
         switch (outcome) {
-            case DONE -> streams.complete(queue, messageId);
+            case DONE -> streams.complete(queue, List.of(messageId));
             case RETRY -> streams.retryLater(queue, messageId, job.nextAttempt(), Instant.now().plus(backoff(job.attempt())));
             case RELEASE -> streams.retryLater(queue, messageId, job, Instant.now());
             case DEAD -> {

@@ -23,6 +23,8 @@ final class RedisFactory {
         Config redisson = new Config();
         redisson.setCodec(StringCodec.INSTANCE);
         redisson.setLazyInitialization(true);
+        // EVALSHA instead of sending each queue script's source with every call.
+        redisson.setUseScriptCache(true);
         if (config.password() != null) {
             redisson.setPassword(config.password());
         }

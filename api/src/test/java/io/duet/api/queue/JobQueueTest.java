@@ -35,6 +35,7 @@ class JobQueueTest implements TestPropertyProvider {
     private final String recording = "rec-" + UUID.randomUUID().toString().substring(0, 8);
     private final String failing = "fail-" + UUID.randomUUID().toString().substring(0, 8);
     private final String blocking = "block-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String poison = "poison-" + UUID.randomUUID().toString().substring(0, 8);
 
     @Inject JobQueue jobs;
     @Inject TransactionOperations<Connection> transactions;
@@ -45,7 +46,7 @@ class JobQueueTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        return Map.of("test.queues.recording", recording, "test.queues.failing", failing, "test.queues.blocking", blocking,
+        return Map.of("test.queues.recording", recording, "test.queues.failing", failing, "test.queues.blocking", blocking, "test.queues.poison", poison,
                 "duet.queues.defaults.max-attempts", "3");
     }
 
@@ -80,6 +81,35 @@ class JobQueueTest implements TestPropertyProvider {
 
         Await.until(Duration.ofSeconds(10), () -> redis.getStream("duet:q:" + recording).size(), n -> n == 0);
         assertEquals(1, effectsOf(job));
+    }
+
+    @Test
+    void givenBatchWithOnePoisonJob_whenRun_thenTheOthersTakeEffectAndOnlyThePoisonIsDeadLettered() throws Exception {
+        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/pause", Map.of())));
+        http.toBlocking().exchange(ops(HttpRequest.PUT("/ops/queues/" + poison + "/concurrency", Map.of("concurrency", 1))));
+        List<UUID> good = new java.util.ArrayList<>();
+        UUID[] bad = new UUID[1];
+        transactions.executeWrite(status -> {
+            for (int i = 0; i < 19; i++) {
+                good.add(jobs.enqueue(poison, "{\"n\":" + i + "}"));
+                if (i == 9) {
+                    bad[0] = jobs.enqueue(poison, "{\"poison\":true}");
+                }
+            }
+            return null;
+        });
+        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ?", poison), n -> n == 0);
+
+        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/resume", Map.of())));
+
+        Await.until(Duration.ofSeconds(10), () -> TestHandlers.effects(poison, true), n -> n == 19);
+        List<Map<String, Object>> dead = Await.until(Duration.ofSeconds(10), () -> deadLetters(poison), l -> l.size() == 1);
+        assertEquals(bad[0].toString(), dead.getFirst().get("jobId"));
+        assertEquals(1, ((Number) dead.getFirst().get("attempts")).intValue(), "a permanent failure is not retried");
+        assertEquals(0, effectsOf(bad[0]), "the failed job's effect was rolled back");
+        for (UUID job : good) {
+            assertEquals(1, effectsOf(job));
+        }
     }
 
     @Test

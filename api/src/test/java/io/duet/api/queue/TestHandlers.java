@@ -135,4 +135,35 @@ final class TestHandlers {
             }
         }
     }
+
+    /** Records every job like Recording, but fails every job whose payload says "poison". */
+    @Singleton
+    @Requires(property = "test.queues.poison")
+    static final class Poison implements JobHandler {
+        private final String queue;
+        private final JdbcOperations jdbc;
+
+        Poison(@Value("${test.queues.poison}") String queue, JdbcOperations jdbc) {
+            this.queue = queue;
+            this.jdbc = jdbc;
+        }
+
+        @Override
+        public String queue() {
+            return queue;
+        }
+
+        @Override
+        public void handle(Job job) {
+            jdbc.prepareStatement("INSERT INTO test_job_effect (job_id, queue, payload) VALUES (?, ?, ?)", statement -> {
+                statement.setObject(1, job.id());
+                statement.setString(2, job.queue());
+                statement.setString(3, job.payload());
+                return statement.executeUpdate();
+            });
+            if (job.payload().contains("poison")) {
+                throw new PermanentJobFailure("cannot be delivered");
+            }
+        }
+    }
 }

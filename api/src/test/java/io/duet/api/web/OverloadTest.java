@@ -13,7 +13,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.TestInstance;
 
 /** Overload fails fast: no connection within the pool wait, or a statement over its timeout, is a 503 + Retry-After. */
@@ -22,6 +27,13 @@ import org.junit.jupiter.api.TestInstance;
 class OverloadTest implements TestPropertyProvider {
     @Inject EmbeddedServer server;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeAll
+    void captureLogs() {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(UnexpectedErrorHandler.class)).addAppender(logs);
+    }
 
     @Override
     public Map<String, String> getProperties() {
@@ -47,6 +59,9 @@ class OverloadTest implements TestPropertyProvider {
 
         ErrorResponsesTest.assertProblem(shed, 503, "service-overloaded");
         assertEquals("2", shed.headers().firstValue("Retry-After").orElseThrow());
+        String requestId = shed.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(logs.list.stream().anyMatch(event -> requestId.equals(event.getMDCPropertyMap().get("requestId"))),
+                "the log line of the shed request carries its request id");
         assertTrue(tookMs < 1_500, "shed after " + tookMs + " ms");
         assertEquals(200, holder.get().statusCode());
         assertEquals(200, second.get().statusCode());

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
@@ -22,7 +21,6 @@ import org.redisson.api.redisnode.RedisNode;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.api.stream.AutoClaimResult;
 import org.redisson.api.stream.PendingEntry;
-import org.redisson.api.stream.StreamAddArgs;
 import org.redisson.api.stream.StreamCreateGroupArgs;
 import org.redisson.api.stream.StreamMessageId;
 import org.redisson.api.stream.StreamReadGroupArgs;
@@ -46,6 +44,14 @@ class JobStreams {
             local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
             redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
             return acked""";
+
+    /** KEYS: one stream per job; ARGV: job id, payload, enqueued-at per job, in the same order. */
+    private static final String PUBLISH = """
+            for i = 1, #KEYS do
+              local a = (i - 1) * 3
+              redis.call('XADD', KEYS[i], '*', 'job', ARGV[a + 1], 'payload', ARGV[a + 2], 'attempt', '1', 'enqueued', ARGV[a + 3])
+            end
+            return #KEYS""";
 
     private static final String RETRY = """
             local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
@@ -162,17 +168,18 @@ class JobStreams {
         safe = null;
     }
 
+    /** Appends a relay batch to the queues' streams in one script call: one round trip, one reply. */
     void publish(List<OutboxJob> jobs) {
-        RBatch batch = redis.createBatch();
+        List<Object> keys = new ArrayList<>(jobs.size());
+        Object[] args = new Object[jobs.size() * 3];
+        int i = 0;
         for (OutboxJob job : jobs) {
-            Map<String, String> fields = new LinkedHashMap<>();
-            fields.put("job", job.jobId().toString());
-            fields.put("payload", job.payload());
-            fields.put("attempt", "1");
-            fields.put("enqueued", Long.toString(job.createdAt().toEpochMilli()));
-            batch.<String, String>getStream(streamKey(job.queue())).addAsync(StreamAddArgs.entries(fields));
+            keys.add(streamKey(job.queue()));
+            args[i++] = job.jobId().toString();
+            args[i++] = job.payload();
+            args[i++] = Long.toString(job.createdAt().toEpochMilli());
         }
-        batch.execute();
+        redis.getScript().eval(RScript.Mode.READ_WRITE, PUBLISH, RScript.ReturnType.LONG, keys, args);
     }
 
     void ensureGroup(String queue) {

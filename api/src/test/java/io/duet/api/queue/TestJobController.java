@@ -4,6 +4,8 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
@@ -14,6 +16,7 @@ import jakarta.inject.Singleton;
 import java.util.UUID;
 
 /** A request path that enqueues a job in its transaction, as every feature's endpoint will. */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/test/jobs")
 @Requires(env = "test")
 @ExecuteOn(TaskExecutors.BLOCKING)

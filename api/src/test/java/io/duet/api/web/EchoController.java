@@ -3,6 +3,8 @@ package io.duet.api.web;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
@@ -14,6 +16,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
 /** A JSON endpoint for the HTTP-wide tests: binding, validation, size limits. */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/test/echo")
 @Requires(env = "test")
 class EchoController {

@@ -3,6 +3,8 @@ package io.duet.api.web;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
@@ -11,6 +13,7 @@ import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 
 /** Holds a database connection for a while: what the overload tests need to exhaust a pool. */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/test/slow")
 @Requires(env = "test")
 @ExecuteOn(TaskExecutors.BLOCKING)

@@ -1,0 +1,264 @@
+package io.duet.api.account;
+
+import io.duet.api.queue.JobQueue;
+import io.duet.api.session.SessionTokens;
+import io.duet.api.web.InvalidFieldException;
+import io.duet.api.web.UnauthorizedException;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accounts: signup, address verification, sign-in, the account itself. Every answer that could tell a
+ * stranger whether an address is registered is the same either way: signup and resend always accept,
+ * sign-in fails with one 401, and the owner of a taken address is told by email instead.
+ */
+@Singleton
+class AccountService {
+    private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
+    /** Emails of one verification go out at most this often (resends, repeated signups). */
+    static final Duration EMAIL_INTERVAL = Duration.ofMinutes(1);
+
+    private final AccountRepository accounts;
+    private final EmailVerificationRepository verifications;
+    private final PasswordHasher hasher;
+    private final CommonPasswords commonPasswords;
+    private final VerificationSecrets secrets;
+    private final SessionTokens tokens;
+    private final JobQueue jobs;
+    private final AccountConfig config;
+    private final Funnel funnel;
+
+    AccountService(AccountRepository accounts, EmailVerificationRepository verifications, PasswordHasher hasher,
+            CommonPasswords commonPasswords, VerificationSecrets secrets, SessionTokens tokens, JobQueue jobs,
+            AccountConfig config, Funnel funnel) {
+        this.accounts = accounts;
+        this.verifications = verifications;
+        this.hasher = hasher;
+        this.commonPasswords = commonPasswords;
+        this.secrets = secrets;
+        this.tokens = tokens;
+        this.jobs = jobs;
+        this.config = config;
+        this.funnel = funnel;
+    }
+
+    /**
+     * Creates the account (or, for an address that is not verified yet, takes the new password and name)
+     * and queues the verification email in the same transaction. A verified address gets no new account;
+     * its owner is told, at most once per {@code taken-notice-interval}. The password is hashed in every
+     * case, so the answer takes as long whatever the address.
+     */
+    @Transactional
+    public void signUp(String email, String password, String displayName, String locale) {
+        String normalized = checkAddress(email);
+        checkPassword(password);
+        String name = checkDisplayName(displayName);
+        String hash = hasher.hash(password);
+        Instant now = Instant.now();
+        UUID id = UUID.randomUUID();
+        funnel.accepted.increment();
+        if (accounts.insertIfAbsent(id, email.strip(), normalized, hash, name, locale, now) == 1) {
+            openVerification(id, now);
+            return;
+        }
+        Account existing = accounts.lockByEmailNormalized(normalized).orElseThrow();
+        if (existing.deletedAt() != null) {
+            return;
+        }
+        if (existing.verified()) {
+            if (accounts.claimTakenNotice(existing.id(), now, now.minus(config.takenNoticeInterval())) == 1) {
+                jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.takenNotice(existing.id()));
+            }
+            return;
+        }
+        accounts.replaceUnverifiedSignup(existing.id(), hash, name, locale);
+        sendVerification(existing.id(), now);
+    }
+
+    /** Sends the open verification again (the same code while it is valid), throttled per address. */
+    @Transactional
+    public void resend(String email) {
+        if (!EmailAddresses.valid(email)) {
+            return;
+        }
+        Optional<Account> account = accounts.lockByEmailNormalized(EmailAddresses.normalize(email));
+        if (account.isPresent() && !account.get().verified() && account.get().deletedAt() == null) {
+            sendVerification(account.get().id(), Instant.now());
+        }
+    }
+
+    /** Confirms the address with the 6-digit code and signs the account in. */
+    @Transactional(noRollbackFor = AccountProblems.VerificationFailedException.class)
+    public SignedIn verifyCode(String email, String code) {
+        Instant now = Instant.now();
+        Account account = EmailAddresses.valid(email)
+                ? accounts.findByEmailNormalized(EmailAddresses.normalize(email)).orElse(null)
+                : null;
+        if (account == null || account.deletedAt() != null) {
+            throw new AccountProblems.VerificationFailedException();
+        }
+        EmailVerification verification = verifications.lockOpen(account.id())
+                .filter(open -> open.usable(now, config.codeAttempts()))
+                .orElseThrow(AccountProblems.VerificationFailedException::new);
+        if (!secrets.matches(code, verification.codeHash())) {
+            verifications.countAttempt(verification.id());
+            throw new AccountProblems.VerificationFailedException();
+        }
+        complete(account, verification, now);
+        return signedIn(account.id());
+    }
+
+    /** What the link page shows before the button is pressed; looking does not consume the link. */
+    public boolean linkUsable(String token) {
+        return verifications.findByTokenHash(secrets.hash(token))
+                .filter(verification -> verification.usable(Instant.now(), config.codeAttempts()))
+                .isPresent();
+    }
+
+    /** The link page's button: confirms the address (no sign-in: the browser is not the app). */
+    @Transactional
+    public boolean verifyLink(String token) {
+        Instant now = Instant.now();
+        Optional<EmailVerification> verification = verifications.lockByTokenHash(secrets.hash(token))
+                .filter(open -> open.usable(now, config.codeAttempts()));
+        if (verification.isEmpty()) {
+            return false;
+        }
+        Optional<Account> account = accounts.findByIdAndDeletedAtIsNull(verification.get().accountId());
+        if (account.isEmpty()) {
+            return false;
+        }
+        complete(account.get(), verification.get(), now);
+        return true;
+    }
+
+    /**
+     * Signs in with address and password. Unknown address and wrong password get the same 401 after
+     * the same amount of hashing; a hash made with older argon2 parameters is upgraded on the way.
+     */
+    @Transactional
+    public SignedIn signIn(String email, String password) {
+        Optional<Account> account = EmailAddresses.valid(email)
+                ? accounts.findByEmailNormalized(EmailAddresses.normalize(email)).filter(found -> found.deletedAt() == null)
+                : Optional.empty();
+        if (account.isEmpty()) {
+            hasher.matchDecoy(password);
+            throw new UnauthorizedException();
+        }
+        if (!hasher.matches(password, account.get().passwordHash())) {
+            throw new UnauthorizedException();
+        }
+        if (!account.get().verified()) {
+            throw new AccountProblems.EmailNotVerifiedException();
+        }
+        if (hasher.needsRehash(account.get().passwordHash())) {
+            accounts.updatePasswordHash(account.get().id(), hasher.hash(password));
+            LOG.atInfo().addKeyValue("accountId", account.get().id()).log("password hash upgraded to current parameters");
+        }
+        return signedIn(account.get().id());
+    }
+
+    public Optional<Account> find(UUID accountId) {
+        return accounts.findByIdAndDeletedAtIsNull(accountId);
+    }
+
+    @Transactional
+    public Optional<Account> update(UUID accountId, String displayName, String locale) {
+        if (displayName != null) {
+            accounts.updateDisplayName(accountId, checkDisplayName(displayName));
+        }
+        if (locale != null) {
+            accounts.updateLocale(accountId, MailLocales.supported(locale));
+        }
+        return accounts.findByIdAndDeletedAtIsNull(accountId);
+    }
+
+    /** Marks the account deleted, ends its sessions and queues the purge of everything it owns. */
+    @Transactional
+    public boolean delete(UUID accountId) {
+        if (accounts.markDeleted(accountId, Instant.now()) == 0) {
+            return false;
+        }
+        tokens.revokeAll(accountId);
+        jobs.enqueue(AccountPurgeHandler.QUEUE, AccountPurgeHandler.payload(accountId));
+        LOG.atInfo().addKeyValue("accountId", accountId).log("account deletion scheduled");
+        return true;
+    }
+
+    record SignedIn(SessionTokens.Issued tokens, Account account) {}
+
+    private SignedIn signedIn(UUID accountId) {
+        SessionTokens.Issued issued = tokens.issue(accountId);
+        return new SignedIn(issued, accounts.findByIdAndDeletedAtIsNull(accountId).orElseThrow());
+    }
+
+    private void complete(Account account, EmailVerification verification, Instant now) {
+        verifications.consume(verification.id(), now);
+        if (accounts.markVerified(account.id(), now) == 1) {
+            funnel.verified.increment();
+            if (verification.lastEmailAt() != null) {
+                funnel.sentToVerified(Duration.between(verification.lastEmailAt(), now));
+            }
+            LOG.atInfo().addKeyValue("accountId", account.id()).log("account verified");
+        }
+    }
+
+    private void openVerification(UUID accountId, Instant now) {
+        VerificationSecrets.Secrets minted = secrets.mint();
+        EmailVerification verification = verifications.save(new EmailVerification(UUID.randomUUID(), accountId,
+                secrets.hash(minted.code()), secrets.hash(minted.token()), secrets.seal(minted), 0, now,
+                now.plus(config.codeTtl()), null, 0, now));
+        jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, verification.id()));
+        funnel.queued.increment();
+    }
+
+    /** Repeats the open verification if it is still usable (at most once a minute), else opens a new one. */
+    private void sendVerification(UUID accountId, Instant now) {
+        Optional<EmailVerification> open = verifications.lockOpen(accountId);
+        if (open.isPresent() && open.get().usable(now, config.codeAttempts())) {
+            if (verifications.claimEmail(open.get().id(), now, now.minus(EMAIL_INTERVAL)) == 1) {
+                jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, open.get().id()));
+                funnel.queued.increment();
+            }
+            return;
+        }
+        if (open.isPresent()) {
+            if (open.get().lastEmailAt() != null && open.get().lastEmailAt().isAfter(now.minus(EMAIL_INTERVAL))) {
+                return;
+            }
+            verifications.retire(open.get().id(), now);
+        }
+        openVerification(accountId, now);
+    }
+
+    private static String checkAddress(String email) {
+        if (!EmailAddresses.valid(email)) {
+            throw new InvalidFieldException("email", "is not a valid email address");
+        }
+        return EmailAddresses.normalize(email);
+    }
+
+    private void checkPassword(String password) {
+        int length = password.codePointCount(0, password.length());
+        if (length < 8 || length > 256) {
+            throw new InvalidFieldException("password", "must be 8 to 256 characters long");
+        }
+        if (commonPasswords.contains(password)) {
+            throw new InvalidFieldException("password", "is one of the most common passwords; choose another");
+        }
+    }
+
+    private static String checkDisplayName(String displayName) {
+        String name = displayName.strip();
+        if (name.isEmpty() || name.codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidFieldException("displayName", "must be visible characters");
+        }
+        return name;
+    }
+}

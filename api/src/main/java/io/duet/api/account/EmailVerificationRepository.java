@@ -1,0 +1,44 @@
+package io.duet.api.account;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+interface EmailVerificationRepository extends GenericRepository<EmailVerification, UUID> {
+
+    EmailVerification save(EmailVerification verification);
+
+    @Query("SELECT * FROM email_verification WHERE account_id = :accountId AND consumed_at IS NULL FOR UPDATE")
+    Optional<EmailVerification> lockOpen(UUID accountId);
+
+    Optional<EmailVerification> findByIdAndAccountId(UUID id, UUID accountId);
+
+    @Query("SELECT * FROM email_verification WHERE token_hash = :tokenHash FOR UPDATE")
+    Optional<EmailVerification> lockByTokenHash(byte[] tokenHash);
+
+    @Query("SELECT * FROM email_verification WHERE token_hash = :tokenHash")
+    Optional<EmailVerification> findByTokenHash(byte[] tokenHash);
+
+    @Query("UPDATE email_verification SET attempts = attempts + 1 WHERE id = :id")
+    void countAttempt(UUID id);
+
+    @Query("UPDATE email_verification SET consumed_at = :at WHERE id = :id")
+    void consume(UUID id, Instant at);
+
+    /** Retires an expired or exhausted verification so a fresh one can be opened. */
+    @Query("UPDATE email_verification SET consumed_at = :at WHERE id = :id AND consumed_at IS NULL")
+    void retire(UUID id, Instant at);
+
+    @Query("UPDATE email_verification SET emails_sent = emails_sent + 1 WHERE id = :id")
+    void countEmail(UUID id);
+
+    /** Claims the right to send another email for this verification; 1 when the last one is old enough. */
+    @Query("UPDATE email_verification SET last_email_at = :now WHERE id = :id "
+            + "AND (last_email_at IS NULL OR last_email_at < :notBefore)")
+    int claimEmail(UUID id, Instant now, Instant notBefore);
+}

@@ -1,0 +1,30 @@
+package io.duet.api.session;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+interface RefreshTokenRepository extends GenericRepository<RefreshToken, UUID> {
+
+    RefreshToken save(RefreshToken token);
+
+    @Query("SELECT * FROM refresh_token WHERE token_hash = :tokenHash FOR UPDATE")
+    Optional<RefreshToken> lockByTokenHash(byte[] tokenHash);
+
+    @Query("UPDATE refresh_token SET used_at = :at WHERE id = :id")
+    void markUsed(UUID id, Instant at);
+
+    @Query("UPDATE refresh_token SET revoked_at = :at WHERE family_id = :familyId AND revoked_at IS NULL")
+    int revokeFamily(UUID familyId, Instant at);
+
+    @Query("UPDATE refresh_token SET revoked_at = :at WHERE family_id = :familyId AND account_id = :accountId AND revoked_at IS NULL")
+    int revokeFamilyOf(UUID familyId, UUID accountId, Instant at);
+
+    @Query("UPDATE refresh_token SET revoked_at = :at WHERE account_id = :accountId AND revoked_at IS NULL")
+    int revokeAccount(UUID accountId, Instant at);
+}

@@ -1,0 +1,27 @@
+package io.duet.api.testing;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+
+/** Hand-made access tokens for tests of expired and wrongly signed tokens. */
+public final class Jwts {
+    private Jwts() {}
+
+    public static String hs256(String secret, UUID subject, long expiresInSeconds) throws Exception {
+        Instant now = Instant.now();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
+                .subject(subject.toString())
+                .claim("sid", UUID.randomUUID().toString())
+                .issueTime(Date.from(now.minusSeconds(120)))
+                .expirationTime(Date.from(now.plusSeconds(expiresInSeconds)))
+                .build());
+        jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+}

@@ -8,6 +8,10 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.core.annotation.Nullable;
+import io.duet.api.web.ClientAddress;
+import jakarta.validation.constraints.Size;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
@@ -29,24 +33,44 @@ import java.util.Map;
 class AccountController {
     private final AccountService accounts;
     private final VerificationPage page;
+    private final AccountLimits limits;
+    private final ClientAddress clients;
+    private final SignUpIdempotency idempotency;
 
-    AccountController(AccountService accounts, VerificationPage page) {
+    AccountController(AccountService accounts, VerificationPage page, AccountLimits limits, ClientAddress clients,
+            SignUpIdempotency idempotency) {
         this.accounts = accounts;
         this.page = page;
+        this.limits = limits;
+        this.clients = clients;
+        this.idempotency = idempotency;
     }
 
     @Post
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Sign up; the same 202 whether or not the address is registered (its owner is told by email)")
-    AccountMessages.AcceptedResponse signUp(@Valid @Body AccountMessages.SignUpRequest request, HttpRequest<?> http) {
-        accounts.signUp(request.email(), request.password(), request.displayName(), MailLocales.fromHeader(http.getLocale()));
+    AccountMessages.AcceptedResponse signUp(@Valid @Body AccountMessages.SignUpRequest request, HttpRequest<?> http,
+            @Nullable @Header("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey) {
+        limits.signUp(clients.of(http), request.email());
+        if (idempotencyKey != null && idempotency.replay(idempotencyKey, request)) {
+            return AccountMessages.AcceptedResponse.VERIFICATION_SENT;
+        }
+        try {
+            accounts.signUp(request.email(), request.password(), request.displayName(), MailLocales.fromHeader(http.getLocale()));
+        } catch (RuntimeException e) {
+            if (idempotencyKey != null) {
+                idempotency.release(idempotencyKey);
+            }
+            throw e;
+        }
         return AccountMessages.AcceptedResponse.VERIFICATION_SENT;
     }
 
     @Post("/verification")
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Send the verification email again (the same code while it is valid); throttled per address")
-    AccountMessages.AcceptedResponse resend(@Valid @Body AccountMessages.ResendRequest request) {
+    AccountMessages.AcceptedResponse resend(@Valid @Body AccountMessages.ResendRequest request, HttpRequest<?> http) {
+        limits.resend(clients.of(http), request.email());
         accounts.resend(request.email());
         return AccountMessages.AcceptedResponse.VERIFICATION_SENT;
     }

@@ -2,6 +2,9 @@ package io.duet.api.account;
 
 import io.duet.api.session.SessionTokens;
 import io.duet.api.web.Caller;
+import io.duet.api.web.ClientAddress;
+import io.duet.api.web.UnauthorizedException;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -23,17 +26,30 @@ import jakarta.validation.Valid;
 class SessionController {
     private final AccountService accounts;
     private final SessionTokens tokens;
+    private final AccountLimits limits;
+    private final ClientAddress clients;
 
-    SessionController(AccountService accounts, SessionTokens tokens) {
+    SessionController(AccountService accounts, SessionTokens tokens, AccountLimits limits, ClientAddress clients) {
         this.accounts = accounts;
         this.tokens = tokens;
+        this.limits = limits;
+        this.clients = clients;
     }
 
     @Post
     @Secured(SecurityRule.IS_ANONYMOUS)
     @Operation(summary = "Sign in; a wrong password and an unknown address get the same 401")
-    AccountMessages.TokensResponse signIn(@Valid @Body AccountMessages.SignInRequest request) {
-        return tokens(accounts.signIn(request.email(), request.password()));
+    AccountMessages.TokensResponse signIn(@Valid @Body AccountMessages.SignInRequest request, HttpRequest<?> http) {
+        limits.beforeSignIn(clients.of(http), request.email());
+        AccountService.SignedIn signedIn;
+        try {
+            signedIn = accounts.signIn(request.email(), request.password());
+        } catch (UnauthorizedException e) {
+            limits.signInFailed(request.email());
+            throw e;
+        }
+        limits.signInSucceeded(request.email());
+        return tokens(signedIn);
     }
 
     @Post("/refresh")
@@ -41,7 +57,7 @@ class SessionController {
     @Operation(summary = "Rotate the refresh token; presenting a used one revokes the whole session")
     AccountMessages.TokensResponse refresh(@Valid @Body AccountMessages.RefreshRequest request) {
         SessionTokens.Issued issued = tokens.refresh(request.refreshToken());
-        var account = accounts.find(issued.accountId()).orElseThrow(io.duet.api.web.UnauthorizedException::new);
+        var account = accounts.find(issued.accountId()).orElseThrow(UnauthorizedException::new);
         return new AccountMessages.TokensResponse(issued.accessToken(), issued.refreshToken(), issued.expiresIn(),
                 AccountMessages.AccountResponse.from(account));
     }

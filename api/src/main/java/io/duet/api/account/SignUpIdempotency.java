@@ -1,0 +1,59 @@
+package io.duet.api.account;
+
+import io.duet.api.web.ProblemException;
+import io.micronaut.http.HttpStatus;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.redisson.api.RBucket;
+import org.redisson.api.RedissonClient;
+
+/**
+ * {@code Idempotency-Key} for signup: the same key with the same body within 24 h answers the first
+ * answer (the uniform 202) without doing anything again; the same key with another body is refused.
+ * The body is remembered only as an HMAC, never in clear (it holds a password).
+ */
+@Singleton
+class SignUpIdempotency {
+    static final Duration TTL = Duration.ofHours(24);
+    private final RedissonClient redis;
+    private final VerificationSecrets secrets;
+
+    SignUpIdempotency(RedissonClient redis, VerificationSecrets secrets) {
+        this.redis = redis;
+        this.secrets = secrets;
+    }
+
+    /** True when this key was already used with this body: answer again without a new effect. */
+    boolean replay(String key, AccountMessages.SignUpRequest request) {
+        String fingerprint = fingerprint(request);
+        RBucket<String> bucket = redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key)));
+        if (bucket.setIfAbsent(fingerprint, TTL)) {
+            return false;
+        }
+        String first = bucket.get();
+        if (first == null) {
+            return !bucket.setIfAbsent(fingerprint, TTL);
+        }
+        if (!first.equals(fingerprint)) {
+            throw new IdempotencyKeyReusedException();
+        }
+        return true;
+    }
+
+    /** The request failed: the key may be used again. */
+    void release(String key) {
+        redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key))).delete();
+    }
+
+    private String fingerprint(AccountMessages.SignUpRequest request) {
+        return HexFormat.of().formatHex(secrets.hash(request.email() + "\u0000" + request.password() + "\u0000" + request.displayName()));
+    }
+
+    static final class IdempotencyKeyReusedException extends ProblemException {
+        IdempotencyKeyReusedException() {
+            super("idempotency-key-reused", "Idempotency key reused", HttpStatus.UNPROCESSABLE_ENTITY,
+                    "This Idempotency-Key was already used with a different request body.");
+        }
+    }
+}

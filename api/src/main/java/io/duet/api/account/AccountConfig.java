@@ -16,7 +16,8 @@ import java.time.Duration;
  * @param appDeepLink where the confirmation page's "open the app" button leads; default {@code duet://verified}
  * @param publicBaseUrl the API's public base URL, for links in emails
  * @param argon2 argon2id cost: memory in KiB, iterations, parallelism (default: OWASP's 19 MiB, 2, 1).
- *     Raising them upgrades each hash at its owner's next login
+ *     Raising them upgrades each hash at its owner's next login. {@code maxConcurrent} hashes run at
+ *     once per node (0: twice the cores), the others wait up to {@code maxWait} (default 10 s), then 503
  */
 @ConfigurationProperties("duet.accounts")
 record AccountConfig(
@@ -28,5 +29,6 @@ record AccountConfig(
         @NotNull Argon2 argon2) {
 
     @ConfigurationProperties("argon2")
-    record Argon2(@Min(64) int memoryKib, @Min(1) int iterations, @Min(1) int parallelism) {}
+    record Argon2(@Min(64) int memoryKib, @Min(1) int iterations, @Min(1) int parallelism, @Min(0) int maxConcurrent,
+            @NotNull Duration maxWait) {}
 }

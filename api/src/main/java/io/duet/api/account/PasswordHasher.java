@@ -2,7 +2,11 @@ package io.duet.api.account;
 
 import com.password4j.Argon2Function;
 import com.password4j.types.Argon2;
+import io.duet.api.web.ServiceOverloadedException;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * argon2id (password4j) with the configured cost. Hashes are PHC strings that carry their own
@@ -16,23 +20,51 @@ class PasswordHasher {
     /** Verified against for unknown addresses, so that a login takes as long whether the account exists or not. */
     private final String decoy;
 
+    /**
+     * argon2id is memory-hard (19 MiB per hash by default): without a bound, a spike of a few hundred
+     * concurrent signups would need gigabytes at once. Hashes beyond the bound wait their turn; a
+     * request that cannot start hashing within the wait is shed with 503.
+     */
+    private final Semaphore slots;
+    private final Duration slotWait;
+
     PasswordHasher(AccountConfig config) {
         AccountConfig.Argon2 cost = config.argon2();
+        this.slots = new Semaphore(cost.maxConcurrent() > 0 ? cost.maxConcurrent() : 2 * Runtime.getRuntime().availableProcessors(), true);
+        this.slotWait = cost.maxWait();
         this.current = Argon2Function.getInstance(cost.memoryKib(), cost.iterations(), cost.parallelism(), HASH_BYTES, Argon2.ID);
         this.decoy = current.hash("decoy password that matches nothing").getResult();
     }
 
     String hash(String password) {
-        return current.hash(password).getResult();
+        return bounded(() -> current.hash(password).getResult());
     }
 
     boolean matches(String password, String hash) {
-        return Argon2Function.getInstanceFromHash(hash).check(password, hash);
+        return bounded(() -> Argon2Function.getInstanceFromHash(hash).check(password, hash));
     }
 
     /** Burns the same CPU as a real check; used when there is no account to check against. */
     void matchDecoy(String password) {
-        current.check(password, decoy);
+        bounded(() -> current.check(password, decoy));
+    }
+
+    private <T> T bounded(java.util.function.Supplier<T> work) {
+        boolean acquired;
+        try {
+            acquired = slots.tryAcquire(slotWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceOverloadedException(Duration.ofSeconds(2));
+        }
+        if (!acquired) {
+            throw new ServiceOverloadedException(Duration.ofSeconds(2));
+        }
+        try {
+            return work.get();
+        } finally {
+            slots.release();
+        }
     }
 
     boolean needsRehash(String hash) {

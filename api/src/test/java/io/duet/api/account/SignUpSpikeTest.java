@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @MicronautTest(transactional = false)
 @Property(name = "duet.queues.defaults.max-attempts", value = "100")
 @Property(name = "duet.queues.defaults.concurrency", value = "8")
+@Property(name = "duet.rate-limits.signup-per-address", value = "1000")
 class SignUpSpikeTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = new GreenMailExtension(new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))

@@ -1,0 +1,237 @@
+package io.duet.api.account;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.password4j.Argon2Function;
+import com.password4j.types.Argon2;
+import io.duet.api.testing.TestDb;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code ./duet bench signup}: POST /v1/accounts from this JVM against the API in a separate JVM (so
+ * its CPU can be read from /proc) at 16, 64 and 256 concurrent clients, with production argon2id cost;
+ * the email queue is paused meanwhile, then resumed to time the delivery of every verification email
+ * to an in-process SMTP server. In the same run, the CPU of one argon2id hash with the same parameters:
+ * the physical floor of a signup.
+ */
+public final class SignUpBench {
+    private static final int[] LEVELS = {16, 64, 256};
+    private static final String PASSWORD = "correct-Horse-battery-9";
+
+    private SignUpBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int perLevel = Integer.getInteger("bench.signups", 600);
+        int smtpPort = freePort();
+        int port = freePort();
+        GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        Process server = startServer(port, smtpPort);
+        try {
+            HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            awaitReady(http, port, server);
+            post(http, port, "/ops/queues/email/pause", "{}", "bench-ops");
+            printMachine();
+            double hashMs = cpuPerHash(30);
+            String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+            List<Level> levels = new ArrayList<>();
+            int total = 0;
+            warmUp(http, port, prefix);
+            for (int clients : LEVELS) {
+                levels.add(run(http, port, server.pid(), clients, perLevel, prefix + "-" + clients));
+                total += perLevel;
+            }
+            int expectedEmails = total + 50;
+            long drainStart = System.nanoTime();
+            post(http, port, "/ops/queues/email/resume", "{}", "bench-ops");
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (mail.getReceivedMessages().length < expectedEmails && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+            int delivered = mail.getReceivedMessages().length;
+
+            System.out.println();
+            System.out.printf("%-8s %10s %12s %10s %10s %8s %16s %10s%n", "clients", "signups", "signups/s", "p50 ms",
+                    "p99 ms", "errors", "server CPU ms/su", "ratio");
+            for (Level level : levels) {
+                System.out.printf("%-8d %10d %12.1f %10.1f %10.1f %8d %16.2f %10.3f%n", level.clients, level.count,
+                        level.rate, level.p50, level.p99, level.errors, level.cpuMsPerSignup, level.cpuMsPerSignup / hashMs);
+            }
+            System.out.printf("argon2id (19 MiB, 2 iterations, parallelism 1): %.2f ms CPU per hash (median of 30, this JVM)%n", hashMs);
+            System.out.printf("emails: %d of %d delivered in %.1f s after resuming the queue (%.0f emails/s)%n",
+                    delivered, expectedEmails, drainSeconds, delivered / drainSeconds);
+            Level top = levels.getLast();
+            double cpu = levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1];
+            System.out.printf("RESULT signups_per_s_16=%.1f signups_per_s_64=%.1f signups_per_s_256=%.1f p50_ms_256=%.1f "
+                            + "p99_ms_256=%.1f errors_256=%d cpu_ms_per_signup=%.2f cpu_ms_per_hash=%.2f ratio=%.3f "
+                            + "emails_delivered=%d email_drain_s=%.1f%n",
+                    levels.get(0).rate, levels.get(1).rate, top.rate, top.p50, top.p99, top.errors, cpu, hashMs, cpu / hashMs,
+                    delivered, drainSeconds);
+        } finally {
+            server.destroy();
+            server.waitFor();
+            mail.stop();
+        }
+    }
+
+    private record Level(int clients, int count, double rate, double p50, double p99, int errors, double cpuMsPerSignup) {}
+
+    private static Level run(HttpClient http, int port, long pid, int clients, int count, String prefix) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        double cpuBefore = cpuSeconds(pid);
+        long started = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < clients; c++) {
+                pool.execute(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < count) {
+                        long t0 = System.nanoTime();
+                        try {
+                            int status = post(http, port, "/v1/accounts", body(prefix + "-" + i + "@example.com"), null);
+                            if (status != 202) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                        latencies.add(System.nanoTime() - t0);
+                    }
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double cpu = cpuSeconds(pid) - cpuBefore;
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return new Level(clients, count, count / seconds, percentile(sorted, 0.5), percentile(sorted, 0.99), errors.get(),
+                cpu * 1000 / count);
+    }
+
+    private static void warmUp(HttpClient http, int port, String prefix) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                pool.execute(() -> {
+                    try {
+                        post(http, port, "/v1/accounts", body(prefix + "-warm-" + n + "@example.com"), null);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    /** CPU time of one argon2id hash with the production parameters, measured on this thread. */
+    private static double cpuPerHash(int samples) {
+        Argon2Function argon2 = Argon2Function.getInstance(19456, 2, 1, 32, Argon2.ID);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 5; i++) {
+            argon2.hash(PASSWORD + i);
+        }
+        double[] ms = new double[samples];
+        for (int i = 0; i < samples; i++) {
+            long before = threads.getCurrentThreadCpuTime();
+            argon2.hash(PASSWORD + i);
+            ms[i] = (threads.getCurrentThreadCpuTime() - before) / 1e6;
+        }
+        java.util.Arrays.sort(ms);
+        return ms[samples / 2];
+    }
+
+    private static double cpuSeconds(long pid) throws Exception {
+        String[] stat = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].split(" ");
+        // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second on Linux).
+        return (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0;
+    }
+
+    private static String body(String email) {
+        return "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\",\"displayName\":\"Bench\"}";
+    }
+
+    private static int post(HttpClient http, int port, String path, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static Process startServer(int port, int smtpPort) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = Files.createTempFile("duet-signup-bench-", ".log");
+        System.out.println("server log: " + log);
+        return new ProcessBuilder(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED",
+                "-Dmicronaut.server.port=" + port,
+                "-Ddatasources.default.url=" + TestDb.url(),
+                "-Dduet.mail.smtp.port=" + smtpPort,
+                "-Dduet.ops.token=bench-ops",
+                "-Dduet.rate-limits.signup-per-ip=1000000000",
+                "-Dduet.rate-limits.signup-per-address=1000000000",
+                "-DDUET_LOG_LEVEL=WARN",
+                "-cp", System.getProperty("java.class.path"), "io.duet.api.Application")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitReady(HttpClient http, int port, Process server) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("the API process exited");
+            }
+            try {
+                var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the API did not become ready");
+    }
+
+    private static void printMachine() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.out.printf("machine: %d cores, %.1f GiB memory, JDK %s; API in its own JVM (-Xmx1g), PostgreSQL and Redis local%n",
+                Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / 1073741824.0, Runtime.version());
+    }
+
+    private static double percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p * sorted.size()) - 1));
+        return sorted.get(index) / 1e6;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param publicBaseUrl the API's public base URL, for links in emails
  * @param argon2 argon2id cost: memory in KiB, iterations, parallelism (default: OWASP's 19 MiB, 2, 1).
  *     Raising them upgrades each hash at its owner's next login. {@code maxConcurrent} hashes run at
- *     once per node (0: twice the cores), the others wait up to {@code maxWait} (default 10 s), then 503
+ *     once per node (0: one per core), the others wait up to {@code maxWait} (default 30 s), then 503
  */
 @ConfigurationProperties("duet.accounts")
 record AccountConfig(

@@ -5,6 +5,10 @@ import com.password4j.types.Argon2;
 import io.duet.api.web.ServiceOverloadedException;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -27,11 +31,19 @@ class PasswordHasher {
      */
     private final Semaphore slots;
     private final Duration slotWait;
+    /**
+     * Hashes run on platform threads, not on the request's virtual thread: a virtual thread is not
+     * preempted, so 50 ms of hashing on each carrier would stall every request waiting for a database
+     * reply behind it (and hold its pooled connection that long).
+     */
+    private final ExecutorService hashing;
 
     PasswordHasher(AccountConfig config) {
         AccountConfig.Argon2 cost = config.argon2();
-        this.slots = new Semaphore(cost.maxConcurrent() > 0 ? cost.maxConcurrent() : 2 * Runtime.getRuntime().availableProcessors(), true);
+        int concurrent = cost.maxConcurrent() > 0 ? cost.maxConcurrent() : Runtime.getRuntime().availableProcessors();
+        this.slots = new Semaphore(concurrent, true);
         this.slotWait = cost.maxWait();
+        this.hashing = Executors.newFixedThreadPool(concurrent, Thread.ofPlatform().name("duet-argon2-", 0).daemon(true).factory());
         this.current = Argon2Function.getInstance(cost.memoryKib(), cost.iterations(), cost.parallelism(), HASH_BYTES, Argon2.ID);
         this.decoy = current.hash("decoy password that matches nothing").getResult();
     }
@@ -61,10 +73,20 @@ class PasswordHasher {
             throw new ServiceOverloadedException(Duration.ofSeconds(2));
         }
         try {
-            return work.get();
+            return hashing.submit(work::get).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceOverloadedException(Duration.ofSeconds(2));
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         } finally {
             slots.release();
         }
+    }
+
+    @PreDestroy
+    void close() {
+        hashing.shutdownNow();
     }
 
     boolean needsRehash(String hash) {

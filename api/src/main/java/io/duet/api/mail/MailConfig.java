@@ -27,8 +27,10 @@ public record MailConfig(@NotNull Smtp smtp, @NotBlank String from, @NotBlank St
      * @param ssl {@code DUET_MAIL_SMTP_SSL}: TLS from the first byte (SMTPS, port 465)
      * @param connectTimeout connect timeout; default 5 s
      * @param timeout read/write timeout of each SMTP command; default 10 s
+     * @param sslTrust hosts whose TLS certificate is trusted without validation ({@code *}: any), for
+     *     local sinks with self-signed certificates only; default empty (certificates are validated)
      */
     @ConfigurationProperties("smtp")
     public record Smtp(@NotBlank String host, @Min(1) int port, String user, String password, boolean starttls, boolean ssl,
-            @NotNull Duration connectTimeout, @NotNull Duration timeout) {}
+            @NotNull Duration connectTimeout, @NotNull Duration timeout, String sslTrust) {}
 }

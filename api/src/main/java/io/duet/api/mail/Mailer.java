@@ -31,7 +31,7 @@ public class Mailer {
     private final Session session;
     private final BlockingQueue<Transport> idle;
 
-    Mailer(MailConfig config) {
+    public Mailer(MailConfig config) {
         this.config = config;
         MailConfig.Smtp smtp = config.smtp();
         String protocol = smtp.ssl() ? "smtps" : "smtp";
@@ -43,6 +43,9 @@ public class Mailer {
         properties.put("mail." + protocol + ".timeout", Long.toString(smtp.timeout().toMillis()));
         properties.put("mail." + protocol + ".writetimeout", Long.toString(smtp.timeout().toMillis()));
         properties.put("mail." + protocol + ".auth", Boolean.toString(hasCredentials(smtp)));
+        if (smtp.sslTrust() != null && !smtp.sslTrust().isBlank()) {
+            properties.put("mail." + protocol + ".ssl.trust", smtp.sslTrust());
+        }
         if (smtp.starttls()) {
             properties.put("mail.smtp.starttls.enable", "true");
             properties.put("mail.smtp.starttls.required", "true");

@@ -51,7 +51,7 @@ public class JobQueue {
                 .filter(status -> !status.isCompleted())
                 .orElseThrow(() -> new IllegalTransactionStateException(
                         "a job is enqueued inside the transaction of the data that causes it"));
-        UUID id = UUID.randomUUID();
+        UUID id = JobIds.next();
         // Plain JDBC: this insert rides in every job-producing request, so it skips entity mapping.
         jdbc.prepareStatement(INSERT, statement -> {
             statement.setObject(1, id);

@@ -25,6 +25,10 @@ final class RedisFactory {
         redisson.setLazyInitialization(true);
         // EVALSHA instead of sending each queue script's source with every call.
         redisson.setUseScriptCache(true);
+        // Redisson's default of 32 event-loop threads only adds context switches on small nodes.
+        int cores = Runtime.getRuntime().availableProcessors();
+        redisson.setNettyThreads(Math.max(2, 2 * cores));
+        redisson.setThreads(Math.max(2, cores));
         if (config.password() != null) {
             redisson.setPassword(config.password());
         }

@@ -41,7 +41,7 @@ public final class QueueBench {
     private static final int THROUGHPUT_JOBS = Integer.getInteger("bench.jobs", 10_000);
     private static final int PACED_RATE = 1_000;
     private static final int PACED_SECONDS = Integer.getInteger("bench.paced-seconds", 5);
-    private static final int PRODUCERS = 8;
+    private static final int PRODUCERS = Integer.getInteger("bench.producers", 8);
     /** Jobs per transaction in the grouped scenario: a request that causes several jobs at once. */
     private static final int GROUPED = 10;
 

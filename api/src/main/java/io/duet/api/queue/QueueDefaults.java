@@ -11,7 +11,7 @@ import java.time.Duration;
  * changed through {@code /ops/queues}.
  *
  * @param concurrency handlers running at once per node for a queue; default 4; 0 stops taking jobs
- * @param maxAttempts attempts before a failing job is dead-lettered; default 5
+ * @param maxAttempts attempts before a failing job is dead-lettered; default 12 (about 10-20 minutes of retries)
  * @param initialBackoff delay before the second attempt, doubled per attempt with jitter; default 1 s
  * @param maxBackoff cap of the retry delay; default 5 min
  * @param claimIdle how long a delivered job may stay un-acked before another consumer takes it over

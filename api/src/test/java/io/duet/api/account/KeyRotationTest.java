@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.password4j.Argon2Function;
 import com.password4j.types.Argon2;
 import io.duet.api.testing.Jwts;
+import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -34,9 +33,7 @@ class KeyRotationTest {
     static final String PREVIOUS = "the-key-before-the-rotation-0123456789-abcdef";
 
     @RegisterExtension
-    static final GreenMailExtension MAIL = new GreenMailExtension(new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
-            .withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication())
-            .withPerMethodLifecycle(false);
+    static final GreenMailExtension MAIL = Smtp.server();
 
     @Inject EmbeddedServer server;
     @Inject ObjectMapper json;

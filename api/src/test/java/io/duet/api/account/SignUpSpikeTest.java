@@ -2,10 +2,9 @@ package io.duet.api.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.duet.api.testing.Await;
+import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -31,9 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Property(name = "duet.rate-limits.signup-per-address", value = "1000")
 class SignUpSpikeTest {
     @RegisterExtension
-    static final GreenMailExtension MAIL = new GreenMailExtension(new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
-            .withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication())
-            .withPerMethodLifecycle(false);
+    static final GreenMailExtension MAIL = Smtp.server();
 
     @Inject EmbeddedServer server;
     @Inject ObjectMapper json;

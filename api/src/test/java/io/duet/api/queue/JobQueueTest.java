@@ -1,5 +1,7 @@
 package io.duet.api.queue;
 
+import io.duet.api.testing.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

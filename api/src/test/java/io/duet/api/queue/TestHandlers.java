@@ -33,6 +33,16 @@ final class TestHandlers {
         return TestDb.count("SELECT count(" + (distinct ? "DISTINCT job_id" : "*") + ") FROM test_job_effect WHERE queue = ?", queue);
     }
 
+    /** The effect of a test job: a row, written in the job's transaction when there is one. */
+    static void recordEffect(JdbcOperations jdbc, Job job) {
+        jdbc.prepareStatement("INSERT INTO test_job_effect (job_id, queue, payload) VALUES (?, ?, ?)", statement -> {
+            statement.setObject(1, job.id());
+            statement.setString(2, job.queue());
+            statement.setString(3, job.payload());
+            return statement.executeUpdate();
+        });
+    }
+
     /** Records every run as a row, in the job's transaction; sleeps up to test.queues.recording-sleep-ms. */
     @Singleton
     @Requires(property = "test.queues.recording")
@@ -55,12 +65,7 @@ final class TestHandlers {
 
         @Override
         public void handle(Job job) throws Exception {
-            jdbc.prepareStatement("INSERT INTO test_job_effect (job_id, queue, payload) VALUES (?, ?, ?)", statement -> {
-                statement.setObject(1, job.id());
-                statement.setString(2, job.queue());
-                statement.setString(3, job.payload());
-                return statement.executeUpdate();
-            });
+            recordEffect(jdbc, job);
             if (sleepMs > 0) {
                 Thread.sleep(ThreadLocalRandom.current().nextInt(sleepMs + 1));
             }
@@ -92,12 +97,7 @@ final class TestHandlers {
             if (!healed) {
                 throw new IllegalStateException("mail server said 451 try later");
             }
-            jdbc.prepareStatement("INSERT INTO test_job_effect (job_id, queue, payload) VALUES (?, ?, ?)", statement -> {
-                statement.setObject(1, job.id());
-                statement.setString(2, job.queue());
-                statement.setString(3, job.payload());
-                return statement.executeUpdate();
-            });
+            recordEffect(jdbc, job);
         }
     }
 
@@ -155,12 +155,7 @@ final class TestHandlers {
 
         @Override
         public void handle(Job job) {
-            jdbc.prepareStatement("INSERT INTO test_job_effect (job_id, queue, payload) VALUES (?, ?, ?)", statement -> {
-                statement.setObject(1, job.id());
-                statement.setString(2, job.queue());
-                statement.setString(3, job.payload());
-                return statement.executeUpdate();
-            });
+            recordEffect(jdbc, job);
             if (job.payload().contains("poison")) {
                 throw new PermanentJobFailure("cannot be delivered");
             }

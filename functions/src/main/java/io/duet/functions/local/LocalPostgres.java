@@ -20,7 +20,7 @@ final class LocalPostgres {
             String user = LocalSettings.env("DATASOURCES_DEFAULT_USERNAME");
             String password = LocalSettings.env("DATASOURCES_DEFAULT_PASSWORD");
             try (Connection ignored = DriverManager.getConnection(url, user, password)) {
-                return fixed(Map.of(), "configured: " + redact(url));
+                return LocalServer.fixed(Map.of(), "configured: " + redact(url));
             } catch (SQLException e) {
                 throw new LocalServer.UnreachableException("DATASOURCES_DEFAULT_URL=" + redact(url)
                         + " does not answer (" + e.getSQLState() + "). Start that server or unset the variable.");
@@ -31,7 +31,7 @@ final class LocalPostgres {
             try {
                 createDatabase(server + "postgres", "postgres", "");
                 String local = server + DATABASE;
-                return fixed(Map.of("datasources.default.url", local, "datasources.default.username", "postgres",
+                return LocalServer.fixed(Map.of("datasources.default.url", local, "datasources.default.username", "postgres",
                         "datasources.default.password", ""), "local server " + local);
             } catch (SQLException e) {
                 System.err.println("duet: PostgreSQL on " + settings.postgresProbe() + " refused us (" + e.getSQLState()
@@ -82,20 +82,6 @@ final class LocalPostgres {
                 connection.createStatement().execute("CREATE DATABASE " + DATABASE);
             }
         }
-    }
-
-    private static LocalServer fixed(Map<String, Object> properties, String description) {
-        return new LocalServer() {
-            @Override
-            public Map<String, Object> properties() {
-                return properties;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-        };
     }
 
     /** JDBC URLs may carry a password parameter. */

@@ -24,12 +24,12 @@ final class LocalRedis {
                 throw new LocalServer.UnreachableException("DUET_REDIS_URI=" + shown
                         + " does not answer PING. Start that server or unset the variable.");
             }
-            return fixed(Map.of(), "configured: " + shown);
+            return LocalServer.fixed(Map.of(), "configured: " + shown);
         }
         String probe = settings.redisProbe();
         int colon = probe.lastIndexOf(':');
         if (pings(probe.substring(0, colon), Integer.parseInt(probe.substring(colon + 1)))) {
-            return fixed(Map.of("duet.redis.uri", "redis://" + probe + "/0"), "local server redis://" + probe + "/0");
+            return LocalServer.fixed(Map.of("duet.redis.uri", "redis://" + probe + "/0"), "local server redis://" + probe + "/0");
         }
         var dir = settings.dataDir().resolve("redis");
         Files.createDirectories(dir);
@@ -77,19 +77,5 @@ final class LocalRedis {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static LocalServer fixed(Map<String, Object> properties, String description) {
-        return new LocalServer() {
-            @Override
-            public Map<String, Object> properties() {
-                return properties;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-        };
     }
 }

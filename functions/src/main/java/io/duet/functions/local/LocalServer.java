@@ -21,6 +21,21 @@ interface LocalServer extends AutoCloseable {
     @Override
     default void close() throws Exception {}
 
+    /** A server someone else runs: nothing to stop. */
+    static LocalServer fixed(Map<String, Object> properties, String description) {
+        return new LocalServer() {
+            @Override
+            public Map<String, Object> properties() {
+                return properties;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+        };
+    }
+
     static boolean answers(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         try (Socket socket = new Socket()) {

@@ -1,0 +1,16 @@
+package io.duet.api.testing;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+
+/** The real SMTP server of the tests: GreenMail on 127.0.0.1:3025 (application-test.yml points there). */
+public final class Smtp {
+    private Smtp() {}
+
+    public static GreenMailExtension server() {
+        return new GreenMailExtension(new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+                .withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication())
+                .withPerMethodLifecycle(false);
+    }
+}

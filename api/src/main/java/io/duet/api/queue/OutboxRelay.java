@@ -160,7 +160,7 @@ public class OutboxRelay {
             }
             streams.requireNoEviction();
             streams.publish(rows);
-            outbox.deleteByPositionIn(rows.stream().map(OutboxJob::position).toList());
+            outbox.deleteRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new));
             relayed.addAndGet(rows.size());
             return rows.size();
         });

@@ -6,7 +6,6 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -21,7 +20,9 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
     @Query("SELECT * FROM outbox_job ORDER BY position LIMIT :limit")
     List<OutboxJob> oldest(int limit);
 
-    void deleteByPositionIn(Collection<Long> positions);
+    /** One statement shape whatever the batch size, so PostgreSQL and the driver reuse its plan. */
+    @Query("DELETE FROM outbox_job WHERE position = ANY(:positions)")
+    void deleteRelayed(Long[] positions);
 
     @Query("SELECT count(*) FROM outbox_job")
     long backlog();

@@ -65,6 +65,18 @@ class AccountFlowTest {
     }
 
     @Test
+    void givenSignedIn_whenNameAndLanguageChanged_thenMeShowsThem() throws Exception {
+        String access = signUpAndVerify(fresh());
+
+        var changed = api.patch("/v1/me", Map.of("displayName", "  Grace  ", "locale", "de"), access);
+
+        assertEquals(200, changed.status(), changed.body());
+        assertEquals("Grace", changed.json().get("displayName"));
+        assertEquals("de", api.get("/v1/me", access).json().get("locale"));
+        assertEquals(400, api.patch("/v1/me", Map.of("locale", "klingon"), access).status());
+    }
+
+    @Test
     void givenTakenAddress_whenSignedUpAgain_thenSameAnswerOwnerNoticedStillOneAccount() throws Exception {
         String email = fresh();
         String access = signUpAndVerify(email);

@@ -281,6 +281,22 @@ class JobStreams {
                 oldest.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(oldest)));
     }
 
+    /**
+     * Removes consumers that hold no pending job and have been idle for {@code idle}: every restart of a
+     * worker adds a consumer name to the group, and without pruning the group grows forever. A live but
+     * quiet consumer that is removed is re-created by its next read.
+     */
+    int pruneConsumers(String queue, String self, Duration idle) {
+        int removed = 0;
+        for (var consumer : stream(queue).listConsumers(GROUP)) {
+            if (consumer.getPending() == 0 && consumer.getIdleTime() >= idle.toMillis() && !consumer.getName().equals(self)) {
+                stream(queue).removeConsumer(GROUP, consumer.getName());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     Map<String, String> settings(String queue) {
         return redis.<String, String>getMap(settingsKey(queue)).readAllMap();
     }

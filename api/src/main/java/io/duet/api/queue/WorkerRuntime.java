@@ -49,6 +49,9 @@ public class WorkerRuntime {
     private volatile Instant outboxOldest;
     private volatile boolean refreshFailing;
     private volatile boolean started;
+    private volatile Instant nextPrune = Instant.EPOCH;
+    /** How long a consumer without pending jobs may stay idle before its name is pruned from the group. */
+    static final Duration CONSUMER_IDLE = Duration.ofHours(1);
 
     WorkerRuntime(Collection<JobHandler> handlers, JobStreams streams, ProcessedJobs processed, OutboxRepository outbox,
             QueueConfig config, QueueDefaults defaults, MeterRegistry meters) {
@@ -147,6 +150,15 @@ public class WorkerRuntime {
             refreshSettings();
             for (String queue : workers.keySet()) {
                 stats.put(queue, streams.stats(queue));
+            }
+            if (Instant.now().isAfter(nextPrune)) {
+                nextPrune = Instant.now().plus(Duration.ofMinutes(10));
+                for (String queue : workers.keySet()) {
+                    int removed = streams.pruneConsumers(queue, nodeId, CONSUMER_IDLE);
+                    if (removed > 0) {
+                        LOG.atInfo().addKeyValue("queue", queue).addKeyValue("consumers", removed).log("idle consumers pruned");
+                    }
+                }
             }
             outboxBacklog = outbox.backlog();
             outboxOldest = outbox.oldestCreatedAt();

@@ -5,8 +5,9 @@ import io.duet.api.queue.JobHandler;
 import io.duet.api.queue.PermanentJobFailure;
 import jakarta.inject.Singleton;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.micronaut.serde.ObjectMapper;
+import io.micronaut.serde.annotation.Serdeable;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +20,17 @@ import org.slf4j.LoggerFactory;
 class AccountPurgeHandler implements JobHandler {
     static final String QUEUE = "account-purge";
     private static final Logger LOG = LoggerFactory.getLogger(AccountPurgeHandler.class);
-    private static final Pattern ACCOUNT = Pattern.compile("\"accountId\":\"([0-9a-f-]{36})\"");
-
     private final AccountRepository accounts;
+    private final ObjectMapper json;
 
-    AccountPurgeHandler(AccountRepository accounts) {
+    AccountPurgeHandler(AccountRepository accounts, ObjectMapper json) {
         this.accounts = accounts;
+        this.json = json;
     }
+
+    /** Version 1 of the payload. */
+    @Serdeable
+    record PurgeJob(int v, UUID accountId) {}
 
     static String payload(UUID accountId) {
         return "{\"v\":1,\"accountId\":\"" + accountId + "\"}";
@@ -38,11 +43,16 @@ class AccountPurgeHandler implements JobHandler {
 
     @Override
     public void handle(Job job) {
-        Matcher matcher = ACCOUNT.matcher(job.payload());
-        if (!matcher.find()) {
+        PurgeJob payload;
+        try {
+            payload = json.readValue(job.payload(), PurgeJob.class);
+        } catch (IOException e) {
+            throw new PermanentJobFailure("unreadable purge job payload", e);
+        }
+        if (payload == null || payload.v() != 1 || payload.accountId() == null) {
             throw new PermanentJobFailure("purge job without an account id");
         }
-        UUID accountId = UUID.fromString(matcher.group(1));
+        UUID accountId = payload.accountId();
         int removed = accounts.purge(accountId);
         LOG.atInfo().addKeyValue("accountId", accountId).addKeyValue("removed", removed).log("account purged");
     }

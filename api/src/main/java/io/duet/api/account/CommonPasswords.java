@@ -50,6 +50,6 @@ class CommonPasswords {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Set.copyOf(set);
+        return java.util.Collections.unmodifiableSet(set);
     }
 }

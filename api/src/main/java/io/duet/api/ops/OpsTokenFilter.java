@@ -1,19 +1,18 @@
 package io.duet.api.ops;
 
 import io.duet.api.web.ProblemException;
+import io.duet.api.web.ProblemExceptionHandler;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
-import io.micronaut.http.server.exceptions.response.ErrorContext;
-import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 
 /**
  * Guards every ops API call with {@code Authorization: Bearer DUET_OPS_TOKEN} (constant-time compare).
@@ -22,11 +21,11 @@ import java.security.MessageDigest;
 @ServerFilter("/ops/**")
 final class OpsTokenFilter implements Ordered {
     private final byte[] token;
-    private final ErrorResponseProcessor<?> errors;
+    private final ProblemExceptionHandler problems;
 
-    OpsTokenFilter(OpsConfig config, ErrorResponseProcessor<?> errors) {
+    OpsTokenFilter(OpsConfig config, ProblemExceptionHandler problems) {
         this.token = config.token() == null || config.token().isBlank() ? null : config.token().getBytes(StandardCharsets.UTF_8);
-        this.errors = errors;
+        this.problems = problems;
     }
 
     @RequestFilter
@@ -40,9 +39,7 @@ final class OpsTokenFilter implements Ordered {
                 && MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
             return null;
         }
-        MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"duet-ops\"");
-        return errors.processResponse(ErrorContext.builder(request).cause(new OpsUnauthorizedException()).build(), response);
+        return problems.handle(request, new OpsUnauthorizedException());
     }
 
     @Override
@@ -54,6 +51,11 @@ final class OpsTokenFilter implements Ordered {
         OpsUnauthorizedException() {
             super("ops-token-required", "Ops token required", HttpStatus.UNAUTHORIZED,
                     "Ops endpoints need Authorization: Bearer <DUET_OPS_TOKEN>.");
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"duet-ops\"");
         }
     }
 }

@@ -24,17 +24,14 @@ public class JobQueue {
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
-    private final TransactionSynchronization afterCommit;
+    private final OutboxRelay relay;
+    /** The transaction of this thread that already tells the relay about its commit: once per transaction. */
+    private final ThreadLocal<TransactionStatus<?>> announced = new ThreadLocal<>();
 
     JobQueue(JdbcOperations jdbc, TransactionOperations<Connection> transactions, OutboxRelay relay) {
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.afterCommit = new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                relay.committed();
-            }
-        };
+        this.relay = relay;
     }
 
     /**
@@ -60,7 +57,20 @@ public class JobQueue {
             statement.setTimestamp(4, Timestamp.from(Instant.now()));
             return statement.executeUpdate();
         });
-        transaction.registerSynchronization(afterCommit);
+        if (announced.get() != transaction) {
+            announced.set(transaction);
+            transaction.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    relay.committed();
+                }
+
+                @Override
+                public void afterCompletion(Status status) {
+                    announced.remove();
+                }
+            });
+        }
         return id;
     }
 }

@@ -211,12 +211,14 @@ class JobStreams {
         if (jobs.isEmpty()) {
             return List.of();
         }
-        List<ClaimedJob> claimed = new ArrayList<>();
-        for (var entry : jobs.entrySet()) {
-            List<PendingEntry> pending = stream(queue).listPending(GROUP, entry.getKey(), entry.getKey(), 1);
-            long deliveries = pending.isEmpty() ? 1 : pending.getFirst().getDeliveryCount();
-            claimed.add(new ClaimedJob(entry.getKey(), entry.getValue(), deliveries));
+        // One XPENDING for the whole claim: the entries are now this consumer's, between the first and last id.
+        List<StreamMessageId> ids = new ArrayList<>(jobs.keySet());
+        Map<StreamMessageId, Long> deliveries = new java.util.HashMap<>();
+        for (PendingEntry pending : stream(queue).listPending(GROUP, consumer, ids.getFirst(), ids.getLast(), count)) {
+            deliveries.put(pending.getId(), pending.getDeliveryCount());
         }
+        List<ClaimedJob> claimed = new ArrayList<>();
+        jobs.forEach((id, job) -> claimed.add(new ClaimedJob(id, job, deliveries.getOrDefault(id, 1L))));
         return claimed;
     }
 

@@ -3,8 +3,6 @@ package io.duet.api.queue;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,7 +75,7 @@ class ProcessedJobs {
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    throw new HandlerFailed(e);
                 }
                 results.add(new Result(Status.DONE, null, System.nanoTime() - started));
             }
@@ -99,43 +97,27 @@ class ProcessedJobs {
         });
     }
 
+    /** One job in its own transaction; a failure rolls back its effect and its processed-mark together. */
     private Result runAlone(Job job, JobHandler handler) {
-        try {
-            return transactions.executeWrite(status -> runInSavepoint(status.getConnection(), job, handler, false));
-        } catch (SingleJobFailed e) {
-            return new Result(Status.FAILED, e.failure, e.nanos);
-        } catch (RuntimeException e) {
-            return new Result(Status.FAILED, e, 0);
-        }
-    }
-
-    private Result runInSavepoint(Connection connection, Job job, JobHandler handler, boolean shared) {
         long started = System.nanoTime();
-        Savepoint savepoint = null;
         try {
-            if (shared) {
-                savepoint = connection.setSavepoint();
-            }
-            if (processed.markProcessed(job.id(), job.queue()) == 0) {
-                release(connection, savepoint);
-                return new Result(Status.DUPLICATE, null, System.nanoTime() - started);
-            }
-            handler.handle(job);
-            release(connection, savepoint);
-            return new Result(Status.DONE, null, System.nanoTime() - started);
-        } catch (Exception e) {
-            long nanos = System.nanoTime() - started;
-            if (savepoint == null) {
-                // Alone in its transaction: roll the whole transaction back.
-                throw new SingleJobFailed(e, nanos);
-            }
-            try {
-                connection.rollback(savepoint);
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-                throw new SingleJobFailed(e, nanos);
-            }
-            return new Result(Status.FAILED, e, nanos);
+            return transactions.executeWrite(status -> {
+                if (processed.markProcessed(job.id(), job.queue()) == 0) {
+                    return new Result(Status.DUPLICATE, null, System.nanoTime() - started);
+                }
+                try {
+                    handler.handle(job);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new HandlerFailed(e);
+                }
+                return new Result(Status.DONE, null, System.nanoTime() - started);
+            });
+        } catch (HandlerFailed e) {
+            return new Result(Status.FAILED, (Exception) e.getCause(), System.nanoTime() - started);
+        } catch (RuntimeException e) {
+            return new Result(Status.FAILED, e, System.nanoTime() - started);
         }
     }
 
@@ -153,21 +135,10 @@ class ProcessedJobs {
         }
     }
 
-    private static void release(Connection connection, Savepoint savepoint) throws SQLException {
-        if (savepoint != null) {
-            connection.releaseSavepoint(savepoint);
-        }
-    }
-
-    /** Carries the failure of a job that had the transaction to itself out of the callback (rolling it back). */
-    private static final class SingleJobFailed extends RuntimeException {
-        final Exception failure;
-        final long nanos;
-
-        SingleJobFailed(Exception failure, long nanos) {
-            super(failure.getMessage(), failure, false, false);
-            this.failure = failure;
-            this.nanos = nanos;
+    /** Carries a checked exception out of the transaction callback, which rolls back on unchecked ones. */
+    private static final class HandlerFailed extends RuntimeException {
+        HandlerFailed(Exception cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 }

@@ -9,10 +9,13 @@ import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 
-/** Turns a {@link ProblemException} thrown by a service into its problem document and headers. */
+/**
+ * Turns a {@link ProblemException} into its problem document and headers: for exceptions services
+ * throw, and for filters and handlers that answer with a problem themselves.
+ */
 @Produces
 @Singleton
-final class ProblemExceptionHandler implements ExceptionHandler<ProblemException, HttpResponse<?>> {
+public final class ProblemExceptionHandler implements ExceptionHandler<ProblemException, HttpResponse<?>> {
     private final ErrorResponseProcessor<?> errors;
 
     ProblemExceptionHandler(ErrorResponseProcessor<?> errors) {

@@ -51,11 +51,6 @@ public class RateLimiter {
         return value == null ? 0 : Long.parseLong(value);
     }
 
-    public Duration remaining(String key) {
-        long ttl = redis.getBucket(PREFIX + key).remainTimeToLive();
-        return Duration.ofMillis(Math.max(0, ttl));
-    }
-
     public void clear(String key) {
         redis.getBucket(PREFIX + key).delete();
     }

@@ -3,7 +3,6 @@ package io.duet.api.web;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
@@ -29,10 +28,12 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
     private static final Set<String> OVERLOAD_STATES = Set.of("57014", "55P03", "53300");
 
     private final ErrorResponseProcessor<?> errors;
+    private final ProblemExceptionHandler problems;
     private final HttpConfig config;
 
-    UnexpectedErrorHandler(ErrorResponseProcessor<?> errors, HttpConfig config) {
+    UnexpectedErrorHandler(ErrorResponseProcessor<?> errors, ProblemExceptionHandler problems, HttpConfig config) {
         this.errors = errors;
+        this.problems = problems;
         this.config = config;
     }
 
@@ -40,10 +41,7 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
     public HttpResponse<?> handle(HttpRequest request, Exception exception) {
         if (isOverload(exception)) {
             LOG.atWarn().addKeyValue("cause", exception.getClass().getSimpleName()).log("request shed: node overloaded");
-            var overloaded = new ServiceOverloadedException(config.overloadRetryAfter());
-            MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE);
-            overloaded.headers().forEach(response::header);
-            return errors.processResponse(ErrorContext.builder(request).cause(overloaded).build(), response);
+            return problems.handle(request, new ServiceOverloadedException(config.overloadRetryAfter()));
         }
         LOG.error("unexpected error", exception);
         return errors.processResponse(ErrorContext.builder(request).cause(exception).build(),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.icegreen.greenmail.base.GreenMailOperations;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
@@ -255,11 +256,16 @@ class AccountFlowTest {
     static final String PASSWORD = "correct-Horse-battery-9";
 
     private String signUpAndVerify(String email) throws Exception {
+        return (String) signUpAndVerify(api, MAIL, email).json().get("accessToken");
+    }
+
+    /** Signs up, reads the code from the mailbox, verifies; returns the verification answer (tokens). */
+    static Api.Answer signUpAndVerify(Api api, GreenMailOperations mail, String email) throws Exception {
         api.post("/v1/accounts", signUp(email));
-        String code = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        String code = Mailbox.code(Mailbox.await(mail, email, 1, Duration.ofSeconds(15)).getFirst());
         var verified = api.post("/v1/accounts/verify", Map.of("email", email, "code", code));
         assertEquals(200, verified.status(), verified.body());
-        return (String) verified.json().get("accessToken");
+        return verified;
     }
 
     static Map<String, Object> signUp(String email) {

@@ -20,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -41,10 +40,7 @@ class KeyRotationTest {
     @Test
     void givenTokenSignedWithThePreviousKey_whenUsed_thenStillAcceptedButNewTokensUseTheCurrentKey() throws Exception {
         Api api = new Api(server.getPort(), json);
-        String email = AccountFlowTest.fresh();
-        api.post("/v1/accounts", AccountFlowTest.signUp(email));
-        String code = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
-        var verified = api.post("/v1/accounts/verify", Map.of("email", email, "code", code));
+        var verified = AccountFlowTest.signUpAndVerify(api, MAIL, AccountFlowTest.fresh());
         UUID id = UUID.fromString((String) ((Map<?, ?>) verified.json().get("account")).get("id"));
 
         var old = api.get("/v1/me", Jwts.hs256(PREVIOUS, id, 600));
@@ -59,9 +55,7 @@ class KeyRotationTest {
     void givenHashMadeWithOlderCost_whenOwnerSignsIn_thenRehashedWithCurrentCost() throws Exception {
         Api api = new Api(server.getPort(), json);
         String email = AccountFlowTest.fresh();
-        api.post("/v1/accounts", AccountFlowTest.signUp(email));
-        String code = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
-        assertEquals(200, api.post("/v1/accounts/verify", Map.of("email", email, "code", code)).status());
+        AccountFlowTest.signUpAndVerify(api, MAIL, email);
         String older = Argon2Function.getInstance(256, 1, 1, 32, Argon2.ID).hash(AccountFlowTest.PASSWORD).getResult();
         TestDb.execute("UPDATE account SET password_hash = '" + older + "' WHERE email_normalized = '" + email + "'");
 
@@ -76,10 +70,7 @@ class KeyRotationTest {
     @Test
     void givenSignupsAndVerifications_whenMetricsScraped_thenTheFunnelIsThere() throws Exception {
         Api api = new Api(server.getPort(), json);
-        String email = AccountFlowTest.fresh();
-        api.post("/v1/accounts", AccountFlowTest.signUp(email));
-        String code = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
-        api.post("/v1/accounts/verify", Map.of("email", email, "code", code));
+        AccountFlowTest.signUpAndVerify(api, MAIL, AccountFlowTest.fresh());
 
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();

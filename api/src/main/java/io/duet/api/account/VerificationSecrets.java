@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import io.duet.api.snapshot.SnapshotRandom;
 import java.security.SecureRandom;
 import java.util.Base64;
 import javax.crypto.Cipher;
@@ -22,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 @Singleton
 class VerificationSecrets {
     private static final int GCM_TAG_BITS = 128;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random = SnapshotRandom.create();
     private final SecretKeySpec macKey;
     private final SecretKeySpec sealKey;
 

@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.duet.api.snapshot.SnapshotRandom;
 import java.security.SecureRandom;
 import java.util.UUID;
 
@@ -9,7 +10,7 @@ import java.util.UUID;
  * page each, which keeps that index small and its inserts cheap at thousands of jobs a second.
  */
 final class JobIds {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SecureRandom RANDOM = SnapshotRandom.create();
 
     private JobIds() {}
 

@@ -299,6 +299,15 @@ class JobStreams {
         return removed;
     }
 
+    /** Removes one consumer name from the group if it holds no pending job. */
+    void removeConsumer(String queue, String consumer) {
+        for (var existing : stream(queue).listConsumers(GROUP)) {
+            if (existing.getName().equals(consumer) && existing.getPending() == 0) {
+                stream(queue).removeConsumer(GROUP, consumer);
+            }
+        }
+    }
+
     Map<String, String> settings(String queue) {
         return redis.<String, String>getMap(settingsKey(queue)).readAllMap();
     }

@@ -47,6 +47,12 @@ final class QueueWorker {
     private final Counter duplicateCount;
     private final Timer handlerLatency;
     private final Timer startDelay;
+    /** Jobs whose outcome is settled (done, duplicate, retry scheduled or dead-lettered) by this worker. */
+    private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+    /** Reads that found the queue empty while nothing was in flight: how a drain knows it is done. */
+    private final java.util.concurrent.atomic.AtomicLong idleReads = new java.util.concurrent.atomic.AtomicLong();
+    /** Jobs put back on the queue unfinished because this worker stopped. */
+    private final java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
     private volatile int concurrency;
     private volatile boolean paused;
     private volatile boolean running;
@@ -89,6 +95,14 @@ final class QueueWorker {
 
     int inFlight() {
         return inFlight.size();
+    }
+
+    long finished() {
+        return finished.get();
+    }
+
+    long idleReads() {
+        return idleReads.get();
     }
 
     void apply(int newConcurrency, boolean newPaused) {
@@ -150,6 +164,8 @@ final class QueueWorker {
                 }
                 if (!ready.isEmpty()) {
                     dispatch(ready);
+                } else if (inFlight.isEmpty() && held.isEmpty()) {
+                    idleReads.incrementAndGet();
                 }
                 if (failing) {
                     LOG.atInfo().addKeyValue("queue", queue).log("queue worker recovered");
@@ -268,10 +284,15 @@ final class QueueWorker {
                         duplicateCount.increment();
                         done.add(messageId);
                     }
-                    case FAILED -> settleQuietly(messageId, job, failureOutcome(job, result.error()), describe(result.error()));
+                    case FAILED -> {
+                        Outcome outcome = failureOutcome(job, result.error());
+                        settleQuietly(messageId, job, outcome, describe(result.error()));
+                        (outcome == Outcome.RELEASE ? released : finished).incrementAndGet();
+                    }
                 }
             }
             if (!done.isEmpty()) {
+                finished.addAndGet(done.size());
                 try {
                     streams.complete(queue, done);
                 } catch (RuntimeException e) {
@@ -350,8 +371,9 @@ final class QueueWorker {
     /**
      * Stops taking jobs, lets in-flight ones finish for the grace period, then interrupts the rest and
      * puts them back on the queue at once, so another node starts them without waiting for claim-idle.
+     * Returns how many jobs this worker put back unfinished, in all.
      */
-    void stop(Duration grace) {
+    int stop(Duration grace) {
         running = false;
         lock.lock();
         try {
@@ -385,6 +407,7 @@ final class QueueWorker {
                 LOG.atWarn().addKeyValue("queue", queue).log("could not release an in-flight job; it will be claimed");
             }
         });
+        return (int) released.addAndGet(unfinished.size());
     }
 
     private static void sleepQuietly(Duration duration) {

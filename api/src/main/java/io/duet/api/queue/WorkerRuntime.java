@@ -83,9 +83,12 @@ public class WorkerRuntime {
             Gauge.builder("duet.queue.concurrency", () -> workers.containsKey(queue) ? workers.get(queue).concurrency() : 0)
                     .tag("queue", queue).description("Handler slots per node").register(meters);
         }
-        Gauge.builder("duet.outbox.backlog", () -> outboxBacklog).description("Jobs committed but not yet in Redis").register(meters);
-        Gauge.builder("duet.outbox.oldest.age", () -> outboxOldest == null ? 0 : secondsSince(outboxOldest))
-                .baseUnit("seconds").description("Age of the oldest job not yet relayed to Redis").register(meters);
+        if (config.workersEnabled()) {
+            // Sampled by the refresher, which only worker nodes run (see onStartup).
+            Gauge.builder("duet.outbox.backlog", () -> outboxBacklog).description("Jobs committed but not yet in Redis").register(meters);
+            Gauge.builder("duet.outbox.oldest.age", () -> outboxOldest == null ? 0 : secondsSince(outboxOldest))
+                    .baseUnit("seconds").description("Age of the oldest job not yet relayed to Redis").register(meters);
+        }
     }
 
     @EventListener
@@ -94,6 +97,12 @@ public class WorkerRuntime {
             return;
         }
         started = true;
+        if (!config.workersEnabled()) {
+            // An API-only node (a Lambda function) runs nothing between requests: Lambda freezes the
+            // process after each response, and a timer waking after the thaw would compete with the
+            // next request for its single database connection.
+            return;
+        }
         refreshSettings();
         workers.values().forEach(QueueWorker::start);
         long every = config.refreshInterval().toMillis();

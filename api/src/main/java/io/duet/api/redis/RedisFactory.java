@@ -2,7 +2,7 @@ package io.duet.api.redis;
 
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import jakarta.inject.Singleton;
+import io.micronaut.runtime.context.scope.Refreshable;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -13,11 +13,15 @@ import org.redisson.config.Config;
  * (signups keep landing in the outbox); commands fail fast with the configured timeout meanwhile, and
  * Redisson reconnects on its own when Redis returns. Values are plain strings (JSON where structured):
  * no Java serialization, and the default Kryo codec warns on JDK 25.
+ *
+ * <p>Refreshable: beans hold a proxy, and a {@code RefreshEvent} shuts the client down (closing its
+ * connections) and builds a new one on the next call. A Lambda SnapStart hook uses that, because a
+ * snapshot must not carry open sockets into the many environments it is restored in.
  */
 @Factory
 final class RedisFactory {
 
-    @Singleton
+    @Refreshable("duet.redis")
     @Bean(preDestroy = "shutdown")
     RedissonClient redisson(RedisConfig config) {
         Config redisson = new Config();

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import io.duet.api.snapshot.SnapshotRandom;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class SessionTokens {
     private static final Logger LOG = LoggerFactory.getLogger(SessionTokens.class);
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random = SnapshotRandom.create();
     private final JwtTokenGenerator jwt;
     private final RefreshTokenRepository refreshTokens;
     private final JwtConfig config;

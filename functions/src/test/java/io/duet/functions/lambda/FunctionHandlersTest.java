@@ -1,0 +1,177 @@
+package io.duet.functions.lambda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import io.duet.api.queue.QueueDrain;
+import io.duet.api.testing.Smtp;
+import io.duet.api.testing.TestDb;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The functions called in-process the way Lambda calls them: API Gateway HTTP API (payload 2.0) event
+ * JSON, turned into the event object by the Lambda runtime's own serializers, into the handler; the
+ * answer read from the proxy response. Real PostgreSQL, Redis and SMTP (GreenMail) behind them; the
+ * email worker function delivers the verification mail.
+ */
+class FunctionHandlersTest {
+    static final String PASSWORD = "correct-Horse-battery-9";
+    private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
+
+    @RegisterExtension
+    static final GreenMailExtension MAIL = Smtp.server();
+
+    static ApiHandler api;
+    static SignUpHandler signUp;
+    static EmailWorkerHandler email;
+
+    @BeforeAll
+    static void start() {
+        api = new ApiHandler(TestFunctions.start(Map.of()));
+        signUp = new SignUpHandler(TestFunctions.start(SignUpHandler.PROPERTIES));
+        email = new EmailWorkerHandler(TestFunctions.start(Map.of()));
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+        signUp.close();
+        email.applicationContext().close();
+    }
+
+    @Test
+    void givenSignUpEvent_whenEmailWorkerRunsAndCodeIsVerified_thenTokensLoginAndMeWork() throws Exception {
+        String address = fresh();
+
+        var accepted = invoke(signUp, "POST", "/v1/accounts", Map.of(), signUpBody(address));
+        assertEquals(202, accepted.getStatusCode(), accepted.getBody());
+        assertEquals("{\"status\":\"verification_sent\"}", accepted.getBody());
+        // Inline relay: the job left the outbox for Redis before the function answered.
+        assertEquals(0, TestDb.count("SELECT count(*) FROM outbox_job"));
+
+        QueueDrain.Result drained = email.handleRequest(Map.of("source", "aws.events", "detail-type", "Scheduled Event"),
+                TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        assertTrue(drained.finished() >= 1, drained.toString());
+        assertEquals(0, drained.released());
+        String code = code(mailTo(address));
+
+        var verified = invoke(signUp, "POST", "/v1/accounts/verify", Map.of(),
+                HttpApiEvents.body(Map.of("email", address, "code", code)));
+        assertEquals(200, verified.getStatusCode(), verified.getBody());
+        assertNotNull(HttpApiEvents.parse(verified.getBody()).get("refreshToken"));
+
+        var login = invoke(api, "POST", "/v1/sessions", Map.of(), HttpApiEvents.body(Map.of("email", address, "password", PASSWORD)));
+        assertEquals(200, login.getStatusCode(), login.getBody());
+        String access = (String) HttpApiEvents.parse(login.getBody()).get("accessToken");
+
+        var me = invoke(api, "GET", "/v1/me", Map.of("Authorization", "Bearer " + access), null);
+        assertEquals(200, me.getStatusCode(), me.getBody());
+        assertEquals(address, HttpApiEvents.parse(me.getBody()).get("email"));
+    }
+
+    @Test
+    void givenSignUpFunction_whenAnotherPathIsCalled_thenNotFoundProblem() {
+        var sessions = invoke(signUp, "POST", "/v1/sessions", Map.of(), HttpApiEvents.body(Map.of("email", fresh(), "password", PASSWORD)));
+        var me = invoke(signUp, "GET", "/v1/me", Map.of(), null);
+        var lookalike = invoke(signUp, "GET", "/v1/accountsx", Map.of(), null);
+
+        for (var response : List.of(sessions, me, lookalike)) {
+            assertEquals(404, response.getStatusCode(), response.getBody());
+            assertEquals("application/problem+json", contentType(response));
+            assertEquals("not-found", HttpApiEvents.parse(response.getBody()).get("code"));
+        }
+        assertEquals(401, invoke(api, "GET", "/v1/me", Map.of(), null).getStatusCode());
+    }
+
+    @Test
+    void givenMalformedJson_whenSignUp_thenBadRequestProblemInProxyResponse() {
+        var response = invoke(signUp, "POST", "/v1/accounts", Map.of(), "{\"email\": \"oops\", ");
+
+        assertEquals(400, response.getStatusCode(), response.getBody());
+        assertEquals("application/problem+json", contentType(response));
+        Map<String, Object> problem = HttpApiEvents.parse(response.getBody());
+        assertEquals("malformed-body", problem.get("code"));
+        assertEquals(400, ((Number) problem.get("status")).intValue());
+        assertFalse(response.getBody().contains("Exception"), response.getBody());
+    }
+
+    @Test
+    void givenInvalidAddress_whenSignUp_thenValidationProblemNamesTheField() {
+        var response = invoke(api, "POST", "/v1/accounts", Map.of(),
+                HttpApiEvents.body(Map.of("email", "not-an-address", "password", PASSWORD, "displayName", "Ada")));
+
+        assertEquals(400, response.getStatusCode(), response.getBody());
+        assertEquals("application/problem+json", contentType(response));
+        assertTrue(response.getBody().contains("email"), response.getBody());
+    }
+
+    static APIGatewayV2HTTPResponse invoke(ApiHandler handler, String method, String path, Map<String, String> headers, String body) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        if (body != null) {
+            all.putIfAbsent("Content-Type", "application/json");
+        }
+        String json = HttpApiEvents.json(method, path, all, body);
+        APIGatewayV2HTTPResponse response = handler.handleRequest(HttpApiEvents.event(json),
+                TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        // What goes back to API Gateway must survive the runtime's serializer too.
+        assertTrue(HttpApiEvents.json(response).contains("\"statusCode\""));
+        return response;
+    }
+
+    static String contentType(APIGatewayV2HTTPResponse response) {
+        return response.getHeaders().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Content-Type"))
+                .map(Map.Entry::getValue).findFirst().orElse("");
+    }
+
+    static String signUpBody(String address) {
+        return HttpApiEvents.body(Map.of("email", address, "password", PASSWORD, "displayName", "Ada"));
+    }
+
+    static String fresh() {
+        return "fn-" + UUID.randomUUID().toString().substring(0, 12) + "@example.com";
+    }
+
+    static MimeMessage mailTo(String address) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (MimeMessage message : MAIL.getReceivedMessages()) {
+                if (Arrays.stream(message.getRecipients(Message.RecipientType.TO))
+                        .anyMatch(recipient -> recipient.toString().equalsIgnoreCase(address))) {
+                    return message;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no email to " + address);
+    }
+
+    static String code(MimeMessage message) throws Exception {
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        for (int i = 0; i < parts.getCount(); i++) {
+            if (parts.getBodyPart(i).isMimeType("text/plain")) {
+                Matcher matcher = CODE.matcher((String) parts.getBodyPart(i).getContent());
+                if (matcher.find()) {
+                    return matcher.group(1);
+                }
+            }
+        }
+        throw new AssertionError("no code in the email");
+    }
+}

@@ -1,0 +1,59 @@
+package io.duet.functions.lambda;
+
+import io.duet.api.testing.TestDb;
+import io.micronaut.context.ApplicationContext;
+import java.util.HashMap;
+import org.flywaydb.core.Flyway;
+import java.util.Map;
+
+/**
+ * Function contexts for in-process tests: the production Lambda configuration (environments
+ * {@code function} and {@code lambda}) pointed at the test PostgreSQL, Redis and GreenMail, with cheap
+ * password hashing and no rate limits in the way.
+ */
+final class TestFunctions {
+    private TestFunctions() {}
+
+    static Map<String, Object> properties(Map<String, Object> extra) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("datasources.default.url", TestDb.url());
+        properties.put("duet.redis.uri", redisUri());
+        properties.put("duet.mail.smtp.port", 3025);
+        properties.put("duet.jwt.secret", "test-secret-of-duet-functions-0123456789-abcdef");
+        properties.put("duet.accounts.argon2.memory-kib", 1024);
+        properties.put("duet.accounts.argon2.iterations", 1);
+        properties.put("duet.rate-limits.signup-per-ip", 100000);
+        properties.put("duet.rate-limits.sign-in-per-ip", 100000);
+        properties.putAll(extra);
+        return properties;
+    }
+
+    static ApplicationContext start(Map<String, Object> extra) {
+        migrate();
+        return ApiHandler.contextBuilder(properties(extra)).start();
+    }
+
+    /**
+     * Functions never migrate (a deployment does, once); the tests bring the test database up to date
+     * with the same migrations, outside the function's one-connection pool.
+     */
+    static synchronized void migrate() {
+        if (!migrated) {
+            Flyway.configure().dataSource(TestDb.url(), env("DATASOURCES_DEFAULT_USERNAME", "postgres"),
+                    env("DATASOURCES_DEFAULT_PASSWORD", "")).locations("classpath:db/migration").load().migrate();
+            migrated = true;
+        }
+    }
+
+    private static boolean migrated;
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    static String redisUri() {
+        String uri = System.getenv("DUET_REDIS_URI");
+        return uri == null || uri.isBlank() ? "redis://127.0.0.1:6379/0" : uri;
+    }
+}

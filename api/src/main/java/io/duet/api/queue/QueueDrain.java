@@ -59,6 +59,9 @@ public class QueueDrain {
             throw new IllegalArgumentException("no handler for queue " + queue + "; known: " + handlers.keySet());
         }
         long started = System.nanoTime();
+        if (!Instant.now().isBefore(deadline)) {
+            return new Result(queue, 0, 0, false, 0);
+        }
         int concurrency = defaults.concurrency();
         boolean paused = false;
         try {

@@ -2,7 +2,7 @@ package io.duet.api.redis;
 
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.runtime.context.scope.Refreshable;
+import jakarta.inject.Singleton;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -14,16 +14,24 @@ import org.redisson.config.Config;
  * Redisson reconnects on its own when Redis returns. Values are plain strings (JSON where structured):
  * no Java serialization, and the default Kryo codec warns on JDK 25.
  *
- * <p>Refreshable: beans hold a proxy, and a {@code RefreshEvent} shuts the client down (closing its
- * connections) and builds a new one on the next call. A Lambda SnapStart hook uses that, because a
- * snapshot must not carry open sockets into the many environments it is restored in.
+ * <p>Beans get a facade ({@link ReconnectableRedis}) whose client can be replaced: a Lambda SnapStart hook
+ * closes the connections before a snapshot, because one snapshot is restored into many environments.
  */
 @Factory
 final class RedisFactory {
 
-    @Refreshable("duet.redis")
-    @Bean(preDestroy = "shutdown")
-    RedissonClient redisson(RedisConfig config) {
+    @Singleton
+    @Bean(preDestroy = "disconnect")
+    ReconnectableRedis reconnectableRedis(RedisConfig config) {
+        return new ReconnectableRedis(() -> create(config));
+    }
+
+    @Singleton
+    RedissonClient redisson(ReconnectableRedis redis) {
+        return redis.facade();
+    }
+
+    private static RedissonClient create(RedisConfig config) {
         Config redisson = new Config();
         redisson.setCodec(StringCodec.INSTANCE);
         redisson.setLazyInitialization(true);

@@ -4,13 +4,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.event.ApplicationEventPublisher;
-import io.micronaut.runtime.context.scope.refresh.RefreshEvent;
+import io.duet.api.redis.ReconnectableRedis;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.redisson.api.RedissonClient;
@@ -32,16 +30,16 @@ class Connections {
 
     private final HikariDataSource database;
     private final RedissonClient redis;
-    private final ApplicationEventPublisher<RefreshEvent> refresh;
+    private final ReconnectableRedis connection;
     private final long freezeCheckAfterNanos;
     private volatile long lastInvocationEnd;
     private volatile int checks;
 
-    Connections(@Named("default") DataSource dataSource, RedissonClient redis, ApplicationEventPublisher<RefreshEvent> refresh,
+    Connections(@Named("default") DataSource dataSource, RedissonClient redis, ReconnectableRedis connection,
             FunctionConfig config) {
         this.database = hikari(dataSource);
         this.redis = redis;
-        this.refresh = refresh;
+        this.connection = connection;
         this.freezeCheckAfterNanos = config.freezeCheckAfter().toNanos();
     }
 
@@ -71,13 +69,13 @@ class Connections {
 
     /**
      * Before a snapshot: the pool stops handing out connections and closes its idle ones, and the Redis
-     * client is shut down (its proxy builds a new one on the next call).
+     * client is shut down (its facade builds a new one on the next call).
      */
     void close() {
         HikariPoolMXBean pool = database.getHikariPoolMXBean();
         pool.suspendPool();
         pool.softEvictConnections();
-        refresh.publishEvent(new RefreshEvent(Map.of("duet.redis", "snapshot")));
+        connection.disconnect();
         LOG.info("connections closed for the snapshot");
     }
 
@@ -93,10 +91,17 @@ class Connections {
     }
 
     private void checkDatabase() {
-        // Hikari validates a connection that has been idle for more than half a second before lending it,
-        // and replaces it if the server no longer answers; borrowing one is the whole check.
-        try (Connection connection = database.getConnection()) {
-            connection.getAutoCommit();
+        // Hikari itself validates only connections idle for more than half a second, so a short freeze
+        // would hand the request a dead one: validate explicitly, and replace it before the request runs.
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (Connection connection = database.getConnection()) {
+                    if (connection.isValid(1)) {
+                        return;
+                    }
+                    database.evictConnection(connection);
+                }
+            }
         } catch (SQLException e) {
             LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log("PostgreSQL not reachable; requests will retry");
         }
@@ -107,7 +112,7 @@ class Connections {
             return;
         }
         // A dead socket can keep Redisson waiting for a command timeout before it reconnects: start over.
-        refresh.publishEvent(new RefreshEvent(Map.of("duet.redis", "reconnect")));
+        connection.reconnect();
         if (!ping()) {
             // Not fatal: the API keeps accepting work into the outbox while Redis is away.
             LOG.warn("Redis not reachable; jobs wait in the outbox");

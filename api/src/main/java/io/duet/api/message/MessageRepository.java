@@ -20,6 +20,15 @@ import java.util.UUID;
 @Singleton
 class MessageRepository {
     private static final String COLUMNS = "seq, client_id, sender_id, body, created_at";
+    // The statements, named so the query-plan guard test can EXPLAIN exactly these.
+    static final String LOCK_COUPLE = "SELECT ended_at IS NULL FROM couple WHERE id = ? FOR UPDATE";
+    static final String FIND_BY_CLIENT_ID = "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND client_id = ?";
+    static final String INSERT = """
+            WITH next AS (UPDATE couple SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq)
+            INSERT INTO message (couple_id, seq, client_id, sender_id, body, created_at)
+            SELECT ?, last_seq, ?, ?, ?, ? FROM next RETURNING seq""";
+    static final String PAGE_BEFORE = "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+    static final String PAGE_AFTER = "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?";
 
     private final JdbcOperations jdbc;
 
@@ -34,7 +43,7 @@ class MessageRepository {
      * see the world from before it, without the message the lock holder just sent.
      */
     Slot lockForSend(UUID coupleId, UUID clientId) {
-        Boolean active = jdbc.prepareStatement("SELECT ended_at IS NULL FROM couple WHERE id = ? FOR UPDATE", statement -> {
+        Boolean active = jdbc.prepareStatement(LOCK_COUPLE, statement -> {
             statement.setObject(1, coupleId);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? rows.getBoolean(1) : null;
@@ -43,8 +52,7 @@ class MessageRepository {
         if (active == null) {
             return new Slot(false, Optional.empty());
         }
-        Optional<Message> existing = jdbc.prepareStatement(
-                "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND client_id = ?", statement -> {
+        Optional<Message> existing = jdbc.prepareStatement(FIND_BY_CLIENT_ID, statement -> {
             statement.setObject(1, coupleId);
             statement.setObject(2, clientId);
             try (ResultSet rows = statement.executeQuery()) {
@@ -56,10 +64,7 @@ class MessageRepository {
 
     /** Takes the couple's next seq and inserts the message with it; call with the couple row locked. */
     Message insert(UUID coupleId, UUID clientId, UUID senderId, String text, Instant createdAt) {
-        long seq = jdbc.prepareStatement("""
-                WITH next AS (UPDATE couple SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq)
-                INSERT INTO message (couple_id, seq, client_id, sender_id, body, created_at)
-                SELECT ?, last_seq, ?, ?, ?, ? FROM next RETURNING seq""", statement -> {
+        long seq = jdbc.prepareStatement(INSERT, statement -> {
             statement.setObject(1, coupleId);
             statement.setObject(2, coupleId);
             statement.setObject(3, clientId);
@@ -76,14 +81,12 @@ class MessageRepository {
 
     /** Up to {@code limit} messages with seq below {@code beforeSeq}, newest first. */
     List<Message> before(UUID coupleId, long beforeSeq, int limit) {
-        return page("SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                coupleId, beforeSeq, limit);
+        return page(PAGE_BEFORE, coupleId, beforeSeq, limit);
     }
 
     /** Up to {@code limit} messages with seq above {@code afterSeq}, oldest first. */
     List<Message> after(UUID coupleId, long afterSeq, int limit) {
-        return page("SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?",
-                coupleId, afterSeq, limit);
+        return page(PAGE_AFTER, coupleId, afterSeq, limit);
     }
 
     private List<Message> page(String sql, UUID coupleId, long seq, int limit) {

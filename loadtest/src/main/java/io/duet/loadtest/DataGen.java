@@ -73,8 +73,15 @@ public final class DataGen {
             System.exit(64);
             return;
         }
-        new DataGen(options, System.err).run();
+        Loaded loaded = new DataGen(options, System.err).run();
+        if (loaded != null) {
+            System.out.printf(Locale.ROOT, "RESULT couples=%d messages=%d seconds=%.1f messages_per_s=%.0f%n", options.couples(),
+                    options.messages(), loaded.seconds(), loaded.messagesPerSecond());
+        }
     }
+
+    /** What a run loaded: its wall time and load rate. */
+    record Loaded(double seconds, double messagesPerSecond) {}
 
     record Options(String url, String user, String password, int couples, long messages, long seed, int batch, boolean progressBar) {
         static final String USAGE = """
@@ -113,7 +120,8 @@ public final class DataGen {
         }
     }
 
-    void run() throws Exception {
+    /** Loads (or resumes loading) the data set; null when it was already complete. */
+    Loaded run() throws Exception {
         Databases.createIfMissing(options.url(), options.user(), options.password());
         Flyway.configure().dataSource(options.url(), options.user(), options.password()).load().migrate();
         try (Connection connection = DriverManager.getConnection(options.url(), options.user(), options.password())) {
@@ -135,7 +143,7 @@ public final class DataGen {
             if (run.batchesDone() >= totalBatches) {
                 out.printf("datagen: already loaded (%,d couples, %,d messages, seed %d) in %s%n", options.couples(),
                         options.messages(), options.seed(), options.url());
-                return;
+                return null;
             }
             out.printf("datagen: %s %,d couples and %,d messages into %s (seed %d, %d batches of %,d couples)%n",
                     run.batchesDone() > 0 ? "resuming" : "loading", options.couples(), options.messages(), options.url(),
@@ -183,8 +191,7 @@ public final class DataGen {
             long loaded = messagesWritten.get() - messagesAtStart;
             out.printf("datagen: done in %.1f s: %,d messages at %,.0f messages/s (largest couple: %,d messages)%n", seconds,
                     loaded, loaded / ((System.nanoTime() - loadStarted) / 1e9), plan.largest());
-            out.printf("RESULT couples=%d messages=%d seconds=%.1f messages_per_s=%.0f%n", options.couples(), options.messages(),
-                    seconds, loaded / ((System.nanoTime() - loadStarted) / 1e9));
+            return new Loaded(seconds, loaded / ((System.nanoTime() - loadStarted) / 1e9));
         }
     }
 

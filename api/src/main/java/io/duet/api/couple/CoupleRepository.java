@@ -22,11 +22,12 @@ interface CoupleRepository extends GenericRepository<Couple, UUID> {
 
     /**
      * The account's membership: its active couple, else the most recently ended one still within its
-     * grace period.
+     * grace period; none for a deleted account (whose access token may live on for minutes).
      */
     @Query("""
             SELECT m.couple_id, m.account_id, p.account_id AS partner_id, c.created_at AS since, c.home_region, c.ended_at
             FROM couple_member m
+            JOIN account a ON a.id = m.account_id AND a.deleted_at IS NULL
             JOIN couple c ON c.id = m.couple_id
             LEFT JOIN couple_member p ON p.couple_id = m.couple_id AND p.account_id <> m.account_id
             WHERE m.account_id = :accountId AND (m.left_at IS NULL OR m.left_at > :graceStart)

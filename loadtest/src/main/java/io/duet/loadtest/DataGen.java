@@ -83,12 +83,21 @@ public final class DataGen {
     /** What a run loaded: its wall time and load rate. */
     record Loaded(double seconds, double messagesPerSecond) {}
 
-    record Options(String url, String user, String password, int couples, long messages, long seed, int batch, boolean progressBar) {
+    /**
+     * @param maxBatches load at most this many batches now and leave the rest for the next run (0: all)
+     */
+    record Options(String url, String user, String password, int couples, long messages, long seed, int batch, boolean progressBar,
+            int maxBatches) {
+        Options(String url, String user, String password, int couples, long messages, long seed, int batch, boolean progressBar) {
+            this(url, user, password, couples, messages, seed, batch, progressBar, 0);
+        }
+
         static final String USAGE = """
-                usage: ./duet datagen --couples N --messages M [--seed S] [--batch COUPLES] [--database JDBC_URL]
+                usage: ./duet datagen --couples N --messages M [--seed S] [--batch COUPLES] [--max-batches B] [--database JDBC_URL]
                   loads N couples (2N verified accounts, password "duet-datagen-password") and M messages;
                   the database comes from --database, else DATASOURCES_DEFAULT_URL, else jdbc:postgresql://127.0.0.1:5432/duet
-                  (created if missing). Run the same command again to resume an interrupted load.""";
+                  (created if missing). Run the same command again to resume an interrupted load;
+                  --max-batches B loads only B batches of --batch couples now (load in chunks).""";
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -99,7 +108,7 @@ public final class DataGen {
                 values.put(args[i].substring(2), args[++i]);
             }
             for (String key : values.keySet()) {
-                if (!List.of("couples", "messages", "seed", "batch", "database").contains(key)) {
+                if (!List.of("couples", "messages", "seed", "batch", "max-batches", "database").contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key);
                 }
             }
@@ -116,7 +125,8 @@ public final class DataGen {
             String user = System.getenv().getOrDefault("DATASOURCES_DEFAULT_USERNAME", "postgres");
             String password = System.getenv().getOrDefault("DATASOURCES_DEFAULT_PASSWORD", "");
             return new Options(url, user, password, couples, messages, Long.parseLong(values.getOrDefault("seed", "42")),
-                    Integer.parseInt(values.getOrDefault("batch", "2000")), System.console() != null);
+                    Integer.parseInt(values.getOrDefault("batch", "2000")), System.console() != null,
+                    Integer.parseInt(values.getOrDefault("max-batches", "0")));
         }
     }
 
@@ -158,7 +168,8 @@ public final class DataGen {
             long loadStarted = System.nanoTime();
             ticker.scheduleAtFixedRate(() -> progress(loadStarted, false), 500, options.progressBar() ? 500 : 5000, TimeUnit.MILLISECONDS);
             try {
-                for (int batch = run.batchesDone(); batch < totalBatches; batch++) {
+                int stopAt = options.maxBatches() > 0 ? Math.min(totalBatches, run.batchesDone() + options.maxBatches()) : totalBatches;
+                for (int batch = run.batchesDone(); batch < stopAt; batch++) {
                     int from = batch * run.batchCouples();
                     int to = Math.min(options.couples(), from + run.batchCouples());
                     long written = loadBatch(connection, plan, texts, passwordHash, batch, from, to);

@@ -53,7 +53,7 @@ public final class ApiBench {
     record Client(UUID accountId, UUID coupleId, long lastSeq, String token) {}
 
     record Result(String name, double rps, double p50, double p99, double max, long requests, long errors, double apiCpuMs,
-            double pgCpuMs) {}
+            double pgCpuMs, double clientCpuMs) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
@@ -98,11 +98,11 @@ public final class ApiBench {
 
         System.out.printf("%n(a) %s: 10,000 messages; (b) %s: %,d messages. Paced rate: %.0f requests/s.%n", small, large,
                 largeMessages, pacedRate);
-        System.out.printf("%-28s %10s %9s %9s %9s %9s %7s %12s %12s%n", "run", "req/s", "p50 ms", "p99 ms", "max ms",
-                "requests", "errors", "API CPU/req", "PG CPU/req");
+        System.out.printf("%-28s %10s %9s %9s %9s %9s %7s %12s %12s %13s%n", "run", "req/s", "p50 ms", "p99 ms", "max ms",
+                "requests", "errors", "API CPU/req", "PG CPU/req", "load CPU/req");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.1f %9d %7d %10.3f ms %10.3f ms%n", r.name(), r.rps(),
-                    r.p50(), r.p99(), r.max(), r.requests(), r.errors(), r.apiCpuMs(), r.pgCpuMs());
+            System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.1f %9d %7d %10.3f ms %10.3f ms %10.3f ms%n", r.name(),
+                    r.rps(), r.p50(), r.p99(), r.max(), r.requests(), r.errors(), r.apiCpuMs(), r.pgCpuMs(), r.clientCpuMs());
         }
         Result a256 = find(results, "a: paced, 256 clients");
         Result b256 = find(results, "b: paced, 256 clients");
@@ -166,6 +166,7 @@ public final class ApiBench {
         long end = start + duration.toNanos();
         long cpuBefore = measured == null ? 0 : measured.cpuNanos();
         long pgBefore = measured == null ? 0 : postgresCpuNanos();
+        long clientBefore = selfCpuNanos();
         CountDownLatch done = new CountDownLatch(clients.size());
         double perClientInterval = rate > 0 ? 1e9 * clients.size() / rate : 0;
         for (Client client : clients) {
@@ -215,11 +216,13 @@ public final class ApiBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         long cpu = measured == null ? 0 : measured.cpuNanos() - cpuBefore;
         long pg = measured == null ? 0 : postgresCpuNanos() - pgBefore;
+        long clientCpu = selfCpuNanos() - clientBefore;
         Histogram histogram = latencies.getIntervalHistogram();
         long requests = answered.get();
         Result result = new Result(name, requests / seconds, histogram.getValueAtPercentile(50) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0, requests, errors.get(),
-                requests == 0 ? 0 : cpu / 1e6 / requests, requests == 0 ? 0 : pg / 1e6 / requests);
+                requests == 0 ? 0 : cpu / 1e6 / requests, requests == 0 ? 0 : pg / 1e6 / requests,
+                requests == 0 ? 0 : clientCpu / 1e6 / requests);
         if (measured != null) {
             System.out.printf(Locale.ROOT, "  %-28s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", name, result.rps(),
                     result.p50(), result.p99(), result.errors());
@@ -274,6 +277,15 @@ public final class ApiBench {
     static long cpuTicks(String stat) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** This JVM's CPU time: the load generator's share of the machine. */
+    static long selfCpuNanos() {
+        try {
+            return cpuTicks(Files.readString(Path.of("/proc/self/stat"))) * 10_000_000L;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static double totalMemoryGib() {

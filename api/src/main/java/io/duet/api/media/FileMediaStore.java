@@ -1,6 +1,7 @@
 package io.duet.api.media;
 
 import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 public final class FileMediaStore implements MediaStore {
     private final Path root;
 
+    @Inject
     FileMediaStore(MediaConfig config) {
         this(Path.of(config.dir()));
     }

@@ -16,6 +16,7 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.Status;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
@@ -96,6 +97,12 @@ class MediaController {
                 }
                 out.write(buffer, 0, n);
             }
+        } catch (IOException e) {
+            // The server's own cap (micronaut.server.max-request-size, the same limit) may trip first.
+            if (e.getCause() instanceof ContentLengthExceededException) {
+                throw new MediaProblems.UploadTooLargeException(limit);
+            }
+            throw e;
         }
         return total;
     }

@@ -76,6 +76,7 @@ public class MediaService {
         return media.findById(id);
     }
 
+    @Transactional(readOnly = true)
     public List<MediaVariant> variants(UUID mediaId) {
         return jdbc.prepareStatement("SELECT name, content_type, width, height, bytes, etag FROM media_variant "
                 + "WHERE media_id = ? ORDER BY width", statement -> {

@@ -2,6 +2,7 @@ package io.duet.api.media;
 
 import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
@@ -34,6 +35,7 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
     private final String prefix;
     private final Duration linkTtl;
 
+    @Inject
     S3MediaStore(MediaS3Config config, MediaConfig media) {
         this(client(config), presigner(config), config.bucket(), config.prefix(), media.linkTtl());
     }

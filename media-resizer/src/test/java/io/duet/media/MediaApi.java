@@ -1,24 +1,19 @@
 package io.duet.media;
 
 import io.duet.api.testing.Await;
-import io.duet.api.testing.Jwts;
-import io.duet.api.testing.TestDb;
+import io.duet.api.testing.People;
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** The media endpoints over real HTTP (the JDK client), and accounts made straight in the database. */
+/** The media endpoints over real HTTP (the JDK client, so nothing reshapes the answers). */
 final class MediaApi {
-    static final String JWT_SECRET = "test-secret-of-duet-0123456789-0123456789-abcdef";
-
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final ObjectMapper json;
@@ -40,21 +35,14 @@ final class MediaApi {
         }
     }
 
-    /** A verified account, inserted directly (signup has its own tests), with a valid access token. */
+    /** A verified account made straight in the database (signup has its own tests), with a valid token. */
     static User user() throws Exception {
-        UUID id = UUID.randomUUID();
-        try (var connection = TestDb.open(); var insert = connection.prepareStatement(
-                "INSERT INTO account (id, email, email_normalized, password_hash, display_name, locale, verified_at, created_at) "
-                        + "VALUES (?, ?, ?, 'unused', 'Media Tester', 'en', ?, ?)")) {
-            String email = "media-" + id + "@example.com";
-            insert.setObject(1, id);
-            insert.setString(2, email);
-            insert.setString(3, email);
-            insert.setTimestamp(4, Timestamp.from(Instant.now()));
-            insert.setTimestamp(5, Timestamp.from(Instant.now()));
-            insert.executeUpdate();
-        }
-        return new User(id, Jwts.hs256(JWT_SECRET, id, 900));
+        People.Person person = People.verified("Media Tester");
+        return new User(person.id(), person.token());
+    }
+
+    static User of(People.Person person) {
+        return new User(person.id(), person.token());
     }
 
     Answer upload(User user, String kind, byte[] image) throws Exception {

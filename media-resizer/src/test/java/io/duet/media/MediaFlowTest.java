@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.events.UserEvents;
+import io.duet.api.testing.Api;
 import io.duet.api.testing.Await;
+import io.duet.api.testing.Couples;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -31,6 +34,7 @@ class MediaFlowTest implements TestPropertyProvider {
 
     @Inject EmbeddedServer server;
     @Inject ObjectMapper json;
+    @Inject UserEvents events;
     private MediaApi api;
 
     @Override
@@ -67,6 +71,25 @@ class MediaFlowTest implements TestPropertyProvider {
         assertFalse(new String(bytes.body(), StandardCharsets.ISO_8859_1).contains(TestImages.GPS_MARKER));
         var again = api.get(owner, (String) variants.get("320").get("url"), Map.of("If-None-Match", bytes.header("ETag")));
         assertEquals(304, again.status());
+    }
+
+    @Test
+    void givenPairedCouple_whenOnePostsAPhoto_thenBothGetMediaReadyAndThePartnerMayReadIt() throws Exception {
+        var pair = Couples.pair(new Api(server.getPort(), json), "Ada", "Bo");
+        var owner = MediaApi.of(pair.a());
+        var partner = MediaApi.of(pair.b());
+
+        var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(900, 600, 8), 0.85f));
+        Object id = accepted.json().get("id");
+        api.awaitDone(owner, id);
+
+        assertEquals("ready", api.get(partner, "/v1/media/" + id).json().get("status"));
+        assertEquals(200, api.get(partner, "/v1/media/" + id + "/1080").status());
+        for (var person : java.util.List.of(pair.a(), pair.b())) {
+            var log = Await.until(Duration.ofSeconds(10), () -> events.read(person.id(), 0, 100).events(),
+                    list -> list.stream().anyMatch(event -> event.contains("media.ready") && event.contains(id.toString())));
+            assertTrue(log.stream().anyMatch(event -> event.contains("/v1/media/" + id + "/320")), log.toString());
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.duet.api.media;
 
+import io.duet.api.couple.CoupleService;
+import io.duet.api.events.UserEvents;
 import io.duet.api.queue.JobQueue;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
@@ -31,10 +33,14 @@ public class MediaService {
     private final JobQueue jobs;
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
+    private final CoupleService couples;
+    private final UserEvents events;
 
     MediaService(MediaRepository media, MediaStore store, JobQueue jobs, JdbcOperations jdbc,
-            TransactionOperations<Connection> transactions) {
+            TransactionOperations<Connection> transactions, CoupleService couples, UserEvents events) {
         this.transactions = transactions;
+        this.couples = couples;
+        this.events = events;
         this.media = media;
         this.store = store;
         this.jobs = jobs;
@@ -62,13 +68,16 @@ public class MediaService {
         }
     }
 
-    /** A media item the caller may see (their own), or empty: strangers learn nothing, not even that it exists. */
+    /**
+     * A media item the caller may see (their own or their current partner's), or empty: strangers, and
+     * a former partner after unpairing, learn nothing, not even that it exists.
+     */
     Optional<Media> findVisible(UUID id, UUID callerId) {
-        return media.findByIdAndOwnerIdIn(id, visibleOwners(callerId));
+        return media.findByIdAndOwnerIdIn(id, withPartner(callerId));
     }
 
-    private Set<UUID> visibleOwners(UUID callerId) {
-        return Set.of(callerId);
+    private Set<UUID> withPartner(UUID accountId) {
+        return couples.partnerOf(accountId).map(partner -> Set.of(accountId, partner)).orElse(Set.of(accountId));
     }
 
     /** The item whatever its owner: for the resize worker only. */
@@ -118,6 +127,8 @@ public class MediaService {
         if (item.isAvatar()) {
             media.makeAvatar(item.ownerId(), item.id());
         }
+        // Appended after the commit (UserEvents waits for it), to the owner and their partner.
+        events.publish(withPartner(item.ownerId()), "media.ready", MediaReadyEvent.of(item, variants));
         LOG.atInfo().addKeyValue("mediaId", item.id()).addKeyValue("kind", item.kind()).log("media ready");
         return true;
     }

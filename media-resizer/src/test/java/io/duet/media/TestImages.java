@@ -54,7 +54,7 @@ public final class TestImages {
                 noise ^= noise << 13;
                 noise ^= noise >>> 7;
                 noise ^= noise << 17;
-                float grain = ((noise & 0xFF) - 128) / 128f * 0.015f;
+                float grain = ((noise & 0xFF) - 128) / 128f * 0.04f;
                 float r;
                 float g;
                 float b;

@@ -23,9 +23,8 @@ import javax.imageio.metadata.IIOMetadata;
 
 /**
  * The hostile corpus: files an attacker or a broken phone sends, each with what Duet must make of it.
- * Deterministic (fixed seeds). Run {@code java HostileCorpus.java DIR} style through
- * {@code ./duet corpus hostile DIR} to look at the files; {@link HostileCorpusTest} runs every one
- * through the real intake and worker.
+ * Deterministic (fixed seeds). {@code ./duet corpus DIR} writes the files to look at;
+ * {@link HostileCorpusTest} runs every one through the real intake and worker.
  */
 public final class HostileCorpus {
     private HostileCorpus() {}

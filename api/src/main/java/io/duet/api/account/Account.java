@@ -6,7 +6,10 @@ import io.micronaut.data.annotation.MappedEntity;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A person's account; {@code emailNormalized} (trimmed, lower-cased) is unique. */
+/**
+ * A person's account; {@code emailNormalized} (trimmed, lower-cased) is unique. {@code avatarMediaId} is
+ * the last avatar upload that became ready (set by the media feature).
+ */
 @MappedEntity("account")
 record Account(
         @Id UUID id,
@@ -19,7 +22,8 @@ record Account(
         boolean emailUndeliverable,
         @Nullable Instant takenNoticeAt,
         Instant createdAt,
-        @Nullable Instant deletedAt) {
+        @Nullable Instant deletedAt,
+        @Nullable UUID avatarMediaId) {
 
     boolean verified() {
         return verifiedAt != null;

@@ -42,10 +42,12 @@ final class AccountMessages {
     }
 
     @Serdeable
-    record AccountResponse(UUID id, String email, String displayName, String locale, boolean verified, Instant createdAt) {
+    record AccountResponse(UUID id, String email, String displayName, String locale, boolean verified, Instant createdAt,
+            @Nullable String avatarUrl) {
         static AccountResponse from(Account account) {
             return new AccountResponse(account.id(), account.email(), account.displayName(), account.locale(),
-                    account.verified(), account.createdAt());
+                    account.verified(), account.createdAt(),
+                    account.avatarMediaId() == null ? null : "/v1/media/" + account.avatarMediaId() + "/256");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.duet.api.account;
 
+import io.duet.api.media.MediaService;
 import io.duet.api.queue.Job;
 import io.duet.api.queue.JobHandler;
 import io.duet.api.queue.PermanentJobFailure;
@@ -13,18 +14,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code account-purge} queue: removes everything of a deleted account. Deleting the account row
- * cascades to its verifications and refresh tokens; couples, messages and media join this list as
- * their features arrive (each behind a foreign key with ON DELETE CASCADE or a step here).
+ * cascades to its verifications, refresh tokens and media rows (whose files are removed first); couples
+ * and messages join this list as their features arrive (each behind a foreign key with ON DELETE CASCADE or a step here).
  */
 @Singleton
 class AccountPurgeHandler implements JobHandler {
     static final String QUEUE = "account-purge";
     private static final Logger LOG = LoggerFactory.getLogger(AccountPurgeHandler.class);
     private final AccountRepository accounts;
+    private final MediaService media;
     private final ObjectMapper json;
 
-    AccountPurgeHandler(AccountRepository accounts, ObjectMapper json) {
+    AccountPurgeHandler(AccountRepository accounts, MediaService media, ObjectMapper json) {
         this.accounts = accounts;
+        this.media = media;
         this.json = json;
     }
 
@@ -42,7 +45,7 @@ class AccountPurgeHandler implements JobHandler {
     }
 
     @Override
-    public void handle(Job job) {
+    public void handle(Job job) throws IOException {
         PurgeJob payload;
         try {
             payload = json.readValue(job.payload(), PurgeJob.class);
@@ -53,7 +56,9 @@ class AccountPurgeHandler implements JobHandler {
             throw new PermanentJobFailure("purge job without an account id");
         }
         UUID accountId = payload.accountId();
+        // Files first: a failure here retries the job with the rows (and so the list of files) still there.
+        int mediaItems = media.removeFilesOf(accountId);
         int removed = accounts.purge(accountId);
-        LOG.atInfo().addKeyValue("accountId", accountId).addKeyValue("removed", removed).log("account purged");
+        LOG.atInfo().addKeyValue("accountId", accountId).addKeyValue("removed", removed).addKeyValue("mediaItems", mediaItems).log("account purged");
     }
 }

@@ -1,5 +1,6 @@
 package io.duet.api.account;
 
+import io.duet.api.couple.CoupleService;
 import io.duet.api.queue.JobQueue;
 import io.duet.api.session.SessionTokens;
 import io.duet.api.web.InvalidFieldException;
@@ -36,11 +37,13 @@ class AccountService {
     private final AccountConfig config;
     private final Funnel funnel;
     private final TransactionOperations<Connection> transactions;
+    private final CoupleService couples;
 
     AccountService(AccountRepository accounts, EmailVerificationRepository verifications, PasswordHasher hasher,
             CommonPasswords commonPasswords, VerificationSecrets secrets, SessionTokens tokens, JobQueue jobs,
-            AccountConfig config, Funnel funnel, TransactionOperations<Connection> transactions) {
+            AccountConfig config, Funnel funnel, TransactionOperations<Connection> transactions, CoupleService couples) {
         this.transactions = transactions;
+        this.couples = couples;
         this.accounts = accounts;
         this.verifications = verifications;
         this.hasher = hasher;
@@ -193,13 +196,17 @@ class AccountService {
         return accounts.findByIdAndDeletedAtIsNull(accountId);
     }
 
-    /** Marks the account deleted, ends its sessions and queues the purge of everything it owns. */
+    /**
+     * Marks the account deleted, ends its sessions and its couple (the partner is told; the shared history
+     * follows the unpair rule) and queues the purge of everything it owns.
+     */
     @Transactional
     public boolean delete(UUID accountId) {
         if (accounts.markDeleted(accountId, Instant.now()) == 0) {
             return false;
         }
         tokens.revokeAll(accountId);
+        couples.endForDeletedAccount(accountId);
         jobs.enqueue(AccountPurgeHandler.QUEUE, AccountPurgeHandler.payload(accountId));
         LOG.atInfo().addKeyValue("accountId", accountId).log("account deletion scheduled");
         return true;

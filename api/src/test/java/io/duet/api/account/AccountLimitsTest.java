@@ -1,5 +1,7 @@
 package io.duet.api.account;
 
+import io.duet.api.testing.Api;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

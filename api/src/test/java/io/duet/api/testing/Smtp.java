@@ -4,13 +4,21 @@ import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 
-/** The real SMTP server of the tests: GreenMail on 127.0.0.1:3025 (application-test.yml points there). */
+/**
+ * The real SMTP server of the tests: GreenMail on 127.0.0.1:3025 (application-test.yml points there), or
+ * on {@code DUET_MAIL_SMTP_PORT}, which moves the application's SMTP port too: two checkouts can run their
+ * suites side by side.
+ */
 public final class Smtp {
     private Smtp() {}
 
     public static GreenMailExtension server() {
-        return new GreenMailExtension(new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+        return new GreenMailExtension(new ServerSetup(port(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
                 .withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication())
                 .withPerMethodLifecycle(false);
+    }
+
+    public static int port() {
+        return Integer.parseInt(System.getenv().getOrDefault("DUET_MAIL_SMTP_PORT", "3025"));
     }
 }

@@ -1,4 +1,4 @@
-package io.duet.api.account;
+package io.duet.api.testing;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
@@ -11,40 +11,41 @@ import java.time.Duration;
 import java.util.Map;
 
 /** A tiny JSON-over-HTTP client for the account tests (the JDK client: nothing reshapes answers). */
-final class Api {
+public final class Api {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final ObjectMapper json;
 
-    Api(int port, ObjectMapper json) {
+    public Api(int port, ObjectMapper json) {
         this.base = "http://127.0.0.1:" + port;
         this.json = json;
     }
 
-    record Answer(int status, String body, String contentType, Map<String, Object> json) {}
+    public record Answer(int status, String body, String contentType, Map<String, Object> json,
+            java.net.http.HttpHeaders headers) {}
 
-    Answer post(String path, Object body) throws Exception {
+    public Answer post(String path, Object body) throws Exception {
         return send(request(path, null).POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
     }
 
-    Answer post(String path, Object body, String token) throws Exception {
+    public Answer post(String path, Object body, String token) throws Exception {
         return send(request(path, token).POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
     }
 
-    Answer postRaw(String path, String body, String contentType) throws Exception {
+    public Answer postRaw(String path, String body, String contentType) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    Answer get(String path, String token) throws Exception {
+    public Answer get(String path, String token) throws Exception {
         return send(request(path, token).GET());
     }
 
-    Answer delete(String path, String token) throws Exception {
+    public Answer delete(String path, String token) throws Exception {
         return send(request(path, token).DELETE());
     }
 
-    Answer patch(String path, Object body, String token) throws Exception {
+    public Answer patch(String path, Object body, String token) throws Exception {
         return send(request(path, token).method("PATCH", HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
     }
 
@@ -64,6 +65,6 @@ final class Api {
         if (type.contains("json") && !response.body().isBlank()) {
             parsed = json.readValue(response.body(), Argument.mapOf(String.class, Object.class));
         }
-        return new Answer(response.statusCode(), response.body(), type, parsed);
+        return new Answer(response.statusCode(), response.body(), type, parsed, response.headers());
     }
 }

@@ -1,0 +1,216 @@
+package io.duet.api.events;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.serde.ObjectMapper;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.support.TransactionSynchronization;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RBatch;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-user event log: every event to a user gets the next {@code seq} of that user and is kept in a
+ * Redis stream (bounded, see {@link EventLogConfig}) from which the realtime gateway serves live
+ * delivery and resumes. An event is stored as the exact JSON the client receives,
+ * {@code {"seq":N,"type":"...","data":{...}}}.
+ *
+ * <p>Appending also fans the event out: the script publishes it on the channel of every gateway node
+ * that has registered a connection of the user (a sorted set of node ids scored by the registration's
+ * expiry, so a crashed node's entries lapse on their own).
+ *
+ * <p>The log is a fast path, not the record: what an event announces (a message, a read marker, the
+ * couple) is durable in PostgreSQL first, and a client that finds a gap ({@code reset}) catches up from
+ * the API. So a failed append is counted and logged, never turned into a failed request.
+ */
+@Singleton
+public class UserEvents {
+    /** The user's seq counter; kept without expiry so that seq never goes backwards. */
+    public static String seqKey(UUID user) {
+        return "duet:ev:{" + user + "}:seq";
+    }
+
+    /** The user's log: a stream whose entry ids are {@code <seq>-0}. */
+    public static String logKey(UUID user) {
+        return "duet:ev:{" + user + "}:log";
+    }
+
+    /** The gateway nodes holding a connection of the user: node id → registration expiry (epoch ms). */
+    public static String nodesKey(UUID user) {
+        return "duet:ev:{" + user + "}:nodes";
+    }
+
+    /** The pub/sub channel of a gateway node; messages are {@code <user uuid> <event json>}. */
+    public static String nodeChannel(String nodeId) {
+        return NODE_CHANNEL_PREFIX + nodeId;
+    }
+
+    private static final String NODE_CHANNEL_PREFIX = "duet:rt:node:";
+
+    private static final String APPEND = """
+            local seq = redis.call('INCR', KEYS[1])
+            local event = '{"seq":' .. seq .. ',"type":"' .. ARGV[1] .. '","data":' .. ARGV[2] .. '}'
+            local added = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'e', event)
+            if type(added) == 'table' and added.err then
+              -- The counter was lost while the log survived: continue after the log's last entry.
+              local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+              seq = tonumber(string.match(last[1][1], '^(%d+)')) + 1
+              redis.call('SET', KEYS[1], seq)
+              event = '{"seq":' .. seq .. ',"type":"' .. ARGV[1] .. '","data":' .. ARGV[2] .. '}'
+              redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'e', event)
+            end
+            redis.call('PEXPIRE', KEYS[2], ARGV[4])
+            local now = redis.call('TIME')
+            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs)
+            local nodes = redis.call('ZRANGE', KEYS[3], 0, -1)
+            for _, node in ipairs(nodes) do
+              redis.call('PUBLISH', ARGV[5] .. node, ARGV[6] .. ' ' .. event)
+            end
+            return seq""";
+
+    private static final String READ = """
+            local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local after = tonumber(ARGV[1])
+            local result = {last, 0}
+            if after > last then
+              result[2] = 1
+              return result
+            end
+            if after == last then return result end
+            local entries = redis.call('XRANGE', KEYS[2], '(' .. after .. '-0', '+', 'COUNT', ARGV[2])
+            if #entries == 0 or tonumber(string.match(entries[1][1], '^(%d+)')) ~= after + 1 then
+              result[2] = 1
+              return result
+            end
+            for _, entry in ipairs(entries) do
+              result[#result + 1] = entry[2][2]
+            end
+            return result""";
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserEvents.class);
+
+    private final RedissonClient redis;
+    private final ObjectMapper json;
+    private final EventLogConfig config;
+    private final TransactionOperations<Connection> transactions;
+    private final Counter appended;
+    private final Counter failed;
+
+    UserEvents(RedissonClient redis, ObjectMapper json, EventLogConfig config,
+            TransactionOperations<Connection> transactions, MeterRegistry meters) {
+        this.redis = redis;
+        this.json = json;
+        this.config = config;
+        this.transactions = transactions;
+        this.appended = Counter.builder("duet.events.appended").description("Events appended to user logs").register(meters);
+        this.failed = Counter.builder("duet.events.failed")
+                .description("Events that could not be appended (Redis away); clients catch up from the API").register(meters);
+    }
+
+    /** Appends one event to the log of {@code user}; see {@link #publish(Collection, String, Object)}. */
+    public void publish(UUID user, String type, Object data) {
+        publish(List.of(user), type, data);
+    }
+
+    /**
+     * Appends the event to the log of each user (one round trip for all of them). Inside a transaction
+     * the append waits for the commit, so that no event announces data that was rolled back; outside
+     * one it happens now.
+     */
+    public void publish(Collection<UUID> users, String type, Object data) {
+        if (!type.matches("[a-z]+(\\.[a-z]+)*")) {
+            throw new IllegalArgumentException("event types are lower-case words joined by dots");
+        }
+        String payload;
+        try {
+            payload = json.writeValueAsString(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<UUID> recipients = List.copyOf(users);
+        var transaction = transactions.findTransactionStatus().filter(status -> !status.isCompleted());
+        if (transaction.isPresent()) {
+            transaction.get().registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    append(recipients, type, payload);
+                }
+            });
+        } else {
+            append(recipients, type, payload);
+        }
+    }
+
+    private void append(List<UUID> users, String type, String payload) {
+        try {
+            RBatch batch = redis.createBatch(BatchOptions.defaults());
+            for (UUID user : users) {
+                batch.getScript().evalAsync(RScript.Mode.READ_WRITE, APPEND, RScript.ReturnType.LONG,
+                        List.of(seqKey(user), logKey(user), nodesKey(user)), type, payload,
+                        Integer.toString(config.maxEvents()), Long.toString(config.idleTtl().toMillis()),
+                        NODE_CHANNEL_PREFIX, user.toString());
+            }
+            batch.execute();
+            appended.increment(users.size());
+        } catch (RuntimeException e) {
+            failed.increment(users.size());
+            LOG.atWarn().addKeyValue("eventType", type).addKeyValue("error", e.toString())
+                    .log("event not appended to the realtime log; clients will catch up from the API");
+        }
+    }
+
+    /**
+     * The events of {@code user} after {@code afterSeq}, oldest first, at most {@code limit}.
+     * {@link Page#gap()} is true when the log no longer holds the event right after {@code afterSeq}
+     * (trimmed, expired, or a seq the log never reached): the client must be sent {@code reset}.
+     */
+    public Page read(UUID user, long afterSeq, int limit) {
+        List<Object> result = redis.getScript().eval(RScript.Mode.READ_ONLY, READ, RScript.ReturnType.LIST,
+                List.of(seqKey(user), logKey(user)), Long.toString(Math.max(0, afterSeq)), Integer.toString(limit));
+        long last = ((Number) result.get(0)).longValue();
+        boolean gap = ((Number) result.get(1)).longValue() == 1;
+        List<String> events = new ArrayList<>(result.size() - 2);
+        for (int i = 2; i < result.size(); i++) {
+            events.add((String) result.get(i));
+        }
+        return new Page(events, last, gap);
+    }
+
+    /** Registers (or refreshes) that gateway {@code nodeId} holds a connection of {@code user} until now + ttl. */
+    public void registerNode(UUID user, String nodeId, Duration ttl) {
+        // Redis's clock, like the append script's: gateway nodes' clocks may differ.
+        redis.getScript().eval(RScript.Mode.READ_WRITE, """
+                local now = redis.call('TIME')
+                local expiry = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
+                redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+                redis.call('PEXPIRE', KEYS[1], ARGV[2])
+                return 1""", RScript.ReturnType.LONG, List.of(nodesKey(user)), nodeId, Long.toString(ttl.toMillis()));
+    }
+
+    /** Removes the registration of {@code nodeId} for {@code user} (its last connection closed). */
+    public void unregisterNode(UUID user, String nodeId) {
+        redis.getScoredSortedSet(nodesKey(user)).remove(nodeId);
+    }
+
+    /**
+     * A slice of a user's log.
+     *
+     * @param events the events as the JSON the client receives, oldest first
+     * @param lastSeq the user's latest seq
+     * @param gap the requested position is no longer (or never was) in the log
+     */
+    public record Page(List<String> events, long lastSeq, boolean gap) {}
+}

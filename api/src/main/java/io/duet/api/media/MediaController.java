@@ -1,0 +1,144 @@
+package io.duet.api.media;
+
+import io.duet.api.web.Caller;
+import io.duet.api.web.InvalidFieldException;
+import io.duet.api.web.NotFoundException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/** {@code /v1/media}: image intake, processing status, and the variants, for the owner and their partner. */
+@Controller("/v1/media")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "media")
+class MediaController {
+    /** Variants never change once written (a new image is a new id): caches may keep them for a year. */
+    private static final String IMMUTABLE = "private, max-age=31536000, immutable";
+
+    private final MediaService media;
+    private final MediaConfig config;
+
+    MediaController(MediaService media, MediaConfig config) {
+        this.media = media;
+        this.config = config;
+    }
+
+    @Post(consumes = MediaType.ALL)
+    @Status(HttpStatus.ACCEPTED)
+    @Operation(summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously")
+    MediaResponse upload(@Nullable @QueryValue String kind, HttpRequest<?> request, @Body InputStream body, Caller caller)
+            throws IOException {
+        if (kind == null || !(kind.equals("avatar") || kind.equals("photo"))) {
+            throw new InvalidFieldException("kind", "must be avatar or photo");
+        }
+        long declared = request.getHeaders().contentLength().orElse(-1);
+        if (declared > config.maxUploadSize()) {
+            throw new MediaProblems.UploadTooLargeException(config.maxUploadSize());
+        }
+        Path upload = Files.createTempFile("duet-upload-", ".bin");
+        try {
+            long bytes = receive(body, upload);
+            ImageHeader header;
+            try (FileChannel channel = FileChannel.open(upload, StandardOpenOption.READ)) {
+                ImageHeader.Source source = ImageHeader.Source.of(channel);
+                if (!ImageHeader.sniff(source).accepted()) {
+                    throw new MediaProblems.UnsupportedImageException();
+                }
+                header = ImageHeader.read(source).orElseThrow(MediaProblems.UnreadableImageException::new);
+            }
+            if (header.pixels() > config.maxPixels()) {
+                throw new MediaProblems.ImageTooLargeException(config.maxPixels());
+            }
+            Media item = media.accept(caller.accountId(), kind, header, upload, bytes);
+            return MediaResponse.of(item, java.util.List.of());
+        } finally {
+            Files.deleteIfExists(upload);
+        }
+    }
+
+    /** Copies the body to a temporary file, stopping with 413 the moment it passes the limit. */
+    private long receive(InputStream body, Path upload) throws IOException {
+        long limit = config.maxUploadSize();
+        long total = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (body; OutputStream out = Files.newOutputStream(upload)) {
+            int n;
+            while ((n = body.read(buffer)) > 0) {
+                total += n;
+                if (total > limit) {
+                    throw new MediaProblems.UploadTooLargeException(limit);
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // The server's own cap (micronaut.server.max-request-size, the same limit) may trip first.
+            if (e.getCause() instanceof ContentLengthExceededException) {
+                throw new MediaProblems.UploadTooLargeException(limit);
+            }
+            throw e;
+        }
+        return total;
+    }
+
+    @Get("/{id}")
+    @Operation(summary = "Processing status and variants of an image")
+    HttpResponse<MediaResponse> show(@PathVariable UUID id, Caller caller) {
+        Media item = media.findVisible(id, caller.accountId()).orElseThrow(() -> new NotFoundException("This image"));
+        return HttpResponse.ok(MediaResponse.of(item, media.variants(id))).header(HttpHeaders.CACHE_CONTROL, "no-cache");
+    }
+
+    @Get("/{id}/{variant}")
+    @Operation(summary = "The bytes of one variant (or, in AWS, a redirect to a time-limited link)")
+    HttpResponse<?> variant(@PathVariable UUID id, @PathVariable String variant, HttpRequest<?> request, Caller caller)
+            throws IOException {
+        Media item = media.findVisible(id, caller.accountId()).orElseThrow(() -> new NotFoundException("This image"));
+        if (!item.status().equals(Media.READY)) {
+            throw new MediaProblems.MediaNotReadyException();
+        }
+        MediaVariant found = media.variants(id).stream().filter(v -> v.name().equals(variant)).findFirst()
+                .orElseThrow(() -> new NotFoundException("This variant"));
+        String etag = "\"" + found.etag() + "\"";
+        var link = media.variantLink(id, found.name());
+        if (link.isPresent()) {
+            return HttpResponse.redirect(link.get()).header(HttpHeaders.CACHE_CONTROL, "private, no-store");
+        }
+        if (request.getHeaders().get(HttpHeaders.IF_NONE_MATCH, String.class).filter(etag::equals).isPresent()) {
+            return HttpResponse.notModified().header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, IMMUTABLE);
+        }
+        byte[] bytes;
+        try {
+            bytes = media.readVariant(id, found.name());
+        } catch (NoSuchFileException e) {
+            throw new NotFoundException("This variant");
+        }
+        return HttpResponse.ok(bytes).contentType(found.contentType()).header(HttpHeaders.ETAG, etag)
+                .header(HttpHeaders.CACHE_CONTROL, IMMUTABLE);
+    }
+}

@@ -87,6 +87,30 @@ class FunctionHandlersTest {
     }
 
     @Test
+    void givenPairedAccounts_whenMessageSentThroughTheApiFunction_thenPartnerReadsItAndRetryIsIdempotent() throws Exception {
+        String ada = signUpAndVerify(fresh());
+        String bob = signUpAndVerify(fresh());
+        var invite = invoke(api, "POST", "/v1/couple/invites", bearer(ada), null);
+        assertEquals(201, invite.getStatusCode(), invite.getBody());
+        var joined = invoke(api, "POST", "/v1/couple/join", bearer(bob),
+                HttpApiEvents.body(Map.of("code", HttpApiEvents.parse(invite.getBody()).get("code"))));
+        assertEquals(201, joined.getStatusCode(), joined.getBody());
+        String message = HttpApiEvents.body(Map.of("clientId", UUID.randomUUID().toString(), "text", "dinner at 8? \uD83C\uDF5D"));
+
+        var sent = invoke(api, "POST", "/v1/couple/messages", bearer(ada), message);
+        var retried = invoke(api, "POST", "/v1/couple/messages", bearer(ada), message);
+
+        assertEquals(201, sent.getStatusCode(), sent.getBody());
+        Map<String, Object> first = HttpApiEvents.parse(sent.getBody());
+        assertEquals(first.get("id"), HttpApiEvents.parse(retried.getBody()).get("id"));
+        assertEquals(first.get("seq"), HttpApiEvents.parse(retried.getBody()).get("seq"));
+        var read = invoke(api, "GET", "/v1/couple/messages?limit=10", bearer(bob), null);
+        assertEquals(200, read.getStatusCode(), read.getBody());
+        assertTrue(read.getBody().contains("dinner at 8?"), read.getBody());
+        assertEquals(404, invoke(signUp, "POST", "/v1/couple/messages", bearer(ada), message).getStatusCode());
+    }
+
+    @Test
     void givenSignUpFunction_whenAnotherPathIsCalled_thenNotFoundProblem() {
         var sessions = invoke(signUp, "POST", "/v1/sessions", Map.of(), HttpApiEvents.body(Map.of("email", fresh(), "password", PASSWORD)));
         var me = invoke(signUp, "GET", "/v1/me", Map.of(), null);
@@ -120,6 +144,20 @@ class FunctionHandlersTest {
         assertEquals(400, response.getStatusCode(), response.getBody());
         assertEquals("application/problem+json", contentType(response));
         assertTrue(response.getBody().contains("email"), response.getBody());
+    }
+
+    /** Signs up through the signup function, lets the email worker function send the code, verifies; returns the access token. */
+    static String signUpAndVerify(String address) throws Exception {
+        assertEquals(202, invoke(signUp, "POST", "/v1/accounts", Map.of(), signUpBody(address)).getStatusCode());
+        email.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        var verified = invoke(signUp, "POST", "/v1/accounts/verify", Map.of(),
+                HttpApiEvents.body(Map.of("email", address, "code", code(mailTo(address)))));
+        assertEquals(200, verified.getStatusCode(), verified.getBody());
+        return (String) HttpApiEvents.parse(verified.getBody()).get("accessToken");
+    }
+
+    static Map<String, String> bearer(String accessToken) {
+        return Map.of("Authorization", "Bearer " + accessToken);
     }
 
     static APIGatewayV2HTTPResponse invoke(ApiHandler handler, String method, String path, Map<String, String> headers, String body) {

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * How every Duet function builds its application context: the {@code function} and {@code lambda}
- * environments (so {@code application-lambda.yml} applies), no environment guessing, and every singleton
+ * environments (so {@code application-lambda.yml} applies), no environment guessing (the cloud probe costs
+ * start-up time and would add {@code ec2}/{@code cloud}), and every singleton
  * created at init, where Lambda's init phase (or a SnapStart snapshot) pays for it instead of the first
  * request. {@code DUET_FUNCTION_LAZY_INIT=true} creates beans on first use instead, which the cold-start
  * benchmark compares.
@@ -24,6 +25,7 @@ final class FunctionContext {
         return ApplicationContext.builder()
                 .environments(Environment.FUNCTION, MicronautLambdaContext.ENVIRONMENT_LAMBDA)
                 .deduceEnvironment(false)
+                .deduceCloudEnvironment(false)
                 .banner(false)
                 .eagerInitConfiguration(!lazy)
                 .eagerInitSingletons(!lazy)

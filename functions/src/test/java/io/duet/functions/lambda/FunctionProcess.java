@@ -1,0 +1,114 @@
+package io.duet.functions.lambda;
+
+import io.duet.api.testing.TestDb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged function started as Lambda's managed Java runtime starts it: a fresh JVM running the AWS
+ * Lambda Runtime Interface Client's {@code AWSLambda} main with {@code handler::method}, the deployable
+ * jar on the class path, and the function's settings in the environment, talking to a Runtime API.
+ */
+record FunctionProcess(Process process, Path log, long startedNanos) implements AutoCloseable {
+
+    /** Options the managed runtime uses by default (client compiler only, serial GC) plus what JDK 25 asks for. */
+    static final List<String> LAMBDA_JVM_OPTIONS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC", "-Xmx768m", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+
+    static Path lambdaJar() {
+        Path jar = Path.of(System.getProperty("duet.lambda.jar", "target/duet-functions-0.1.0-SNAPSHOT-lambda.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with ./duet package (mvn package)");
+        }
+        return jar;
+    }
+
+    static String runtimeClientClasspath() throws IOException {
+        Path file = Path.of(System.getProperty("duet.ric.classpath", "target/ric-classpath.txt"));
+        return Files.readString(file).trim();
+    }
+
+    /** The function's settings pointing at the test PostgreSQL, Redis and GreenMail. */
+    static Map<String, String> testEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATASOURCES_DEFAULT_URL", TestDb.url());
+        env.put("DUET_REDIS_URI", TestFunctions.redisUri());
+        env.put("DUET_MAIL_SMTP_PORT", "3025");
+        env.put("DUET_JWT_SECRET", "test-secret-of-duet-functions-0123456789-abcdef");
+        env.put("DUET_ACCOUNTS_ARGON2_MEMORY_KIB", "1024");
+        env.put("DUET_ACCOUNTS_ARGON2_ITERATIONS", "1");
+        env.put("DUET_RATE_LIMITS_SIGNUP_PER_IP", "100000");
+        env.put("DUET_RATE_LIMITS_SIGN_IN_PER_IP", "100000");
+        env.put("DUET_LOG_FORMAT", "json");
+        return env;
+    }
+
+    static FunctionProcess start(String handler, LocalRuntimeApi runtime, Map<String, String> settings, List<String> jvmOptions)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(lambdaJar().toAbsolutePath() + java.io.File.pathSeparator + runtimeClientClasspath());
+        command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
+        command.add(handler);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        for (String name : List.copyOf(env.keySet())) {
+            if (name.startsWith("DUET_") || name.startsWith("DATASOURCES_") || name.startsWith("MICRONAUT_")) {
+                env.remove(name);
+            }
+        }
+        env.put("AWS_LAMBDA_RUNTIME_API", runtime.address());
+        env.put("_HANDLER", handler);
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("AWS_LAMBDA_FUNCTION_NAME", "duet-test");
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024");
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/duet-test");
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/22/[$LATEST]local");
+        env.putAll(settings);
+        Path log = Files.createTempFile("duet-function-", ".log");
+        builder.redirectOutput(log.toFile());
+        long started = System.nanoTime();
+        return new FunctionProcess(builder.start(), log, started);
+    }
+
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** Resident set size of the function's JVM in KiB, from /proc. */
+    long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            // A leftover temporary file is harmless.
+        }
+    }
+}

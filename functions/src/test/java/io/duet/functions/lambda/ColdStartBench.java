@@ -1,0 +1,183 @@
+package io.duet.functions.lambda;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./duet bench coldstart}: time from JVM start to the first response of the API function under the
+ * real Runtime Interface Client (init plus the first invocation, a signup with production password
+ * hashing), each run a fresh JVM, configurations interleaved round by round so a busy neighbour on the
+ * machine hurts them alike. Also the init part alone (until the client first asks for an event) and the
+ * resident memory right after the first response. Options: {@code --runs N} (default 10).
+ */
+public final class ColdStartBench {
+    private static final String HANDLER = "io.duet.functions.lambda.ApiHandler::handleRequest";
+
+    private record Config(String name, String description, List<String> jvmOptions, Map<String, String> env) {}
+
+    private record Run(double firstResponseMs, double initMs, double rssMib) {}
+
+    private ColdStartBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int runs = 10;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--runs")) {
+                runs = Integer.parseInt(args[++i]);
+            }
+        }
+        TestFunctions.migrate();
+        Path work = Files.createDirectories(Path.of("functions/target/coldstart"));
+        Path cache = work.resolve("api.aot");
+        Path lazyCache = work.resolve("api-lazy.aot");
+
+        System.out.println("Cold start of the API function (" + FunctionProcess.lambdaJar().getFileName() + ", "
+                + Files.size(FunctionProcess.lambdaJar()) / (1024 * 1024) + " MiB) under the Runtime Interface Client");
+        System.out.println(machine());
+        System.out.println("Training the AOT caches (a representative run: 40 mixed invocations)...");
+        train(cache, Map.of());
+        train(lazyCache, Map.of(FunctionContext.LAZY_INIT, "true"));
+
+        List<Config> configs = List.of(
+                new Config("plain", "managed-runtime defaults (C1 only, serial GC)", FunctionProcess.LAMBDA_JVM_OPTIONS, Map.of()),
+                new Config("aot-cache", "plain + JDK 25 AOT cache (-XX:AOTCache)", with(FunctionProcess.LAMBDA_JVM_OPTIONS,
+                        "-XX:AOTCache=" + cache), Map.of()),
+                new Config("lazy", "plain + Micronaut lazy bean init", FunctionProcess.LAMBDA_JVM_OPTIONS,
+                        Map.of(FunctionContext.LAZY_INIT, "true")),
+                new Config("lazy+aot-cache", "lazy init + its own AOT cache", with(FunctionProcess.LAMBDA_JVM_OPTIONS,
+                        "-XX:AOTCache=" + lazyCache), Map.of(FunctionContext.LAZY_INIT, "true")));
+
+        // One discarded start: the first JVM after a build also pays for reading the jar into the page cache.
+        for (Config config : configs) {
+            measure(config);
+        }
+        Map<String, List<Run>> results = new LinkedHashMap<>();
+        for (int round = 0; round < runs; round++) {
+            for (Config config : configs) {
+                results.computeIfAbsent(config.name(), name -> new ArrayList<>()).add(measure(config));
+            }
+            System.out.printf(Locale.ROOT, "  round %d/%d done%n", round + 1, runs);
+        }
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-16s %-48s %10s %10s %10s %10s %9s%n", "configuration", "", "first ms", "min ms",
+                "max ms", "init ms", "RSS MiB");
+        String best = null;
+        double bestMedian = Double.MAX_VALUE;
+        for (Config config : configs) {
+            List<Run> list = results.get(config.name());
+            double median = median(list.stream().mapToDouble(Run::firstResponseMs).toArray());
+            System.out.printf(Locale.ROOT, "%-16s %-48s %10.0f %10.0f %10.0f %10.0f %9.0f%n", config.name(), config.description(), median,
+                    list.stream().mapToDouble(Run::firstResponseMs).min().orElse(0),
+                    list.stream().mapToDouble(Run::firstResponseMs).max().orElse(0),
+                    median(list.stream().mapToDouble(Run::initMs).toArray()),
+                    median(list.stream().mapToDouble(Run::rssMib).toArray()));
+            if (median < bestMedian) {
+                bestMedian = median;
+                best = config.name();
+            }
+        }
+        double plain = median(results.get("plain").stream().mapToDouble(Run::firstResponseMs).toArray());
+        System.out.printf(Locale.ROOT, "medians of %d fresh JVMs per configuration; best: %s; target < 1000 ms: %s%n", runs, best,
+                bestMedian < 1000 ? "met" : "not met");
+        System.out.printf(Locale.ROOT, "RESULT first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f runs=%d%n",
+                bestMedian, plain, bestMedian / plain, runs);
+    }
+
+    private static Run measure(Config config) throws Exception {
+        Map<String, String> env = FunctionProcess.testEnvironment();
+        // Production password hashing for the first request; the limit only because every run signs up from one address.
+        env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
+        env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
+        env.putAll(config.env());
+        try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
+            String id = runtime.invoke(signUp(), Duration.ofSeconds(30));
+            try (FunctionProcess function = FunctionProcess.start(HANDLER, runtime, env, config.jvmOptions())) {
+                LocalRuntimeApi.Answer answer;
+                try {
+                    answer = runtime.await(id, Duration.ofSeconds(60));
+                } catch (AssertionError e) {
+                    throw new IllegalStateException(config.name() + ": " + e.getMessage() + "\n" + function.output());
+                }
+                double rss = function.rssKib() / 1024.0;
+                if (answer.error() || !answer.body().contains("\"statusCode\":202")) {
+                    throw new IllegalStateException(config.name() + ": unexpected answer " + answer.body() + "\n" + function.output());
+                }
+                return new Run((answer.arrivedNanos() - function.startedNanos()) / 1e6,
+                        (runtime.firstNextNanos() - function.startedNanos()) / 1e6, rss);
+            }
+        }
+    }
+
+    /** A representative run that writes an AOT cache when its JVM ends. */
+    private static void train(Path cache, Map<String, String> extraEnv) throws Exception {
+        Files.deleteIfExists(cache);
+        Map<String, String> env = FunctionProcess.testEnvironment();
+        env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
+        env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
+        env.putAll(extraEnv);
+        try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
+            FunctionProcess function = FunctionProcess.start(HANDLER, runtime, env,
+                    with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ids.add(runtime.invoke(signUp(), Duration.ofSeconds(30)));
+                ids.add(runtime.invoke(HttpApiEvents.json("POST", "/v1/sessions", Map.of("content-type", "application/json"),
+                        HttpApiEvents.body(Map.of("email", FunctionHandlersTest.fresh(), "password", "not-the-password-1"))),
+                        Duration.ofSeconds(30)));
+                ids.add(runtime.invoke(HttpApiEvents.json("GET", "/v1/me", Map.of(), null), Duration.ofSeconds(30)));
+                ids.add(runtime.invoke(HttpApiEvents.json("POST", "/v1/accounts", Map.of("content-type", "application/json"),
+                        "{\"email\":"), Duration.ofSeconds(30)));
+            }
+            for (String id : ids) {
+                runtime.await(id, Duration.ofSeconds(60));
+            }
+            // SIGTERM: the JVM exits normally and writes the cache on the way out.
+            function.process().destroy();
+            if (!function.process().waitFor(120, TimeUnit.SECONDS)) {
+                function.process().destroyForcibly();
+                throw new IllegalStateException("training run did not exit\n" + function.output());
+            }
+            if (!Files.isRegularFile(cache)) {
+                throw new IllegalStateException("no AOT cache written\n" + function.output());
+            }
+            System.out.printf(Locale.ROOT, "  %s: %d MiB%n", cache.getFileName(), Files.size(cache) / (1024 * 1024));
+        }
+    }
+
+    private static String signUp() {
+        return HttpApiEvents.json("POST", "/v1/accounts", Map.of("content-type", "application/json"),
+                FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()));
+    }
+
+    private static List<String> with(List<String> options, String extra) {
+        List<String> all = new ArrayList<>(options);
+        all.add(extra);
+        return all;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String machine() throws IOException {
+        String memory = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(line -> line.startsWith("MemTotal"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / (1024 * 1024) + " GiB").findFirst().orElse("?");
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
+                .map(line -> line.substring(line.indexOf(':') + 2)).findFirst().orElse("?");
+        return String.format(Locale.ROOT, "machine: %d cores (%s), %s memory, JDK %s (%s); load average %s",
+                Runtime.getRuntime().availableProcessors(), cpu, memory, System.getProperty("java.version"),
+                System.getProperty("java.vm.name"), Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+}

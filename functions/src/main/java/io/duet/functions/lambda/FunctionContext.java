@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * How every Duet function builds its application context: the {@code function} and {@code lambda}
- * environments (so {@code application-lambda.yml} applies), no environment guessing (the cloud probe costs
- * start-up time and would add {@code ec2}/{@code cloud}), and every singleton
+ * environments (so {@code application-lambda.yml} applies), no guessing from the call stack or the cloud
+ * (in Lambda, Micronaut still adds {@code ec2} and {@code cloud} because {@code AWS_LAMBDA_FUNCTION_NAME} is
+ * set; that only selects configuration files, none of which exist), and every singleton
  * created at init, where Lambda's init phase (or a SnapStart snapshot) pays for it instead of the first
  * request. {@code DUET_FUNCTION_LAZY_INIT=true} creates beans on first use instead, which the cold-start
  * benchmark compares.

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param readBlock longest blocking read on a stream; default 1 s. Also bounds how long an idle worker
  *     takes to notice a pause or a shutdown
  * @param workersEnabled whether this node runs handlers at all; default true, false for API-only nodes
+ *     (the Lambda functions), which then also run no settings refresher and publish no outbox gauges
  */
 @ConfigurationProperties("duet.queues")
 public record QueueConfig(

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.redisson.api.stream.StreamMessageId;
@@ -48,11 +49,11 @@ final class QueueWorker {
     private final Timer handlerLatency;
     private final Timer startDelay;
     /** Jobs whose outcome is settled (done, duplicate, retry scheduled or dead-lettered) by this worker. */
-    private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong finished = new AtomicLong();
     /** Reads that found the queue empty while nothing was in flight: how a drain knows it is done. */
-    private final java.util.concurrent.atomic.AtomicLong idleReads = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong idleReads = new AtomicLong();
     /** Jobs put back on the queue unfinished because this worker stopped. */
-    private final java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong released = new AtomicLong();
     private volatile int concurrency;
     private volatile boolean paused;
     private volatile boolean running;

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param connectTimeout how long opening a connection may take; default 2 s
  * @param commandTimeout how long a command may wait for its answer before it fails (and a request
  *     depending on it answers 503); default 3 s
+ * @param clientName the name every connection of this process shows in Redis's {@code CLIENT LIST};
+ *     default {@code duet}
  */
 @ConfigurationProperties("duet.redis")
-public record RedisConfig(@NotBlank String uri, @NotNull Duration connectTimeout, @NotNull Duration commandTimeout) {
+public record RedisConfig(@NotBlank String uri, @NotNull Duration connectTimeout, @NotNull Duration commandTimeout,
+        @NotBlank String clientName) {
 
     /** The address without credentials or database, as Redisson wants it. */
     String address() {

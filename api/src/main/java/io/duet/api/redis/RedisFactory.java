@@ -52,7 +52,7 @@ final class RedisFactory {
                 .setRetryAttempts(1)
                 .setConnectionMinimumIdleSize(4)
                 .setConnectionPoolSize(64)
-                .setClientName("duet");
+                .setClientName(config.clientName());
         return Redisson.create(redisson);
     }
 }

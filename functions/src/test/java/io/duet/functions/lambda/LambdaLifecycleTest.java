@@ -30,7 +30,8 @@ class LambdaLifecycleTest {
     static void start() {
         api = new ApiHandler(TestFunctions.start(Map.of(
                 "duet.function.freeze-check-after", "200ms",
-                "datasources.default.data-source-properties.ApplicationName", APPLICATION)));
+                "datasources.default.data-source-properties.ApplicationName", APPLICATION,
+                "duet.redis.client-name", APPLICATION)));
         connections = api.getApplicationContext().getBean(Connections.class);
         hooks = api.getApplicationContext().getBean(SnapStartHooks.class);
     }
@@ -43,7 +44,7 @@ class LambdaLifecycleTest {
     @Test
     void givenInitDone_whenNoRequestYet_thenOneDatabaseConnectionAndRedisAreOpen() throws Exception {
         awaitDatabaseSessions(1);
-        assertTrue(RedisClients.count("duet") >= 1);
+        assertTrue(RedisClients.count(APPLICATION) >= 1);
     }
 
     @Test
@@ -52,7 +53,7 @@ class LambdaLifecycleTest {
         int checksBefore = connections.checks();
 
         TestDb.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + APPLICATION + "'");
-        RedisClients.kill("duet");
+        RedisClients.kill(APPLICATION);
         Thread.sleep(400);
         assertSignUpServed();
 
@@ -66,14 +67,14 @@ class LambdaLifecycleTest {
         try {
             assertEquals(0, connections.openDatabaseConnections());
             awaitDatabaseSessions(0);
-            Await.until(Duration.ofSeconds(5), () -> RedisClients.count("duet"), count -> count == 0);
+            Await.until(Duration.ofSeconds(5), () -> RedisClients.count(APPLICATION), count -> count == 0);
         } finally {
             // A suspended pool makes every later borrower wait for ever: restore even when an assertion failed.
             hooks.afterRestore(null);
         }
 
         awaitDatabaseSessions(1);
-        assertTrue(RedisClients.count("duet") >= 1);
+        assertTrue(RedisClients.count(APPLICATION) >= 1);
         assertSignUpServed();
     }
 

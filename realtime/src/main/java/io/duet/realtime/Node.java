@@ -17,10 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,7 +56,28 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final Map<String, PolledSession> polled = new ConcurrentHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Redis and JDBC calls of the gateway run here, never on Netty's or Redisson's event loops. */
-    private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
+    private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
+    /**
+     * How many of those tasks talk to Redis or PostgreSQL at once. Without a bound a reconnect storm of
+     * thousands of clients starts thousands of calls that wait for a pooled connection and time out;
+     * with it they queue (cheaply: virtual threads) and go through at the pools' pace.
+     */
+    private final Semaphore permits = new Semaphore(32);
+    private final Executor blocking = task -> virtualThreads.execute(() -> {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("realtime task failed");
+        } finally {
+            permits.release();
+        }
+    });
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("rt-timer").factory());
 
@@ -80,8 +104,21 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         return id;
     }
 
-    ExecutorService blocking() {
+    Executor blocking() {
         return blocking;
+    }
+
+    /**
+     * Runs {@code wait} (a held long-poll) without the caller's permit, so that held polls do not keep
+     * others from Redis. Call only from a task of {@link #blocking()}.
+     */
+    <T> T awayFromPools(Callable<T> wait) throws Exception {
+        permits.release();
+        try {
+            return wait.call();
+        } finally {
+            permits.acquireUninterruptibly();
+        }
     }
 
     boolean draining() {
@@ -310,6 +347,6 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         drain();
         channel.removeListener(listenerId);
         timer.shutdownNow();
-        blocking.shutdown();
+        virtualThreads.shutdown();
     }
 }

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -108,12 +107,16 @@ class PollingController {
                 }
                 long holdMs = Math.min(config.pollHold().toMillis(),
                         Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()));
-                try {
-                    waiter.woken().get(holdMs, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
+                boolean woken = node.awayFromPools(() -> {
+                    try {
+                        waiter.woken().get(holdMs, TimeUnit.MILLISECONDS);
+                        return true;
+                    } catch (TimeoutException e) {
+                        return false;
+                    }
+                });
+                if (!woken) {
                     return answer(List.of());
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException(e);
                 }
                 if (waiter.reconnectEvent() != null) {
                     return answer(List.of(waiter.reconnectEvent()));
@@ -180,7 +183,7 @@ class PollingController {
     }
 
     private interface Work {
-        MutableHttpResponse<String> run() throws InterruptedException;
+        MutableHttpResponse<String> run() throws Exception;
     }
 
     /** The poll blocks a virtual thread (Redis, the hold), never Netty's event loop. */

@@ -413,6 +413,10 @@ class GatewayTest {
     // helpers
 
     static Api.Answer send(People.Person from, String text) throws Exception {
+        return send(api, from, text);
+    }
+
+    static Api.Answer send(Api api, People.Person from, String text) throws Exception {
         Api.Answer answer = api.post("/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", text), from.token());
         assertEquals(201, answer.status(), answer.body());
         return answer;

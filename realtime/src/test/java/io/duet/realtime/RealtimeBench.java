@@ -131,13 +131,23 @@ public final class RealtimeBench {
             }
             polling.set(false);
 
-            System.out.println();
-            System.out.println("Not measured by this run: the Socket.IO peer, 50,000 connections over three nodes, API → PostgreSQL → gateway.");
-            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
-                            + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f%n",
-                    machine, open, rssPerConn / 1024, heapPerConn / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99);
-        } finally {
             publisherContext.close();
+            gateway.process.destroy();
+            gateway.process.waitFor(10, TimeUnit.SECONDS);
+
+            // (d) the peer: Socket.IO v4 with the Redis adapter, same scenarios, same machine, same run
+            String peer = socketIoPeer(idle, couples, pollCouples, seconds, flags.getOrDefault("rates", "1000,2000,5000,10000,20000"),
+                    flags.getOrDefault("poll-rates", "500,1000,2000,4000"));
+
+            System.out.println();
+            System.out.println("Not measured by this run: 50,000 connections over three nodes; API → PostgreSQL → gateway.");
+            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
+                            + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f %s%n",
+                    machine, open, rssPerConn / 1024, heapPerConn / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99, peer);
+        } finally {
+            if (publisherContext.isRunning()) {
+                publisherContext.close();
+            }
             gateway.process.destroy();
             gateway.process.waitFor(10, TimeUnit.SECONDS);
             System.exit(0);
@@ -377,6 +387,46 @@ public final class RealtimeBench {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         }
+    }
+
+    /** Runs realtime/bench/socketio/peer.js (its rows go to our output) and turns its summary into RESULT keys. */
+    private static String socketIoPeer(int idle, int couples, int pollCouples, int seconds, String rates, String pollRates) throws Exception {
+        String redis = System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0");
+        Process node = new ProcessBuilder("node", "realtime/bench/socketio/peer.js", Integer.toString(Math.min(idle, 10_000)),
+                Integer.toString(couples), Integer.toString(pollCouples), Integer.toString(seconds), rates, pollRates)
+                .redirectErrorStream(true).start();
+        node.getOutputStream().close();
+        String summary = "peer=missing";
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("PEER ")) {
+                    Map<String, Object> peer = parseFlat(line.substring(5));
+                    summary = String.format(Locale.ROOT, "sio_idle_conns=%s sio_rss_kb_per_conn=%.2f sio_heap_kb_per_conn=%.2f sio_ws_max_rate=%s "
+                                    + "sio_ws_p99_ms=%.1f sio_ws_cpu_us_per_msg=%.1f sio_lp_max_rate=%s sio_lp_p99_ms=%.1f",
+                            peer.get("idle"), num(peer, "rssKbPerConn"), num(peer, "heapKbPerConn"), peer.get("wsMaxRate"), num(peer, "wsP99"),
+                            num(peer, "wsCpuUs"), peer.get("lpMaxRate"), num(peer, "lpP99"));
+                } else {
+                    System.out.println(line);
+                }
+            }
+        }
+        node.waitFor(60, TimeUnit.SECONDS);
+        return summary;
+    }
+
+    private static Map<String, Object> parseFlat(String json) {
+        Map<String, Object> values = new java.util.HashMap<>();
+        Matcher pair = Pattern.compile("\"(\\w+)\":(-?[0-9.eE+-]+|null)").matcher(json);
+        while (pair.find()) {
+            values.put(pair.group(1), pair.group(2).equals("null") ? "0" : pair.group(2));
+        }
+        return values;
+    }
+
+    private static double num(Map<String, Object> values, String key) {
+        Object value = values.get(key);
+        return value == null ? Double.NaN : Double.parseDouble(value.toString());
     }
 
     private static long memTotalKb() throws Exception {

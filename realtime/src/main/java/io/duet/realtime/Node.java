@@ -147,6 +147,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         events.registerNode(user, id, config.registrationTtl());
     }
 
+    /** {@link #hold} for a user this node has just registered ({@link #polledHere}): no Redis call. */
+    void holdRegistered(UUID user, Subscriber subscriber) {
+        held.computeIfAbsent(user, key -> ConcurrentHashMap.newKeySet()).add(subscriber);
+    }
+
     /** Stops the user's live events for {@code subscriber}; the last one unregisters the user. Blocking. */
     void release(UUID user, Subscriber subscriber) {
         boolean[] last = {false};

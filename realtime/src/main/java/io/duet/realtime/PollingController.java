@@ -96,7 +96,7 @@ class PollingController {
             node.polledHere(sid, session.user(), session.partner());
             long position = after != null ? after : events.lastSeq(session.user());
             PollWaiter waiter = new PollWaiter(position);
-            node.hold(session.user(), waiter);
+            node.holdRegistered(session.user(), waiter);
             try {
                 UserEvents.Page page = events.read(session.user(), position, PAGE);
                 if (page.gap()) {

@@ -347,10 +347,16 @@ public final class RealtimeBench {
     record Gateway(Process process, int port, PrintWriter commands, BufferedReader output) {
         static Gateway start() throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-XX:+UseSerialGC", "-Xmx1g", "-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
-                    "bench-" + UUID.randomUUID().toString().substring(0, 8), "defaults", "duet.realtime.connect-burst=100")
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                    "-XX:+UseSerialGC", "-Xmx1g"));
+            // e.g. -XX:StartFlightRecording=... to profile the node under the benchmark's load
+            String extra = System.getenv("DUET_BENCH_GATEWAY_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
+                    "bench-" + UUID.randomUUID().toString().substring(0, 8), "defaults", "duet.realtime.connect-burst=100"));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
             while ((line = output.readLine()) != null) {

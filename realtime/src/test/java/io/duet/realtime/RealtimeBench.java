@@ -74,14 +74,18 @@ public final class RealtimeBench {
             long heapBefore = gateway.heap();
             List<Client> idleClients = connectAll(gateway.port, idle, null);
             Thread.sleep(3000);
+            long restTicks = gateway.cpuTicks();
+            Thread.sleep(5000);
+            double restCpu = (gateway.cpuTicks() - restTicks) / 100.0 / 5;
             long rssAfter = gateway.rssKb();
             long heapAfter = gateway.heap();
             int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
             double rssPerConn = (rssAfter - rssBefore) * 1024.0 / Math.max(1, open);
             double heapPerConn = (heapAfter - heapBefore) / (double) Math.max(1, open);
             idleClients.forEach(Client::close);
-            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets: %d open; RSS %+.1f MB (%.1f KB/conn), heap after GC %+.1f MB (%.1f KB/conn)%n",
-                    open, (rssAfter - rssBefore) / 1024.0, rssPerConn / 1024, (heapAfter - heapBefore) / 1048576.0, heapPerConn / 1024);
+            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets: %d open; RSS %+.1f MB (%.1f KB/conn), heap after GC %+.1f MB (%.1f KB/conn); "
+                            + "node CPU at rest %.1f %% of a core%n",
+                    open, (rssAfter - rssBefore) / 1024.0, rssPerConn / 1024, (heapAfter - heapBefore) / 1048576.0, heapPerConn / 1024, restCpu * 100);
             Thread.sleep(2000);
 
             // (b) routed events through Redis fan-out to WebSockets

@@ -100,6 +100,23 @@ public class UserEvents {
             end
             return result""";
 
+    private static final String SIGNAL = """
+            local now = redis.call('TIME')
+            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            local nodes = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. nowMs, '+inf')
+            local event = '{"seq":0,"type":"' .. ARGV[1] .. '","data":' .. ARGV[2] .. '}'
+            for _, node in ipairs(nodes) do
+              redis.call('PUBLISH', ARGV[3] .. node, ARGV[4] .. ' ' .. event)
+            end
+            return #nodes""";
+
+    private static final String REGISTER = """
+            local now = redis.call('TIME')
+            local expiry = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
+            redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1""";
+
     private static final Logger LOG = LoggerFactory.getLogger(UserEvents.class);
 
     private final RedissonClient redis;
@@ -173,6 +190,32 @@ public class UserEvents {
     }
 
     /**
+     * Sends an ephemeral event (typing) to the gateway nodes that hold connections of {@code user}, now,
+     * without storing it: it gets {@code "seq":0}, is never resumed, and a user with no live connection
+     * never sees it. Returns the number of nodes it went to.
+     */
+    public long signal(UUID user, String type, Object data) {
+        if (!type.matches("[a-z]+(\\.[a-z]+)*")) {
+            throw new IllegalArgumentException("event types are lower-case words joined by dots");
+        }
+        String payload;
+        try {
+            payload = json.writeValueAsString(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Long nodes = redis.getScript().eval(RScript.Mode.READ_WRITE, SIGNAL, RScript.ReturnType.LONG,
+                List.of(nodesKey(user)), type, payload, NODE_CHANNEL_PREFIX, user.toString());
+        return nodes == null ? 0 : nodes;
+    }
+
+    /** The latest seq of {@code user} (0 when nothing was ever sent to them). */
+    public long lastSeq(UUID user) {
+        String value = (String) redis.getBucket(seqKey(user)).get();
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    /**
      * The events of {@code user} after {@code afterSeq}, oldest first, at most {@code limit}.
      * {@link Page#gap()} is true when the log no longer holds the event right after {@code afterSeq}
      * (trimmed, expired, or a seq the log never reached): the client must be sent {@code reset}.
@@ -192,12 +235,21 @@ public class UserEvents {
     /** Registers (or refreshes) that gateway {@code nodeId} holds a connection of {@code user} until now + ttl. */
     public void registerNode(UUID user, String nodeId, Duration ttl) {
         // Redis's clock, like the append script's: gateway nodes' clocks may differ.
-        redis.getScript().eval(RScript.Mode.READ_WRITE, """
-                local now = redis.call('TIME')
-                local expiry = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
-                redis.call('ZADD', KEYS[1], expiry, ARGV[1])
-                redis.call('PEXPIRE', KEYS[1], ARGV[2])
-                return 1""", RScript.ReturnType.LONG, List.of(nodesKey(user)), nodeId, Long.toString(ttl.toMillis()));
+        redis.getScript().eval(RScript.Mode.READ_WRITE, REGISTER, RScript.ReturnType.LONG, List.of(nodesKey(user)), nodeId,
+                Long.toString(ttl.toMillis()));
+    }
+
+    /** {@link #registerNode} for many users in one round trip (a node's periodic refresh). */
+    public void registerNodes(Collection<UUID> users, String nodeId, Duration ttl) {
+        if (users.isEmpty()) {
+            return;
+        }
+        RBatch batch = redis.createBatch(BatchOptions.defaults());
+        for (UUID user : users) {
+            batch.getScript().evalAsync(RScript.Mode.READ_WRITE, REGISTER, RScript.ReturnType.LONG,
+                    List.of(nodesKey(user)), nodeId, Long.toString(ttl.toMillis()));
+        }
+        batch.execute();
     }
 
     /** Removes the registration of {@code nodeId} for {@code user} (its last connection closed). */

@@ -1,0 +1,51 @@
+package io.duet.realtime;
+
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.UUID;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Reconnect-storm control: a token bucket per account in Redis (so it holds across nodes), of
+ * {@link RealtimeConfig#connectBurst()} connects refilled one per {@link RealtimeConfig#connectRefill()}.
+ * A well-behaved client that waits the delay it was handed never runs out; a client in a tight retry
+ * loop is refused with the time until its next token.
+ */
+@Singleton
+class ConnectBudget {
+    private static final String TAKE = """
+            local now = redis.call('TIME')
+            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            local burst = tonumber(ARGV[1])
+            local refill = tonumber(ARGV[2])
+            local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+            local tokens = tonumber(state[1]) or burst
+            local at = tonumber(state[2]) or nowMs
+            tokens = math.min(burst, tokens + (nowMs - at) / refill)
+            local wait = 0
+            if tokens >= 1 then
+              tokens = tokens - 1
+            else
+              wait = math.ceil((1 - tokens) * refill)
+            end
+            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', nowMs)
+            redis.call('PEXPIRE', KEYS[1], math.ceil(burst * refill))
+            return wait""";
+
+    private final RedissonClient redis;
+    private final RealtimeConfig config;
+
+    ConnectBudget(RedissonClient redis, RealtimeConfig config) {
+        this.redis = redis;
+        this.config = config;
+    }
+
+    /** Takes one connect from the account's budget: 0 when allowed, else the milliseconds to wait. */
+    long take(UUID accountId) {
+        Long wait = redis.getScript().eval(RScript.Mode.READ_WRITE, TAKE, RScript.ReturnType.LONG,
+                List.of("duet:rt:budget:{" + accountId + "}"), Integer.toString(config.connectBurst()),
+                Long.toString(config.connectRefill().toMillis()));
+        return wait == null ? 0 : wait;
+    }
+}

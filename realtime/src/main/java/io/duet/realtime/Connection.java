@@ -1,0 +1,267 @@
+package io.duet.realtime;
+
+import io.duet.api.events.UserEvents;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One WebSocket client: its position in the user's log, the live events that arrive while it catches up,
+ * and the bytes written but not yet taken by the network.
+ *
+ * <p>Ordering without loss or duplicates: the node registers the user before the connection reads the
+ * log, so every event appended after that read also arrives live; live events are held back while the
+ * log is read, then everything is sent strictly by seq (duplicates dropped). A live event that skips a
+ * seq (a fan-out message lost while Redis pub/sub reconnected) sends the connection back to the log.
+ */
+final class Connection implements Subscriber {
+    /** Events read from the log per round trip while catching up. */
+    private static final int PAGE = 200;
+    /** Live events held back during a catch-up; beyond this they are dropped and read from the log instead. */
+    private static final int MAX_HELD_BACK = 1000;
+
+    private final String id;
+    private final Channel channel;
+    private final UUID user;
+    private final Instant expiresAt;
+    private final Node node;
+    private final UserEvents events;
+    private final RealtimeConfig config;
+    private final AtomicLong unsent = new AtomicLong();
+    private final List<String> heldBack = new ArrayList<>();
+    private volatile UUID partner;
+    private volatile long lastInboundNanos = System.nanoTime();
+    private volatile long nextPingNanos;
+    private long position;
+    private boolean catchingUp = true;
+    private boolean heldBackOverflow;
+    private volatile boolean closed;
+
+    Connection(String id, Channel channel, UUID user, Instant expiresAt, Node node, UserEvents events, RealtimeConfig config) {
+        this.id = id;
+        this.channel = channel;
+        this.user = user;
+        this.expiresAt = expiresAt;
+        this.node = node;
+        this.events = events;
+        this.config = config;
+        this.nextPingNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
+    }
+
+    String id() {
+        return id;
+    }
+
+    UUID user() {
+        return user;
+    }
+
+    UUID partner() {
+        return partner;
+    }
+
+    void partner(UUID partner) {
+        this.partner = partner;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Caught up and receiving live events. */
+    synchronized boolean live() {
+        return !catchingUp && !closed;
+    }
+
+    long unsentBytes() {
+        return unsent.get();
+    }
+
+    /** The client or the network closed it. */
+    void closeQuietly() {
+        closed = true;
+    }
+
+    void touched() {
+        lastInboundNanos = System.nanoTime();
+    }
+
+    /**
+     * Starts delivery: from {@code after} when given, else from now. Blocking (Redis): runs on the node's
+     * blocking executor after the node has registered the user.
+     */
+    void start(Long after) {
+        if (after == null) {
+            long last = events.lastSeq(user);
+            synchronized (this) {
+                position = last;
+            }
+        } else {
+            synchronized (this) {
+                position = after;
+            }
+        }
+        catchUp();
+    }
+
+    @Override
+    public synchronized void event(long seq, String json) {
+        if (closed) {
+            return;
+        }
+        if (seq == 0) {
+            if (!catchingUp) {
+                write(json);
+            }
+            return;
+        }
+        if (catchingUp) {
+            if (heldBack.size() < MAX_HELD_BACK) {
+                heldBack.add(json);
+            } else {
+                heldBackOverflow = true;
+            }
+            return;
+        }
+        if (seq <= position) {
+            return;
+        }
+        if (seq == position + 1) {
+            write(json);
+            position = seq;
+            return;
+        }
+        catchingUp = true;
+        node.blocking().execute(this::catchUp);
+    }
+
+    /** Sends an ephemeral frame of the gateway's own (presence snapshot, error). */
+    synchronized void sendOwn(String json) {
+        if (!closed) {
+            write(json);
+        }
+    }
+
+    private void catchUp() {
+        try {
+            while (true) {
+                long from;
+                synchronized (this) {
+                    from = position;
+                }
+                UserEvents.Page page = events.read(user, from, PAGE);
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                    if (page.gap()) {
+                        write(Frames.reset(page.lastSeq()));
+                        position = page.lastSeq();
+                    } else {
+                        for (String event : page.events()) {
+                            long seq = Frames.seqOf(event);
+                            if (seq == position + 1) {
+                                write(event);
+                                position = seq;
+                            }
+                        }
+                    }
+                    if (!page.gap() && page.events().size() == PAGE) {
+                        continue;
+                    }
+                    boolean hole = heldBackOverflow;
+                    for (String event : heldBack) {
+                        long seq = Frames.seqOf(event);
+                        if (hole || seq <= position) {
+                            continue;
+                        }
+                        if (seq == position + 1) {
+                            write(event);
+                            position = seq;
+                        } else {
+                            hole = true;
+                        }
+                    }
+                    heldBack.clear();
+                    heldBackOverflow = false;
+                    if (!hole) {
+                        catchingUp = false;
+                        return;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // Redis is away: the client comes back later and resumes from its own position.
+            closeForReconnect(CloseCode.SHUTTING_DOWN, node.reconnectDelayMs());
+        }
+    }
+
+    /** Writes one text frame unless the client has stopped reading, in which case it is cut off. */
+    private void write(String json) {
+        int size = json.length();
+        if (unsent.addAndGet(size) > config.outboxBytes()) {
+            unsent.addAndGet(-size);
+            cutOff();
+            return;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(json)).addListener(future -> unsent.addAndGet(-size));
+    }
+
+    /**
+     * The client does not read: stop writing to it, queue a close frame behind what it has not read, and
+     * drop the connection shortly after whether or not it ever reads that far, so the node's memory for it
+     * is bounded by {@link RealtimeConfig#outboxBytes()}.
+     */
+    private void cutOff() {
+        closeForReconnect(CloseCode.SLOW_CONSUMER, node.reconnectDelayMs());
+    }
+
+    /** Tells the client to come back after {@code delayMs} (a {@code reconnect} event and the close reason), then closes. */
+    void closeForReconnect(CloseCode code, long delayMs) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (code != CloseCode.SLOW_CONSUMER) {
+            channel.write(new TextWebSocketFrame(Frames.reconnect(delayMs, code.reason())));
+        }
+        close(code, Frames.closeReason(code, delayMs));
+    }
+
+    void close(CloseCode code, String reason) {
+        closed = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener(future -> channel.close());
+        // A client that does not read never takes the close frame: the channel goes anyway.
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, Math.max(100, config.drainGrace().toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /** Heartbeat and token expiry, called by the node's timer. */
+    void tick(long now) {
+        if (closed) {
+            return;
+        }
+        if (Instant.now().isAfter(expiresAt)) {
+            closeForReconnect(CloseCode.TOKEN_EXPIRED, 0);
+            return;
+        }
+        if (now - lastInboundNanos > config.heartbeatTimeout().toNanos()) {
+            closeForReconnect(CloseCode.HEARTBEAT_TIMEOUT, node.reconnectDelayMs());
+            return;
+        }
+        if (now >= nextPingNanos) {
+            nextPingNanos = now + config.heartbeatInterval().toNanos();
+            channel.writeAndFlush(new PingWebSocketFrame());
+        }
+    }
+}

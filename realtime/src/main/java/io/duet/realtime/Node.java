@@ -1,0 +1,357 @@
+package io.duet.realtime;
+
+import io.duet.api.couple.CoupleService;
+import io.duet.api.events.UserEvents;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.ShutdownEvent;
+import jakarta.annotation.PreDestroy;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One gateway node: which users' connections it holds, the fan-out subscription (its own Redis channel,
+ * which {@link UserEvents} publishes to for every user registered to this node), the periodic work
+ * (registration and presence refresh, heartbeats, token expiry, abandoned long-poll sessions) and the
+ * drain on shutdown. Transports hand it their connections; it never knows which transport one is.
+ */
+@Context
+class Node implements ApplicationEventListener<ShutdownEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    private final String id;
+    private final RealtimeConfig config;
+    private final UserEvents events;
+    private final Presence presence;
+    private final CoupleService couples;
+    private final RTopic channel;
+    private final int listenerId;
+    private final Map<UUID, Set<Subscriber>> held = new ConcurrentHashMap<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Long-polling sessions served here recently: sid → (user, last poll in nanos). */
+    private final Map<String, PolledSession> polled = new ConcurrentHashMap<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Redis and JDBC calls of the gateway run here, never on Netty's or Redisson's event loops. */
+    private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
+    /**
+     * How many of those tasks talk to Redis or PostgreSQL at once. Without a bound a reconnect storm of
+     * thousands of clients starts thousands of calls that wait for a pooled connection and time out;
+     * with it they queue (cheaply: virtual threads) and go through at the pools' pace.
+     */
+    private final Semaphore permits = new Semaphore(32);
+    private final Executor blocking = task -> virtualThreads.execute(() -> {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("realtime task failed");
+        } finally {
+            permits.release();
+        }
+    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("rt-timer").factory());
+
+    record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
+
+    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedissonClient redis,
+            MeterRegistry meters) {
+        this.config = config;
+        this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
+        this.events = events;
+        this.presence = presence;
+        this.couples = couples;
+        this.channel = redis.getTopic(UserEvents.nodeChannel(id), StringCodec.INSTANCE);
+        this.listenerId = channel.addListener(String.class, (name, message) -> dispatch(message));
+        Gauge.builder("duet.realtime.connections", connections, Set::size).description("Open WebSocket connections").register(meters);
+        Gauge.builder("duet.realtime.poll.sessions", polled, Map::size).description("Long-polling sessions seen lately").register(meters);
+        long refresh = Math.max(100, config.registrationTtl().toMillis() / 3);
+        timer.scheduleWithFixedDelay(() -> blocking.execute(this::refresh), refresh, refresh, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
+        LOG.atInfo().addKeyValue("nodeId", id).log("realtime node up");
+    }
+
+    String id() {
+        return id;
+    }
+
+    Executor blocking() {
+        return blocking;
+    }
+
+    /**
+     * Runs {@code wait} (a held long-poll) without the caller's permit, so that held polls do not keep
+     * others from Redis. Call only from a task of {@link #blocking()}.
+     */
+    <T> T awayFromPools(Callable<T> wait) throws Exception {
+        permits.release();
+        try {
+            return wait.call();
+        } finally {
+            permits.acquireUninterruptibly();
+        }
+    }
+
+    boolean draining() {
+        return draining.get();
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    /** The user's partner (looked up once per connection or session; null when not paired). Blocking. */
+    UUID partnerOf(UUID user) {
+        return couples.partnerOf(user).orElse(null);
+    }
+
+    /** A jittered reconnect delay in [reconnectMin, reconnectWindow], so clients don't return at once. */
+    long reconnectDelayMs() {
+        long min = config.reconnectMin().toMillis();
+        long max = Math.max(min + 1, config.reconnectWindow().toMillis());
+        return ThreadLocalRandom.current().nextLong(min, max);
+    }
+
+    /** Starts receiving the user's live events for {@code subscriber}; registers the user to this node. Blocking. */
+    void hold(UUID user, Subscriber subscriber) {
+        held.computeIfAbsent(user, key -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        events.registerNode(user, id, config.registrationTtl());
+    }
+
+    /** {@link #hold} for a user this node has just registered ({@link #polledHere}): no Redis call. */
+    void holdRegistered(UUID user, Subscriber subscriber) {
+        held.computeIfAbsent(user, key -> ConcurrentHashMap.newKeySet()).add(subscriber);
+    }
+
+    /** Stops the user's live events for {@code subscriber}; the last one unregisters the user. Blocking. */
+    void release(UUID user, Subscriber subscriber) {
+        boolean[] last = {false};
+        held.computeIfPresent(user, (key, set) -> {
+            set.remove(subscriber);
+            last[0] = set.isEmpty();
+            return set.isEmpty() ? null : set;
+        });
+        if (last[0] && !pollingHere(user)) {
+            events.unregisterNode(user, id);
+            // A hold that raced with this release must stay registered.
+            if (held.containsKey(user)) {
+                events.registerNode(user, id, config.registrationTtl());
+            }
+        }
+    }
+
+    void opened(Connection connection) {
+        connections.add(connection);
+    }
+
+    /** A WebSocket closed: presence is settled after the grace if it was the user's last connection. */
+    void closed(Connection connection) {
+        if (connections.remove(connection)) {
+            blocking.execute(() -> {
+                release(connection.user(), connection);
+                leave(connection.user(), connection.partner(), connection.id());
+            });
+        }
+    }
+
+    /** A long-poll (or a new session) was served here: keeps the session's presence and registration alive. */
+    void polledHere(String sid, UUID user, UUID partner) {
+        boolean first = polled.put(sid, new PolledSession(user, partner, System.nanoTime())) == null;
+        Duration ttl = config.pollHold().plus(config.sessionIdle());
+        events.registerNode(user, id, ttl);
+        if (first) {
+            presence.join(user, partner, "lp:" + sid, ttl);
+        }
+    }
+
+    /** The session was closed by its client (DELETE). */
+    void sessionEnded(String sid, UUID user, UUID partner) {
+        polled.remove(sid);
+        leave(user, partner, "lp:" + sid);
+    }
+
+    private boolean pollingHere(UUID user) {
+        for (PolledSession session : polled.values()) {
+            if (session.user().equals(user)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void leave(UUID user, UUID partner, String connectionId) {
+        try {
+            if (presence.leave(user, connectionId)) {
+                timer.schedule(() -> blocking.execute(() -> settle(user, partner)),
+                        config.presenceGrace().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("presence not updated");
+        }
+    }
+
+    private void settle(UUID user, UUID partner) {
+        try {
+            presence.settle(user, partner);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("presence not settled");
+        }
+    }
+
+    /** A fan-out message {@code "<user uuid> <event json>"}; runs on a Redisson thread. */
+    private void dispatch(String message) {
+        if (message.length() < 38) {
+            return;
+        }
+        UUID user;
+        try {
+            user = UUID.fromString(message.substring(0, 36));
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        Set<Subscriber> subscribers = held.get(user);
+        if (subscribers == null) {
+            return;
+        }
+        String event = message.substring(37);
+        long seq = Frames.seqOf(event);
+        for (Subscriber subscriber : subscribers) {
+            try {
+                subscriber.event(seq, event);
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("event not handed to a connection");
+            }
+        }
+    }
+
+    /** Re-registers every held user and refreshes presence entries before they lapse. */
+    private void refresh() {
+        try {
+            long now = System.nanoTime();
+            Duration pollTtl = config.pollHold().plus(config.sessionIdle());
+            Map<String, UUID> live = new HashMap<>();
+            for (Connection connection : connections) {
+                live.put(connection.id(), connection.user());
+            }
+            presence.refresh(live, config.registrationTtl());
+            Map<String, UUID> polling = new HashMap<>();
+            for (var entry : polled.entrySet()) {
+                if (now - entry.getValue().lastPollNanos() < config.sessionIdle().toNanos()) {
+                    polling.put("lp:" + entry.getKey(), entry.getValue().user());
+                }
+            }
+            presence.refresh(polling, pollTtl);
+            events.registerNodes(held.keySet(), id, config.registrationTtl());
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("nodeId", id).addKeyValue("error", e.toString()).log("registration refresh failed");
+        }
+    }
+
+    /** Twice a second: heartbeats, expired tokens, abandoned long-polling sessions. */
+    private void tick() {
+        try {
+            long now = System.nanoTime();
+            for (Connection connection : connections) {
+                connection.tick(now);
+            }
+            for (var entry : polled.entrySet()) {
+                PolledSession session = entry.getValue();
+                if (now - session.lastPollNanos() > config.sessionIdle().plus(config.pollHold()).toNanos()
+                        && polled.remove(entry.getKey(), session)) {
+                    blocking.execute(() -> {
+                        leave(session.user(), session.partner(), "lp:" + entry.getKey());
+                        if (!held.containsKey(session.user()) && !pollingHere(session.user())) {
+                            events.unregisterNode(session.user(), id);
+                        }
+                    });
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("realtime tick failed");
+        }
+    }
+
+    Optional<Connection> anyConnectionOf(UUID user) {
+        return connections.stream().filter(connection -> connection.user().equals(user)).findFirst();
+    }
+
+    /**
+     * Drain: refuse new connections, tell every client to reconnect after its own jittered delay (so the
+     * remaining nodes are not hit by all of them at once), close, and give the close frames a moment.
+     */
+    void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        List<Connection> open = List.copyOf(connections);
+        LOG.atInfo().addKeyValue("nodeId", id).addKeyValue("connections", open.size()).log("realtime node draining");
+        for (Connection connection : open) {
+            connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
+        }
+        for (Set<Subscriber> subscribers : held.values()) {
+            for (Subscriber subscriber : subscribers) {
+                if (subscriber instanceof PollWaiter waiter) {
+                    waiter.reconnect(reconnectDelayMs());
+                }
+            }
+        }
+        long deadline = System.nanoTime() + config.drainGrace().toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            for (UUID user : held.keySet()) {
+                events.unregisterNode(user, id);
+            }
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("registrations left to expire");
+        }
+    }
+
+    @Override
+    public void onApplicationEvent(ShutdownEvent event) {
+        drain();
+    }
+
+    @PreDestroy
+    void stop() {
+        drain();
+        channel.removeListener(listenerId);
+        timer.shutdownNow();
+        virtualThreads.shutdown();
+    }
+}

@@ -1,0 +1,52 @@
+package io.duet.realtime;
+
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A gateway node in its own JVM: for the test that kills one abruptly (SIGKILL: no drain, no cleanup) and
+ * for the benchmark. {@code args}: node id, then {@code defaults} to keep the production timeouts, then
+ * {@code key=value} properties. On stdin, {@code heap} answers {@code HEAP <bytes used after a GC>}.
+ */
+public final class GatewayProcess {
+    private GatewayProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("duet.queues.workers-enabled", false);
+        boolean defaults = false;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("defaults")) {
+                defaults = true;
+            } else if (args[i].contains("=")) {
+                properties.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+            }
+        }
+        EmbeddedServer server;
+        if (defaults) {
+            properties.put("duet.realtime.node-id", args[0]);
+            properties.putIfAbsent("micronaut.server.port", -1);
+            server = io.micronaut.context.ApplicationContext.run(EmbeddedServer.class, properties, "test");
+        } else {
+            server = Gateways.start(args[0], properties);
+        }
+        System.out.println("PORT " + server.getPort());
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.trim().equals("heap")) {
+                System.gc();
+                Thread.sleep(200);
+                System.gc();
+                System.out.println("HEAP " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                System.out.flush();
+            }
+        }
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}

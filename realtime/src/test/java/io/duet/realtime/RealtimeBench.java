@@ -1,0 +1,458 @@
+package io.duet.realtime;
+
+import io.duet.api.events.UserEvents;
+import io.duet.api.testing.Jwts;
+import io.duet.api.testing.People;
+import io.micronaut.context.ApplicationContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./duet bench realtime}: one gateway node in its own JVM (production timeouts), measured from this
+ * one. (a) idle WebSocket connections and the node's RSS and heap per connection; (b) events appended to
+ * users' logs at rising rates and routed by Redis fan-out to 2,000 couples' WebSockets: the highest rate
+ * delivered with p99 ≤ 50 ms and ≥ 99.9 % delivered, with the node's CPU per routed event; (c) the same
+ * over long-polling for 1,000 couples. Localhost only; every count and duration is bounded by flags:
+ * {@code --idle N --couples N --poll-couples N --seconds S --rates R1,R2,... --poll-rates R1,...}.
+ */
+public final class RealtimeBench {
+    private static final Pattern SENT_AT = Pattern.compile("\"t\":(\\d+)");
+
+    private RealtimeBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> flags = flags(args);
+        int idle = Integer.parseInt(flags.getOrDefault("idle", "10000"));
+        int couples = Integer.parseInt(flags.getOrDefault("couples", "2000"));
+        int pollCouples = Integer.parseInt(flags.getOrDefault("poll-couples", "1000"));
+        int seconds = Integer.parseInt(flags.getOrDefault("seconds", "5"));
+        int[] rates = Arrays.stream(flags.getOrDefault("rates", "1000,2000,5000,10000,20000").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] pollRates = Arrays.stream(flags.getOrDefault("poll-rates", "500,1000,2000,4000").split(",")).mapToInt(Integer::parseInt).toArray();
+        idle = Math.min(idle, 18_000);
+        couples = Math.min(couples, 5_000);
+        pollCouples = Math.min(pollCouples, 2_000);
+        seconds = Math.min(Math.max(seconds, 1), 30);
+
+        String machine = String.format(Locale.ROOT, "cores=%d mem_gb=%.1f jdk=%s", Runtime.getRuntime().availableProcessors(),
+                memTotalKb() / 1024.0 / 1024.0, Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update());
+        System.out.println("Realtime benchmark on " + machine);
+        Gateway gateway = Gateway.start();
+        ApplicationContext publisherContext = ApplicationContext.builder().environments("test")
+                .properties(Map.of("duet.queues.workers-enabled", false, "micronaut.server.port", -1,
+                        "duet.realtime.node-id", "bench-pub-" + UUID.randomUUID().toString().substring(0, 6)))
+                .start();
+        UserEvents events = publisherContext.getBean(UserEvents.class);
+        try {
+            // (a) idle connections
+            long rssBefore = gateway.rssKb();
+            long heapBefore = gateway.heap();
+            List<Client> idleClients = connectAll(gateway.port, idle, null);
+            Thread.sleep(3000);
+            long restTicks = gateway.cpuTicks();
+            Thread.sleep(5000);
+            double restCpu = (gateway.cpuTicks() - restTicks) / 100.0 / 5;
+            long rssAfter = gateway.rssKb();
+            long heapAfter = gateway.heap();
+            int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
+            double rssPerConn = (rssAfter - rssBefore) * 1024.0 / Math.max(1, open);
+            double heapPerConn = (heapAfter - heapBefore) / (double) Math.max(1, open);
+            idleClients.forEach(Client::close);
+            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets: %d open; RSS %+.1f MB (%.1f KB/conn), heap after GC %+.1f MB (%.1f KB/conn); "
+                            + "node CPU at rest %.1f %% of a core%n",
+                    open, (rssAfter - rssBefore) / 1024.0, rssPerConn / 1024, (heapAfter - heapBefore) / 1048576.0, heapPerConn / 1024, restCpu * 100);
+            Thread.sleep(2000);
+
+            // (b) routed events through Redis fan-out to WebSockets
+            Recorder recorder = new Recorder();
+            List<Client> clients = connectAll(gateway.port, couples * 2, recorder);
+            Thread.sleep(3000);
+            System.out.printf(Locale.ROOT, "%n(b) %d couples on WebSocket, events appended to the log and routed by fan-out%n", couples);
+            run(events, clients.stream().map(c -> c.user).toList(), rates[0], Math.max(2, seconds), recorder, gateway);
+            System.out.println("  (one unmeasured warm-up step at the first rate for the JIT)");
+            System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event");
+            int bestWs = 0;
+            double bestWsP99 = 0;
+            double bestWsCpu = 0;
+            for (int rate : rates) {
+                Step step = run(events, clients.stream().map(c -> c.user).toList(), rate, seconds, recorder, gateway);
+                System.out.println(step.row(rate));
+                if (step.passes()) {
+                    bestWs = rate;
+                    bestWsP99 = step.p99();
+                    bestWsCpu = step.cpuMicros();
+                } else {
+                    break;
+                }
+            }
+            clients.forEach(Client::close);
+            Thread.sleep(2000);
+
+            // (c) long-polling only
+            Recorder pollRecorder = new Recorder();
+            AtomicBoolean polling = new AtomicBoolean(true);
+            List<UUID> pollUsers = startPollers(gateway.port, pollCouples * 2, pollRecorder, polling);
+            Thread.sleep(3000);
+            System.out.printf(Locale.ROOT, "%n(c) %d couples on long-polling only%n", pollCouples);
+            run(events, pollUsers, pollRates[0], Math.max(2, seconds), pollRecorder, gateway);
+            System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event");
+            int bestPoll = 0;
+            double bestPollP99 = 0;
+            for (int rate : pollRates) {
+                Step step = run(events, pollUsers, rate, seconds, pollRecorder, gateway);
+                System.out.println(step.row(rate));
+                if (step.passes()) {
+                    bestPoll = rate;
+                    bestPollP99 = step.p99();
+                } else {
+                    break;
+                }
+            }
+            polling.set(false);
+
+            publisherContext.close();
+            gateway.process.destroy();
+            gateway.process.waitFor(10, TimeUnit.SECONDS);
+
+            // (d) the peer: Socket.IO v4 with the Redis adapter, same scenarios, same machine, same run
+            String peer = socketIoPeer(idle, couples, pollCouples, seconds, flags.getOrDefault("rates", "1000,2000,5000,10000,20000"),
+                    flags.getOrDefault("poll-rates", "500,1000,2000,4000"));
+
+            System.out.println();
+            System.out.println("Not measured by this run: 50,000 connections over three nodes; API → PostgreSQL → gateway.");
+            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
+                            + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f %s%n",
+                    machine, open, rssPerConn / 1024, heapPerConn / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99, peer);
+        } finally {
+            if (publisherContext.isRunning()) {
+                publisherContext.close();
+            }
+            gateway.process.destroy();
+            gateway.process.waitFor(10, TimeUnit.SECONDS);
+            System.exit(0);
+        }
+    }
+
+    record Step(long sent, long delivered, double p50, double p99, double cpuMicros) {
+        boolean passes() {
+            return p99 <= 50 && delivered >= sent * 0.999;
+        }
+
+        String row(int rate) {
+            return String.format(Locale.ROOT, "  %6d %6d %10.2f %8.1f %8.1f %12.1f%s", rate, sent, 100.0 * delivered / Math.max(1, sent), p50, p99,
+                    cpuMicros, passes() ? "" : "   <- over p99 50 ms or under 99.9 %");
+        }
+    }
+
+    /** Appends {@code rate} events per second for {@code seconds} to random users' logs, from 32 paced publishers. */
+    private static Step run(UserEvents events, List<UUID> users, int rate, int seconds, Recorder recorder, Gateway gateway) throws Exception {
+        recorder.reset();
+        long cpuBefore = gateway.cpuTicks();
+        int publishers = 32;
+        AtomicLong sent = new AtomicLong();
+        long total = (long) rate * seconds;
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+            int index = p;
+            threads.add(Thread.ofVirtual().start(() -> {
+                long mine = total / publishers + (index < total % publishers ? 1 : 0);
+                double interval = 1e9 * publishers / rate;
+                for (long i = 0; i < mine; i++) {
+                    long due = start + (long) (i * interval) + (long) (index * interval / publishers);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    UUID user = users.get(ThreadLocalRandom.current().nextInt(users.size()));
+                    events.publish(user, "bench", Map.of("t", System.nanoTime()));
+                    sent.incrementAndGet();
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        Thread.sleep(1500);
+        long cpu = gateway.cpuTicks() - cpuBefore;
+        long[] latencies = recorder.snapshot();
+        Arrays.sort(latencies);
+        double p50 = latencies.length == 0 ? Double.NaN : latencies[latencies.length / 2] / 1e6;
+        double p99 = latencies.length == 0 ? Double.NaN : latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
+        double cpuMicros = cpu * (1e6 / 100) / Math.max(1, latencies.length);
+        return new Step(sent.get(), latencies.length, p50, p99, cpuMicros);
+    }
+
+    /** Latencies (publish → client) of the current step. */
+    static final class Recorder {
+        private long[] values = new long[1 << 16];
+        private int size;
+
+        synchronized void record(long nanos) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = nanos;
+        }
+
+        synchronized void reset() {
+            size = 0;
+        }
+
+        synchronized long[] snapshot() {
+            return Arrays.copyOf(values, size);
+        }
+
+        void frame(String text) {
+            if (text.contains("\"bench\"")) {
+                Matcher sentAt = SENT_AT.matcher(text);
+                if (sentAt.find()) {
+                    record(System.nanoTime() - Long.parseLong(sentAt.group(1)));
+                }
+            }
+        }
+    }
+
+    static final class Client implements WebSocket.Listener {
+        final UUID user = UUID.randomUUID();
+        final AtomicBoolean open = new AtomicBoolean();
+        final Recorder recorder;
+        WebSocket socket;
+        private final StringBuilder partial = new StringBuilder();
+
+        Client(Recorder recorder) {
+            this.recorder = recorder;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            open.set(true);
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (recorder != null) {
+                partial.append(data);
+                if (last) {
+                    recorder.frame(partial.toString());
+                    partial.setLength(0);
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            open.set(false);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            open.set(false);
+        }
+
+        void close() {
+            if (socket != null) {
+                socket.abort();
+            }
+        }
+    }
+
+    private static List<Client> connectAll(int port, int count, Recorder recorder) throws Exception {
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+        Semaphore inFlight = new Semaphore(100);
+        List<Client> clients = new ArrayList<>();
+        List<CompletableFuture<?>> connects = new ArrayList<>();
+        AtomicInteger failed = new AtomicInteger();
+        for (int i = 0; i < count; i++) {
+            Client client = new Client(recorder);
+            clients.add(client);
+            inFlight.acquire();
+            String token = Jwts.hs256(People.TEST_SECRET, client.user, 3600);
+            connects.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?token=" + token), client)
+                    .whenComplete((socket, error) -> {
+                        client.socket = socket;
+                        if (error != null) {
+                            failed.incrementAndGet();
+                        }
+                        inFlight.release();
+                    }));
+        }
+        CompletableFuture.allOf(connects.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        if (failed.get() > 0) {
+            System.out.println("  (" + failed.get() + " of " + count + " connects failed)");
+        }
+        return clients;
+    }
+
+    private static List<UUID> startPollers(int port, int count, Recorder recorder, AtomicBoolean running) throws Exception {
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+        List<UUID> users = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            UUID user = UUID.randomUUID();
+            users.add(user);
+            String token = Jwts.hs256(People.TEST_SECRET, user, 3600);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/realtime/sessions"))
+                            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    String sid = created.body().replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
+                    long after = 0;
+                    while (running.get()) {
+                        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                        + "/v1/realtime/sessions/" + sid + "/events?after=" + after))
+                                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).GET().build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        String body = answer.body();
+                        Matcher seq = Pattern.compile("\\{\"seq\":(\\d+),\"type\":\"([a-z.]+)\",\"data\":(\\{[^}]*\\})").matcher(body);
+                        while (seq.find()) {
+                            after = Math.max(after, Long.parseLong(seq.group(1)));
+                            recorder.frame("\"" + seq.group(2) + "\"" + seq.group(3));
+                        }
+                    }
+                } catch (Exception e) {
+                    // counted as undelivered
+                }
+            });
+        }
+        return users;
+    }
+
+    /** The gateway node under test, in its own JVM. */
+    record Gateway(Process process, int port, PrintWriter commands, BufferedReader output) {
+        static Gateway start() throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                    "-XX:+UseSerialGC", "-Xmx1g"));
+            // e.g. -XX:StartFlightRecording=... to profile the node under the benchmark's load
+            String extra = System.getenv("DUET_BENCH_GATEWAY_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
+                    "bench-" + UUID.randomUUID().toString().substring(0, 8), "defaults", "duet.realtime.connect-burst=100"));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            String line;
+            while ((line = output.readLine()) != null) {
+                if (line.startsWith("PORT ")) {
+                    return new Gateway(process, Integer.parseInt(line.substring(5).trim()), new PrintWriter(process.getOutputStream(), true), output);
+                }
+            }
+            throw new IllegalStateException("gateway did not start");
+        }
+
+        long heap() throws Exception {
+            commands.println("heap");
+            String line;
+            while ((line = output.readLine()) != null) {
+                if (line.startsWith("HEAP ")) {
+                    return Long.parseLong(line.substring(5).trim());
+                }
+            }
+            throw new IllegalStateException("gateway gone");
+        }
+
+        long rssKb() throws Exception {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return 0;
+        }
+
+        /** utime + stime of the gateway process, in clock ticks (1/100 s). */
+        long cpuTicks() throws Exception {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        }
+    }
+
+    /** Runs realtime/bench/socketio/peer.js (its rows go to our output) and turns its summary into RESULT keys. */
+    private static String socketIoPeer(int idle, int couples, int pollCouples, int seconds, String rates, String pollRates) throws Exception {
+        String redis = System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0");
+        Process node = new ProcessBuilder("node", "realtime/bench/socketio/peer.js", Integer.toString(Math.min(idle, 10_000)),
+                Integer.toString(couples), Integer.toString(pollCouples), Integer.toString(seconds), rates, pollRates)
+                .redirectErrorStream(true).start();
+        node.getOutputStream().close();
+        String summary = "peer=missing";
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("PEER ")) {
+                    Map<String, Object> peer = parseFlat(line.substring(5));
+                    summary = String.format(Locale.ROOT, "sio_idle_conns=%s sio_rss_kb_per_conn=%.2f sio_heap_kb_per_conn=%.2f sio_ws_max_rate=%s "
+                                    + "sio_ws_p99_ms=%.1f sio_ws_cpu_us_per_msg=%.1f sio_lp_max_rate=%s sio_lp_p99_ms=%.1f",
+                            peer.get("idle"), num(peer, "rssKbPerConn"), num(peer, "heapKbPerConn"), peer.get("wsMaxRate"), num(peer, "wsP99"),
+                            num(peer, "wsCpuUs"), peer.get("lpMaxRate"), num(peer, "lpP99"));
+                } else {
+                    System.out.println(line);
+                }
+            }
+        }
+        node.waitFor(60, TimeUnit.SECONDS);
+        return summary;
+    }
+
+    private static Map<String, Object> parseFlat(String json) {
+        Map<String, Object> values = new java.util.HashMap<>();
+        Matcher pair = Pattern.compile("\"(\\w+)\":(-?[0-9.eE+-]+|null)").matcher(json);
+        while (pair.find()) {
+            values.put(pair.group(1), pair.group(2).equals("null") ? "0" : pair.group(2));
+        }
+        return values;
+    }
+
+    private static double num(Map<String, Object> values, String key) {
+        Object value = values.get(key);
+        return value == null ? Double.NaN : Double.parseDouble(value.toString());
+    }
+
+    private static long memTotalKb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    private static Map<String, String> flags(String[] args) {
+        Map<String, String> flags = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return flags;
+    }
+}

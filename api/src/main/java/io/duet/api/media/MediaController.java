@@ -53,8 +53,19 @@ class MediaController {
     @Post(consumes = MediaType.ALL)
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously")
-    MediaResponse upload(@Nullable @QueryValue String kind, HttpRequest<?> request, @Body InputStream body, Caller caller)
-            throws IOException {
+    MediaResponse upload(@Nullable @QueryValue String kind, HttpRequest<?> request, @Nullable @Body InputStream stream,
+            Caller caller) throws IOException {
+        // Behind the Lambda API Gateway proxy the body cannot be bound as a stream (it arrives whole in the
+        // event, at most 6 MB); it is read as bytes there and goes through the same checks. No body at all
+        // stays the 400 it always was.
+        InputStream body = stream;
+        if (body == null) {
+            byte[] whole = request.getBody(byte[].class).orElse(null);
+            if (whole == null || whole.length == 0) {
+                throw new io.micronaut.http.exceptions.HttpStatusException(HttpStatus.BAD_REQUEST, "no body");
+            }
+            body = new java.io.ByteArrayInputStream(whole);
+        }
         if (kind == null || !(kind.equals("avatar") || kind.equals("photo"))) {
             throw new InvalidFieldException("kind", "must be avatar or photo");
         }

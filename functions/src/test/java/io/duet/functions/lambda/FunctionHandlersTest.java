@@ -41,12 +41,16 @@ class FunctionHandlersTest {
     static ApiHandler api;
     static SignUpHandler signUp;
     static EmailWorkerHandler email;
+    static AccountPurgeWorkerHandler purge;
+    static MediaResizeWorkerHandler media;
 
     @BeforeAll
     static void start() {
         api = new ApiHandler(TestFunctions.start(Map.of()));
         signUp = new SignUpHandler(TestFunctions.start(SignUpHandler.PROPERTIES));
         email = new EmailWorkerHandler(TestFunctions.start(Map.of()));
+        purge = new AccountPurgeWorkerHandler(TestFunctions.start(Map.of()));
+        media = new MediaResizeWorkerHandler(TestFunctions.start(Map.of()));
     }
 
     @AfterAll
@@ -54,6 +58,8 @@ class FunctionHandlersTest {
         api.close();
         signUp.close();
         email.applicationContext().close();
+        purge.applicationContext().close();
+        media.applicationContext().close();
     }
 
     @Test
@@ -108,6 +114,44 @@ class FunctionHandlersTest {
         assertEquals(200, read.getStatusCode(), read.getBody());
         assertTrue(read.getBody().contains("dinner at 8?"), read.getBody());
         assertEquals(404, invoke(signUp, "POST", "/v1/couple/messages", bearer(ada), message).getStatusCode());
+    }
+
+    @Test
+    void givenDeletedAccount_whenPurgeWorkerFunctionRuns_thenTheAccountIsGone() throws Exception {
+        String address = fresh();
+        String access = signUpAndVerify(address);
+        assertEquals(1, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ?", address));
+
+        assertEquals(202, invoke(api, "DELETE", "/v1/me", bearer(access), null).getStatusCode());
+        QueueDrain.Result purged = purge.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+
+        assertTrue(purged.finished() >= 1, purged.toString());
+        assertEquals(0, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ?", address));
+    }
+
+    @Test
+    void givenPhotoUploadedAsBase64Event_whenMediaWorkerFunctionRuns_thenItsVariantsAreReady() throws Exception {
+        String access = signUpAndVerify(fresh());
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(1200, 900, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D paint = image.createGraphics();
+        paint.setPaint(new java.awt.GradientPaint(0, 0, java.awt.Color.ORANGE, 1200, 900, java.awt.Color.BLUE));
+        paint.fillRect(0, 0, 1200, 900);
+        paint.dispose();
+        var jpeg = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "jpg", jpeg);
+        Map<String, String> headers = new java.util.HashMap<>(bearer(access));
+        headers.put("content-type", "image/jpeg");
+
+        var uploaded = api.handleRequest(HttpApiEvents.event(HttpApiEvents.binaryJson("POST", "/v1/media?kind=photo", headers,
+                jpeg.toByteArray())), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        assertEquals(202, uploaded.getStatusCode(), uploaded.getBody());
+        String id = (String) HttpApiEvents.parse(uploaded.getBody()).get("id");
+        QueueDrain.Result resized = media.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(60)));
+
+        assertTrue(resized.finished() >= 1, resized.toString());
+        var status = invoke(api, "GET", "/v1/media/" + id, bearer(access), null);
+        assertEquals(200, status.getStatusCode(), status.getBody());
+        assertEquals("ready", HttpApiEvents.parse(status.getBody()).get("status"), status.getBody());
     }
 
     @Test

@@ -94,6 +94,20 @@ final class HttpApiEvents {
         }
     }
 
+    /** A request with a binary body: API Gateway sends it base64-encoded with {@code isBase64Encoded}. */
+    static String binaryJson(String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
+        Map<String, Object> event = parse(json(method, pathAndQuery, headers, java.util.Base64.getEncoder().encodeToString(body)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> allHeaders = (Map<String, Object>) event.get("headers");
+        allHeaders.put("content-length", Integer.toString(body.length));
+        event.put("isBase64Encoded", true);
+        try {
+            return JSON.writeValueAsString(event);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The event object the Lambda runtime makes of that JSON. */
     static APIGatewayV2HTTPEvent event(String json) {
         return EVENTS.fromJson(json);

@@ -24,6 +24,8 @@ final class TestFunctions {
         properties.put("duet.accounts.argon2.iterations", 1);
         properties.put("duet.rate-limits.signup-per-ip", 100000);
         properties.put("duet.rate-limits.sign-in-per-ip", 100000);
+        // The API function and the media worker function share the (local) media store, as in AWS they share S3.
+        properties.put("duet.media.dir", MEDIA_DIR.toString());
         properties.putAll(extra);
         return properties;
     }
@@ -46,6 +48,15 @@ final class TestFunctions {
     }
 
     private static boolean migrated;
+    private static final java.nio.file.Path MEDIA_DIR = mediaDir();
+
+    private static java.nio.file.Path mediaDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("duet-functions-media-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static String env(String name, String fallback) {
         String value = System.getenv(name);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The deployable jar run as Lambda runs it: the real Runtime Interface Client in a fresh JVM, against a
- * local Runtime API, serving several invocations in a row; the email worker function delivering the mail
+ * local Runtime API, serving several invocations in a row (one an event the handler cannot take, reported
+ * on {@code /invocation/{id}/error}); the email worker function delivering the mail
  * the API function's signup caused; and a function whose init fails reporting it on {@code /init/error}.
  * Runs after {@code package} (failsafe), since it needs the packaged jar.
  */
@@ -46,6 +47,8 @@ class RuntimeInterfaceClientIT {
                     Map.of("content-type", "application/json"),
                     HttpApiEvents.body(Map.of("email", address, "password", "not-the-password-1"))));
             Map<String, Object> unknown = answer(runtime, function, HttpApiEvents.json("GET", "/v1/nothing-here", Map.of(), null));
+            String notAnEvent = runtime.invoke("[\"not\", \"an\", \"API Gateway event\"]", Duration.ofSeconds(30));
+            LocalRuntimeApi.Answer failed = runtime.await(notAnEvent, ANSWER);
             Map<String, Object> live = answer(runtime, function, HttpApiEvents.json("GET", "/health/liveness", Map.of(), null));
 
             assertEquals(202, status(signUp), signUp.toString());
@@ -54,7 +57,9 @@ class RuntimeInterfaceClientIT {
             assertProblem(malformed, 400, "malformed-body");
             assertProblem(wrongPassword, 401, null);
             assertProblem(unknown, 404, "not-found");
-            assertEquals(200, status(live), live.toString());
+            assertTrue(failed.error(), "an event the handler cannot take is reported on /error: " + failed.body());
+            assertTrue(failed.body().contains("errorType"), failed.body());
+            assertEquals(200, status(live), "the function keeps serving after a failed invocation: " + live);
             assertTrue(function.process().isAlive(), "still waiting for the next event");
             assertFalse(function.output().contains(address), "no address in the logs");
         }

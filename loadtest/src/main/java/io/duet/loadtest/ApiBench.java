@@ -183,6 +183,7 @@ public final class ApiBench {
             Thread.ofVirtual().start(() -> {
                 SplittableRandom random = new SplittableRandom(client.accountId().getLeastSignificantBits());
                 long due = start + (perClientInterval > 0 ? (long) (random.nextDouble() * perClientInterval) : 0);
+                long[] scrollBefore = {Math.max(1, client.lastSeq() + 1 - 50)};
                 try {
                     while (true) {
                         long now = System.nanoTime();
@@ -201,7 +202,7 @@ public final class ApiBench {
                         }
                         int status;
                         try {
-                            status = http.send(request(server, client, random), HttpResponse.BodyHandlers.discarding()).statusCode();
+                            status = http.send(request(server, client, random, scrollBefore), HttpResponse.BodyHandlers.discarding()).statusCode();
                         } catch (IOException e) {
                             status = -1;
                         }
@@ -241,14 +242,23 @@ public final class ApiBench {
         return result;
     }
 
-    /** 70% pages (one in ten deep in the history), 20% sends, 5% /v1/me, 5% /v1/couple. */
-    private static HttpRequest request(Server server, Client client, SplittableRandom random) {
+    /**
+     * 70% pages, 20% sends, 5% /v1/me, 5% /v1/couple. A page is the newest one, or (one in ten) the next
+     * older page after the last one this client saw, as a user scrolling back through the history does:
+     * keyset pages, so a client can only ask for a seq it has seen.
+     */
+    private static HttpRequest request(Server server, Client client, SplittableRandom random, long[] scrollBefore) {
         int pick = random.nextInt(100);
         HttpRequest.Builder builder;
         if (pick < 70) {
-            String query = random.nextInt(10) == 0 && client.lastSeq() > 100
-                    ? "?limit=50&before=" + (1 + random.nextLong(client.lastSeq()))
-                    : "?limit=50";
+            String query;
+            if (random.nextInt(10) == 0 && scrollBefore[0] > 1) {
+                query = "?limit=50&before=" + scrollBefore[0];
+                scrollBefore[0] = Math.max(1, scrollBefore[0] - 50);
+            } else {
+                query = "?limit=50";
+                scrollBefore[0] = Math.max(1, client.lastSeq() + 1 - 50);
+            }
             builder = HttpRequest.newBuilder(server.uri("/v1/couple/messages" + query)).GET();
         } else if (pick < 90) {
             String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench message " + random.nextInt(1_000_000)

@@ -148,15 +148,7 @@ public class UserEvents {
      * one it happens now.
      */
     public void publish(Collection<UUID> users, String type, Object data) {
-        if (!type.matches("[a-z]+(\\.[a-z]+)*")) {
-            throw new IllegalArgumentException("event types are lower-case words joined by dots");
-        }
-        String payload;
-        try {
-            payload = json.writeValueAsString(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String payload = payload(type, data);
         List<UUID> recipients = List.copyOf(users);
         var transaction = transactions.findTransactionStatus().filter(status -> !status.isCompleted());
         if (transaction.isPresent()) {
@@ -195,18 +187,22 @@ public class UserEvents {
      * never sees it. Returns the number of nodes it went to.
      */
     public long signal(UUID user, String type, Object data) {
-        if (!type.matches("[a-z]+(\\.[a-z]+)*")) {
-            throw new IllegalArgumentException("event types are lower-case words joined by dots");
-        }
-        String payload;
-        try {
-            payload = json.writeValueAsString(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String payload = payload(type, data);
         Long nodes = redis.getScript().eval(RScript.Mode.READ_WRITE, SIGNAL, RScript.ReturnType.LONG,
                 List.of(nodesKey(user)), type, payload, NODE_CHANNEL_PREFIX, user.toString());
         return nodes == null ? 0 : nodes;
+    }
+
+    /** The event's data as JSON, once its type is checked. */
+    private String payload(String type, Object data) {
+        if (!type.matches("[a-z]+(\\.[a-z]+)*")) {
+            throw new IllegalArgumentException("event types are lower-case words joined by dots");
+        }
+        try {
+            return json.writeValueAsString(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The latest seq of {@code user} (0 when nothing was ever sent to them). */

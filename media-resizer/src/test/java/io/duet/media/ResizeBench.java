@@ -41,6 +41,7 @@ public final class ResizeBench {
         Path root = Path.of(System.getProperty("bench.dir", ".duet/bench")).toAbsolutePath();
         Path corpus = root.resolve("resize-corpus");
         List<Path> photos = corpus(corpus);
+        List<Path> others = others(corpus);
         Path node = root.resolve("node");
         ensureSharp(node);
 
@@ -75,11 +76,35 @@ public final class ResizeBench {
         });
         double[] ssim = ssim(root.resolve("out/pipeline-turbo"), root.resolve("out/sharp-usual"), photos);
 
+        // The rest of the corpus (4000x3000 PNG screenshots, 800x600 photos), side by side in the same way.
+        String[] otherContenders = {"pipeline-turbo", "naive-thumbnailator", "sharp-usual"};
+        Map<String, List<Double>> otherResults = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (String contender : otherContenders) {
+                Path out = root.resolve("out-others").resolve(contender);
+                Files.createDirectories(out);
+                int passes = contender.startsWith("naive") ? 1 : 2;
+                Measured measured = contender.startsWith("sharp")
+                        ? sharp(node, contender.substring(6), out, passes, others)
+                        : java(contender, out, passes, others);
+                otherResults.computeIfAbsent(contender, name -> new ArrayList<>()).add(measured.imagesPerCpuSecond());
+                System.out.printf("round %d %-20s %6.2f images/cpu-s  (screenshots and small images)%n", round, contender,
+                        measured.imagesPerCpuSecond());
+            }
+        }
+        Map<String, Double> otherMedian = new LinkedHashMap<>();
+        otherResults.forEach((name, list) -> otherMedian.put(name, median(list.stream().mapToDouble(Double::doubleValue).toArray())));
+
         System.out.println();
         System.out.printf("%-22s %18s %14s %12s%n", "contender", "images/cpu-s (med)", "vs sharp-usual", "peak RSS MB");
         for (String name : contenders) {
             System.out.printf("%-22s %18.2f %13.2fx %12.0f%n", name, median.get(name), median.get(name) / median.get("sharp-usual"),
                     rss.get(name));
+        }
+        System.out.printf("%nscreenshots and small images (%d files):%n", others.size());
+        for (String name : otherContenders) {
+            System.out.printf("%-22s %18.2f %13.2fx%n", name, otherMedian.get(name),
+                    otherMedian.get(name) / otherMedian.get("sharp-usual"));
         }
         double ours = median.get("pipeline-turbo");
         System.out.printf("%npipeline-turbo: %.2fx sharp-usual (target >= 1.0), %.2fx sharp-cascade (stretch >= 0.75), %.1fx naive "
@@ -88,11 +113,28 @@ public final class ResizeBench {
                 ssim[0], ssim[1]);
         System.out.printf(java.util.Locale.ROOT, "RESULT cores=%d pipeline_turbo_ips=%.2f pipeline_java_ips=%.2f naive_ips=%.2f "
                 + "sharp_usual_ips=%.2f sharp_cascade_ips=%.2f ratio_vs_sharp_usual=%.2f ratio_vs_sharp_cascade=%.2f "
-                + "ratio_vs_naive=%.1f ssim_min=%.4f rss_pipeline_mb=%.0f rss_sharp_mb=%.0f%n",
+                + "ratio_vs_naive=%.1f ssim_min=%.4f rss_pipeline_mb=%.0f rss_sharp_mb=%.0f "
+                + "others_pipeline_ips=%.2f others_naive_ips=%.2f others_sharp_usual_ips=%.2f others_ratio_vs_sharp_usual=%.2f "
+                + "others_ratio_vs_naive=%.1f%n",
                 Runtime.getRuntime().availableProcessors(), ours, median.get("pipeline-java"), median.get("naive-thumbnailator"),
                 median.get("sharp-usual"), median.get("sharp-cascade"), ours / median.get("sharp-usual"),
                 ours / median.get("sharp-cascade"), ours / median.get("naive-thumbnailator"), ssim[0],
-                rss.get("pipeline-turbo"), Math.max(rss.get("sharp-usual"), rss.get("sharp-cascade")));
+                rss.get("pipeline-turbo"), Math.max(rss.get("sharp-usual"), rss.get("sharp-cascade")),
+                otherMedian.get("pipeline-turbo"), otherMedian.get("naive-thumbnailator"), otherMedian.get("sharp-usual"),
+                otherMedian.get("pipeline-turbo") / otherMedian.get("sharp-usual"),
+                otherMedian.get("pipeline-turbo") / otherMedian.get("naive-thumbnailator"));
+    }
+
+    /** The screenshots and small images that {@link #corpus} writes beside the photos. */
+    static List<Path> others(Path dir) {
+        List<Path> others = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            others.add(dir.resolve("screenshot-" + i + ".png"));
+        }
+        for (int i = 0; i < 4; i++) {
+            others.add(dir.resolve("small-" + i + ".jpg"));
+        }
+        return others;
     }
 
     /** The benchmark corpus, written once from fixed seeds (12 MP phone-like JPEGs, half rotated by EXIF). */

@@ -8,11 +8,9 @@ import io.duet.api.media.MediaVariant;
 import io.duet.api.media.ResizeJob;
 import io.duet.api.queue.Job;
 import io.duet.api.queue.JobHandler;
-import io.duet.api.queue.PermanentJobFailure;
 import io.duet.api.queue.QueueDefaults;
 import io.micronaut.serde.ObjectMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -65,15 +63,7 @@ public class ResizeHandler implements JobHandler {
 
     @Override
     public void handle(Job job) throws Exception {
-        ResizeJob payload;
-        try {
-            payload = json.readValue(job.payload(), ResizeJob.class);
-        } catch (IOException e) {
-            throw new PermanentJobFailure("unreadable media job payload", e);
-        }
-        if (payload == null || payload.v() != 1 || payload.mediaId() == null) {
-            throw new PermanentJobFailure("media job without a media id");
-        }
+        ResizeJob payload = job.payload(json, ResizeJob.class, resize -> resize.v() == 1 && resize.mediaId() != null);
         Optional<Media> found = media.find(payload.mediaId());
         if (found.isEmpty() || !found.get().status().equals(Media.PROCESSING)) {
             return;

@@ -1,5 +1,6 @@
 package io.duet.realtime;
 
+import io.duet.api.testing.ProcStat;
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
@@ -383,19 +384,12 @@ public final class RealtimeBench {
         }
 
         long rssKb() throws Exception {
-            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            return 0;
+            return ProcStat.rssKb(process.pid());
         }
 
         /** utime + stime of the gateway process, in clock ticks (1/100 s). */
         long cpuTicks() throws Exception {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ProcStat.cpuTicks(process.pid());
         }
     }
 

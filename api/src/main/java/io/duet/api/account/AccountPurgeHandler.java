@@ -3,7 +3,6 @@ package io.duet.api.account;
 import io.duet.api.media.MediaService;
 import io.duet.api.queue.Job;
 import io.duet.api.queue.JobHandler;
-import io.duet.api.queue.PermanentJobFailure;
 import jakarta.inject.Singleton;
 import java.util.UUID;
 import io.micronaut.serde.ObjectMapper;
@@ -46,16 +45,7 @@ class AccountPurgeHandler implements JobHandler {
 
     @Override
     public void handle(Job job) throws IOException {
-        PurgeJob payload;
-        try {
-            payload = json.readValue(job.payload(), PurgeJob.class);
-        } catch (IOException e) {
-            throw new PermanentJobFailure("unreadable purge job payload", e);
-        }
-        if (payload == null || payload.v() != 1 || payload.accountId() == null) {
-            throw new PermanentJobFailure("purge job without an account id");
-        }
-        UUID accountId = payload.accountId();
+        UUID accountId = job.payload(json, PurgeJob.class, purge -> purge.v() == 1 && purge.accountId() != null).accountId();
         // Files first: a failure here retries the job with the rows (and so the list of files) still there.
         int mediaItems = media.removeFilesOf(accountId);
         int removed = accounts.purge(accountId);

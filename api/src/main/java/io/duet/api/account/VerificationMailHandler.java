@@ -15,7 +15,6 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.text.MessageFormat;
@@ -86,7 +85,7 @@ class VerificationMailHandler implements JobHandler {
 
     @Override
     public void handle(Job job) throws Exception {
-        MailJob payload = parse(job.payload());
+        MailJob payload = job.payload(json, MailJob.class, mail -> mail.v() == 1 && mail.accountId() != null && mail.kind() != null);
         Optional<Account> account = accounts.findByIdAndDeletedAtIsNull(payload.accountId());
         if (account.isEmpty()) {
             return;
@@ -153,18 +152,6 @@ class VerificationMailHandler implements JobHandler {
         alternative.addBodyPart(htmlPart);
         message.setContent(alternative);
         return message;
-    }
-
-    private MailJob parse(String payload) {
-        try {
-            MailJob job = json.readValue(payload, MailJob.class);
-            if (job == null || job.v() != 1 || job.accountId() == null || job.kind() == null) {
-                throw new PermanentJobFailure("unsupported email job payload");
-            }
-            return job;
-        } catch (IOException e) {
-            throw new PermanentJobFailure("unreadable email job payload", e);
-        }
     }
 
     private static ResourceBundle bundle(String locale) {

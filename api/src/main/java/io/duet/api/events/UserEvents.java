@@ -118,6 +118,7 @@ public class UserEvents {
             return 1""";
 
     private static final Logger LOG = LoggerFactory.getLogger(UserEvents.class);
+    private static final java.util.regex.Pattern EVENT_TYPE = java.util.regex.Pattern.compile("[a-z]+(\\.[a-z]+)*");
 
     private final RedissonClient redis;
     private final ObjectMapper json;
@@ -195,7 +196,7 @@ public class UserEvents {
 
     /** The event's data as JSON, once its type is checked. */
     private String payload(String type, Object data) {
-        if (!type.matches("[a-z]+(\\.[a-z]+)*")) {
+        if (!EVENT_TYPE.matcher(type).matches()) {
             throw new IllegalArgumentException("event types are lower-case words joined by dots");
         }
         try {

@@ -1,5 +1,6 @@
 package io.duet.api.account;
 
+import io.duet.api.testing.ProcStat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.password4j.Argon2Function;
@@ -208,8 +209,7 @@ public final class SignUpBench {
             for (Path task : tasks.toList()) {
                 String name = Files.readString(task.resolve("comm")).strip();
                 if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                    String[] stat = Files.readString(task.resolve("stat")).split("\\) ")[1].split(" ");
-                    ticks += Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+                    ticks += ProcStat.cpuTicks(task.resolve("stat"));
                 }
             }
         }
@@ -217,9 +217,7 @@ public final class SignUpBench {
     }
 
     private static double cpuSeconds(long pid) throws Exception {
-        String[] stat = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].split(" ");
-        // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second on Linux).
-        return (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0;
+        return ProcStat.cpuTicks(pid) / 100.0;
     }
 
     private static String body(String email) {

@@ -1,5 +1,6 @@
 package io.duet.functions.lambda;
 
+import io.duet.api.testing.ProcStat;
 import io.duet.api.testing.TestDb;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,12 +91,8 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
 
     /** Resident set size of the function's JVM in KiB, from /proc. */
     long rssKib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
+        long rss = ProcStat.rssKb(process.pid());
+        return rss == 0 ? -1 : rss;
     }
 
     @Override

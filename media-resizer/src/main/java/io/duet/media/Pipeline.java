@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -31,33 +32,44 @@ public final class Pipeline {
     public record Rendition(String name, byte[] bytes, String contentType, int width, int height) {}
 
     private final JpegCodec jpeg;
+    private final Optional<LibPngDecoder> png;
     private final float quality;
     private final long maxPixels;
 
-    public Pipeline(JpegCodec jpeg, float quality, long maxPixels) {
+    /**
+     * @param png libpng for PNG decoding; empty: ImageIO's pure-Java reader (which also reads WebP
+     *     either way)
+     */
+    public Pipeline(JpegCodec jpeg, Optional<LibPngDecoder> png, float quality, long maxPixels) {
         this.jpeg = jpeg;
+        this.png = png;
         this.quality = quality;
         this.maxPixels = maxPixels;
     }
 
-    public JpegCodec codec() {
-        return jpeg;
+    /** The decoders in use, for logs: {@code libjpeg-turbo+libpng}, {@code imageio+imageio}, ... */
+    public String decoders() {
+        return jpeg.name() + "+" + (png.isPresent() ? "libpng" : "imageio");
     }
 
     /** @param kind {@code avatar} (square crops 512, 256, 64) or {@code photo} (long edge 2048, 1080, 320) */
     public List<Rendition> render(byte[] original, String kind) throws ImageRejectedException {
         boolean avatar = kind.equals("avatar");
         ImageHeader header = check(original);
-        BufferedImage upright = decode(original, header, avatar);
-        boolean alpha = upright.getType() == BufferedImage.TYPE_INT_ARGB;
+        Decoded decoded = decode(original, header, avatar);
+        BufferedImage current = decoded.image();
+        int orientation = decoded.orientation();
+        boolean alpha = current.getType() == BufferedImage.TYPE_INT_ARGB;
 
         List<Rendition> renditions = new ArrayList<>(3);
-        BufferedImage current = upright;
         if (avatar) {
+            // A centred square is the same region in either orientation.
             int side = Math.min(current.getWidth(), current.getHeight());
             current = current.getSubimage((current.getWidth() - side) / 2, (current.getHeight() - side) / 2, side, side);
         }
+        BufferedImage encoded = null;
         for (int size : avatar ? AVATAR_SIZES : PHOTO_SIZES) {
+            // Sizes are computed on the stored pixels: a quarter turn swaps width and height, not the long edge.
             int longEdge = Math.max(current.getWidth(), current.getHeight());
             if (longEdge > size) {
                 double scale = (double) size / longEdge;
@@ -67,10 +79,24 @@ public final class Pipeline {
             } else if (current.getRaster().getParent() != null) {
                 current = copy(current);
             }
-            renditions.add(encode(Integer.toString(size), current, alpha));
+            // Turned upright once, on the largest variant rather than on the (bigger) decoded pixels.
+            current = Orientation.apply(current, orientation);
+            orientation = 1;
+            String name = Integer.toString(size);
+            if (current == encoded) {
+                // A small original gives the same pixels for several sizes: encode them once.
+                Rendition same = renditions.getLast();
+                renditions.add(new Rendition(name, same.bytes(), same.contentType(), same.width(), same.height()));
+            } else {
+                renditions.add(encode(name, current, alpha));
+                encoded = current;
+            }
         }
         return renditions;
     }
+
+    /** Decoded pixels in the stored orientation, and the EXIF orientation that turns them upright. */
+    private record Decoded(BufferedImage image, int orientation) {}
 
     private ImageHeader check(byte[] original) throws ImageRejectedException {
         try {
@@ -102,7 +128,7 @@ public final class Pipeline {
         }
     }
 
-    private BufferedImage decode(byte[] original, ImageHeader header, boolean avatar) throws ImageRejectedException {
+    private Decoded decode(byte[] original, ImageHeader header, boolean avatar) throws ImageRejectedException {
         if (header.format() == ImageFormat.JPEG) {
             int orientation = Orientation.of(original);
             int width = header.width();
@@ -119,13 +145,16 @@ public final class Pipeline {
                             || decoded.getHeight() != JpegCodec.scaled(height, n)))) {
                 throw new ImageRejectedException("dimension-mismatch", "decoded size differs from the header");
             }
-            return Orientation.apply(decoded, orientation);
+            return new Decoded(decoded, orientation);
+        }
+        if (header.format() == ImageFormat.PNG && png.isPresent()) {
+            return new Decoded(png.get().decode(original, header.width(), header.height()), 1);
         }
         BufferedImage decoded = decodeWithImageIo(original, header);
         if (decoded.getWidth() != header.width() || decoded.getHeight() != header.height()) {
             throw new ImageRejectedException("dimension-mismatch", "decoded size differs from the header");
         }
-        return decoded.getColorModel().hasAlpha() && !opaque(decoded) ? toIntArgb(decoded) : toIntRgb(decoded);
+        return new Decoded(decoded.getColorModel().hasAlpha() && !opaque(decoded) ? toIntArgb(decoded) : toIntRgb(decoded), 1);
     }
 
     private static BufferedImage decodeWithImageIo(byte[] original, ImageHeader header) throws ImageRejectedException {
@@ -228,7 +257,7 @@ public final class Pipeline {
         return false;
     }
 
-    private static boolean endsWithIend(byte[] png) {
+    static boolean endsWithIend(byte[] png) {
         return png.length >= 12 && new String(png, png.length - 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("IEND");
     }
 }

@@ -46,8 +46,9 @@ public class ResizeHandler implements JobHandler {
         JpegCodec codec = config.jpegCodec().equals("java")
                 ? new ImageIoJpegCodec()
                 : TurboJpegCodec.load().<JpegCodec>map(c -> c).orElseGet(ImageIoJpegCodec::new);
-        this.pipeline = new Pipeline(codec, config.jpegQuality(), mediaConfig.maxPixels());
-        LOG.atInfo().addKeyValue("jpegCodec", codec.name()).log("resize worker ready");
+        Optional<LibPngDecoder> png = config.pngDecoder().equals("java") ? Optional.empty() : LibPngDecoder.load();
+        this.pipeline = new Pipeline(codec, png, config.jpegQuality(), mediaConfig.maxPixels());
+        LOG.atInfo().addKeyValue("decoders", pipeline.decoders()).log("resize worker ready");
     }
 
     @Override
@@ -113,7 +114,7 @@ public class ResizeHandler implements JobHandler {
             }
             return;
         }
-        LOG.atInfo().addKeyValue("mediaId", item.id()).addKeyValue("codec", pipeline.codec().name())
+        LOG.atInfo().addKeyValue("mediaId", item.id()).addKeyValue("decoders", pipeline.decoders())
                 .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000).log("media rendered");
     }
 

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,7 +20,7 @@ import net.coobird.thumbnailator.Thumbnails;
 
 /**
  * {@code ./duet bench resize}: images per CPU-second for the three photo variants, side by side in each
- * round: the worker pipeline with libjpeg-turbo, the same pipeline on the pure-Java codec, naive
+ * round: the worker pipeline on native decoders (libjpeg-turbo, libpng), the same pipeline on pure Java (ImageIO), naive
  * Thumbnailator, and sharp (libvips) written the usual way and as a cascade. Each contender runs in its
  * own process (Java with {@code -Xmx256m}), so its CPU time and peak RSS are its own. Quality: exact
  * sizes are asserted by the tests; here the SSIM of our 320 px output against sharp's.
@@ -37,7 +38,7 @@ public final class ResizeBench {
             run(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Arrays.stream(args, 4, args.length).map(Path::of).toList());
             return;
         }
-        int rounds = Integer.parseInt(System.getProperty("rounds", "3"));
+        int rounds = args.length >= 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 3;
         Path root = Path.of(System.getProperty("bench.dir", ".duet/bench")).toAbsolutePath();
         Path corpus = root.resolve("resize-corpus");
         List<Path> photos = corpus(corpus);
@@ -45,11 +46,12 @@ public final class ResizeBench {
         Path node = root.resolve("node");
         ensureSharp(node);
 
-        System.out.printf("machine: %d cores, %d MB memory, JDK %s, libjpeg-turbo %s%n", Runtime.getRuntime().availableProcessors(),
-                memoryMb(), Runtime.version(), TurboJpegCodec.load().isPresent() ? "loaded" : "absent");
+        System.out.printf("machine: %d cores, %d MB memory, JDK %s, libjpeg-turbo %s, libpng %s%n",
+                Runtime.getRuntime().availableProcessors(), memoryMb(), Runtime.version(),
+                TurboJpegCodec.load().isPresent() ? "loaded" : "absent", LibPngDecoder.load().isPresent() ? "loaded" : "absent");
         System.out.printf("corpus: %d photos 4000x3000 (half with EXIF orientation 6), %d rounds%n", photos.size(), rounds);
 
-        String[] contenders = {"pipeline-turbo", "pipeline-java", "naive-thumbnailator", "sharp-usual", "sharp-cascade"};
+        String[] contenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual", "sharp-cascade"};
         Map<String, List<Measured>> results = new LinkedHashMap<>();
         for (String contender : contenders) {
             results.put(contender, new ArrayList<>());
@@ -74,10 +76,10 @@ public final class ResizeBench {
             median.put(name, median(list.stream().mapToDouble(Measured::imagesPerCpuSecond).toArray()));
             rss.put(name, list.stream().mapToDouble(Measured::rssMb).max().orElse(0));
         });
-        double[] ssim = ssim(root.resolve("out/pipeline-turbo"), root.resolve("out/sharp-usual"), photos);
+        double[] ssim = ssim(root.resolve("out/pipeline-native"), root.resolve("out/sharp-usual"), photos);
 
         // The rest of the corpus (4000x3000 PNG screenshots, 800x600 photos), side by side in the same way.
-        String[] otherContenders = {"pipeline-turbo", "naive-thumbnailator", "sharp-usual"};
+        String[] otherContenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual"};
         Map<String, List<Double>> otherResults = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (String contender : otherContenders) {
@@ -106,12 +108,12 @@ public final class ResizeBench {
             System.out.printf("%-22s %18.2f %13.2fx%n", name, otherMedian.get(name),
                     otherMedian.get(name) / otherMedian.get("sharp-usual"));
         }
-        double ours = median.get("pipeline-turbo");
-        System.out.printf("%npipeline-turbo: %.2fx sharp-usual (target >= 1.0), %.2fx sharp-cascade (stretch >= 0.75), %.1fx naive "
+        double ours = median.get("pipeline-native");
+        System.out.printf("%npipeline-native: %.2fx sharp-usual (target >= 1.0), %.2fx sharp-cascade (stretch >= 0.75), %.1fx naive "
                 + "Thumbnailator (target >= 6); SSIM 320 px vs sharp: min %.4f, mean %.4f (target >= 0.95)%n",
                 ours / median.get("sharp-usual"), ours / median.get("sharp-cascade"), ours / median.get("naive-thumbnailator"),
                 ssim[0], ssim[1]);
-        System.out.printf(java.util.Locale.ROOT, "RESULT cores=%d pipeline_turbo_ips=%.2f pipeline_java_ips=%.2f naive_ips=%.2f "
+        System.out.printf(java.util.Locale.ROOT, "RESULT cores=%d pipeline_native_ips=%.2f pipeline_java_ips=%.2f naive_ips=%.2f "
                 + "sharp_usual_ips=%.2f sharp_cascade_ips=%.2f ratio_vs_sharp_usual=%.2f ratio_vs_sharp_cascade=%.2f "
                 + "ratio_vs_naive=%.1f ssim_min=%.4f rss_pipeline_mb=%.0f rss_sharp_mb=%.0f "
                 + "others_pipeline_ips=%.2f others_naive_ips=%.2f others_sharp_usual_ips=%.2f others_ratio_vs_sharp_usual=%.2f "
@@ -119,10 +121,10 @@ public final class ResizeBench {
                 Runtime.getRuntime().availableProcessors(), ours, median.get("pipeline-java"), median.get("naive-thumbnailator"),
                 median.get("sharp-usual"), median.get("sharp-cascade"), ours / median.get("sharp-usual"),
                 ours / median.get("sharp-cascade"), ours / median.get("naive-thumbnailator"), ssim[0],
-                rss.get("pipeline-turbo"), Math.max(rss.get("sharp-usual"), rss.get("sharp-cascade")),
-                otherMedian.get("pipeline-turbo"), otherMedian.get("naive-thumbnailator"), otherMedian.get("sharp-usual"),
-                otherMedian.get("pipeline-turbo") / otherMedian.get("sharp-usual"),
-                otherMedian.get("pipeline-turbo") / otherMedian.get("naive-thumbnailator"));
+                rss.get("pipeline-native"), Math.max(rss.get("sharp-usual"), rss.get("sharp-cascade")),
+                otherMedian.get("pipeline-native"), otherMedian.get("naive-thumbnailator"), otherMedian.get("sharp-usual"),
+                otherMedian.get("pipeline-native") / otherMedian.get("sharp-usual"),
+                otherMedian.get("pipeline-native") / otherMedian.get("naive-thumbnailator"));
     }
 
     /** The screenshots and small images that {@link #corpus} writes beside the photos. */
@@ -215,8 +217,9 @@ public final class ResizeBench {
             originals.add(Files.readAllBytes(photo));
         }
         Pipeline pipeline = switch (contender) {
-            case "pipeline-turbo" -> new Pipeline(TurboJpegCodec.load().orElseThrow(), QUALITY, 50_000_000);
-            case "pipeline-java" -> new Pipeline(new ImageIoJpegCodec(), QUALITY, 50_000_000);
+            case "pipeline-native" -> new Pipeline(TurboJpegCodec.load().orElseThrow(), Optional.of(LibPngDecoder.load().orElseThrow()),
+                    QUALITY, 50_000_000);
+            case "pipeline-java" -> new Pipeline(new ImageIoJpegCodec(), Optional.empty(), QUALITY, 50_000_000);
             default -> null;
         };
         for (int i = 0; i < photos.size(); i++) {

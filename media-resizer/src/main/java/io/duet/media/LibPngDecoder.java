@@ -1,0 +1,152 @@
+package io.duet.media;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * PNG decoding through libpng's simplified API (Debian/Ubuntu {@code libpng16-16}, present on nearly
+ * every Linux; Amazon Linux ships it too), called with the JDK's FFM API. The simplified API reports
+ * errors through its {@code png_image} struct instead of {@code longjmp}, which is what makes it safe
+ * to call without C glue. ImageIO's PNG reader spends most of a 12 MP screenshot's resize time
+ * unfiltering rows in Java and then converting them to ints; libpng writes BGRA straight into the
+ * buffer, which is {@code TYPE_INT_ARGB} on a little-endian machine. ImageIO stays the fallback
+ * wherever the library is absent (see {@link Pipeline}).
+ */
+public final class LibPngDecoder {
+    private static final int PNG_IMAGE_VERSION = 1;
+    private static final int PNG_FORMAT_FLAG_ALPHA = 0x01;
+    /** Colour, blue-green-red order, alpha last: little-endian ARGB ints. */
+    private static final int PNG_FORMAT_BGRA = 0x13;
+    private static final int PNG_IMAGE_ERROR = 2;
+
+    /** {@code png_image} from {@code png.h} (libpng 1.6). */
+    private static final StructLayout PNG_IMAGE = MemoryLayout.structLayout(
+            ValueLayout.ADDRESS.withName("opaque"),
+            ValueLayout.JAVA_INT.withName("version"),
+            ValueLayout.JAVA_INT.withName("width"),
+            ValueLayout.JAVA_INT.withName("height"),
+            ValueLayout.JAVA_INT.withName("format"),
+            ValueLayout.JAVA_INT.withName("flags"),
+            ValueLayout.JAVA_INT.withName("colormap_entries"),
+            ValueLayout.JAVA_INT.withName("warning_or_error"),
+            MemoryLayout.sequenceLayout(64, ValueLayout.JAVA_BYTE).withName("message"),
+            MemoryLayout.paddingLayout(4));
+    private static final long VERSION = offset("version");
+    private static final long WIDTH = offset("width");
+    private static final long HEIGHT = offset("height");
+    private static final long FORMAT = offset("format");
+    private static final long WARNING_OR_ERROR = offset("warning_or_error");
+    private static final long MESSAGE = offset("message");
+
+    private final MethodHandle beginRead;
+    private final MethodHandle finishRead;
+    private final MethodHandle free;
+
+    private LibPngDecoder(SymbolLookup library) {
+        Linker linker = Linker.nativeLinker();
+        var address = ValueLayout.ADDRESS;
+        var i32 = ValueLayout.JAVA_INT;
+        beginRead = linker.downcallHandle(find(library, "png_image_begin_read_from_memory"),
+                FunctionDescriptor.of(i32, address, address, ValueLayout.JAVA_LONG));
+        finishRead = linker.downcallHandle(find(library, "png_image_finish_read"),
+                FunctionDescriptor.of(i32, address, address, address, i32, address));
+        free = linker.downcallHandle(find(library, "png_image_free"), FunctionDescriptor.ofVoid(address));
+    }
+
+    private static long offset(String field) {
+        return PNG_IMAGE.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    private static MemorySegment find(SymbolLookup library, String name) {
+        return library.find(name).orElseThrow(() -> new IllegalStateException("libpng lacks " + name));
+    }
+
+    /**
+     * The decoder when libpng 1.6 can be loaded (by name through the system's library path, or from
+     * {@code DUET_LIBPNG_LIBRARY}), else empty.
+     */
+    public static Optional<LibPngDecoder> load() {
+        String configured = System.getenv("DUET_LIBPNG_LIBRARY");
+        String[] candidates = configured != null && !configured.isBlank()
+                ? new String[] {configured}
+                : new String[] {"libpng16.so.16", "libpng16.so", "libpng16.16.dylib", "libpng16.dylib"};
+        for (String candidate : candidates) {
+            try {
+                return Optional.of(new LibPngDecoder(SymbolLookup.libraryLookup(candidate, Arena.global())));
+            } catch (IllegalArgumentException | IllegalStateException | UnsatisfiedLinkError e) {
+                // Not installed under this name: try the next, then fall back to ImageIO.
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Decodes the whole image as {@code TYPE_INT_RGB}, or {@code TYPE_INT_ARGB} when any pixel is not
+     * fully opaque. The size in the file must be the size the header check saw: the buffer is
+     * allocated from it, so a file that changes its mind is refused before anything is written.
+     */
+    public BufferedImage decode(byte[] png, int expectedWidth, int expectedHeight) throws ImageRejectedException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment image = arena.allocate(PNG_IMAGE);
+            image.set(ValueLayout.JAVA_INT, VERSION, PNG_IMAGE_VERSION);
+            MemorySegment source = arena.allocate(png.length);
+            MemorySegment.copy(png, 0, source, ValueLayout.JAVA_BYTE, 0, png.length);
+            if ((int) beginRead.invokeExact(image, source, (long) png.length) == 0) {
+                throw rejected(png, image);
+            }
+            try {
+                int width = image.get(ValueLayout.JAVA_INT, WIDTH);
+                int height = image.get(ValueLayout.JAVA_INT, HEIGHT);
+                if (width != expectedWidth || height != expectedHeight) {
+                    throw new ImageRejectedException("dimension-mismatch", "decoded size differs from the header");
+                }
+                boolean hasAlpha = (image.get(ValueLayout.JAVA_INT, FORMAT) & PNG_FORMAT_FLAG_ALPHA) != 0;
+                image.set(ValueLayout.JAVA_INT, FORMAT, PNG_FORMAT_BGRA);
+                MemorySegment pixels = arena.allocate((long) width * height * 4, 16);
+                int finished = (int) finishRead.invokeExact(image, MemorySegment.NULL, pixels, width * 4, MemorySegment.NULL);
+                if (finished == 0 || (image.get(ValueLayout.JAVA_INT, WARNING_OR_ERROR) & PNG_IMAGE_ERROR) != 0) {
+                    throw rejected(png, image);
+                }
+                boolean translucent = hasAlpha && !opaque(pixels, (long) width * height);
+                BufferedImage decoded = new BufferedImage(width, height,
+                        translucent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+                int[] data = ((DataBufferInt) decoded.getRaster().getDataBuffer()).getData();
+                MemorySegment.copy(pixels, ValueLayout.JAVA_INT, 0, data, 0, data.length);
+                return decoded;
+            } finally {
+                // Idempotent: finish_read frees on its own, but an early exit above would leak.
+                free.invokeExact(image);
+            }
+        } catch (ImageRejectedException | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("libpng call failed", e);
+        }
+    }
+
+    private static boolean opaque(MemorySegment bgra, long pixels) {
+        for (long i = 0; i < pixels; i++) {
+            if (bgra.get(ValueLayout.JAVA_BYTE, i * 4 + 3) != (byte) 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ImageRejectedException rejected(byte[] png, MemorySegment image) {
+        String message = image.asSlice(MESSAGE, 64).getString(0, StandardCharsets.US_ASCII);
+        return new ImageRejectedException(Pipeline.endsWithIend(png) ? "corrupt-image" : "truncated-image",
+                "libpng refused the data: " + message);
+    }
+}

@@ -2,6 +2,9 @@ package io.duet.media;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.awt.image.DirectColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -20,8 +23,8 @@ import java.util.Optional;
  * errors through its {@code png_image} struct instead of {@code longjmp}, which is what makes it safe
  * to call without C glue. ImageIO's PNG reader spends most of a 12 MP screenshot's resize time
  * unfiltering rows in Java and then converting them to ints; libpng writes BGRA straight into the
- * buffer, which is {@code TYPE_INT_ARGB} on a little-endian machine. ImageIO stays the fallback
- * wherever the library is absent (see {@link Pipeline}).
+ * image's int array, which is {@code TYPE_INT_ARGB} on a little-endian machine. ImageIO stays the
+ * fallback wherever the library is absent (see {@link Pipeline}).
  */
 public final class LibPngDecoder {
     private static final int PNG_IMAGE_VERSION = 1;
@@ -59,8 +62,9 @@ public final class LibPngDecoder {
         var i32 = ValueLayout.JAVA_INT;
         beginRead = linker.downcallHandle(find(library, "png_image_begin_read_from_memory"),
                 FunctionDescriptor.of(i32, address, address, ValueLayout.JAVA_LONG));
+        // Critical with heap access: libpng writes the rows straight into the image's int array.
         finishRead = linker.downcallHandle(find(library, "png_image_finish_read"),
-                FunctionDescriptor.of(i32, address, address, address, i32, address));
+                FunctionDescriptor.of(i32, address, address, address, i32, address), Linker.Option.critical(true));
         free = linker.downcallHandle(find(library, "png_image_free"), FunctionDescriptor.ofVoid(address));
     }
 
@@ -113,17 +117,14 @@ public final class LibPngDecoder {
                 }
                 boolean hasAlpha = (image.get(ValueLayout.JAVA_INT, FORMAT) & PNG_FORMAT_FLAG_ALPHA) != 0;
                 image.set(ValueLayout.JAVA_INT, FORMAT, PNG_FORMAT_BGRA);
-                MemorySegment pixels = arena.allocate((long) width * height * 4, 16);
-                int finished = (int) finishRead.invokeExact(image, MemorySegment.NULL, pixels, width * 4, MemorySegment.NULL);
+                BufferedImage decoded = new BufferedImage(width, height, hasAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+                int[] data = ((DataBufferInt) decoded.getRaster().getDataBuffer()).getData();
+                int finished = (int) finishRead.invokeExact(image, MemorySegment.NULL, MemorySegment.ofArray(data), width * 4,
+                        MemorySegment.NULL);
                 if (finished == 0 || (image.get(ValueLayout.JAVA_INT, WARNING_OR_ERROR) & PNG_IMAGE_ERROR) != 0) {
                     throw rejected(png, image);
                 }
-                boolean translucent = hasAlpha && !opaque(pixels, (long) width * height);
-                BufferedImage decoded = new BufferedImage(width, height,
-                        translucent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-                int[] data = ((DataBufferInt) decoded.getRaster().getDataBuffer()).getData();
-                MemorySegment.copy(pixels, ValueLayout.JAVA_INT, 0, data, 0, data.length);
-                return decoded;
+                return hasAlpha && opaque(data) ? asOpaque(decoded) : decoded;
             } finally {
                 // Idempotent: finish_read frees on its own, but an early exit above would leak.
                 free.invokeExact(image);
@@ -135,13 +136,21 @@ public final class LibPngDecoder {
         }
     }
 
-    private static boolean opaque(MemorySegment bgra, long pixels) {
-        for (long i = 0; i < pixels; i++) {
-            if (bgra.get(ValueLayout.JAVA_BYTE, i * 4 + 3) != (byte) 0xFF) {
+    private static boolean opaque(int[] argb) {
+        for (int pixel : argb) {
+            if (pixel >>> 24 != 0xFF) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The same pixels as {@code TYPE_INT_RGB}, sharing the array: an alpha channel that is all 255 is dropped. */
+    private static BufferedImage asOpaque(BufferedImage argb) {
+        DirectColorModel rgb = new DirectColorModel(24, 0xFF0000, 0xFF00, 0xFF);
+        WritableRaster raster = Raster.createPackedRaster(argb.getRaster().getDataBuffer(), argb.getWidth(), argb.getHeight(),
+                argb.getWidth(), rgb.getMasks(), null);
+        return new BufferedImage(rgb, raster, false, null);
     }
 
     private static ImageRejectedException rejected(byte[] png, MemorySegment image) {

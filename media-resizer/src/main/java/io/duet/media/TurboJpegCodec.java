@@ -16,14 +16,16 @@ import java.util.Optional;
  * with the JDK's FFM API: no JNI glue to build. libjpeg-turbo scales in the DCT domain (a 1/2 scale
  * decode skips most of the inverse DCT work) and uses SIMD for both directions, which is where the
  * time of a resize goes. Pixels travel as BGRX, which is exactly {@code TYPE_INT_RGB} on a
- * little-endian machine, so each direction is one bulk copy.
+ * little-endian machine. The coding calls are linked as critical with heap access: libjpeg-turbo reads
+ * the Java byte array and writes the image's own int array directly, so no native copy of the pixels
+ * exists (a 12 MP photo would need 48 MB of it) and no bulk copy is made. The collector waits for the
+ * few milliseconds of such a call, which a worker thread can afford.
  */
 public final class TurboJpegCodec implements JpegCodec {
     private static final int TJPF_BGRX = 3;
     private static final int TJSAMP_420 = 2;
     private static final int TJCS_CMYK = 3;
     private static final int TJCS_YCCK = 4;
-    private static final int TJFLAG_NOREALLOC = 1024;
     private static final int TJFLAG_STOPONWARNING = 8192;
 
     private final MethodHandle initDecompress;
@@ -31,7 +33,7 @@ public final class TurboJpegCodec implements JpegCodec {
     private final MethodHandle decompressHeader;
     private final MethodHandle decompress;
     private final MethodHandle compress;
-    private final MethodHandle bufSize;
+    private final MethodHandle free;
     private final MethodHandle destroy;
 
     private TurboJpegCodec(SymbolLookup library) {
@@ -41,13 +43,14 @@ public final class TurboJpegCodec implements JpegCodec {
         var u64 = ValueLayout.JAVA_LONG;
         initDecompress = linker.downcallHandle(find(library, "tjInitDecompress"), FunctionDescriptor.of(address));
         initCompress = linker.downcallHandle(find(library, "tjInitCompress"), FunctionDescriptor.of(address));
+        var onHeap = Linker.Option.critical(true);
         decompressHeader = linker.downcallHandle(find(library, "tjDecompressHeader3"),
-                FunctionDescriptor.of(i32, address, address, u64, address, address, address, address));
+                FunctionDescriptor.of(i32, address, address, u64, address, address, address, address), onHeap);
         decompress = linker.downcallHandle(find(library, "tjDecompress2"),
-                FunctionDescriptor.of(i32, address, address, u64, address, i32, i32, i32, i32, i32));
+                FunctionDescriptor.of(i32, address, address, u64, address, i32, i32, i32, i32, i32), onHeap);
         compress = linker.downcallHandle(find(library, "tjCompress2"),
-                FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32));
-        bufSize = linker.downcallHandle(find(library, "tjBufSize"), FunctionDescriptor.of(u64, i32, i32, i32));
+                FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32), onHeap);
+        free = linker.downcallHandle(find(library, "tjFree"), FunctionDescriptor.ofVoid(address));
         destroy = linker.downcallHandle(find(library, "tjDestroy"), FunctionDescriptor.of(i32, address));
     }
 
@@ -88,8 +91,7 @@ public final class TurboJpegCodec implements JpegCodec {
                 throw new IllegalStateException("tjInitDecompress failed");
             }
             try {
-                MemorySegment source = arena.allocate(jpeg.length);
-                MemorySegment.copy(jpeg, 0, source, ValueLayout.JAVA_BYTE, 0, jpeg.length);
+                MemorySegment source = MemorySegment.ofArray(jpeg);
                 MemorySegment ints = arena.allocate(ValueLayout.JAVA_INT, 4);
                 int status = (int) decompressHeader.invokeExact(handle, source, (long) jpeg.length, ints,
                         ints.asSlice(4), ints.asSlice(8), ints.asSlice(12));
@@ -105,15 +107,13 @@ public final class TurboJpegCodec implements JpegCodec {
                 int n = JpegCodec.eighths(width, height, minWidth, minHeight);
                 int scaledWidth = JpegCodec.scaled(width, n);
                 int scaledHeight = JpegCodec.scaled(height, n);
-                MemorySegment pixels = arena.allocate((long) scaledWidth * scaledHeight * 4, 16);
-                status = (int) decompress.invokeExact(handle, source, (long) jpeg.length, pixels, scaledWidth, 0,
-                        scaledHeight, TJPF_BGRX, TJFLAG_STOPONWARNING);
+                BufferedImage image = new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
+                int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+                status = (int) decompress.invokeExact(handle, source, (long) jpeg.length, MemorySegment.ofArray(data), scaledWidth,
+                        0, scaledHeight, TJPF_BGRX, TJFLAG_STOPONWARNING);
                 if (status != 0) {
                     throw rejected(jpeg);
                 }
-                BufferedImage image = new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
-                int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-                MemorySegment.copy(pixels, ValueLayout.JAVA_INT, 0, data, 0, data.length);
                 return image;
             } finally {
                 int ignored = (int) destroy.invokeExact(handle);
@@ -147,21 +147,23 @@ public final class TurboJpegCodec implements JpegCodec {
                 throw new IllegalStateException("tjInitCompress failed");
             }
             try {
-                MemorySegment pixels = arena.allocate((long) stride * height * 4, 16);
-                MemorySegment.copy(data, offset, pixels, ValueLayout.JAVA_INT, 0, stride * height);
-                long capacity = (long) bufSize.invokeExact(width, height, TJSAMP_420);
-                MemorySegment out = arena.allocate(capacity);
+                MemorySegment pixels = MemorySegment.ofArray(data).asSlice((long) offset * 4);
+                // libjpeg-turbo allocates the output itself (not zeroed, grown as needed); freed below.
                 MemorySegment outPointer = arena.allocate(ValueLayout.ADDRESS);
-                outPointer.set(ValueLayout.ADDRESS, 0, out);
                 MemorySegment outSize = arena.allocate(ValueLayout.JAVA_LONG);
-                outSize.set(ValueLayout.JAVA_LONG, 0, capacity);
                 int q = Math.max(1, Math.min(100, Math.round(quality * 100)));
                 int status = (int) compress.invokeExact(handle, pixels, width, stride * 4, height, TJPF_BGRX, outPointer,
-                        outSize, TJSAMP_420, q, TJFLAG_NOREALLOC);
-                if (status != 0) {
-                    throw new IllegalStateException("tjCompress2 failed");
+                        outSize, TJSAMP_420, q, 0);
+                MemorySegment out = outPointer.get(ValueLayout.ADDRESS, 0);
+                try {
+                    if (status != 0) {
+                        throw new IllegalStateException("tjCompress2 failed");
+                    }
+                    long size = outSize.get(ValueLayout.JAVA_LONG, 0);
+                    return out.reinterpret(size).toArray(ValueLayout.JAVA_BYTE);
+                } finally {
+                    free.invokeExact(out);
                 }
-                return out.asSlice(0, outSize.get(ValueLayout.JAVA_LONG, 0)).toArray(ValueLayout.JAVA_BYTE);
             } finally {
                 int ignored = (int) destroy.invokeExact(handle);
             }

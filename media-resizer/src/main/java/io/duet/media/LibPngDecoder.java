@@ -11,10 +11,10 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -56,24 +56,20 @@ public final class LibPngDecoder {
     private final MethodHandle finishRead;
     private final MethodHandle free;
 
-    private LibPngDecoder(SymbolLookup library) {
+    private LibPngDecoder(NativeLibrary library) {
         Linker linker = Linker.nativeLinker();
         var address = ValueLayout.ADDRESS;
         var i32 = ValueLayout.JAVA_INT;
-        beginRead = linker.downcallHandle(find(library, "png_image_begin_read_from_memory"),
+        beginRead = linker.downcallHandle(library.function("png_image_begin_read_from_memory"),
                 FunctionDescriptor.of(i32, address, address, ValueLayout.JAVA_LONG));
         // Critical with heap access: libpng writes the rows straight into the image's int array.
-        finishRead = linker.downcallHandle(find(library, "png_image_finish_read"),
+        finishRead = linker.downcallHandle(library.function("png_image_finish_read"),
                 FunctionDescriptor.of(i32, address, address, address, i32, address), Linker.Option.critical(true));
-        free = linker.downcallHandle(find(library, "png_image_free"), FunctionDescriptor.ofVoid(address));
+        free = linker.downcallHandle(library.function("png_image_free"), FunctionDescriptor.ofVoid(address));
     }
 
     private static long offset(String field) {
         return PNG_IMAGE.byteOffset(MemoryLayout.PathElement.groupElement(field));
-    }
-
-    private static MemorySegment find(SymbolLookup library, String name) {
-        return library.find(name).orElseThrow(() -> new IllegalStateException("libpng lacks " + name));
     }
 
     /**
@@ -81,18 +77,7 @@ public final class LibPngDecoder {
      * {@code DUET_LIBPNG_LIBRARY}), else empty.
      */
     public static Optional<LibPngDecoder> load() {
-        String configured = System.getenv("DUET_LIBPNG_LIBRARY");
-        String[] candidates = configured != null && !configured.isBlank()
-                ? new String[] {configured}
-                : new String[] {"libpng16.so.16", "libpng16.so", "libpng16.16.dylib", "libpng16.dylib"};
-        for (String candidate : candidates) {
-            try {
-                return Optional.of(new LibPngDecoder(SymbolLookup.libraryLookup(candidate, Arena.global())));
-            } catch (IllegalArgumentException | IllegalStateException | UnsatisfiedLinkError e) {
-                // Not installed under this name: try the next, then fall back to ImageIO.
-            }
-        }
-        return Optional.empty();
+        return NativeLibrary.load("DUET_LIBPNG_LIBRARY", List.of("libpng16.so.16", "libpng16.so", "libpng16.16.dylib", "libpng16.dylib"), LibPngDecoder::new);
     }
 
     /**

@@ -6,9 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,26 +36,22 @@ public final class TurboJpegCodec implements JpegCodec {
     private final MethodHandle free;
     private final MethodHandle destroy;
 
-    private TurboJpegCodec(SymbolLookup library) {
+    private TurboJpegCodec(NativeLibrary library) {
         Linker linker = Linker.nativeLinker();
         var address = ValueLayout.ADDRESS;
         var i32 = ValueLayout.JAVA_INT;
         var u64 = ValueLayout.JAVA_LONG;
-        initDecompress = linker.downcallHandle(find(library, "tjInitDecompress"), FunctionDescriptor.of(address));
-        initCompress = linker.downcallHandle(find(library, "tjInitCompress"), FunctionDescriptor.of(address));
+        initDecompress = linker.downcallHandle(library.function("tjInitDecompress"), FunctionDescriptor.of(address));
+        initCompress = linker.downcallHandle(library.function("tjInitCompress"), FunctionDescriptor.of(address));
         var onHeap = Linker.Option.critical(true);
-        decompressHeader = linker.downcallHandle(find(library, "tjDecompressHeader3"),
+        decompressHeader = linker.downcallHandle(library.function("tjDecompressHeader3"),
                 FunctionDescriptor.of(i32, address, address, u64, address, address, address, address), onHeap);
-        decompress = linker.downcallHandle(find(library, "tjDecompress2"),
+        decompress = linker.downcallHandle(library.function("tjDecompress2"),
                 FunctionDescriptor.of(i32, address, address, u64, address, i32, i32, i32, i32, i32), onHeap);
-        compress = linker.downcallHandle(find(library, "tjCompress2"),
+        compress = linker.downcallHandle(library.function("tjCompress2"),
                 FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32), onHeap);
-        free = linker.downcallHandle(find(library, "tjFree"), FunctionDescriptor.ofVoid(address));
-        destroy = linker.downcallHandle(find(library, "tjDestroy"), FunctionDescriptor.of(i32, address));
-    }
-
-    private static MemorySegment find(SymbolLookup library, String name) {
-        return library.find(name).orElseThrow(() -> new IllegalStateException("libturbojpeg lacks " + name));
+        free = linker.downcallHandle(library.function("tjFree"), FunctionDescriptor.ofVoid(address));
+        destroy = linker.downcallHandle(library.function("tjDestroy"), FunctionDescriptor.of(i32, address));
     }
 
     /**
@@ -64,18 +60,7 @@ public final class TurboJpegCodec implements JpegCodec {
      * to run without a warning.
      */
     public static Optional<TurboJpegCodec> load() {
-        String configured = System.getenv("DUET_TURBOJPEG_LIBRARY");
-        String[] candidates = configured != null && !configured.isBlank()
-                ? new String[] {configured}
-                : new String[] {"libturbojpeg.so.0", "libturbojpeg.so", "libturbojpeg.0.dylib", "libturbojpeg.dylib"};
-        for (String candidate : candidates) {
-            try {
-                return Optional.of(new TurboJpegCodec(SymbolLookup.libraryLookup(candidate, Arena.global())));
-            } catch (IllegalArgumentException | IllegalStateException | UnsatisfiedLinkError e) {
-                // Not installed under this name: try the next, then fall back to pure Java.
-            }
-        }
-        return Optional.empty();
+        return NativeLibrary.load("DUET_TURBOJPEG_LIBRARY", List.of("libturbojpeg.so.0", "libturbojpeg.so", "libturbojpeg.0.dylib", "libturbojpeg.dylib"), TurboJpegCodec::new);
     }
 
     @Override

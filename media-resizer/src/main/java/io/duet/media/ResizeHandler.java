@@ -95,7 +95,13 @@ public class ResizeHandler implements JobHandler {
             renditions = pipeline.render(original, item.kind());
         } catch (ImageRejectedException e) {
             throw e;
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (OutOfMemoryError e) {
+            // A valid image under the pixel limit that this worker's heap cannot hold: a sizing fault
+            // for ops (README, "Worker memory"), not a property of the file, and no retry would fit it.
+            LOG.atError().addKeyValue("mediaId", item.id()).addKeyValue("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20)
+                    .log("worker heap too small for this image: give it about 6 bytes a pixel of the pixel limit");
+            throw new ImageRejectedException("too-large-to-render", "the worker's memory cannot hold the decoded image", e);
+        } catch (RuntimeException e) {
             // A decoder that throws something unexpected on hostile input has still met a bad file.
             LOG.atWarn().addKeyValue("mediaId", item.id()).addKeyValue("cause", e.getClass().getSimpleName())
                     .log("decoder failed unexpectedly");

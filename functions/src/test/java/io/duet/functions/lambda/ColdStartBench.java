@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
  * {@code ./duet bench coldstart}: time from JVM start to the first response of the API function under the
  * real Runtime Interface Client (init plus the first invocation, a signup with production password
  * hashing), each run a fresh JVM, configurations interleaved round by round so a busy neighbour on the
- * machine hurts them alike. Also the init part alone (until the client first asks for an event) and the
- * resident memory right after the first response. Options: {@code --runs N} (default 10).
+ * machine hurts them alike. Also the init part alone (until the client first asks for an event), the
+ * resident memory right after the first response, and the CPU time of the function's JVM up to then by
+ * thread group (main, JIT, password hashing, GC and VM): unlike wall time, CPU time hardly changes when a
+ * neighbour loads the machine. Runs the API function's own package ({@code ./duet package}).
+ * Options: {@code --runs N} (default 10).
  */
 public final class ColdStartBench {
     private static final String FUNCTION = "api";

@@ -18,12 +18,14 @@ import java.util.concurrent.TimeUnit;
  * machine hurts them alike. Also the init part alone (until the client first asks for an event), the
  * resident memory right after the first response, and the CPU time of the function's JVM up to then by
  * thread group (main, JIT, password hashing, GC and VM): unlike wall time, CPU time hardly changes when a
- * neighbour loads the machine. Runs the API function's own package ({@code ./duet package}).
- * Options: {@code --runs N} (default 10).
+ * neighbour loads the machine. Runs the function's own package ({@code ./duet package}).
+ * Options: {@code --runs N} (default 10), {@code --function api|signup} (default api).
  */
 public final class ColdStartBench {
-    private static final String FUNCTION = "api";
-    private static final String HANDLER = "io.duet.functions.lambda.ApiHandler::handleRequest";
+    /** The HTTP functions a signup can be the first request of, by package name. */
+    private static final Map<String, String> HANDLERS = Map.of("api", "io.duet.functions.lambda.ApiHandler::handleRequest",
+            "signup", "io.duet.functions.lambda.SignUpHandler::handleRequest");
+    private static String functionName = "api";
 
     private record Config(String name, String description, List<String> jvmOptions, Map<String, String> env) {}
 
@@ -44,15 +46,20 @@ public final class ColdStartBench {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--runs")) {
                 runs = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--function")) {
+                functionName = args[++i];
+                if (!HANDLERS.containsKey(functionName)) {
+                    throw new IllegalArgumentException("--function: one of " + HANDLERS.keySet());
+                }
             }
         }
         TestFunctions.migrate();
         Path work = Files.createDirectories(Path.of("functions/target/coldstart"));
-        Path cache = work.resolve("api.aot");
-        Path lazyCache = work.resolve("api-lazy.aot");
+        Path cache = work.resolve(functionName + ".aot");
+        Path lazyCache = work.resolve(functionName + "-lazy.aot");
 
-        System.out.println("Cold start of the API function (" + FunctionProcess.lambdaPackage(FUNCTION).getFileName() + ", "
-                + Files.size(FunctionProcess.lambdaPackage(FUNCTION)) / (1024 * 1024) + " MiB) under the Runtime Interface Client");
+        System.out.println("Cold start of the " + functionName + " function (" + FunctionProcess.lambdaPackage(functionName).getFileName() + ", "
+                + Files.size(FunctionProcess.lambdaPackage(functionName)) / (1024 * 1024) + " MiB) under the Runtime Interface Client");
         System.out.println(machine());
         System.out.println("Training the AOT caches (a representative run: 40 mixed invocations)...");
         train(cache, Map.of());
@@ -165,7 +172,7 @@ public final class ColdStartBench {
         env.putAll(config.env());
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
             String id = runtime.invoke(signUp(), Duration.ofSeconds(30));
-            try (FunctionProcess function = FunctionProcess.start(FUNCTION, HANDLER, runtime, env, config.jvmOptions())) {
+            try (FunctionProcess function = FunctionProcess.start(functionName, HANDLERS.get(functionName), runtime, env, config.jvmOptions())) {
                 LocalRuntimeApi.Answer answer;
                 try {
                     answer = runtime.await(id, Duration.ofSeconds(60));
@@ -191,7 +198,7 @@ public final class ColdStartBench {
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
         env.putAll(extraEnv);
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
-            FunctionProcess function = FunctionProcess.start(FUNCTION, HANDLER, runtime, env,
+            FunctionProcess function = FunctionProcess.start(functionName, HANDLERS.get(functionName), runtime, env,
                     with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {

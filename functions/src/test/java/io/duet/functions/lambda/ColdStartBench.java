@@ -15,15 +15,29 @@ import java.util.concurrent.TimeUnit;
  * {@code ./duet bench coldstart}: time from JVM start to the first response of the API function under the
  * real Runtime Interface Client (init plus the first invocation, a signup with production password
  * hashing), each run a fresh JVM, configurations interleaved round by round so a busy neighbour on the
- * machine hurts them alike. Also the init part alone (until the client first asks for an event) and the
- * resident memory right after the first response. Options: {@code --runs N} (default 10).
+ * machine hurts them alike. Also the init part alone (until the client first asks for an event), the
+ * resident memory right after the first response, and the CPU time of the function's JVM up to then by
+ * thread group (main, JIT, password hashing, GC and VM): unlike wall time, CPU time hardly changes when a
+ * neighbour loads the machine. Runs the function's own package ({@code ./duet package}).
+ * Options: {@code --runs N} (default 10), {@code --function api|signup} (default api).
  */
 public final class ColdStartBench {
-    private static final String HANDLER = "io.duet.functions.lambda.ApiHandler::handleRequest";
+    /** The HTTP functions a signup can be the first request of, by package name. */
+    private static final Map<String, String> HANDLERS = Map.of("api", "io.duet.functions.lambda.ApiHandler::handleRequest",
+            "signup", "io.duet.functions.lambda.SignUpHandler::handleRequest");
+    private static String functionName = "api";
 
     private record Config(String name, String description, List<String> jvmOptions, Map<String, String> env) {}
 
-    private record Run(double firstResponseMs, double initMs, double rssMib) {}
+    /** One cold start: wall times, resident memory, and CPU time of the function's JVM by thread group. */
+    private record Run(double firstResponseMs, double initMs, double rssMib, Map<String, Double> cpuMs) {
+        double cpu(String group) {
+            return cpuMs.getOrDefault(group, 0.0);
+        }
+    }
+
+    /** Thread groups the CPU time is reported by: what runs the code, the JIT, password hashing, the rest. */
+    private static final List<String> CPU_GROUPS = List.of("total", "main", "jit", "argon2", "gc+vm", "other");
 
     private ColdStartBench() {}
 
@@ -32,15 +46,20 @@ public final class ColdStartBench {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--runs")) {
                 runs = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--function")) {
+                functionName = args[++i];
+                if (!HANDLERS.containsKey(functionName)) {
+                    throw new IllegalArgumentException("--function: one of " + HANDLERS.keySet());
+                }
             }
         }
         TestFunctions.migrate();
         Path work = Files.createDirectories(Path.of("functions/target/coldstart"));
-        Path cache = work.resolve("api.aot");
-        Path lazyCache = work.resolve("api-lazy.aot");
+        Path cache = work.resolve(functionName + ".aot");
+        Path lazyCache = work.resolve(functionName + "-lazy.aot");
 
-        System.out.println("Cold start of the API function (" + FunctionProcess.lambdaJar().getFileName() + ", "
-                + Files.size(FunctionProcess.lambdaJar()) / (1024 * 1024) + " MiB) under the Runtime Interface Client");
+        System.out.println("Cold start of the " + functionName + " function (" + FunctionProcess.lambdaPackage(functionName).getFileName() + ", "
+                + Files.size(FunctionProcess.lambdaPackage(functionName)) / (1024 * 1024) + " MiB) under the Runtime Interface Client");
         System.out.println(machine());
         System.out.println("Training the AOT caches (a representative run: 40 mixed invocations)...");
         train(cache, Map.of());
@@ -68,28 +87,81 @@ public final class ColdStartBench {
         }
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-16s %-48s %10s %10s %10s %10s %9s%n", "configuration", "", "first ms", "min ms",
-                "max ms", "init ms", "RSS MiB");
+        System.out.printf(Locale.ROOT, "%-16s %-52s %9s %8s %8s %8s %8s %8s%n", "configuration", "", "first ms", "min ms",
+                "max ms", "init ms", "CPU ms", "RSS MiB");
         String best = null;
         double bestMedian = Double.MAX_VALUE;
         for (Config config : configs) {
             List<Run> list = results.get(config.name());
-            double median = median(list.stream().mapToDouble(Run::firstResponseMs).toArray());
-            System.out.printf(Locale.ROOT, "%-16s %-48s %10.0f %10.0f %10.0f %10.0f %9.0f%n", config.name(), config.description(), median,
+            double median = median(list, Run::firstResponseMs);
+            System.out.printf(Locale.ROOT, "%-16s %-52s %9.0f %8.0f %8.0f %8.0f %8.0f %8.0f%n", config.name(), config.description(), median,
                     list.stream().mapToDouble(Run::firstResponseMs).min().orElse(0),
                     list.stream().mapToDouble(Run::firstResponseMs).max().orElse(0),
-                    median(list.stream().mapToDouble(Run::initMs).toArray()),
-                    median(list.stream().mapToDouble(Run::rssMib).toArray()));
+                    median(list, Run::initMs), median(list, run -> run.cpu("total")), median(list, Run::rssMib));
             if (median < bestMedian) {
                 bestMedian = median;
                 best = config.name();
             }
         }
-        double plain = median(results.get("plain").stream().mapToDouble(Run::firstResponseMs).toArray());
+        System.out.println();
+        System.out.println("CPU time up to the first response by thread (medians, ms): main = the runtime client's thread (init and the");
+        System.out.println("invocation), jit = the C1 compiler, argon2 = the signup's password hash, gc+vm = GC and VM operations");
+        System.out.printf(Locale.ROOT, "%-16s", "configuration");
+        CPU_GROUPS.forEach(group -> System.out.printf(Locale.ROOT, " %8s", group));
+        System.out.println();
+        for (Config config : configs) {
+            List<Run> list = results.get(config.name());
+            System.out.printf(Locale.ROOT, "%-16s", config.name());
+            CPU_GROUPS.forEach(group -> System.out.printf(Locale.ROOT, " %8.0f", median(list, run -> run.cpu(group))));
+            System.out.println();
+        }
+        System.out.println("Micronaut AOT: not measured; its build tooling (io.micronaut.aot:micronaut-aot-cli, the Maven plugin's "
+                + "micronaut-maven-core) does not resolve from this build's Maven Central");
+        double plain = median(results.get("plain"), Run::firstResponseMs);
+        System.out.println("load average at the end: " + Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.printf(Locale.ROOT, "medians of %d fresh JVMs per configuration; best: %s; target < 1000 ms: %s%n", runs, best,
                 bestMedian < 1000 ? "met" : "not met");
-        System.out.printf(Locale.ROOT, "RESULT first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f runs=%d%n",
-                bestMedian, plain, bestMedian / plain, runs);
+        System.out.printf(Locale.ROOT, "RESULT first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
+                bestMedian, plain, bestMedian / plain, median(results.get(best), run -> run.cpu("total")),
+                median(results.get("plain"), run -> run.cpu("total")), runs);
+    }
+
+    /** CPU time (user + system) of every thread of a process so far, summed by {@link #CPU_GROUPS}. */
+    private static Map<String, Double> cpuByGroup(long pid) throws IOException {
+        Map<String, Double> groups = new LinkedHashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0; // utime + stime, 100 ticks a second
+                groups.merge(group(name), ms, Double::sum);
+                groups.merge("total", ms, Double::sum);
+            }
+        }
+        return groups;
+    }
+
+    private static String group(String threadName) {
+        // The JVM's first thread is named after the launcher ("java"): the runtime client's main loop.
+        if (threadName.equals("java")) {
+            return "main";
+        }
+        if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+            return "jit";
+        }
+        if (threadName.startsWith("duet-argon2")) {
+            return "argon2";
+        }
+        if (threadName.startsWith("VM Thread") || threadName.startsWith("GC ") || threadName.startsWith("VM Periodic")) {
+            return "gc+vm";
+        }
+        return "other";
     }
 
     private static Run measure(Config config) throws Exception {
@@ -100,7 +172,7 @@ public final class ColdStartBench {
         env.putAll(config.env());
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
             String id = runtime.invoke(signUp(), Duration.ofSeconds(30));
-            try (FunctionProcess function = FunctionProcess.start(HANDLER, runtime, env, config.jvmOptions())) {
+            try (FunctionProcess function = FunctionProcess.start(functionName, HANDLERS.get(functionName), runtime, env, config.jvmOptions())) {
                 LocalRuntimeApi.Answer answer;
                 try {
                     answer = runtime.await(id, Duration.ofSeconds(60));
@@ -108,24 +180,25 @@ public final class ColdStartBench {
                     throw new IllegalStateException(config.name() + ": " + e.getMessage() + "\n" + function.output());
                 }
                 double rss = function.rssKib() / 1024.0;
+                Map<String, Double> cpu = cpuByGroup(function.process().pid());
                 if (answer.error() || !answer.body().contains("\"statusCode\":202")) {
                     throw new IllegalStateException(config.name() + ": unexpected answer " + answer.body() + "\n" + function.output());
                 }
                 return new Run((answer.arrivedNanos() - function.startedNanos()) / 1e6,
-                        (runtime.firstNextNanos() - function.startedNanos()) / 1e6, rss);
+                        (runtime.firstNextNanos() - function.startedNanos()) / 1e6, rss, cpu);
             }
         }
     }
 
     /** A representative run that writes an AOT cache when its JVM ends. */
-    private static void train(Path cache, Map<String, String> extraEnv) throws Exception {
+    static void train(Path cache, Map<String, String> extraEnv) throws Exception {
         Files.deleteIfExists(cache);
         Map<String, String> env = FunctionProcess.testEnvironment();
         env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
         env.putAll(extraEnv);
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
-            FunctionProcess function = FunctionProcess.start(HANDLER, runtime, env,
+            FunctionProcess function = FunctionProcess.start(functionName, HANDLERS.get(functionName), runtime, env,
                     with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -162,6 +235,10 @@ public final class ColdStartBench {
         List<String> all = new ArrayList<>(options);
         all.add(extra);
         return all;
+    }
+
+    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> value) {
+        return median(runs.stream().mapToDouble(value).toArray());
     }
 
     private static double median(double[] values) {

@@ -22,12 +22,70 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
     static final List<String> LAMBDA_JVM_OPTIONS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC", "-Xmx768m", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
-    static Path lambdaJar() {
-        Path jar = Path.of(System.getProperty("duet.lambda.jar", "target/duet-functions-0.1.0-SNAPSHOT-lambda.jar"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with ./duet package (mvn package)");
+    private static final Map<String, Path> UNPACKED = new HashMap<>();
+
+    /** The deployment package of one function (api, signup, email-worker, ...) as {@code ./duet package} builds it. */
+    static Path lambdaPackage(String function) {
+        Path zip = Path.of(System.getProperty("duet.lambda.packages", "target/duet-functions-0.1.0-SNAPSHOT") + "-" + function + ".zip");
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException(zip + " is missing: build it with ./duet package (mvn package)");
         }
-        return jar;
+        return zip;
+    }
+
+    /**
+     * The package unpacked as Lambda unpacks it into {@code /var/task}; again only when the package is newer
+     * than the last unpacking, since an AOT cache trained on the files is valid only while they are unchanged.
+     */
+    static synchronized Path task(String function) throws IOException {
+        Path existing = UNPACKED.get(function);
+        if (existing != null) {
+            return existing;
+        }
+        Path zip = lambdaPackage(function);
+        Path task = zip.resolveSibling("lambda").resolve(function).toAbsolutePath();
+        Path stamp = task.resolveSibling(function + ".unpacked");
+        if (Files.exists(stamp) && Files.getLastModifiedTime(stamp).compareTo(Files.getLastModifiedTime(zip)) >= 0) {
+            UNPACKED.put(function, task);
+            return task;
+        }
+        Files.deleteIfExists(stamp);
+        if (Files.exists(task)) {
+            try (var files = Files.walk(task)) {
+                for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                Path target = task.resolve(entry.getName()).normalize();
+                if (!target.startsWith(task)) {
+                    throw new IOException("entry outside the package: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target);
+                }
+            }
+        }
+        Files.createFile(stamp);
+        UNPACKED.put(function, task);
+        return task;
+    }
+
+    /**
+     * The package's class path: every jar in {@code lib/} (the root holds nothing else; Lambda's runtime also
+     * lists the root directory, which a JDK AOT cache refuses, see README "Cold start").
+     */
+    static String taskClasspath(Path task) throws IOException {
+        List<String> entries = new ArrayList<>();
+        try (var jars = Files.list(task.resolve("lib"))) {
+            jars.map(Path::toString).filter(name -> name.endsWith(".jar")).sorted().forEach(entries::add);
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     static String runtimeClientClasspath() throws IOException {
@@ -40,7 +98,7 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
         Map<String, String> env = new HashMap<>();
         env.put("DATASOURCES_DEFAULT_URL", TestDb.url());
         env.put("DUET_REDIS_URI", TestFunctions.redisUri());
-        env.put("DUET_MAIL_SMTP_PORT", "3025");
+        env.put("DUET_MAIL_SMTP_PORT", Integer.toString(io.duet.api.testing.Smtp.port()));
         env.put("DUET_JWT_SECRET", "test-secret-of-duet-functions-0123456789-abcdef");
         env.put("DUET_ACCOUNTS_ARGON2_MEMORY_KIB", "1024");
         env.put("DUET_ACCOUNTS_ARGON2_ITERATIONS", "1");
@@ -50,13 +108,14 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
         return env;
     }
 
-    static FunctionProcess start(String handler, LocalRuntimeApi runtime, Map<String, String> settings, List<String> jvmOptions)
-            throws IOException {
+    /** Starts {@code handler} from the unpacked package of {@code function}. */
+    static FunctionProcess start(String function, String handler, LocalRuntimeApi runtime, Map<String, String> settings,
+            List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(lambdaJar().toAbsolutePath() + java.io.File.pathSeparator + runtimeClientClasspath());
+        command.add(taskClasspath(task(function)) + java.io.File.pathSeparator + runtimeClientClasspath());
         command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
         command.add(handler);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

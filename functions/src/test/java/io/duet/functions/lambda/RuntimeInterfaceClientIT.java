@@ -13,16 +13,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The deployable jar run as Lambda runs it: the real Runtime Interface Client in a fresh JVM, against a
+ * The deployment packages run as Lambda runs them: the real Runtime Interface Client in a fresh JVM, against a
  * local Runtime API, serving several invocations in a row (one an event the handler cannot take, reported
- * on {@code /invocation/{id}/error}); the email worker function delivering the mail
- * the API function's signup caused; and a function whose init fails reporting it on {@code /init/error}.
- * Runs after {@code package} (failsafe), since it needs the packaged jar.
+ * on {@code /invocation/{id}/error}); the signup package's signup and the email worker package delivering
+ * its mail; the media and purge worker packages draining their queues; and a function whose init fails
+ * reporting it on {@code /init/error}. Each runs from its own package (unpacked as Lambda does), so a
+ * package missing a class its function needs fails here. Runs after {@code package} (failsafe).
  */
 class RuntimeInterfaceClientIT {
     private static final Duration ANSWER = Duration.ofSeconds(90);
+    private static final String SCHEDULED = """
+            {"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
+             "source":"aws.events","account":"123456789012","time":"2026-11-22T15:00:00Z","region":"eu-west-1",
+             "resources":["arn:aws:events:eu-west-1:123456789012:rule/duet-worker"],"detail":{}}""";
 
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
@@ -36,7 +43,7 @@ class RuntimeInterfaceClientIT {
     void givenPackagedApiFunction_whenSeveralInvocationsInARow_thenEachAnsweredThroughTheRuntimeApi() throws Exception {
         String address = FunctionHandlersTest.fresh();
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess function = FunctionProcess.start("io.duet.functions.lambda.ApiHandler::handleRequest", runtime,
+                FunctionProcess function = FunctionProcess.start("api", "io.duet.functions.lambda.ApiHandler::handleRequest", runtime,
                         FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
 
             Map<String, Object> signUp = answer(runtime, function, HttpApiEvents.json("POST", "/v1/accounts",
@@ -66,23 +73,19 @@ class RuntimeInterfaceClientIT {
     }
 
     @Test
-    void givenSignUpThroughTheApiFunction_whenEmailWorkerFunctionIsScheduled_thenTheMailIsSent() throws Exception {
+    void givenSignUpThroughTheSignUpFunction_whenEmailWorkerFunctionIsScheduled_thenTheMailIsSent() throws Exception {
         String address = FunctionHandlersTest.fresh();
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess api = FunctionProcess.start("io.duet.functions.lambda.SignUpHandler::handleRequest", runtime,
+                FunctionProcess api = FunctionProcess.start("signup", "io.duet.functions.lambda.SignUpHandler::handleRequest", runtime,
                         FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
             assertEquals(202, status(answer(runtime, api, HttpApiEvents.json("POST", "/v1/accounts",
                     Map.of("content-type", "application/json"), FunctionHandlersTest.signUpBody(address)))));
         }
 
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess worker = FunctionProcess.start("io.duet.functions.lambda.EmailWorkerHandler::handleRequest", runtime,
+                FunctionProcess worker = FunctionProcess.start("email-worker", "io.duet.functions.lambda.EmailWorkerHandler::handleRequest", runtime,
                         FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
-            String scheduled = """
-                    {"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
-                     "source":"aws.events","account":"123456789012","time":"2026-11-22T15:00:00Z","region":"eu-west-1",
-                     "resources":["arn:aws:events:eu-west-1:123456789012:rule/duet-email-worker"],"detail":{}}""";
-            String id = runtime.invoke(scheduled, Duration.ofSeconds(40));
+            String id = runtime.invoke(SCHEDULED, Duration.ofSeconds(40));
             LocalRuntimeApi.Answer answer = runtime.await(id, ANSWER);
 
             assertFalse(answer.error(), answer.body() + "\n" + worker.output());
@@ -93,12 +96,28 @@ class RuntimeInterfaceClientIT {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"media-worker, MediaResizeWorkerHandler, media", "purge-worker, AccountPurgeWorkerHandler, account-purge"})
+    void givenWorkerPackage_whenScheduled_thenItDrainsItsQueueThroughTheRuntimeApi(String function, String handler, String queue)
+            throws Exception {
+        try (LocalRuntimeApi runtime = new LocalRuntimeApi();
+                FunctionProcess worker = FunctionProcess.start(function, "io.duet.functions.lambda." + handler + "::handleRequest",
+                        runtime, FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
+            String id = runtime.invoke(SCHEDULED, Duration.ofSeconds(40));
+
+            LocalRuntimeApi.Answer answer = runtime.await(id, ANSWER);
+
+            assertFalse(answer.error(), answer.body() + "\n" + worker.output());
+            assertEquals(queue, HttpApiEvents.parse(answer.body()).get("queue"), answer.body());
+        }
+    }
+
     @Test
     void givenDatabaseUnreachable_whenFunctionStarts_thenInitErrorReportedAndProcessEnds() throws Exception {
         Map<String, String> settings = FunctionProcess.testEnvironment();
         settings.put("DATASOURCES_DEFAULT_URL", "jdbc:postgresql://127.0.0.1:1/duet");
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess function = FunctionProcess.start("io.duet.functions.lambda.ApiHandler::handleRequest", runtime,
+                FunctionProcess function = FunctionProcess.start("api", "io.duet.functions.lambda.ApiHandler::handleRequest", runtime,
                         settings, FunctionProcess.LAMBDA_JVM_OPTIONS)) {
             runtime.invoke(HttpApiEvents.json("GET", "/health/liveness", Map.of(), null), Duration.ofSeconds(30));
 

@@ -18,7 +18,7 @@ final class TestFunctions {
         Map<String, Object> properties = new HashMap<>();
         properties.put("datasources.default.url", TestDb.url());
         properties.put("duet.redis.uri", redisUri());
-        properties.put("duet.mail.smtp.port", 3025);
+        properties.put("duet.mail.smtp.port", io.duet.api.testing.Smtp.port());
         properties.put("duet.jwt.secret", "test-secret-of-duet-functions-0123456789-abcdef");
         properties.put("duet.accounts.argon2.memory-kib", 1024);
         properties.put("duet.accounts.argon2.iterations", 1);

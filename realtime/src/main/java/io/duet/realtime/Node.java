@@ -10,6 +10,7 @@ import io.micronaut.context.event.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,9 +28,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.redisson.api.RTopic;
-import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
+import io.duet.api.redis.RedisConfig;
+import io.micronaut.http.netty.channel.EventLoopGroupConfiguration;
+import io.micronaut.http.netty.channel.EventLoopGroupFactory;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.micronaut.http.netty.channel.NettyChannelType;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +54,14 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final UserEvents events;
     private final Presence presence;
     private final CoupleService couples;
-    private final RTopic channel;
-    private final int listenerId;
+    private final Fanout fanout;
+    /**
+     * Connections with frames queued by the fan-out read in progress, by event loop; touched only on the
+     * fan-out's loop. Flushed at the end of each read: one task per other loop, not one per event.
+     */
+    private final List<Connection> drainHere = new ArrayList<>();
+    private final Map<EventLoop, List<Connection>> drainElsewhere = new HashMap<>();
+    private boolean dispatching;
     private final Map<UUID, Set<Subscriber>> held = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     /** Long-polling sessions served here recently: sid → (user, last poll in nanos). */
@@ -83,15 +95,34 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedissonClient redis,
-            MeterRegistry meters) {
+    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis,
+            EventLoopGroupRegistry loops, EventLoopGroupFactory transports, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
         this.events = events;
         this.presence = presence;
         this.couples = couples;
-        this.channel = redis.getTopic(UserEvents.nodeChannel(id), StringCodec.INSTANCE);
-        this.listenerId = channel.addListener(String.class, (name, message) -> dispatch(message));
+        // The HTTP server's own loops, so that most deliveries need no hop to another thread.
+        EventLoopGroupConfiguration loopConfig = loops.getEventLoopGroupConfiguration(EventLoopGroupConfiguration.DEFAULT).orElse(null);
+        Class<? extends Channel> socket = loopConfig != null ? transports.channelClass(NettyChannelType.CLIENT_SOCKET, loopConfig)
+                : transports.channelClass(NettyChannelType.CLIENT_SOCKET);
+        this.fanout = new Fanout(redis.uri(), UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), socket, new Fanout.Handler() {
+            @Override
+            public void message(ByteBuf payload) {
+                dispatch(payload);
+            }
+
+            @Override
+            public void readComplete() {
+                flushDrains();
+            }
+
+            @Override
+            public void resubscribed() {
+                recheckAll();
+            }
+        });
+        fanout.start(3000);
         Gauge.builder("duet.realtime.connections", connections, Set::size).description("Open WebSocket connections").register(meters);
         Gauge.builder("duet.realtime.poll.sessions", polled, Map::size).description("Long-polling sessions seen lately").register(meters);
         long refresh = Math.max(100, config.registrationTtl().toMillis() / 3);
@@ -227,28 +258,82 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    /** A fan-out message {@code "<user uuid> <event json>"}; runs on a Redisson thread. */
-    private void dispatch(String message) {
-        if (message.length() < 38) {
+    /** A fan-out message {@code "<user uuid> <event json>"}; runs on the fan-out's event loop. */
+    private void dispatch(ByteBuf message) {
+        int start = message.readerIndex();
+        if (message.readableBytes() < 38 || message.getByte(start + 36) != ' ') {
             return;
         }
-        UUID user;
-        try {
-            user = UUID.fromString(message.substring(0, 36));
-        } catch (IllegalArgumentException e) {
+        UUID user = Frames.uuidAt(message, start);
+        if (user == null) {
             return;
         }
         Set<Subscriber> subscribers = held.get(user);
         if (subscribers == null) {
             return;
         }
-        String event = message.substring(37);
+        // One copy out of the read buffer, shared by the user's connections until their writes complete.
+        int length = message.readableBytes() - 37;
+        ByteBuf event = message.alloc().directBuffer(length);
+        event.writeBytes(message, start + 37, length);
         long seq = Frames.seqOf(event);
-        for (Subscriber subscriber : subscribers) {
-            try {
-                subscriber.event(seq, event);
-            } catch (RuntimeException e) {
-                LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("event not handed to a connection");
+        dispatching = true;
+        try {
+            for (Subscriber subscriber : subscribers) {
+                try {
+                    subscriber.event(seq, event);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("event not handed to a connection");
+                }
+            }
+        } finally {
+            event.release();
+        }
+    }
+
+    /**
+     * A connection has frames queued: drain it on its event loop. During a fan-out read this is batched
+     * ({@link #flushDrains} at the end of the read); from anywhere else it is one task.
+     */
+    void drainLater(Connection connection) {
+        EventLoop target = connection.loop();
+        if (fanout.loop().inEventLoop() && dispatching) {
+            if (target == fanout.loop()) {
+                drainHere.add(connection);
+            } else {
+                drainElsewhere.computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
+            }
+        } else {
+            target.execute(connection::drain);
+        }
+    }
+
+    private void flushDrains() {
+        dispatching = false;
+        for (var entry : drainElsewhere.entrySet()) {
+            List<Connection> batch = entry.getValue();
+            entry.getKey().execute(() -> {
+                for (Connection connection : batch) {
+                    connection.drain();
+                }
+            });
+        }
+        drainElsewhere.clear();
+        for (Connection connection : drainHere) {
+            connection.drain();
+        }
+        drainHere.clear();
+    }
+
+    /** The fan-out was re-established: what was published meanwhile is in the logs, not on the channel. */
+    private void recheckAll() {
+        for (Set<Subscriber> subscribers : held.values()) {
+            for (Subscriber subscriber : subscribers) {
+                if (subscriber instanceof Connection connection) {
+                    connection.recheck();
+                } else if (subscriber instanceof PollWaiter waiter) {
+                    waiter.wake();
+                }
             }
         }
     }
@@ -350,7 +435,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     @PreDestroy
     void stop() {
         drain();
-        channel.removeListener(listenerId);
+        fanout.stop();
         timer.shutdownNow();
         virtualThreads.shutdown();
     }

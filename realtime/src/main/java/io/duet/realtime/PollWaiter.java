@@ -1,5 +1,7 @@
 package io.duet.realtime;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,15 +22,20 @@ final class PollWaiter implements Subscriber {
     }
 
     @Override
-    public void event(long seq, String json) {
+    public void event(long seq, ByteBuf json) {
         if (seq == 0) {
             synchronized (ephemeral) {
-                ephemeral.add(json);
+                ephemeral.add(json.toString(StandardCharsets.UTF_8));
             }
             woken.complete(null);
         } else if (seq > after) {
             woken.complete(null);
         }
+    }
+
+    /** Live events may have been missed (fan-out re-subscribed): answer, so the client reads the log again. */
+    void wake() {
+        woken.complete(null);
     }
 
     void reconnect(long delayMs) {

@@ -66,6 +66,8 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     /** Long-polling sessions served here recently: sid → (user, last poll in nanos). */
     private final Map<String, PolledSession> polled = new ConcurrentHashMap<>();
+    /** How many of those sessions each user has (so a poll's release needs no scan). */
+    private final Map<UUID, Integer> pollingUsers = new ConcurrentHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Redis and JDBC calls of the gateway run here, never on Netty's or Redisson's event loops. */
     private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
@@ -214,11 +216,19 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    /** A long-poll (or a new session) was served here: keeps the session's presence and registration alive. */
-    void polledHere(String sid, UUID user, UUID partner) {
+    /**
+     * A long-poll (or a new session) was served here: keeps the session's presence and registration alive.
+     * {@code register}: also register the user for fan-out (a poll has done that in its own script).
+     */
+    void polledHere(String sid, UUID user, UUID partner, boolean register) {
         boolean first = polled.put(sid, new PolledSession(user, partner, System.nanoTime())) == null;
         Duration ttl = config.pollHold().plus(config.sessionIdle());
-        events.registerNode(user, id, ttl);
+        if (first) {
+            pollingUsers.merge(user, 1, Integer::sum);
+        }
+        if (register) {
+            events.registerNode(user, id, ttl);
+        }
         if (first) {
             presence.join(user, partner, "lp:" + sid, ttl);
         }
@@ -226,17 +236,21 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     /** The session was closed by its client (DELETE). */
     void sessionEnded(String sid, UUID user, UUID partner) {
-        polled.remove(sid);
+        forget(sid);
         leave(user, partner, "lp:" + sid);
     }
 
-    private boolean pollingHere(UUID user) {
-        for (PolledSession session : polled.values()) {
-            if (session.user().equals(user)) {
-                return true;
-            }
+    private boolean forget(String sid) {
+        PolledSession session = polled.remove(sid);
+        if (session == null) {
+            return false;
         }
-        return false;
+        pollingUsers.computeIfPresent(session.user(), (user, count) -> count > 1 ? count - 1 : null);
+        return true;
+    }
+
+    private boolean pollingHere(UUID user) {
+        return pollingUsers.containsKey(user);
     }
 
     private void leave(UUID user, UUID partner, String connectionId) {
@@ -303,8 +317,32 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             } else {
                 drainElsewhere.computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
             }
+        } else if (SWEEP.get() != null) {
+            SWEEP.get().computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
         } else {
             target.execute(connection::drain);
+        }
+    }
+
+    /** Drains requested by this thread while it works through many connections (the drain on shutdown). */
+    private static final ThreadLocal<Map<EventLoop, List<Connection>>> SWEEP = new ThreadLocal<>();
+
+    /** Runs {@code work} over many connections, then drains them in one task per event loop. */
+    private void sweep(Runnable work) {
+        Map<EventLoop, List<Connection>> batches = new HashMap<>();
+        SWEEP.set(batches);
+        try {
+            work.run();
+        } finally {
+            SWEEP.remove();
+            for (var entry : batches.entrySet()) {
+                List<Connection> batch = entry.getValue();
+                entry.getKey().execute(() -> {
+                    for (Connection connection : batch) {
+                        connection.drain();
+                    }
+                });
+            }
         }
     }
 
@@ -372,6 +410,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
                 PolledSession session = entry.getValue();
                 if (now - session.lastPollNanos() > config.sessionIdle().plus(config.pollHold()).toNanos()
                         && polled.remove(entry.getKey(), session)) {
+                    pollingUsers.computeIfPresent(session.user(), (user, count) -> count > 1 ? count - 1 : null);
                     blocking.execute(() -> {
                         leave(session.user(), session.partner(), "lp:" + entry.getKey());
                         if (!held.containsKey(session.user()) && !pollingHere(session.user())) {
@@ -399,9 +438,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
         List<Connection> open = List.copyOf(connections);
         LOG.atInfo().addKeyValue("nodeId", id).addKeyValue("connections", open.size()).log("realtime node draining");
-        for (Connection connection : open) {
-            connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
-        }
+        sweep(() -> {
+            for (Connection connection : open) {
+                connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
+            }
+        });
         for (Set<Subscriber> subscribers : held.values()) {
             for (Subscriber subscriber : subscribers) {
                 if (subscriber instanceof PollWaiter waiter) {

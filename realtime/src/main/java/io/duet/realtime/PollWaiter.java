@@ -8,13 +8,26 @@ import java.util.concurrent.CompletableFuture;
 
 /** A held long-poll: woken by the first live event after its position, an ephemeral event or a drain. */
 final class PollWaiter implements Subscriber {
-    private final long after;
+    private volatile long after;
     private final CompletableFuture<Void> woken = new CompletableFuture<>();
     private final List<String> ephemeral = new ArrayList<>();
     private volatile String reconnect;
+    /** The highest seq seen live, for {@link #startAfter}. */
+    private volatile long newest;
 
     PollWaiter(long after) {
         this.after = after;
+    }
+
+    /**
+     * Sets the position once the log has been read ({@code after} given at construction may be
+     * {@code Long.MAX_VALUE}: "not known yet"). An event that arrived meanwhile is after it if its seq is.
+     */
+    void startAfter(long position) {
+        after = position;
+        if (newest > position) {
+            woken.complete(null);
+        }
     }
 
     CompletableFuture<Void> woken() {
@@ -28,8 +41,11 @@ final class PollWaiter implements Subscriber {
                 ephemeral.add(json.toString(StandardCharsets.UTF_8));
             }
             woken.complete(null);
-        } else if (seq > after) {
-            woken.complete(null);
+        } else {
+            newest = Math.max(newest, seq);
+            if (seq > after) {
+                woken.complete(null);
+            }
         }
     }
 

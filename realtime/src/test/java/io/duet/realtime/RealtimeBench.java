@@ -2,6 +2,8 @@ package io.duet.realtime;
 
 import io.duet.api.testing.ProcStat;
 import io.duet.api.events.UserEvents;
+import io.duet.api.testing.Api;
+import io.duet.api.testing.Couples;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
 import io.micronaut.context.ApplicationContext;
@@ -40,8 +42,9 @@ import java.util.regex.Pattern;
  * users' logs at rising rates and routed by Redis fan-out to 2,000 couples' WebSockets: the highest rate
  * delivered with p99 ≤ 50 ms and ≥ 99.9 % delivered, with the node's CPU per routed event; (c) the same
  * over long-polling for 1,000 couples. Localhost only; every count and duration is bounded by flags:
- * {@code --idle N --couples N --poll-couples N --seconds S --rates R1,R2,... --poll-rates R1,... --peer no} (the last skips
- * the Socket.IO peer, for profiling runs).
+ * {@code --idle N --couples N --poll-couples N --seconds S --rates R1,R2,... --poll-rates R1,... --api-couples N
+ * --api-rates R1,... --peer no} (the last skips the Socket.IO peer, for profiling runs). (e) sends messages through the API
+ * ({@code POST /v1/couple/messages}: PostgreSQL, then the log) to couples made through the API.
  */
 public final class RealtimeBench {
     private static final Pattern SENT_AT = Pattern.compile("\"t\":(\\d+)");
@@ -128,17 +131,60 @@ public final class RealtimeBench {
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
             int bestPoll = 0;
             double bestPollP99 = 0;
+            double bestPollCpu = 0;
             for (int rate : pollRates) {
                 Step step = run(events, pollUsers, rate, seconds, pollRecorder, gateway);
                 System.out.println(step.row(rate));
                 if (step.passes()) {
                     bestPoll = rate;
                     bestPollP99 = step.p99();
+                    bestPollCpu = step.cpuMicros();
                 } else {
                     break;
                 }
             }
             polling.set(false);
+
+            // (e) the whole path: API (HTTP, PostgreSQL commit) → event log → fan-out → the partner's WebSocket
+            int apiCouples = Math.min(Integer.parseInt(flags.getOrDefault("api-couples", "200")), 2_000);
+            int[] apiRates = Arrays.stream(flags.getOrDefault("api-rates", "100,200,500,1000,2000").split(",")).mapToInt(Integer::parseInt).toArray();
+            int bestApi = 0;
+            double bestApiP99 = 0;
+            double bestApiCpu = 0;
+            if (apiCouples > 0) {
+                Thread.sleep(2000);
+                Api api = new Api(gateway.port, publisherContext.getBean(io.micronaut.serde.ObjectMapper.class));
+                List<Couples.Pair> pairs = new ArrayList<>();
+                for (int i = 0; i < apiCouples; i++) {
+                    pairs.add(Couples.pair(api, "Bench A" + i, "Bench B" + i));
+                }
+                Recorder apiRecorder = new Recorder();
+                HttpClient wsHttp = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+                List<WebSocket> receivers = new ArrayList<>();
+                for (Couples.Pair pair : pairs) {
+                    receivers.add(wsHttp.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + gateway.port + "/v1/realtime?token="
+                            + pair.b().token()), new Client(apiRecorder)).get(30, TimeUnit.SECONDS));
+                }
+                Thread.sleep(2000);
+                System.out.printf(Locale.ROOT, "%n(e) %d couples, API → PostgreSQL → log → fan-out → partner's WebSocket (POST sent → frame received;"
+                        + " node CPU includes the API's)%n", apiCouples);
+                HttpClient senders = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+                sendThroughApi(senders, gateway.port, pairs, apiRates[0], Math.max(2, seconds), apiRecorder, gateway);
+                gateway.awaitJitQuiet(60);
+                System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/msg   of it JIT");
+                for (int rate : apiRates) {
+                    Step step = sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway);
+                    System.out.println(step.row(rate));
+                    if (step.passes()) {
+                        bestApi = rate;
+                        bestApiP99 = step.p99();
+                        bestApiCpu = step.cpuMicros();
+                    } else {
+                        break;
+                    }
+                }
+                receivers.forEach(WebSocket::abort);
+            }
 
             publisherContext.close();
             gateway.process.destroy();
@@ -149,10 +195,12 @@ public final class RealtimeBench {
                     flags.getOrDefault("poll-rates", "500,1000,2000,4000")) : "peer=skipped";
 
             System.out.println();
-            System.out.println("Not measured by this run: 50,000 connections over three nodes; API → PostgreSQL → gateway.");
+            System.out.println("Not measured by this run: 50,000 connections over three nodes.");
             System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
-                            + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f %s%n",
-                    machine, open, rssPerConn / 1024, heapPerConn / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99, peer);
+                            + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f lp_cpu_us_per_event=%.1f api_couples=%d "
+                            + "api_max_rate=%d api_p99_ms=%.1f api_cpu_us_per_msg=%.1f %s%n",
+                    machine, open, rssPerConn / 1024, heapPerConn / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99,
+                    bestPollCpu, apiCouples, bestApi, bestApiP99, bestApiCpu, peer);
         } finally {
             if (publisherContext.isRunning()) {
                 publisherContext.close();
@@ -216,6 +264,59 @@ public final class RealtimeBench {
         return new Step(sent.get(), latencies.length, p50, p99, cpuMicros, jitMicros);
     }
 
+    /**
+     * Sends {@code rate} messages per second for {@code seconds} through {@code POST /v1/couple/messages}, each
+     * from a random couple's first partner, from 32 paced senders; the partner's WebSocket records them.
+     */
+    private static Step sendThroughApi(HttpClient http, int port, List<Couples.Pair> pairs, int rate, int seconds, Recorder recorder,
+            Gateway gateway) throws Exception {
+        recorder.reset();
+        long cpuBefore = gateway.cpuTicks();
+        long jitBefore = gateway.jitTicks();
+        int senders = 32;
+        AtomicLong sent = new AtomicLong();
+        long total = (long) rate * seconds;
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < senders; p++) {
+            int index = p;
+            threads.add(Thread.ofVirtual().start(() -> {
+                long mine = total / senders + (index < total % senders ? 1 : 0);
+                double interval = 1e9 * senders / rate;
+                for (long i = 0; i < mine; i++) {
+                    long due = start + (long) (i * interval) + (long) (index * interval / senders);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    Couples.Pair pair = pairs.get(ThreadLocalRandom.current().nextInt(pairs.size()));
+                    String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench-t=" + System.nanoTime() + "\"}";
+                    try {
+                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/couple/messages"))
+                                .header("Authorization", "Bearer " + pair.a().token()).header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                    } catch (Exception e) {
+                        // counted as undelivered
+                    }
+                    sent.incrementAndGet();
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        Thread.sleep(1500);
+        long cpu = gateway.cpuTicks() - cpuBefore;
+        long jit = gateway.jitTicks() - jitBefore;
+        long[] latencies = recorder.snapshot();
+        Arrays.sort(latencies);
+        double p50 = latencies.length == 0 ? Double.NaN : latencies[latencies.length / 2] / 1e6;
+        double p99 = latencies.length == 0 ? Double.NaN : latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
+        return new Step(sent.get(), latencies.length, p50, p99, cpu * (1e6 / 100) / Math.max(1, latencies.length),
+                jit * (1e6 / 100) / Math.max(1, latencies.length));
+    }
+
     /** Latencies (publish → client) of the current step. */
     static final class Recorder {
         private long[] values = new long[1 << 16];
@@ -237,7 +338,14 @@ public final class RealtimeBench {
         }
 
         void frame(String text) {
-            if (text.contains("\"bench\"")) {
+            int api = text.indexOf("bench-t=");
+            if (api >= 0 && text.contains("\"message.created\"")) {
+                int end = api + 8;
+                while (end < text.length() && Character.isDigit(text.charAt(end))) {
+                    end++;
+                }
+                record(System.nanoTime() - Long.parseLong(text.substring(api + 8, end)));
+            } else if (text.contains("\"bench\"")) {
                 Matcher sentAt = SENT_AT.matcher(text);
                 if (sentAt.find()) {
                     record(System.nanoTime() - Long.parseLong(sentAt.group(1)));

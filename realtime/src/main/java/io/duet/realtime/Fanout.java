@@ -140,7 +140,7 @@ final class Fanout {
     private static final io.netty.util.AttributeKey<java.util.concurrent.CompletableFuture<Void>> SUBSCRIBED =
             io.netty.util.AttributeKey.valueOf("duet.fanout.subscribed");
 
-    /** {@code AUTH} (when the URI carries credentials) and {@code SUBSCRIBE}, pipelined. */
+    /** {@code AUTH} (when the URI carries credentials), {@code CLIENT SETNAME} and {@code SUBSCRIBE}, pipelined. */
     private ByteBuf hello(ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer();
         String userInfo = uri.getRawUserInfo();
@@ -150,8 +150,15 @@ final class Fanout {
             String user = colon > 0 ? URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8) : null;
             command(out, user == null ? new String[] {"AUTH", password} : new String[] {"AUTH", user, password});
         }
+        // Named, so that operators (and a test) can tell this connection apart in CLIENT LIST.
+        command(out, "CLIENT", "SETNAME", clientName(channelName));
         command(out, "SUBSCRIBE", channelName);
         return out;
+    }
+
+    /** The connection's name in Redis's {@code CLIENT LIST}: {@code duet-fanout-<node id>}. */
+    static String clientName(String channelName) {
+        return "duet-fanout-" + channelName.substring(channelName.lastIndexOf(':') + 1);
     }
 
     private static void command(ByteBuf out, String... words) {

@@ -80,8 +80,15 @@ public final class RealtimeBench {
             // (a) idle connections
             long rssBefore = gateway.rssKb();
             long heapBefore = gateway.heap();
-            List<Client> idleClients = connectAll(gateway.port, idle, null);
-            Thread.sleep(3000);
+            // In two halves, each followed by a wait for the JIT (whose code and arenas grow RSS too): the second
+            // half's growth is the marginal cost of a connection, without the node's fixed costs of warming up.
+            List<Client> idleClients = new ArrayList<>(connectAll(gateway.port, idle / 2, null));
+            gateway.awaitJitQuiet(60);
+            long rssHalf = gateway.rssKb();
+            long heapHalf = gateway.heap();
+            int openHalf = (int) idleClients.stream().filter(c -> c.open.get()).count();
+            idleClients.addAll(connectAll(gateway.port, idle - idle / 2, null));
+            gateway.awaitJitQuiet(60);
             long restTicks = gateway.cpuTicks();
             Thread.sleep(5000);
             double restCpu = (gateway.cpuTicks() - restTicks) / 100.0 / 5;
@@ -90,10 +97,14 @@ public final class RealtimeBench {
             int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
             double rssPerConn = (rssAfter - rssBefore) * 1024.0 / Math.max(1, open);
             double heapPerConn = (heapAfter - heapBefore) / (double) Math.max(1, open);
+            double rssMarginal = (rssAfter - rssHalf) * 1024.0 / Math.max(1, open - openHalf);
+            double heapMarginal = (heapAfter - heapHalf) / (double) Math.max(1, open - openHalf);
             idleClients.forEach(Client::close);
             System.out.printf(Locale.ROOT, "%n(a) idle WebSockets: %d open; RSS %+.1f MB (%.1f KB/conn), heap after GC %+.1f MB (%.1f KB/conn); "
-                            + "node CPU at rest %.1f %% of a core%n",
-                    open, (rssAfter - rssBefore) / 1024.0, rssPerConn / 1024, (heapAfter - heapBefore) / 1048576.0, heapPerConn / 1024, restCpu * 100);
+                            + "node CPU at rest %.1f %% of a core%n"
+                            + "    the second %d connections alone (marginal, after the JIT settled): RSS %.1f KB/conn, heap %.1f KB/conn%n",
+                    open, (rssAfter - rssBefore) / 1024.0, rssPerConn / 1024, (heapAfter - heapBefore) / 1048576.0, heapPerConn / 1024, restCpu * 100,
+                    open - openHalf, rssMarginal / 1024, heapMarginal / 1024);
             Thread.sleep(2000);
 
             // (b) routed events through Redis fan-out to WebSockets
@@ -209,10 +220,11 @@ public final class RealtimeBench {
                             + "lp_first_delivered_pct=%.2f", rates[0], firstWs.p99(), firstWs.cpuMicros(), firstWs.jitMicros(),
                     100.0 * firstWs.delivered() / Math.max(1, firstWs.sent()), pollRates[0], firstPoll.p99(), firstPoll.cpuMicros(),
                     firstPoll.jitMicros(), 100.0 * firstPoll.delivered() / Math.max(1, firstPoll.sent()));
-            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
+            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f rss_kb_marginal=%.2f "
+                            + "heap_kb_marginal=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
                             + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f lp_cpu_us_per_event=%.1f api_couples=%d "
                             + "api_max_rate=%d api_p99_ms=%.1f api_cpu_us_per_msg=%.1f %s %s%n",
-                    machine, open, rssPerConn / 1024, heapPerConn / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99,
+                    machine, open, rssPerConn / 1024, heapPerConn / 1024, rssMarginal / 1024, heapMarginal / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99,
                     bestPollCpu, apiCouples, bestApi, bestApiP99, bestApiCpu, first, peer);
 
         } finally {
@@ -478,7 +490,7 @@ public final class RealtimeBench {
     }
 
     /** The gateway node under test, in its own JVM. */
-    record Gateway(Process process, int port, PrintWriter commands, BufferedReader output) {
+    record Gateway(Process process, int port, PrintWriter commands, java.util.concurrent.BlockingQueue<Long> heaps) {
         static Gateway start() throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -490,12 +502,32 @@ public final class RealtimeBench {
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
                     "bench-" + UUID.randomUUID().toString().substring(0, 8), "defaults", "duet.realtime.connect-burst=100"));
+            Path log = Path.of("realtime", "target", "bench-gateway.log");
+            Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
             while ((line = output.readLine()) != null) {
                 if (line.startsWith("PORT ")) {
-                    return new Gateway(process, Integer.parseInt(line.substring(5).trim()), new PrintWriter(process.getOutputStream(), true), output);
+                    int port = Integer.parseInt(line.substring(5).trim());
+                    // The node's output is read all the time (into a file): a full pipe would block its logging threads.
+                    var heaps = new java.util.concurrent.LinkedBlockingQueue<Long>();
+                    Thread.ofPlatform().daemon().name("gateway-output").start(() -> {
+                        try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(log))) {
+                            String next;
+                            while ((next = output.readLine()) != null) {
+                                if (next.startsWith("HEAP ")) {
+                                    heaps.add(Long.parseLong(next.substring(5).trim()));
+                                } else {
+                                    file.println(next);
+                                }
+                            }
+                        } catch (java.io.IOException e) {
+                            // the node is gone
+                        }
+                    });
+                    System.out.println("  (the node's own output goes to " + log + ")");
+                    return new Gateway(process, port, new PrintWriter(process.getOutputStream(), true), heaps);
                 }
             }
             throw new IllegalStateException("gateway did not start");
@@ -503,13 +535,11 @@ public final class RealtimeBench {
 
         long heap() throws Exception {
             commands.println("heap");
-            String line;
-            while ((line = output.readLine()) != null) {
-                if (line.startsWith("HEAP ")) {
-                    return Long.parseLong(line.substring(5).trim());
-                }
+            Long heap = heaps.poll(60, TimeUnit.SECONDS);
+            if (heap == null) {
+                throw new IllegalStateException("gateway gone");
             }
-            throw new IllegalStateException("gateway gone");
+            return heap;
         }
 
         long rssKb() throws Exception {

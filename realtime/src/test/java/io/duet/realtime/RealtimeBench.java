@@ -494,9 +494,12 @@ public final class RealtimeBench {
         static Gateway start() throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-XX:+UseSerialGC", "-Xmx1g"));
-            // e.g. -XX:StartFlightRecording=... to profile the node under the benchmark's load
+                    "-Xmx1g"));
+            // e.g. -XX:StartFlightRecording=... to profile the node under the benchmark's load, or another collector
             String extra = System.getenv("DUET_BENCH_GATEWAY_OPTS");
+            if (extra == null || !extra.matches(".*-XX:\\+Use\\w+GC.*")) {
+                command.add("-XX:+UseSerialGC");
+            }
             if (extra != null && !extra.isBlank()) {
                 command.addAll(List.of(extra.trim().split("\\s+")));
             }

@@ -1,11 +1,17 @@
 package io.duet.realtime;
 
 import io.duet.api.events.UserEvents;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -26,6 +32,7 @@ final class Connection implements Subscriber {
     private static final int PAGE = 200;
     /** Live events held back during a catch-up; beyond this they are dropped and read from the log instead. */
     private static final int MAX_HELD_BACK = 1000;
+    private static final Object[] NOTHING = {};
 
     private final String id;
     private final Channel channel;
@@ -34,6 +41,12 @@ final class Connection implements Subscriber {
     private final Node node;
     private final UserEvents events;
     private final RealtimeConfig config;
+    /** Frames not yet handed to Netty (String or ByteBuf) and whether a drain is on its way; guarded by this. */
+    private final ArrayDeque<Object> outbox = new ArrayDeque<>();
+    private boolean drainPending;
+    private CloseWebSocketFrame closeFrame;
+    private boolean closeRequested;
+    /** Bytes queued or written and not yet taken by the network. */
     private final AtomicLong unsent = new AtomicLong();
     private final List<String> heldBack = new ArrayList<>();
     private volatile UUID partner;
@@ -112,19 +125,19 @@ final class Connection implements Subscriber {
     }
 
     @Override
-    public synchronized void event(long seq, String json) {
+    public synchronized void event(long seq, ByteBuf json) {
         if (closed) {
             return;
         }
         if (seq == 0) {
             if (!catchingUp) {
-                write(json);
+                enqueue(json.retainedDuplicate());
             }
             return;
         }
         if (catchingUp) {
             if (heldBack.size() < MAX_HELD_BACK) {
-                heldBack.add(json);
+                heldBack.add(json.toString(StandardCharsets.UTF_8));
             } else {
                 heldBackOverflow = true;
             }
@@ -134,7 +147,7 @@ final class Connection implements Subscriber {
             return;
         }
         if (seq == position + 1) {
-            write(json);
+            enqueue(json.retainedDuplicate());
             position = seq;
             return;
         }
@@ -142,10 +155,21 @@ final class Connection implements Subscriber {
         node.blocking().execute(this::catchUp);
     }
 
+    /**
+     * Live events may have been lost (the fan-out subscription was re-established): read the log again
+     * from this connection's position.
+     */
+    synchronized void recheck() {
+        if (!catchingUp && !closed) {
+            catchingUp = true;
+            node.blocking().execute(this::catchUp);
+        }
+    }
+
     /** Sends an ephemeral frame of the gateway's own (presence snapshot, error). */
     synchronized void sendOwn(String json) {
         if (!closed) {
-            write(json);
+            enqueue(json);
         }
     }
 
@@ -162,13 +186,13 @@ final class Connection implements Subscriber {
                         return;
                     }
                     if (page.gap()) {
-                        write(Frames.reset(page.lastSeq()));
+                        enqueue(Frames.reset(page.lastSeq()));
                         position = page.lastSeq();
                     } else {
                         for (String event : page.events()) {
                             long seq = Frames.seqOf(event);
                             if (seq == position + 1) {
-                                write(event);
+                                enqueue(event);
                                 position = seq;
                             }
                         }
@@ -183,7 +207,7 @@ final class Connection implements Subscriber {
                             continue;
                         }
                         if (seq == position + 1) {
-                            write(event);
+                            enqueue(event);
                             position = seq;
                         } else {
                             hole = true;
@@ -203,15 +227,96 @@ final class Connection implements Subscriber {
         }
     }
 
-    /** Writes one text frame unless the client has stopped reading, in which case it is cut off. */
-    private void write(String json) {
-        int size = json.length();
-        if (unsent.addAndGet(size) > config.outboxBytes()) {
-            unsent.addAndGet(-size);
+    /**
+     * Queues one text frame ({@link ByteBuf} or String) for the connection's event loop, unless the client
+     * has stopped reading, in which case it is cut off. The first frame queued after a drain asks the node
+     * for a drain: during a fan-out read that is one task per event loop for all the connections the read
+     * touched, and one flush per connection, however many events it brought. Holds the lock.
+     */
+    private void enqueue(Object frame) {
+        if (closed) {
+            release(frame);
+            return;
+        }
+        long size = sizeOf(frame);
+        if (unsent.get() + size > config.outboxBytes()) {
+            release(frame);
             cutOff();
             return;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(json)).addListener(future -> unsent.addAndGet(-size));
+        unsent.addAndGet(size);
+        outbox.add(frame);
+        requestDrain();
+    }
+
+    private static long sizeOf(Object frame) {
+        return frame instanceof ByteBuf bytes ? bytes.readableBytes() : ((String) frame).length();
+    }
+
+    private void requestDrain() {
+        if (!drainPending) {
+            drainPending = true;
+            node.drainLater(this);
+        }
+    }
+
+    EventLoop loop() {
+        return channel.eventLoop();
+    }
+
+    /**
+     * On the connection's event loop: writes what is queued and flushes once. Only the last write of a
+     * batch carries a listener: writes complete in order, so when it completes the batch has left.
+     */
+    void drain() {
+        Object[] frames;
+        CloseWebSocketFrame close;
+        synchronized (this) {
+            frames = outbox.isEmpty() ? NOTHING : outbox.toArray();
+            outbox.clear();
+            drainPending = false;
+            close = closeFrame;
+            closeFrame = null;
+        }
+        long bytes = 0;
+        for (Object frame : frames) {
+            bytes += sizeOf(frame);
+        }
+        if (!channel.isActive()) {
+            for (Object frame : frames) {
+                release(frame);
+            }
+            unsent.addAndGet(-bytes);
+            if (close != null) {
+                close.release();
+            }
+            return;
+        }
+        for (int i = 0; i < frames.length; i++) {
+            Object frame = frames[i];
+            ByteBuf payload = frame instanceof ByteBuf buffer ? buffer : ByteBufUtil.writeUtf8(channel.alloc(), (String) frame);
+            if (i < frames.length - 1) {
+                channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+            } else {
+                long batch = bytes;
+                channel.write(new TextWebSocketFrame(payload)).addListener(future -> unsent.addAndGet(-batch));
+            }
+        }
+        if (close != null) {
+            channel.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+            // A client that does not read never takes the close frame: the channel goes anyway.
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, Math.max(100, config.drainGrace().toMillis()), TimeUnit.MILLISECONDS);
+        } else if (frames.length > 0) {
+            channel.flush();
+        }
+    }
+
+    private static void release(Object frame) {
+        if (frame instanceof ByteBuf bytes) {
+            bytes.release();
+        }
     }
 
     /**
@@ -229,21 +334,28 @@ final class Connection implements Subscriber {
             if (closed) {
                 return;
             }
-            closed = true;
+            if (code != CloseCode.SLOW_CONSUMER) {
+                String reconnect = Frames.reconnect(delayMs, code.reason());
+                outbox.add(reconnect);
+                unsent.addAndGet(reconnect.length());
+            }
+            closeAfterQueued(code, Frames.closeReason(code, delayMs));
         }
-        if (code != CloseCode.SLOW_CONSUMER) {
-            channel.write(new TextWebSocketFrame(Frames.reconnect(delayMs, code.reason())));
-        }
-        close(code, Frames.closeReason(code, delayMs));
     }
 
-    void close(CloseCode code, String reason) {
+    /** Closes with {@code code} once what is queued is written. */
+    synchronized void close(CloseCode code, String reason) {
+        closeAfterQueued(code, reason);
+    }
+
+    private void closeAfterQueued(CloseCode code, String reason) {
+        if (closeFrame != null || (closed && closeRequested)) {
+            return;
+        }
         closed = true;
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener(future -> channel.close());
-        // A client that does not read never takes the close frame: the channel goes anyway.
-        channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, Math.max(100, config.drainGrace().toMillis()), TimeUnit.MILLISECONDS);
+        closeRequested = true;
+        closeFrame = new CloseWebSocketFrame(code.code(), reason);
+        requestDrain();
     }
 
     /** Heartbeat and token expiry, called by the node's timer. */

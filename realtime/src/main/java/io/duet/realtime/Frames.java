@@ -2,9 +2,11 @@ package io.duet.realtime;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The wire format. Every event is {@code {"seq":N,"type":"...","data":{...}}}: events from the user's log
@@ -47,6 +49,50 @@ final class Frames {
             seq = seq * 10 + (c - '0');
         }
         return seq;
+    }
+
+    /** {@link #seqOf(String)} on the bytes of an event. */
+    static long seqOf(ByteBuf event) {
+        long seq = 0;
+        int end = event.writerIndex();
+        for (int i = event.readerIndex() + 7; i < end; i++) {
+            byte c = event.getByte(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            seq = seq * 10 + (c - '0');
+        }
+        return seq;
+    }
+
+    /** The UUID written in canonical form (36 characters) at {@code index}, or null when there is none. */
+    static UUID uuidAt(ByteBuf bytes, int index) {
+        if (bytes.writerIndex() - index < 36) {
+            return null;
+        }
+        long high = 0;
+        long low = 0;
+        int digits = 0;
+        for (int i = 0; i < 36; i++) {
+            byte c = bytes.getByte(index + i);
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (c != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int value = Character.digit(c, 16);
+            if (value < 0) {
+                return null;
+            }
+            if (digits < 16) {
+                high = high << 4 | value;
+            } else {
+                low = low << 4 | value;
+            }
+            digits++;
+        }
+        return new UUID(high, low);
     }
 
     /** A client frame: {@code typing}, {@code ack} or {@code read} (the last two with upToSeq). */

@@ -10,6 +10,7 @@ import io.micronaut.context.event.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,9 +28,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.redisson.api.RTopic;
-import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
+import io.duet.api.redis.RedisConfig;
+import io.micronaut.http.netty.channel.EventLoopGroupConfiguration;
+import io.micronaut.http.netty.channel.EventLoopGroupFactory;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.micronaut.http.netty.channel.NettyChannelType;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +54,20 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final UserEvents events;
     private final Presence presence;
     private final CoupleService couples;
-    private final RTopic channel;
-    private final int listenerId;
+    private final Fanout fanout;
+    /**
+     * Connections with frames queued by the fan-out read in progress, by event loop; touched only on the
+     * fan-out's loop. Flushed at the end of each read: one task per other loop, not one per event.
+     */
+    private final List<Connection> drainHere = new ArrayList<>();
+    private final Map<EventLoop, List<Connection>> drainElsewhere = new HashMap<>();
+    private boolean dispatching;
     private final Map<UUID, Set<Subscriber>> held = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     /** Long-polling sessions served here recently: sid → (user, last poll in nanos). */
     private final Map<String, PolledSession> polled = new ConcurrentHashMap<>();
+    /** How many of those sessions each user has (so a poll's release needs no scan). */
+    private final Map<UUID, Integer> pollingUsers = new ConcurrentHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Redis and JDBC calls of the gateway run here, never on Netty's or Redisson's event loops. */
     private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
@@ -83,15 +97,34 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedissonClient redis,
-            MeterRegistry meters) {
+    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis,
+            EventLoopGroupRegistry loops, EventLoopGroupFactory transports, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
         this.events = events;
         this.presence = presence;
         this.couples = couples;
-        this.channel = redis.getTopic(UserEvents.nodeChannel(id), StringCodec.INSTANCE);
-        this.listenerId = channel.addListener(String.class, (name, message) -> dispatch(message));
+        // The HTTP server's own loops, so that most deliveries need no hop to another thread.
+        EventLoopGroupConfiguration loopConfig = loops.getEventLoopGroupConfiguration(EventLoopGroupConfiguration.DEFAULT).orElse(null);
+        Class<? extends Channel> socket = loopConfig != null ? transports.channelClass(NettyChannelType.CLIENT_SOCKET, loopConfig)
+                : transports.channelClass(NettyChannelType.CLIENT_SOCKET);
+        this.fanout = new Fanout(redis.uri(), UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), socket, new Fanout.Handler() {
+            @Override
+            public void message(ByteBuf payload) {
+                dispatch(payload);
+            }
+
+            @Override
+            public void readComplete() {
+                flushDrains();
+            }
+
+            @Override
+            public void resubscribed() {
+                recheckAll();
+            }
+        });
+        fanout.start(3000);
         Gauge.builder("duet.realtime.connections", connections, Set::size).description("Open WebSocket connections").register(meters);
         Gauge.builder("duet.realtime.poll.sessions", polled, Map::size).description("Long-polling sessions seen lately").register(meters);
         long refresh = Math.max(100, config.registrationTtl().toMillis() / 3);
@@ -183,11 +216,19 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    /** A long-poll (or a new session) was served here: keeps the session's presence and registration alive. */
-    void polledHere(String sid, UUID user, UUID partner) {
+    /**
+     * A long-poll (or a new session) was served here: keeps the session's presence and registration alive.
+     * {@code register}: also register the user for fan-out (a poll has done that in its own script).
+     */
+    void polledHere(String sid, UUID user, UUID partner, boolean register) {
         boolean first = polled.put(sid, new PolledSession(user, partner, System.nanoTime())) == null;
         Duration ttl = config.pollHold().plus(config.sessionIdle());
-        events.registerNode(user, id, ttl);
+        if (first) {
+            pollingUsers.merge(user, 1, Integer::sum);
+        }
+        if (register) {
+            events.registerNode(user, id, ttl);
+        }
         if (first) {
             presence.join(user, partner, "lp:" + sid, ttl);
         }
@@ -195,17 +236,21 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     /** The session was closed by its client (DELETE). */
     void sessionEnded(String sid, UUID user, UUID partner) {
-        polled.remove(sid);
+        forget(sid);
         leave(user, partner, "lp:" + sid);
     }
 
-    private boolean pollingHere(UUID user) {
-        for (PolledSession session : polled.values()) {
-            if (session.user().equals(user)) {
-                return true;
-            }
+    private boolean forget(String sid) {
+        PolledSession session = polled.remove(sid);
+        if (session == null) {
+            return false;
         }
-        return false;
+        pollingUsers.computeIfPresent(session.user(), (user, count) -> count > 1 ? count - 1 : null);
+        return true;
+    }
+
+    private boolean pollingHere(UUID user) {
+        return pollingUsers.containsKey(user);
     }
 
     private void leave(UUID user, UUID partner, String connectionId) {
@@ -227,28 +272,106 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    /** A fan-out message {@code "<user uuid> <event json>"}; runs on a Redisson thread. */
-    private void dispatch(String message) {
-        if (message.length() < 38) {
+    /** A fan-out message {@code "<user uuid> <event json>"}; runs on the fan-out's event loop. */
+    private void dispatch(ByteBuf message) {
+        int start = message.readerIndex();
+        if (message.readableBytes() < 38 || message.getByte(start + 36) != ' ') {
             return;
         }
-        UUID user;
-        try {
-            user = UUID.fromString(message.substring(0, 36));
-        } catch (IllegalArgumentException e) {
+        UUID user = Frames.uuidAt(message, start);
+        if (user == null) {
             return;
         }
         Set<Subscriber> subscribers = held.get(user);
         if (subscribers == null) {
             return;
         }
-        String event = message.substring(37);
+        // One copy out of the read buffer, shared by the user's connections until their writes complete.
+        int length = message.readableBytes() - 37;
+        ByteBuf event = message.alloc().directBuffer(length);
+        event.writeBytes(message, start + 37, length);
         long seq = Frames.seqOf(event);
-        for (Subscriber subscriber : subscribers) {
-            try {
-                subscriber.event(seq, event);
-            } catch (RuntimeException e) {
-                LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("event not handed to a connection");
+        dispatching = true;
+        try {
+            for (Subscriber subscriber : subscribers) {
+                try {
+                    subscriber.event(seq, event);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("event not handed to a connection");
+                }
+            }
+        } finally {
+            event.release();
+        }
+    }
+
+    /**
+     * A connection has frames queued: drain it on its event loop. During a fan-out read this is batched
+     * ({@link #flushDrains} at the end of the read); from anywhere else it is one task.
+     */
+    void drainLater(Connection connection) {
+        EventLoop target = connection.loop();
+        if (fanout.loop().inEventLoop() && dispatching) {
+            if (target == fanout.loop()) {
+                drainHere.add(connection);
+            } else {
+                drainElsewhere.computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
+            }
+        } else if (SWEEP.get() != null) {
+            SWEEP.get().computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
+        } else {
+            target.execute(connection::drain);
+        }
+    }
+
+    /** Drains requested by this thread while it works through many connections (the drain on shutdown). */
+    private static final ThreadLocal<Map<EventLoop, List<Connection>>> SWEEP = new ThreadLocal<>();
+
+    /** Runs {@code work} over many connections, then drains them in one task per event loop. */
+    private void sweep(Runnable work) {
+        Map<EventLoop, List<Connection>> batches = new HashMap<>();
+        SWEEP.set(batches);
+        try {
+            work.run();
+        } finally {
+            SWEEP.remove();
+            for (var entry : batches.entrySet()) {
+                List<Connection> batch = entry.getValue();
+                entry.getKey().execute(() -> {
+                    for (Connection connection : batch) {
+                        connection.drain();
+                    }
+                });
+            }
+        }
+    }
+
+    private void flushDrains() {
+        dispatching = false;
+        for (var entry : drainElsewhere.entrySet()) {
+            List<Connection> batch = entry.getValue();
+            entry.getKey().execute(() -> {
+                for (Connection connection : batch) {
+                    connection.drain();
+                }
+            });
+        }
+        drainElsewhere.clear();
+        for (Connection connection : drainHere) {
+            connection.drain();
+        }
+        drainHere.clear();
+    }
+
+    /** The fan-out was re-established: what was published meanwhile is in the logs, not on the channel. */
+    private void recheckAll() {
+        for (Set<Subscriber> subscribers : held.values()) {
+            for (Subscriber subscriber : subscribers) {
+                if (subscriber instanceof Connection connection) {
+                    connection.recheck();
+                } else if (subscriber instanceof PollWaiter waiter) {
+                    waiter.wake();
+                }
             }
         }
     }
@@ -287,6 +410,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
                 PolledSession session = entry.getValue();
                 if (now - session.lastPollNanos() > config.sessionIdle().plus(config.pollHold()).toNanos()
                         && polled.remove(entry.getKey(), session)) {
+                    pollingUsers.computeIfPresent(session.user(), (user, count) -> count > 1 ? count - 1 : null);
                     blocking.execute(() -> {
                         leave(session.user(), session.partner(), "lp:" + entry.getKey());
                         if (!held.containsKey(session.user()) && !pollingHere(session.user())) {
@@ -314,9 +438,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
         List<Connection> open = List.copyOf(connections);
         LOG.atInfo().addKeyValue("nodeId", id).addKeyValue("connections", open.size()).log("realtime node draining");
-        for (Connection connection : open) {
-            connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
-        }
+        sweep(() -> {
+            for (Connection connection : open) {
+                connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
+            }
+        });
         for (Set<Subscriber> subscribers : held.values()) {
             for (Subscriber subscriber : subscribers) {
                 if (subscriber instanceof PollWaiter waiter) {
@@ -350,7 +476,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     @PreDestroy
     void stop() {
         drain();
-        channel.removeListener(listenerId);
+        fanout.stop();
         timer.shutdownNow();
         virtualThreads.shutdown();
     }

@@ -1,12 +1,15 @@
 package io.duet.realtime;
 
+import io.duet.api.events.UserEvents;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.redisson.api.RBucket;
+import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -15,9 +18,43 @@ import org.redisson.api.RedissonClient;
  * bits>}: the node part is the affinity hint, the random part makes it unguessable. The session holds its
  * user (a sid presented with another user's token is as unknown as a made-up one) and the partner, and
  * expires when nobody polls it for {@link RealtimeConfig#sessionIdle()} plus a poll's hold.
+ *
+ * <p>The session key sits under the user's hash tag, next to the user's log, so that a poll is one
+ * script and one round trip: check and extend the session, register this node for the user's fan-out,
+ * read the log after the client's position.
  */
 @Singleton
 class PollSessions {
+    /**
+     * KEYS: session, seq, log, nodes. ARGV: session ttl ms, node id, registration ttl ms, after (-1: from
+     * now), limit. Returns {0} without a session, else {1, session value, last seq, gap (0/1), events...}.
+     */
+    private static final String POLL = """
+            local session = redis.call('GET', KEYS[1])
+            if not session then return {0} end
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            local now = redis.call('TIME')
+            local expiry = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[3])
+            redis.call('ZADD', KEYS[4], expiry, ARGV[2])
+            redis.call('PEXPIRE', KEYS[4], ARGV[3])
+            local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+            local after = tonumber(ARGV[4])
+            local result = {1, session, last, 0}
+            if after < 0 or after == last then return result end
+            if after > last then
+              result[4] = 1
+              return result
+            end
+            local entries = redis.call('XRANGE', KEYS[3], '(' .. after .. '-0', '+', 'COUNT', ARGV[5])
+            if #entries == 0 or tonumber(string.match(entries[1][1], '^(%d+)')) ~= after + 1 then
+              result[4] = 1
+              return result
+            end
+            for _, entry in ipairs(entries) do
+              result[#result + 1] = entry[2][2]
+            end
+            return result""";
+
     private final SecureRandom random = new SecureRandom();
     private final RedissonClient redis;
     private final RealtimeConfig config;
@@ -29,20 +66,64 @@ class PollSessions {
 
     record Session(String sid, UUID user, UUID partner) {}
 
+    /**
+     * What a poll found: the session (empty when unknown or another user's), the user's latest seq and
+     * the events after the client's position, or {@code gap} when the log no longer holds them.
+     */
+    record Poll(Optional<Session> session, long lastSeq, boolean gap, List<String> events) {}
+
     Session create(String nodeId, UUID user, UUID partner) {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String sid = nodeId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        bucket(sid).set(user + "," + (partner == null ? "" : partner.toString()), ttl());
+        redis.getBucket(key(user, sid)).set(user + "," + (partner == null ? "" : partner.toString()), ttl());
         return new Session(sid, user, partner);
     }
 
     /** The session if it exists and belongs to {@code user}; extends its life. */
     Optional<Session> touch(String sid, UUID user) {
-        if (sid == null || sid.length() > 80 || !sid.matches("[A-Za-z0-9-]+\\.[A-Za-z0-9_-]{22}")) {
+        if (!wellFormed(sid)) {
             return Optional.empty();
         }
-        String value = bucket(sid).getAndExpire(ttl());
+        return parse(sid, user, (String) redis.getBucket(key(user, sid)).getAndExpire(ttl()));
+    }
+
+    /**
+     * One round trip for a poll: {@link #touch}, register {@code nodeId} for the user's fan-out, and read up
+     * to {@code limit} events after {@code after} (null: from now, nothing read).
+     */
+    Poll poll(String sid, UUID user, String nodeId, Long after, int limit) {
+        if (!wellFormed(sid)) {
+            return new Poll(Optional.empty(), 0, false, List.of());
+        }
+        List<Object> result = redis.getScript().eval(RScript.Mode.READ_WRITE, POLL, RScript.ReturnType.LIST,
+                List.of(key(user, sid), UserEvents.seqKey(user), UserEvents.logKey(user), UserEvents.nodesKey(user)),
+                Long.toString(ttl().toMillis()), nodeId, Long.toString(ttl().toMillis()),
+                Long.toString(after == null ? -1 : after), Integer.toString(limit));
+        if (((Number) result.get(0)).longValue() == 0) {
+            return new Poll(Optional.empty(), 0, false, List.of());
+        }
+        Optional<Session> session = parse(sid, user, (String) result.get(1));
+        long last = ((Number) result.get(2)).longValue();
+        boolean gap = ((Number) result.get(3)).longValue() == 1;
+        List<String> events = new ArrayList<>(Math.max(0, result.size() - 4));
+        for (int i = 4; i < result.size(); i++) {
+            events.add((String) result.get(i));
+        }
+        return new Poll(session, last, gap, events);
+    }
+
+    void delete(String sid, UUID user) {
+        if (wellFormed(sid)) {
+            redis.getBucket(key(user, sid)).delete();
+        }
+    }
+
+    private static boolean wellFormed(String sid) {
+        return sid != null && sid.length() <= 80 && sid.matches("[A-Za-z0-9-]+\\.[A-Za-z0-9_-]{22}");
+    }
+
+    private static Optional<Session> parse(String sid, UUID user, String value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -55,12 +136,9 @@ class PollSessions {
         return Optional.of(new Session(sid, owner, partner.isEmpty() ? null : UUID.fromString(partner)));
     }
 
-    void delete(String sid) {
-        bucket(sid).delete();
-    }
-
-    private RBucket<String> bucket(String sid) {
-        return redis.getBucket("duet:rt:lp:{" + sid + "}");
+    /** Under the user's hash tag, beside the log (one script reaches both on a cluster too). */
+    private static String key(UUID user, String sid) {
+        return "duet:ev:{" + user + "}:lp:" + sid;
     }
 
     private Duration ttl() {

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -74,7 +76,7 @@ class PollingController {
                 throw new RealtimeProblems.TooManyConnectsException(wait);
             }
             PollSessions.Session session = sessions.create(node.id(), caller.accountId(), node.partnerOf(caller.accountId()));
-            node.polledHere(session.sid(), session.user(), session.partner());
+            node.polledHere(session.sid(), session.user(), session.partner(), true);
             String body = "{\"sid\":\"" + session.sid() + "\",\"holdMs\":" + config.pollHold().toMillis() + "}";
             return affinity(HttpResponse.created(body).contentType(MediaType.APPLICATION_JSON_TYPE));
         });
@@ -88,23 +90,27 @@ class PollingController {
             throw new RealtimeProblems.BadFrameException();
         }
         return onBlocking(() -> {
-            PollSessions.Session session = sessions.touch(sid, caller.accountId())
-                    .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
             if (node.draining()) {
+                sessions.touch(sid, caller.accountId()).orElseThrow(RealtimeProblems.SessionNotFoundException::new);
                 return answer(List.of(Frames.reconnect(node.reconnectDelayMs(), CloseCode.SHUTTING_DOWN.reason())));
             }
-            node.polledHere(sid, session.user(), session.partner());
-            long position = after != null ? after : events.lastSeq(session.user());
-            PollWaiter waiter = new PollWaiter(position);
-            node.holdRegistered(session.user(), waiter);
+            UUID user = caller.accountId();
+            // Listening starts before the log is read (as for a WebSocket), so nothing appended after the
+            // read is missed; the read, the session check and the node's registration are one round trip.
+            PollWaiter waiter = new PollWaiter(after != null ? after : Long.MAX_VALUE);
+            node.holdRegistered(user, waiter);
             try {
-                UserEvents.Page page = events.read(session.user(), position, PAGE);
-                if (page.gap()) {
-                    return answer(List.of(Frames.reset(page.lastSeq())));
+                PollSessions.Poll poll = sessions.poll(sid, user, node.id(), after, PAGE);
+                PollSessions.Session session = poll.session().orElseThrow(RealtimeProblems.SessionNotFoundException::new);
+                node.polledHere(sid, session.user(), session.partner(), false);
+                if (poll.gap()) {
+                    return answer(List.of(Frames.reset(poll.lastSeq())));
                 }
-                if (!page.events().isEmpty()) {
-                    return answer(page.events());
+                if (!poll.events().isEmpty()) {
+                    return answer(poll.events());
                 }
+                long position = after != null ? after : poll.lastSeq();
+                waiter.startAfter(position);
                 long holdMs = Math.min(config.pollHold().toMillis(),
                         Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()));
                 boolean woken = node.awayFromPools(() -> {
@@ -122,11 +128,11 @@ class PollingController {
                     return answer(List.of(waiter.reconnectEvent()));
                 }
                 List<String> answer = new ArrayList<>(waiter.ephemeral());
-                page = events.read(session.user(), position, PAGE);
+                UserEvents.Page page = events.read(user, position, PAGE);
                 answer.addAll(page.gap() ? List.of(Frames.reset(page.lastSeq())) : page.events());
                 return answer(answer);
             } finally {
-                node.release(session.user(), waiter);
+                node.release(user, waiter);
             }
         });
     }
@@ -154,7 +160,7 @@ class PollingController {
         return onBlocking(() -> {
             PollSessions.Session session = sessions.touch(sid, caller.accountId())
                     .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
-            sessions.delete(sid);
+            sessions.delete(sid, caller.accountId());
             node.sessionEnded(sid, session.user(), session.partner());
             return HttpResponse.noContent();
         });
@@ -164,6 +170,10 @@ class PollingController {
         String token = queryToken;
         String header = request.getHeaders().getAuthorization().orElse(null);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            Optional<AccessTokens.Verified> verified = tokens.fromSecurityFilter(request);
+            if (verified.isPresent()) {
+                return verified.get();
+            }
             token = header.substring(7).trim();
         }
         try {

@@ -91,6 +91,25 @@ class GatewayTest {
     }
 
     @Test
+    void givenTheFanOutConnectionIsCut_whenEventsArePublishedMeanwhile_thenTheyReachTheClientWithoutAnotherEvent() throws Exception {
+        var events = node2.getApplicationContext().getBean(io.duet.api.events.UserEvents.class);
+        String name = Fanout.clientName(io.duet.api.events.UserEvents.nodeChannel(node2.getApplicationContext().getBean(Node.class).id()));
+        try (WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
+            awaitHeld(node2, pair.b().id());
+            String cut = RedisAdmin.clientId(name);
+
+            RedisAdmin.command("CLIENT", "KILL", "ID", cut);
+            for (int i = 1; i <= 3; i++) {
+                events.publish(pair.b().id(), "nudge", Map.of("n", i));
+            }
+
+            List<String> got = b.collect(3, Duration.ofSeconds(5), frame -> frame.contains("\"nudge\""));
+            assertEquals(3, got.size(), got.toString());
+            assertTrue(!RedisAdmin.clientId(name).equals(cut), "subscribed again on a new connection");
+        }
+    }
+
+    @Test
     void givenBOnLongPollingOnly_thenItGetsTheSameStreamAsTheLog() throws Exception {
         Poller b = new Poller(json, pair.b().token());
         assertEquals(201, b.open(node2.getPort()).statusCode());

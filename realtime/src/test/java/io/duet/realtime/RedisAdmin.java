@@ -1,0 +1,60 @@
+package io.duet.realtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Admin commands the tests send to the shared Redis on their own connection ({@code CLIENT LIST},
+ * {@code CLIENT KILL ID n}): only ever aimed at one connection of this test run, never at a type of
+ * client, since other runs share the server.
+ */
+final class RedisAdmin {
+    private RedisAdmin() {}
+
+    /** The id of the connection named {@code name}; fails when there is none. */
+    static String clientId(String name) throws IOException {
+        for (String line : command("CLIENT", "LIST").split("\n")) {
+            if (line.contains(" name=" + name + " ")) {
+                return line.replaceAll("^id=(\\d+) .*", "$1").trim();
+            }
+        }
+        throw new AssertionError("no Redis connection named " + name);
+    }
+
+    /** Sends one command and returns its reply's text (a bulk string, a status, an integer or an error). */
+    static String command(String... words) throws IOException {
+        URI uri = URI.create(System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0"));
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379)) {
+            OutputStream out = socket.getOutputStream();
+            StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
+            for (String word : words) {
+                request.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word).append("\r\n");
+            }
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String first = line(in);
+            if (first.startsWith("$")) {
+                int length = Integer.parseInt(first.substring(1));
+                return length < 0 ? "" : new String(in.readNBytes(length + 2), StandardCharsets.UTF_8).trim();
+            }
+            return first.substring(1);
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b != '\r') {
+                bytes.write(b);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -28,14 +28,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.duet.api.redis.RedisConfig;
-import io.micronaut.http.netty.channel.EventLoopGroupConfiguration;
-import io.micronaut.http.netty.channel.EventLoopGroupFactory;
 import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
-import io.micronaut.http.netty.channel.NettyChannelType;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,18 +94,15 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis,
-            EventLoopGroupRegistry loops, EventLoopGroupFactory transports, MeterRegistry meters) {
+    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedissonClient redisson,
+            EventLoopGroupRegistry loops, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
         this.events = events;
         this.presence = presence;
         this.couples = couples;
-        // The HTTP server's own loops, so that most deliveries need no hop to another thread.
-        EventLoopGroupConfiguration loopConfig = loops.getEventLoopGroupConfiguration(EventLoopGroupConfiguration.DEFAULT).orElse(null);
-        Class<? extends Channel> socket = loopConfig != null ? transports.channelClass(NettyChannelType.CLIENT_SOCKET, loopConfig)
-                : transports.channelClass(NettyChannelType.CLIENT_SOCKET);
-        this.fanout = new Fanout(redis.uri(), UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), socket, new Fanout.Handler() {
+        // One of the HTTP server's own loops: deliveries to connections on it need no further hop.
+        this.fanout = new Fanout(redisson, UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), new Fanout.Handler() {
             @Override
             public void message(ByteBuf payload) {
                 dispatch(payload);

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** Two real gateway nodes (each with the API) sharing one Redis; real WebSocket and HTTP clients. */
 class GatewayTest {
+    /** Node 2's name in Redis's CLIENT LIST, so the test can cut its fan-out connection and nobody else's. */
+    static final String NODE2_REDIS_NAME = "duet-gw-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     static EmbeddedServer node1;
     static EmbeddedServer node2;
     static ObjectMapper json;
@@ -33,7 +35,8 @@ class GatewayTest {
     @BeforeAll
     static void startNodes() {
         node1 = Gateways.start(Gateways.freshNodeId("one"), Map.of());
-        node2 = Gateways.start(Gateways.freshNodeId("two"), Map.of("duet.queues.workers-enabled", false));
+        node2 = Gateways.start(Gateways.freshNodeId("two"), Map.of("duet.queues.workers-enabled", false,
+                "duet.redis.client-name", NODE2_REDIS_NAME));
         json = node1.getApplicationContext().getBean(ObjectMapper.class);
         api = new Api(node1.getPort(), json);
     }
@@ -93,10 +96,9 @@ class GatewayTest {
     @Test
     void givenTheFanOutConnectionIsCut_whenEventsArePublishedMeanwhile_thenTheyReachTheClientWithoutAnotherEvent() throws Exception {
         var events = node2.getApplicationContext().getBean(io.duet.api.events.UserEvents.class);
-        String name = Fanout.clientName(io.duet.api.events.UserEvents.nodeChannel(node2.getApplicationContext().getBean(Node.class).id()));
         try (WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
             awaitHeld(node2, pair.b().id());
-            String cut = RedisAdmin.clientId(name);
+            String cut = RedisAdmin.subscriberId(NODE2_REDIS_NAME);
 
             RedisAdmin.command("CLIENT", "KILL", "ID", cut);
             for (int i = 1; i <= 3; i++) {
@@ -105,7 +107,7 @@ class GatewayTest {
 
             List<String> got = b.collect(3, Duration.ofSeconds(5), frame -> frame.contains("\"nudge\""));
             assertEquals(3, got.size(), got.toString());
-            assertTrue(!RedisAdmin.clientId(name).equals(cut), "subscribed again on a new connection");
+            assertTrue(!RedisAdmin.subscriberId(NODE2_REDIS_NAME).equals(cut), "subscribed again on a new connection");
         }
     }
 

@@ -16,14 +16,18 @@ import java.nio.charset.StandardCharsets;
 final class RedisAdmin {
     private RedisAdmin() {}
 
-    /** The id of the connection named {@code name}; fails when there is none. */
-    static String clientId(String name) throws IOException {
+    /**
+     * The id of the pub/sub connection (one holding a subscription) of the client named {@code name};
+     * fails when there is none. A Redisson client names all its connections alike, so the test gives
+     * the node under test a name of its own.
+     */
+    static String subscriberId(String name) throws IOException {
         for (String line : command("CLIENT", "LIST").split("\n")) {
-            if (line.contains(" name=" + name + " ")) {
+            if (line.contains(" name=" + name + " ") && !line.contains(" sub=0 ")) {
                 return line.replaceAll("^id=(\\d+) .*", "$1").trim();
             }
         }
-        throw new AssertionError("no Redis connection named " + name);
+        throw new AssertionError("no subscribed Redis connection named " + name);
     }
 
     /** Sends one command and returns its reply's text (a bulk string, a status, an integer or an error). */

@@ -53,50 +53,16 @@ public final class ResizeBench {
                 + "pipeline-java %s, naive %s%n", photos.size(), rounds, heap("pipeline-native"), heap("pipeline-java"), heap("naive"));
 
         String[] contenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual", "sharp-cascade"};
-        Map<String, List<Measured>> results = new LinkedHashMap<>();
-        for (String contender : contenders) {
-            results.put(contender, new ArrayList<>());
-        }
-        for (int round = 1; round <= rounds; round++) {
-            for (String contender : contenders) {
-                Path out = root.resolve("out").resolve(contender);
-                Files.createDirectories(out);
-                int passes = contender.startsWith("naive") ? 1 : 3;
-                Measured measured = contender.startsWith("sharp")
-                        ? sharp(node, contender.substring(6), out, passes, photos)
-                        : java(contender, out, passes, photos);
-                results.get(contender).add(measured);
-                System.out.printf("round %d %-20s %6.2f images/cpu-s  peak RSS %4.0f MB%n", round, contender,
-                        measured.imagesPerCpuSecond(), measured.rssMb());
-            }
-        }
-
-        Map<String, Double> median = new LinkedHashMap<>();
+        Map<String, List<Measured>> results = rounds(rounds, contenders, root.resolve("out"), 3, photos, node, "");
+        Map<String, Double> median = medians(results);
         Map<String, Double> rss = new LinkedHashMap<>();
-        results.forEach((name, list) -> {
-            median.put(name, median(list.stream().mapToDouble(Measured::imagesPerCpuSecond).toArray()));
-            rss.put(name, list.stream().mapToDouble(Measured::rssMb).max().orElse(0));
-        });
+        results.forEach((name, list) -> rss.put(name, list.stream().mapToDouble(Measured::rssMb).max().orElse(0)));
         double[] ssim = ssim(root.resolve("out/pipeline-native"), root.resolve("out/sharp-usual"), photos);
 
         // The rest of the corpus (4000x3000 PNG screenshots, 800x600 photos), side by side in the same way.
         String[] otherContenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual"};
-        Map<String, List<Double>> otherResults = new LinkedHashMap<>();
-        for (int round = 1; round <= rounds; round++) {
-            for (String contender : otherContenders) {
-                Path out = root.resolve("out-others").resolve(contender);
-                Files.createDirectories(out);
-                int passes = contender.startsWith("naive") ? 1 : 2;
-                Measured measured = contender.startsWith("sharp")
-                        ? sharp(node, contender.substring(6), out, passes, others)
-                        : java(contender, out, passes, others);
-                otherResults.computeIfAbsent(contender, name -> new ArrayList<>()).add(measured.imagesPerCpuSecond());
-                System.out.printf("round %d %-20s %6.2f images/cpu-s  (screenshots and small images)%n", round, contender,
-                        measured.imagesPerCpuSecond());
-            }
-        }
-        Map<String, Double> otherMedian = new LinkedHashMap<>();
-        otherResults.forEach((name, list) -> otherMedian.put(name, median(list.stream().mapToDouble(Double::doubleValue).toArray())));
+        Map<String, Double> otherMedian = medians(rounds(rounds, otherContenders, root.resolve("out-others"), 2, others, node,
+                "  (screenshots and small images)"));
 
         System.out.println();
         System.out.printf("%-22s %18s %14s %12s%n", "contender", "images/cpu-s (med)", "vs sharp-usual", "peak RSS MB");
@@ -126,6 +92,35 @@ public final class ResizeBench {
                 otherMedian.get("pipeline-native"), otherMedian.get("naive-thumbnailator"), otherMedian.get("sharp-usual"),
                 otherMedian.get("pipeline-native") / otherMedian.get("sharp-usual"),
                 otherMedian.get("pipeline-native") / otherMedian.get("naive-thumbnailator"));
+    }
+
+    /**
+     * Each contender in its own process, round by round, on {@code files}: {@code passes} measured
+     * passes (one for naive Thumbnailator, the slowest); outputs under {@code outDir/contender}.
+     */
+    private static Map<String, List<Measured>> rounds(int rounds, String[] contenders, Path outDir, int passes, List<Path> files,
+            Path node, String label) throws Exception {
+        Map<String, List<Measured>> results = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (String contender : contenders) {
+                Path out = outDir.resolve(contender);
+                Files.createDirectories(out);
+                int contenderPasses = contender.startsWith("naive") ? 1 : passes;
+                Measured measured = contender.startsWith("sharp")
+                        ? sharp(node, contender.substring(6), out, contenderPasses, files)
+                        : java(contender, out, contenderPasses, files);
+                results.computeIfAbsent(contender, name -> new ArrayList<>()).add(measured);
+                System.out.printf("round %d %-20s %6.2f images/cpu-s  peak RSS %4.0f MB%s%n", round, contender,
+                        measured.imagesPerCpuSecond(), measured.rssMb(), label);
+            }
+        }
+        return results;
+    }
+
+    private static Map<String, Double> medians(Map<String, List<Measured>> results) {
+        Map<String, Double> medians = new LinkedHashMap<>();
+        results.forEach((name, list) -> medians.put(name, median(list.stream().mapToDouble(Measured::imagesPerCpuSecond).toArray())));
+        return medians;
     }
 
     /** The screenshots and small images that {@link #corpus} writes beside the photos. */

@@ -29,7 +29,7 @@ class PollSessions {
      * KEYS: session, seq, log, nodes. ARGV: session ttl ms, node id, registration ttl ms, after (-1: from
      * now), limit. Returns {0} without a session, else {1, session value, last seq, gap (0/1), events...}.
      */
-    private static final String POLL = """
+    private static final String POLL = UserEvents.READ_LOG_FUNCTION + """
             local session = redis.call('GET', KEYS[1])
             if not session then return {0} end
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -40,20 +40,8 @@ class PollSessions {
             local last = tonumber(redis.call('GET', KEYS[2]) or '0')
             local after = tonumber(ARGV[4])
             local result = {1, session, last, 0}
-            if after < 0 or after == last then return result end
-            if after > last then
-              result[4] = 1
-              return result
-            end
-            local entries = redis.call('XRANGE', KEYS[3], '(' .. after .. '-0', '+', 'COUNT', ARGV[5])
-            if #entries == 0 or tonumber(string.match(entries[1][1], '^(%d+)')) ~= after + 1 then
-              result[4] = 1
-              return result
-            end
-            for _, entry in ipairs(entries) do
-              result[#result + 1] = entry[2][2]
-            end
-            return result""";
+            if after < 0 then return result end
+            return read_log(KEYS[3], last, after, ARGV[5], result, 4)""";
 
     private final SecureRandom random = new SecureRandom();
     private final RedissonClient redis;

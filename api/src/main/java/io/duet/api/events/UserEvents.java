@@ -81,24 +81,35 @@ public class UserEvents {
             end
             return seq""";
 
-    private static final String READ = """
+    /**
+     * A Lua function for scripts that read a user's log: {@code read_log(log, last, after, limit, result, gap)}
+     * appends to {@code result} the events after seq {@code after} (at most {@code limit}), given the
+     * user's {@code last} seq, or sets {@code result[gap] = 1} when the log no longer holds seq
+     * {@code after + 1} or {@code after} is ahead of {@code last}. The gateway's poll script uses it too,
+     * so both read the log the same way.
+     */
+    public static final String READ_LOG_FUNCTION = """
+            local function read_log(log, last, after, limit, result, gap)
+              if after == last then return result end
+              if after > last then
+                result[gap] = 1
+                return result
+              end
+              local entries = redis.call('XRANGE', log, '(' .. after .. '-0', '+', 'COUNT', limit)
+              if #entries == 0 or tonumber(string.match(entries[1][1], '^(%d+)')) ~= after + 1 then
+                result[gap] = 1
+                return result
+              end
+              for _, entry in ipairs(entries) do
+                result[#result + 1] = entry[2][2]
+              end
+              return result
+            end
+            """;
+
+    private static final String READ = READ_LOG_FUNCTION + """
             local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-            local after = tonumber(ARGV[1])
-            local result = {last, 0}
-            if after > last then
-              result[2] = 1
-              return result
-            end
-            if after == last then return result end
-            local entries = redis.call('XRANGE', KEYS[2], '(' .. after .. '-0', '+', 'COUNT', ARGV[2])
-            if #entries == 0 or tonumber(string.match(entries[1][1], '^(%d+)')) ~= after + 1 then
-              result[2] = 1
-              return result
-            end
-            for _, entry in ipairs(entries) do
-              result[#result + 1] = entry[2][2]
-            end
-            return result""";
+            return read_log(KEYS[2], last, tonumber(ARGV[1]), ARGV[2], {last, 0}, 2)""";
 
     private static final String SIGNAL = """
             local now = redis.call('TIME')

@@ -1,7 +1,6 @@
 package io.duet.loadtest;
 
-import com.password4j.Argon2Function;
-import com.password4j.types.Argon2;
+import io.duet.api.account.Argon2id;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -161,7 +160,7 @@ public final class DataGen {
             long started = System.nanoTime();
             Plan plan = Plan.of(options.couples(), options.messages(), options.seed());
             String[] texts = TextPool.build(options.seed(), TEXT_POOL);
-            String passwordHash = Argon2Function.getInstance(19456, 2, 1, 32, Argon2.ID).hash(PASSWORD).getResult();
+            String passwordHash = new Argon2id(new Argon2id.Cost(19456, 2, 1)).hash(PASSWORD);
             messagesAtStart = run.messagesDone();
             messagesWritten.set(run.messagesDone());
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());

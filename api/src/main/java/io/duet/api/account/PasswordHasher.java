@@ -1,7 +1,5 @@
 package io.duet.api.account;
 
-import com.password4j.Argon2Function;
-import com.password4j.types.Argon2;
 import io.duet.api.web.ServiceOverloadedException;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -13,14 +11,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * argon2id (password4j) with the configured cost. Hashes are PHC strings that carry their own
+ * argon2id ({@link Argon2id}) with the configured cost. Hashes are PHC strings that carry their own
  * parameters, so a cost raised in configuration still verifies old hashes and {@link #needsRehash}
  * tells login to upgrade them.
  */
 @Singleton
 class PasswordHasher {
-    private static final int HASH_BYTES = 32;
-    private final Argon2Function current;
+    private final Argon2id current;
 
     /**
      * argon2id is memory-hard (19 MiB per hash by default): without a bound, a spike of a few hundred
@@ -42,15 +39,15 @@ class PasswordHasher {
         this.slots = new Semaphore(concurrent, true);
         this.slotWait = cost.maxWait();
         this.hashing = Executors.newFixedThreadPool(concurrent, Thread.ofPlatform().name("duet-argon2-", 0).daemon(true).factory());
-        this.current = Argon2Function.getInstance(cost.memoryKib(), cost.iterations(), cost.parallelism(), HASH_BYTES, Argon2.ID);
+        this.current = new Argon2id(new Argon2id.Cost(cost.memoryKib(), cost.iterations(), cost.parallelism()));
     }
 
     String hash(String password) {
-        return bounded(() -> current.hash(password).getResult());
+        return bounded(() -> current.hash(password));
     }
 
     boolean matches(String password, String hash) {
-        return bounded(() -> Argon2Function.getInstanceFromHash(hash).check(password, hash));
+        return bounded(() -> Argon2id.matches(password, hash));
     }
 
     /**
@@ -60,7 +57,7 @@ class PasswordHasher {
      * argon2id hash, 0.4 s with the client compiler.
      */
     void matchDecoy(String password) {
-        bounded(() -> current.hash(password).getResult());
+        bounded(() -> current.hash(password));
     }
 
     private <T> T bounded(java.util.function.Supplier<T> work) {
@@ -92,8 +89,6 @@ class PasswordHasher {
     }
 
     boolean needsRehash(String hash) {
-        Argon2Function used = Argon2Function.getInstanceFromHash(hash);
-        return used.getMemory() != current.getMemory() || used.getIterations() != current.getIterations()
-                || used.getParallelism() != current.getParallelism();
+        return current.outdated(hash);
     }
 }

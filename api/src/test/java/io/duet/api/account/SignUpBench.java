@@ -3,8 +3,6 @@ package io.duet.api.account;
 import io.duet.api.testing.ProcStat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import com.password4j.Argon2Function;
-import com.password4j.types.Argon2;
 import io.duet.api.testing.TestDb;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -18,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,8 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SignUpBench {
     private static final int[] LEVELS = {16, 64, 256};
     private static final String PASSWORD = "correct-Horse-battery-9";
-    /** Signups before measuring, so that the JIT compiler's work is not billed to the first level. */
-    private static final int WARM_UP = Integer.getInteger("bench.warm-up", 600);
+    /** Warm-up signups per round; rounds go on until the JIT compilers are quiet under load. */
+    private static final int WARM_UP_ROUND = 300;
+    /** At most this many warm-up signups (about a minute and a half on 2 cores). */
+    private static final int WARM_UP_MAX = Integer.getInteger("bench.warm-up", 4_500);
+    /** The JIT is settled when its threads used less than this share of the API's CPU over a warm-up round. */
+    private static final double JIT_SETTLED = 0.02;
+    /** How the API's CPU is reported, by thread ({@link #threadGroup}); "rest" is whatever the others leave. */
+    private static final List<String> THREAD_GROUPS = List.of("argon2", "gc", "jit", "handlers", "http", "relay", "redis", "rest");
 
     private SignUpBench() {}
 
@@ -51,19 +57,19 @@ public final class SignUpBench {
             awaitReady(http, port, server);
             post(http, port, "/ops/queues/email/pause", "{}", "bench-ops");
             printMachine();
-            double hashMs = cpuPerHash(30, 1);
+            HashCost hash = cpuPerHash(30, 1);
+            double hashMs = hash.processMs();
             int cores = Runtime.getRuntime().availableProcessors();
-            double hashConcurrentMs = cpuPerHash(30, cores);
+            double hashConcurrentMs = cpuPerHash(30, cores).processMs();
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
             List<Level> levels = new ArrayList<>();
             int total = 0;
-            warmUp(http, port, prefix);
-            double jitWait = awaitJitQuiet(server.pid());
+            WarmUp warm = warmUp(http, port, server.pid(), prefix);
             for (int clients : LEVELS) {
                 levels.add(run(http, port, server.pid(), clients, perLevel, prefix + "-" + clients));
                 total += perLevel;
             }
-            int accepted = WARM_UP + levels.stream().mapToInt(level -> level.count - level.errors).sum();
+            int accepted = warm.signups() + levels.stream().mapToInt(level -> level.count - level.errors).sum();
             int expectedEmails = accepted;
             long drainStart = System.nanoTime();
             post(http, port, "/ops/queues/email/resume", "{}", "bench-ops");
@@ -81,12 +87,22 @@ public final class SignUpBench {
                 System.out.printf("%-8d %10d %12.1f %10.1f %10.1f %8d %16.2f %10.3f%n", level.clients, level.count,
                         level.rate, level.p50, level.p99, level.errors, level.cpuMsPerSignup, level.cpuMsPerSignup / hashMs);
             }
+            System.out.printf("%nthe API's CPU per signup by thread, ms:%n%-8s", "clients");
+            THREAD_GROUPS.forEach(group -> System.out.printf(" %9s", group));
+            System.out.println();
+            for (Level level : levels) {
+                System.out.printf("%-8d", level.clients);
+                THREAD_GROUPS.forEach(group -> System.out.printf(" %9.2f", level.cpuMsByThreads.get(group)));
+                System.out.println();
+            }
             System.out.printf("argon2id (19 MiB, 2 iterations, parallelism 1): %.2f ms process CPU per hash, GC included "
-                    + "(median of 5 runs of 30, this JVM, same flags as the API)%n", hashMs);
+                    + "(median of 5 runs of 30, this JVM, same flags as the API), of which the hashing thread's own %.2f ms%n",
+                    hashMs, hash.threadMs());
             System.out.printf("argon2id with %d hashes at once (as the API runs them, one per core): %.2f ms per hash; "
                     + "ratio of the API's CPU per signup to it: %.3f%n", cores, hashConcurrentMs,
                     levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1] / hashConcurrentMs);
-            System.out.printf("steady state: waited %.1f s after the warm-up for the API's JIT compilers to go quiet%n", jitWait);
+            System.out.printf("steady state: %d warm-up signups in rounds of %d until the JIT compilers' share of the API's CPU "
+                    + "fell under %.0f%% (last round: %.1f%%)%n", warm.signups(), WARM_UP_ROUND, JIT_SETTLED * 100, warm.lastJitShare() * 100);
             System.out.printf("emails: %d of %d delivered in %.1f s after resuming the queue (%.0f emails/s)%n",
                     delivered, expectedEmails, drainSeconds, delivered / drainSeconds);
             Level top = levels.getLast();
@@ -103,13 +119,15 @@ public final class SignUpBench {
         }
     }
 
-    private record Level(int clients, int count, double rate, double p50, double p99, int errors, double cpuMsPerSignup) {}
+    private record Level(int clients, int count, double rate, double p50, double p99, int errors, double cpuMsPerSignup,
+            Map<String, Double> cpuMsByThreads) {}
 
     private static Level run(HttpClient http, int port, long pid, int clients, int count, String prefix) throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         double cpuBefore = cpuSeconds(pid);
+        Map<String, Long> threadsBefore = ProcStat.cpuTicksByThread(pid, SignUpBench::threadGroup);
         long started = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < clients; c++) {
@@ -132,88 +150,125 @@ public final class SignUpBench {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpu = cpuSeconds(pid) - cpuBefore;
+        Map<String, Long> threadsAfter = ProcStat.cpuTicksByThread(pid, SignUpBench::threadGroup);
+        Map<String, Double> split = new TreeMap<>();
+        double named = 0;
+        for (String group : THREAD_GROUPS.subList(0, THREAD_GROUPS.size() - 1)) {
+            double groupSeconds = (threadsAfter.getOrDefault(group, 0L) - threadsBefore.getOrDefault(group, 0L)) / 100.0;
+            split.put(group, groupSeconds * 1000 / count);
+            named += groupSeconds;
+        }
+        // everything else, from the process total so that threads which ended during the level still count
+        split.put("rest", (cpu - named) * 1000 / count);
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return new Level(clients, count, count / seconds, percentile(sorted, 0.5), percentile(sorted, 0.99), errors.get(),
-                cpu * 1000 / count);
+                cpu * 1000 / count, split);
     }
 
-    private static void warmUp(HttpClient http, int port, String prefix) throws Exception {
-        try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
-            for (int i = 0; i < WARM_UP; i++) {
-                int n = i;
-                pool.execute(() -> {
-                    try {
-                        post(http, port, "/v1/accounts", body(prefix + "-warm-" + n + "@example.com"), null);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+    private record WarmUp(int signups, double lastJitShare) {}
+
+    /**
+     * On 2 cores the JIT compilers compete with the hashing threads and finish warming up minutes late;
+     * their work is start-up cost, not a signup's. Signs up in rounds until the compilers' share of the
+     * API's CPU over a round is under {@link #JIT_SETTLED} (or {@link #WARM_UP_MAX} is reached). Waiting at
+     * idle would prove nothing: an idle server compiles nothing.
+     */
+    private static WarmUp warmUp(HttpClient http, int port, long pid, String prefix) throws Exception {
+        int done = 0;
+        double share = 1;
+        while (done < WARM_UP_MAX && share >= JIT_SETTLED) {
+            double cpuBefore = cpuSeconds(pid);
+            double jitBefore = compilerSeconds(pid);
+            int from = done;
+            try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+                for (int i = from; i < from + WARM_UP_ROUND; i++) {
+                    int n = i;
+                    pool.execute(() -> {
+                        try {
+                            post(http, port, "/v1/accounts", body(prefix + "-warm-" + n + "@example.com"), null);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                }
             }
+            done += WARM_UP_ROUND;
+            share = (compilerSeconds(pid) - jitBefore) / Math.max(0.01, cpuSeconds(pid) - cpuBefore);
         }
+        return new WarmUp(done, share);
     }
 
     /**
      * CPU of one argon2id hash with the production parameters: this (otherwise idle) process's CPU time
      * over a run of hashes, so the garbage collection of each hash's 19 MiB counts too, as it does in
-     * the server. Median of several runs.
+     * the server. Median of several runs; {@link HashCost#threadMs} is the hashing threads' own part.
      */
-    private static double cpuPerHash(int samples, int threads) throws InterruptedException {
-        Argon2Function argon2 = Argon2Function.getInstance(19456, 2, 1, 32, Argon2.ID);
+    private static HashCost cpuPerHash(int samples, int threads) throws InterruptedException {
+        Argon2id argon2 = new Argon2id(new Argon2id.Cost(19456, 2, 1));
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (int i = 0; i < 10; i++) {
             argon2.hash(PASSWORD + i);
         }
+        var threadBean = ManagementFactory.getThreadMXBean();
         double[] ms = new double[5];
+        double[] threadMs = new double[ms.length];
         for (int run = 0; run < ms.length; run++) {
             long before = os.getProcessCpuTime();
+            java.util.concurrent.atomic.AtomicLong hashingNanos = new java.util.concurrent.atomic.AtomicLong();
             Thread[] hashing = new Thread[threads];
             for (int t = 0; t < threads; t++) {
                 hashing[t] = Thread.ofPlatform().start(() -> {
+                    long own = threadBean.getCurrentThreadCpuTime();
                     for (int i = 0; i < samples; i++) {
                         argon2.hash(PASSWORD + i);
                     }
+                    hashingNanos.addAndGet(threadBean.getCurrentThreadCpuTime() - own);
                 });
             }
             for (Thread thread : hashing) {
                 thread.join();
             }
             ms[run] = (os.getProcessCpuTime() - before) / 1e6 / (samples * threads);
+            threadMs[run] = hashingNanos.get() / 1e6 / (samples * threads);
         }
         java.util.Arrays.sort(ms);
-        return ms[ms.length / 2];
+        java.util.Arrays.sort(threadMs);
+        return new HashCost(ms[ms.length / 2], threadMs[threadMs.length / 2]);
     }
 
-    /**
-     * On 2 cores the JIT compilers compete with the hashing threads and finish warming up minutes late;
-     * their work is start-up cost, not a signup's. Waits (at most 3 minutes) until the API's compiler
-     * threads used less than 2% of a core over 3 s, and returns how long that took.
-     */
-    private static double awaitJitQuiet(long pid) throws Exception {
-        long started = System.nanoTime();
-        double previous = compilerSeconds(pid);
-        while (System.nanoTime() - started < Duration.ofMinutes(3).toNanos()) {
-            Thread.sleep(3_000);
-            double now = compilerSeconds(pid);
-            if (now - previous < 0.06) {
-                break;
-            }
-            previous = now;
-        }
-        return (System.nanoTime() - started) / 1e9;
-    }
+    /** One hash's CPU: the whole process's (garbage collection included) and the hashing thread's own. */
+    private record HashCost(double processMs, double threadMs) {}
+
 
     private static double compilerSeconds(long pid) throws Exception {
-        double ticks = 0;
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                String name = Files.readString(task.resolve("comm")).strip();
-                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                    ticks += ProcStat.cpuTicks(task.resolve("stat"));
-                }
-            }
+        return ProcStat.cpuTicksByThread(pid, SignUpBench::threadGroup).getOrDefault("jit", 0L) / 100.0;
+    }
+
+    /** Where the API's CPU goes: the hashing pool, the garbage collector, the JIT compilers, the rest. */
+    private static String threadGroup(String name) {
+        if (name.startsWith("duet-argon2")) {
+            return "argon2";
         }
-        return ticks / 100.0;
+        if (name.startsWith("GC Thread") || name.equals("VM Thread") || name.startsWith("G1 ") || name.startsWith("ParGC")) {
+            return "gc";
+        }
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return "jit";
+        }
+        if (name.startsWith("ForkJoinPool-")) {
+            return "handlers"; // the carriers of the virtual threads that run the controllers
+        }
+        if (name.startsWith("default-eventLo")) {
+            return "http";
+        }
+        if (name.startsWith("duet-outbox-rel")) {
+            return "relay";
+        }
+        if (name.startsWith("redisson-")) {
+            return "redis";
+        }
+        return "rest";
     }
 
     private static double cpuSeconds(long pid) throws Exception {
@@ -238,15 +293,21 @@ public final class SignUpBench {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("duet-signup-bench-", ".log");
         System.out.println("server log: " + log);
-        return new ProcessBuilder(java, "-Xmx1g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
                 "-Dmicronaut.server.port=" + port,
                 "-Ddatasources.default.url=" + TestDb.url(),
                 "-Dduet.mail.smtp.port=" + smtpPort,
                 "-Dduet.ops.token=bench-ops",
                 "-Dduet.rate-limits.signup-per-ip=1000000000",
                 "-Dduet.rate-limits.signup-per-address=1000000000",
-                "-DDUET_LOG_LEVEL=WARN",
-                "-cp", System.getProperty("java.class.path"), "io.duet.api.Application")
+                "-DDUET_LOG_LEVEL=WARN"));
+        // DUET_BENCH_SERVER_OPTS: more JVM options for the API (a JFR recording, another collector)
+        String extra = System.getenv("DUET_BENCH_SERVER_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.duet.api.Application"));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

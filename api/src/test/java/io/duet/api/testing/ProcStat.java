@@ -3,6 +3,9 @@ package io.duet.api.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /** What the benchmarks read from Linux's /proc about a process: CPU time and resident memory. */
 public final class ProcStat {
@@ -18,6 +21,25 @@ public final class ProcStat {
     /** CPU time of process {@code pid}, in clock ticks. */
     public static long cpuTicks(long pid) throws IOException {
         return cpuTicks(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /**
+     * CPU time of process {@code pid}'s live threads in clock ticks, summed by the group {@code group} gives
+     * each thread's name (its {@code comm}, at most 15 characters). Threads that ended are not counted.
+     */
+    public static Map<String, Long> cpuTicksByThread(long pid, Function<String, String> group) throws IOException {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    ticks.merge(group.apply(name), cpuTicks(task.resolve("stat")), Long::sum);
+                } catch (IOException ended) {
+                    // the thread exited between the listing and the read
+                }
+            }
+        }
+        return ticks;
     }
 
     /** Resident memory of process {@code pid}, in KiB (0 when /proc does not say). */

@@ -24,12 +24,18 @@ import javax.crypto.spec.SecretKeySpec;
 class VerificationSecrets {
     private static final int GCM_TAG_BITS = 128;
     private final SecureRandom random = SnapshotRandom.create();
-    private final SecretKeySpec macKey;
+    /** Keyed once; each use takes a clone, which skips the provider lookup and the key schedule. */
+    private final Mac macPrototype;
     private final SecretKeySpec sealKey;
 
     VerificationSecrets(@Value("${duet.jwt.secret}") String secret) {
         byte[] master = secret.getBytes(StandardCharsets.UTF_8);
-        this.macKey = new SecretKeySpec(derive(master, "duet verification mac"), "HmacSHA256");
+        try {
+            this.macPrototype = Mac.getInstance("HmacSHA256");
+            macPrototype.init(new SecretKeySpec(derive(master, "duet verification mac"), "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
         this.sealKey = new SecretKeySpec(java.util.Arrays.copyOf(derive(master, "duet verification seal"), 32), "AES");
     }
 
@@ -44,10 +50,8 @@ class VerificationSecrets {
 
     byte[] hash(String secret) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(macKey);
-            return mac.doFinal(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
+            return ((Mac) macPrototype.clone()).doFinal(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }

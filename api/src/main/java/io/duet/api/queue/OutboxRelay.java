@@ -1,7 +1,6 @@
 package io.duet.api.queue;
 
 import io.micronaut.context.annotation.Context;
-import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
@@ -39,7 +38,6 @@ public class OutboxRelay {
     private final JobStreams streams;
     private final TransactionOperations<Connection> transactions;
     private final OutboxConfig config;
-    private final JdbcOperations jdbc;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong relayed = new AtomicLong();
     private volatile boolean running;
@@ -47,8 +45,7 @@ public class OutboxRelay {
     private volatile Instant lastPrune = Instant.EPOCH;
 
     OutboxRelay(OutboxRepository outbox, ProcessedJobRepository processed, JobStreams streams,
-            TransactionOperations<Connection> transactions, OutboxConfig config, JdbcOperations jdbc) {
-        this.jdbc = jdbc;
+            TransactionOperations<Connection> transactions, OutboxConfig config) {
         this.outbox = outbox;
         this.processed = processed;
         this.streams = streams;
@@ -162,9 +159,6 @@ public class OutboxRelay {
                 return 0;
             }
             streams.requireNoEviction();
-            // The relay's commit need not wait for the disk: if PostgreSQL crashes and forgets this delete,
-            // the jobs are relayed again and de-duplicated by processed_job. Nothing is lost either way.
-            jdbc.prepareStatement("SET LOCAL synchronous_commit = off", statement -> statement.execute());
             streams.publish(rows);
             outbox.deleteRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new));
             relayed.addAndGet(rows.size());

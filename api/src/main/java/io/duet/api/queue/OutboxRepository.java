@@ -13,8 +13,13 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
 
     OutboxJob save(OutboxJob job);
 
-    /** One relay at a time across the fleet keeps each queue in insertion order; released at commit. */
-    @Query("SELECT pg_try_advisory_xact_lock(:key)")
+    /**
+     * One relay at a time across the fleet keeps each queue in insertion order; released at commit. The
+     * same round trip turns off {@code synchronous_commit} for the relay's transaction: if PostgreSQL
+     * crashes and forgets the relay's delete, the jobs are relayed again and de-duplicated by
+     * processed_job, so nothing is lost either way.
+     */
+    @Query("SELECT pg_try_advisory_xact_lock(:key) AND set_config('synchronous_commit', 'off', true) = 'off'")
     boolean tryRelayLock(long key);
 
     @Query("SELECT * FROM outbox_job ORDER BY position LIMIT :limit")

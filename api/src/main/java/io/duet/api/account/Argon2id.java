@@ -58,17 +58,29 @@ public final class Argon2id {
         if (!phc.matches()) {
             return false;
         }
-        Cost used = costOf(phc);
-        byte[] salt = DECODER.decode(phc.group(5));
-        byte[] expected = DECODER.decode(phc.group(6));
-        int version = phc.group(1).equals("16") ? Argon2Parameters.ARGON2_VERSION_10 : Argon2Parameters.ARGON2_VERSION_13;
-        return MessageDigest.isEqual(expected, derive(password, salt, used, version, expected.length));
+        try {
+            Cost used = costOf(phc);
+            byte[] salt = DECODER.decode(phc.group(5));
+            byte[] expected = DECODER.decode(phc.group(6));
+            int version = phc.group(1).equals("16") ? Argon2Parameters.ARGON2_VERSION_10 : Argon2Parameters.ARGON2_VERSION_13;
+            return MessageDigest.isEqual(expected, derive(password, salt, used, version, expected.length));
+        } catch (IllegalArgumentException malformed) {
+            // base64 of an impossible length, or a cost no argon2id hash can have
+            return false;
+        }
     }
 
     /** Whether {@code stored} was made with another cost than this hasher's (or is not one of ours at all). */
     public boolean outdated(String stored) {
         Matcher phc = PHC.matcher(stored);
-        return !phc.matches() || !costOf(phc).equals(cost) || !phc.group(1).equals("19");
+        if (!phc.matches() || !phc.group(1).equals("19")) {
+            return true;
+        }
+        try {
+            return !costOf(phc).equals(cost);
+        } catch (IllegalArgumentException impossibleCost) {
+            return true;
+        }
     }
 
     private static Cost costOf(Matcher phc) {

@@ -65,10 +65,17 @@ class Argon2idTest {
     @ValueSource(strings = {"", "plain text", "$argon2i$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
             "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0", "$argon2id$v=19$m=1024,t=2$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
             "$argon2id$v=20$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
-            "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"})
+            "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+            "$argon2id$v=19$m=4,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"})
     void givenStoredValueThatIsNoArgon2idHash_whenChecked_thenNothingMatchesAndItIsOutdated(String stored) {
         assertFalse(Argon2id.matches("anything", stored));
         assertTrue(argon2.outdated(stored));
+    }
+
+    @Test
+    void givenSaltOfImpossibleBase64Length_whenChecked_thenNothingMatches() {
+        // 17 base64 characters cannot encode whole bytes: refused, not a 500
+        assertFalse(Argon2id.matches("anything", "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0c$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"));
     }
 
     @Test

@@ -8,6 +8,7 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.StreamProvider;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,6 +27,16 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class Mailer {
     private static final Logger LOG = LoggerFactory.getLogger(Mailer.class);
+
+    static {
+        // Jakarta Mail finds its StreamProvider anew for every body part it builds and every one it writes:
+        // a ServiceLoader lookup, which scans every jar on the class path (seen in JFR profiles of the email
+        // worker). Its FactoryFinder reads a system property named after the interface first, so naming
+        // Angus Mail's provider there turns the scan into a class lookup. A value set by the operator wins.
+        if (System.getProperty(StreamProvider.class.getName()) == null) {
+            System.setProperty(StreamProvider.class.getName(), "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+    }
 
     private final MailConfig config;
     private final Session session;

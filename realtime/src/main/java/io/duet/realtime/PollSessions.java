@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 
@@ -25,6 +26,8 @@ import org.redisson.api.RedissonClient;
  */
 @Singleton
 class PollSessions {
+    /** A node id, a dot, 16 random bytes in unpadded URL-safe base64; compiled once, it is checked on every poll. */
+    private static final Pattern SID = Pattern.compile("[A-Za-z0-9-]+\\.[A-Za-z0-9_-]{22}");
     /**
      * KEYS: session, seq, log, nodes. ARGV: session ttl ms, node id, registration ttl ms, after (-1: from
      * now), limit. Returns {0} without a session, else {1, session value, last seq, gap (0/1), events...}.
@@ -108,7 +111,7 @@ class PollSessions {
     }
 
     private static boolean wellFormed(String sid) {
-        return sid != null && sid.length() <= 80 && sid.matches("[A-Za-z0-9-]+\\.[A-Za-z0-9_-]{22}");
+        return sid != null && sid.length() <= 80 && SID.matcher(sid).matches();
     }
 
     private static Optional<Session> parse(String sid, UUID user, String value) {

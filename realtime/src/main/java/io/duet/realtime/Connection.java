@@ -349,7 +349,7 @@ final class Connection implements Subscriber {
     }
 
     private void closeAfterQueued(CloseCode code, String reason) {
-        if (closeFrame != null || (closed && closeRequested)) {
+        if (closeRequested) {
             return;
         }
         closed = true;

@@ -216,14 +216,12 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      */
     void polledHere(String sid, UUID user, UUID partner, boolean register) {
         boolean first = polled.put(sid, new PolledSession(user, partner, System.nanoTime())) == null;
-        Duration ttl = config.pollHold().plus(config.sessionIdle());
-        if (first) {
-            pollingUsers.merge(user, 1, Integer::sum);
-        }
+        Duration ttl = PollSessions.ttl(config);
         if (register) {
             events.registerNode(user, id, ttl);
         }
         if (first) {
+            pollingUsers.merge(user, 1, Integer::sum);
             presence.join(user, partner, "lp:" + sid, ttl);
         }
     }
@@ -239,8 +237,13 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         if (session == null) {
             return false;
         }
-        pollingUsers.computeIfPresent(session.user(), (user, count) -> count > 1 ? count - 1 : null);
+        uncount(session.user());
         return true;
+    }
+
+    /** One session of {@code user} fewer here. */
+    private void uncount(UUID user) {
+        pollingUsers.computeIfPresent(user, (key, count) -> count > 1 ? count - 1 : null);
     }
 
     private boolean pollingHere(UUID user) {
@@ -329,20 +332,13 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             work.run();
         } finally {
             SWEEP.remove();
-            for (var entry : batches.entrySet()) {
-                List<Connection> batch = entry.getValue();
-                entry.getKey().execute(() -> {
-                    for (Connection connection : batch) {
-                        connection.drain();
-                    }
-                });
-            }
+            drainOnTheirLoops(batches);
         }
     }
 
-    private void flushDrains() {
-        dispatching = false;
-        for (var entry : drainElsewhere.entrySet()) {
+    /** One task per event loop, draining that loop's connections. */
+    private static void drainOnTheirLoops(Map<EventLoop, List<Connection>> batches) {
+        for (var entry : batches.entrySet()) {
             List<Connection> batch = entry.getValue();
             entry.getKey().execute(() -> {
                 for (Connection connection : batch) {
@@ -350,6 +346,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
                 }
             });
         }
+    }
+
+    private void flushDrains() {
+        dispatching = false;
+        drainOnTheirLoops(drainElsewhere);
         drainElsewhere.clear();
         for (Connection connection : drainHere) {
             connection.drain();
@@ -374,7 +375,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private void refresh() {
         try {
             long now = System.nanoTime();
-            Duration pollTtl = config.pollHold().plus(config.sessionIdle());
+            Duration pollTtl = PollSessions.ttl(config);
             Map<String, UUID> live = new HashMap<>();
             for (Connection connection : connections) {
                 live.put(connection.id(), connection.user());
@@ -402,9 +403,8 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             }
             for (var entry : polled.entrySet()) {
                 PolledSession session = entry.getValue();
-                if (now - session.lastPollNanos() > config.sessionIdle().plus(config.pollHold()).toNanos()
-                        && polled.remove(entry.getKey(), session)) {
-                    pollingUsers.computeIfPresent(session.user(), (user, count) -> count > 1 ? count - 1 : null);
+                if (now - session.lastPollNanos() > PollSessions.ttl(config).toNanos() && polled.remove(entry.getKey(), session)) {
+                    uncount(session.user());
                     blocking.execute(() -> {
                         leave(session.user(), session.partner(), "lp:" + entry.getKey());
                         if (!held.containsKey(session.user()) && !pollingHere(session.user())) {

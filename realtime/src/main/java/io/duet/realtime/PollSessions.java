@@ -87,9 +87,10 @@ class PollSessions {
         if (!wellFormed(sid)) {
             return new Poll(Optional.empty(), 0, false, List.of());
         }
+        String ttlMs = Long.toString(ttl().toMillis());
         List<Object> result = redis.getScript().eval(RScript.Mode.READ_WRITE, POLL, RScript.ReturnType.LIST,
                 List.of(key(user, sid), UserEvents.seqKey(user), UserEvents.logKey(user), UserEvents.nodesKey(user)),
-                Long.toString(ttl().toMillis()), nodeId, Long.toString(ttl().toMillis()),
+                ttlMs, nodeId, ttlMs,
                 Long.toString(after == null ? -1 : after), Integer.toString(limit));
         if (((Number) result.get(0)).longValue() == 0) {
             return new Poll(Optional.empty(), 0, false, List.of());
@@ -133,6 +134,11 @@ class PollSessions {
     }
 
     private Duration ttl() {
+        return ttl(config);
+    }
+
+    /** How long an unpolled session (and the node's registration and presence for it) lives. */
+    static Duration ttl(RealtimeConfig config) {
         return config.sessionIdle().plus(config.pollHold());
     }
 }

@@ -7,6 +7,7 @@ import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
+import io.duet.api.testing.RedisAdmin;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import java.net.http.HttpResponse;

@@ -250,44 +250,10 @@ public final class RealtimeBench {
 
     /** Appends {@code rate} events per second for {@code seconds} to random users' logs, from 32 paced publishers. */
     private static Step run(UserEvents events, List<UUID> users, int rate, int seconds, Recorder recorder, Gateway gateway) throws Exception {
-        recorder.reset();
-        long cpuBefore = gateway.cpuTicks();
-        long jitBefore = gateway.jitTicks();
-        int publishers = 32;
-        AtomicLong sent = new AtomicLong();
-        long total = (long) rate * seconds;
-        long start = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int p = 0; p < publishers; p++) {
-            int index = p;
-            threads.add(Thread.ofVirtual().start(() -> {
-                long mine = total / publishers + (index < total % publishers ? 1 : 0);
-                double interval = 1e9 * publishers / rate;
-                for (long i = 0; i < mine; i++) {
-                    long due = start + (long) (i * interval) + (long) (index * interval / publishers);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                    UUID user = users.get(ThreadLocalRandom.current().nextInt(users.size()));
-                    events.publish(user, "bench", Map.of("t", System.nanoTime()));
-                    sent.incrementAndGet();
-                }
-            }));
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        Thread.sleep(1500);
-        long cpu = gateway.cpuTicks() - cpuBefore;
-        long jit = gateway.jitTicks() - jitBefore;
-        long[] latencies = recorder.snapshot();
-        Arrays.sort(latencies);
-        double p50 = latencies.length == 0 ? Double.NaN : latencies[latencies.length / 2] / 1e6;
-        double p99 = latencies.length == 0 ? Double.NaN : latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
-        double cpuMicros = cpu * (1e6 / 100) / Math.max(1, latencies.length);
-        double jitMicros = jit * (1e6 / 100) / Math.max(1, latencies.length);
-        return new Step(sent.get(), latencies.length, p50, p99, cpuMicros, jitMicros);
+        return paced(rate, seconds, recorder, gateway, () -> {
+            UUID user = users.get(ThreadLocalRandom.current().nextInt(users.size()));
+            events.publish(user, "bench", Map.of("t", System.nanoTime()));
+        });
     }
 
     /**
@@ -296,6 +262,26 @@ public final class RealtimeBench {
      */
     private static Step sendThroughApi(HttpClient http, int port, List<Couples.Pair> pairs, int rate, int seconds, Recorder recorder,
             Gateway gateway) throws Exception {
+        return paced(rate, seconds, recorder, gateway, () -> {
+            Couples.Pair pair = pairs.get(ThreadLocalRandom.current().nextInt(pairs.size()));
+            String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench-t=" + System.nanoTime() + "\"}";
+            try {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/couple/messages"))
+                        .header("Authorization", "Bearer " + pair.a().token()).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            } catch (Exception e) {
+                // counted as undelivered
+            }
+        });
+    }
+
+    /**
+     * One step of a ladder: {@code send} called {@code rate} times per second for {@code seconds}, spread over 32
+     * paced virtual threads, then 1.5 s for the last deliveries; latencies from {@code recorder}, node CPU (and
+     * the JIT's part of it) per delivered event from the gateway's /proc.
+     */
+    private static Step paced(int rate, int seconds, Recorder recorder, Gateway gateway, Runnable send) throws Exception {
         recorder.reset();
         long cpuBefore = gateway.cpuTicks();
         long jitBefore = gateway.jitTicks();
@@ -315,16 +301,7 @@ public final class RealtimeBench {
                     if (wait > 0) {
                         java.util.concurrent.locks.LockSupport.parkNanos(wait);
                     }
-                    Couples.Pair pair = pairs.get(ThreadLocalRandom.current().nextInt(pairs.size()));
-                    String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench-t=" + System.nanoTime() + "\"}";
-                    try {
-                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/couple/messages"))
-                                .header("Authorization", "Bearer " + pair.a().token()).header("Content-Type", "application/json")
-                                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                                HttpResponse.BodyHandlers.discarding());
-                    } catch (Exception e) {
-                        // counted as undelivered
-                    }
+                    send.run();
                     sent.incrementAndGet();
                 }
             }));
@@ -551,19 +528,7 @@ public final class RealtimeBench {
 
         /** CPU of the gateway's JIT compiler threads, in clock ticks: reported apart, it is a start-up cost. */
         long jitTicks() throws Exception {
-            long ticks = 0;
-            try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-                for (Path task : tasks.toList()) {
-                    try {
-                        if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-                            ticks += ProcStat.cpuTicks(task.resolve("stat"));
-                        }
-                    } catch (java.io.IOException gone) {
-                        // the thread ended meanwhile
-                    }
-                }
-            }
-            return ticks;
+            return ProcStat.cpuTicksByThread(process.pid(), name -> name.contains("CompilerThre") ? "jit" : "other").getOrDefault("jit", 0L);
         }
 
         /** Waits (at most {@code maxSeconds}) until the JIT used under 5 % of a core for 3 s: steady state. */

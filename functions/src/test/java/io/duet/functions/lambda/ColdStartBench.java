@@ -1,5 +1,6 @@
 package io.duet.functions.lambda;
 
+import io.duet.api.testing.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,21 +130,11 @@ public final class ColdStartBench {
     /** CPU time (user + system) of every thread of a process so far, summed by {@link #CPU_GROUPS}. */
     private static Map<String, Double> cpuByGroup(long pid) throws IOException {
         Map<String, Double> groups = new LinkedHashMap<>();
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : tasks.toList()) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (IOException e) {
-                    continue; // the thread ended meanwhile
-                }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                double ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0; // utime + stime, 100 ticks a second
-                groups.merge(group(name), ms, Double::sum);
-                groups.merge("total", ms, Double::sum);
-            }
-        }
+        ProcStat.cpuTicksByThread(pid, ColdStartBench::group).forEach((group, ticks) -> {
+            double ms = ticks * 10.0; // 100 ticks a second
+            groups.merge(group, ms, Double::sum);
+            groups.merge("total", ms, Double::sum);
+        });
         return groups;
     }
 

@@ -1,4 +1,4 @@
-package io.duet.realtime;
+package io.duet.api.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,11 +9,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Admin commands the tests send to the shared Redis on their own connection ({@code CLIENT LIST},
- * {@code CLIENT KILL ID n}): only ever aimed at one connection of this test run, never at a type of
- * client, since other runs share the server.
+ * Admin commands the tests send to the shared Redis ({@code DUET_REDIS_URI}) on their own connection,
+ * independent of Redisson ({@code CLIENT LIST}, {@code CLIENT KILL ID n}; Redis refuses them inside
+ * scripts): only ever aimed at connections of this test run, never at a type of client, since other runs
+ * share the server.
  */
-final class RedisAdmin {
+public final class RedisAdmin {
     private RedisAdmin() {}
 
     /**
@@ -21,7 +22,7 @@ final class RedisAdmin {
      * fails when there is none. A Redisson client names all its connections alike, so the test gives
      * the node under test a name of its own.
      */
-    static String subscriberId(String name) throws IOException {
+    public static String subscriberId(String name) throws IOException {
         for (String line : command("CLIENT", "LIST").split("\n")) {
             if (line.contains(" name=" + name + " ") && !line.contains(" sub=0 ")) {
                 return line.replaceAll("^id=(\\d+) .*", "$1").trim();
@@ -31,7 +32,7 @@ final class RedisAdmin {
     }
 
     /** Sends one command and returns its reply's text (a bulk string, a status, an integer or an error). */
-    static String command(String... words) throws IOException {
+    public static String command(String... words) throws IOException {
         URI uri = URI.create(System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0"));
         try (Socket socket = new Socket(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379)) {
             OutputStream out = socket.getOutputStream();

@@ -56,13 +56,12 @@ public final class RealtimeBench {
         int idle = Integer.parseInt(flags.getOrDefault("idle", "10000"));
         int couples = Integer.parseInt(flags.getOrDefault("couples", "2000"));
         int pollCouples = Integer.parseInt(flags.getOrDefault("poll-couples", "1000"));
-        int seconds = Integer.parseInt(flags.getOrDefault("seconds", "5"));
+        int seconds = Math.min(Math.max(Integer.parseInt(flags.getOrDefault("seconds", "5")), 1), 30);
         int[] rates = Arrays.stream(flags.getOrDefault("rates", "1000,2000,5000,10000,20000").split(",")).mapToInt(Integer::parseInt).toArray();
         int[] pollRates = Arrays.stream(flags.getOrDefault("poll-rates", "500,1000,2000,4000").split(",")).mapToInt(Integer::parseInt).toArray();
         idle = Math.min(idle, 18_000);
         couples = Math.min(couples, 5_000);
         pollCouples = Math.min(pollCouples, 2_000);
-        seconds = Math.min(Math.max(seconds, 1), 30);
         // The JIT compiles for minutes after thousands of connects on a shared 2-core machine; a steady state
         // is what a node lives in.
         int warmup = Math.min(Math.max(Integer.parseInt(flags.getOrDefault("warmup", "15")), 2), 120);
@@ -112,27 +111,13 @@ public final class RealtimeBench {
             List<Client> clients = connectAll(gateway.port, couples * 2, recorder);
             Thread.sleep(3000);
             System.out.printf(Locale.ROOT, "%n(b) %d couples on WebSocket, events appended to the log and routed by fan-out%n", couples);
-            run(events, clients.stream().map(c -> c.user).toList(), rates[0], warmup, recorder, gateway);
+            List<UUID> wsUsers = clients.stream().map(c -> c.user).toList();
+            run(events, wsUsers, rates[0], warmup, recorder, gateway);
             gateway.awaitJitQuiet(90);
             System.out.println("  (an unmeasured warm-up of " + warmup + " s at the first rate, then until the JIT settles; node CPU includes"
                     + " the JIT's, shown apart)");
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
-            Step firstWs = null;
-            int bestWs = 0;
-            double bestWsP99 = 0;
-            double bestWsCpu = 0;
-            for (int rate : rates) {
-                Step step = run(events, clients.stream().map(c -> c.user).toList(), rate, seconds, recorder, gateway);
-                System.out.println(step.row(rate));
-                firstWs = firstWs == null ? step : firstWs;
-                if (step.passes()) {
-                    bestWs = rate;
-                    bestWsP99 = step.p99();
-                    bestWsCpu = step.cpuMicros();
-                } else {
-                    break;
-                }
-            }
+            Ladder ws = climb(rates, rate -> run(events, wsUsers, rate, seconds, recorder, gateway));
             clients.forEach(Client::close);
             Thread.sleep(2000);
 
@@ -145,30 +130,13 @@ public final class RealtimeBench {
             run(events, pollUsers, pollRates[0], warmup, pollRecorder, gateway);
             gateway.awaitJitQuiet(90);
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
-            Step firstPoll = null;
-            int bestPoll = 0;
-            double bestPollP99 = 0;
-            double bestPollCpu = 0;
-            for (int rate : pollRates) {
-                Step step = run(events, pollUsers, rate, seconds, pollRecorder, gateway);
-                System.out.println(step.row(rate));
-                firstPoll = firstPoll == null ? step : firstPoll;
-                if (step.passes()) {
-                    bestPoll = rate;
-                    bestPollP99 = step.p99();
-                    bestPollCpu = step.cpuMicros();
-                } else {
-                    break;
-                }
-            }
+            Ladder poll = climb(pollRates, rate -> run(events, pollUsers, rate, seconds, pollRecorder, gateway));
             polling.set(false);
 
             // (e) the whole path: API (HTTP, PostgreSQL commit) → event log → fan-out → the partner's WebSocket
             int apiCouples = Math.min(Integer.parseInt(flags.getOrDefault("api-couples", "200")), 2_000);
             int[] apiRates = Arrays.stream(flags.getOrDefault("api-rates", "100,200,500,1000,2000").split(",")).mapToInt(Integer::parseInt).toArray();
-            int bestApi = 0;
-            double bestApiP99 = 0;
-            double bestApiCpu = 0;
+            Ladder throughApi = Ladder.NONE;
             if (apiCouples > 0) {
                 Thread.sleep(2000);
                 Api api = new Api(gateway.port, publisherContext.getBean(io.micronaut.serde.ObjectMapper.class));
@@ -190,17 +158,7 @@ public final class RealtimeBench {
                 sendThroughApi(senders, gateway.port, pairs, apiRates[0], warmup, apiRecorder, gateway);
                 gateway.awaitJitQuiet(90);
                 System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/msg   of it JIT");
-                for (int rate : apiRates) {
-                    Step step = sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway);
-                    System.out.println(step.row(rate));
-                    if (step.passes()) {
-                        bestApi = rate;
-                        bestApiP99 = step.p99();
-                        bestApiCpu = step.cpuMicros();
-                    } else {
-                        break;
-                    }
-                }
+                throughApi = climb(apiRates, rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway));
                 receivers.forEach(WebSocket::abort);
             }
 
@@ -217,15 +175,15 @@ public final class RealtimeBench {
             // The first rate of each ladder, passed or not: on a loaded machine the two sides compare there.
             String first = String.format(Locale.ROOT, "ws_first_rate=%d ws_first_p99_ms=%.1f ws_first_cpu_us=%.1f ws_first_jit_us=%.1f "
                             + "ws_first_delivered_pct=%.2f lp_first_rate=%d lp_first_p99_ms=%.1f lp_first_cpu_us=%.1f lp_first_jit_us=%.1f "
-                            + "lp_first_delivered_pct=%.2f", rates[0], firstWs.p99(), firstWs.cpuMicros(), firstWs.jitMicros(),
-                    100.0 * firstWs.delivered() / Math.max(1, firstWs.sent()), pollRates[0], firstPoll.p99(), firstPoll.cpuMicros(),
-                    firstPoll.jitMicros(), 100.0 * firstPoll.delivered() / Math.max(1, firstPoll.sent()));
+                            + "lp_first_delivered_pct=%.2f", rates[0], ws.first().p99(), ws.first().cpuMicros(), ws.first().jitMicros(),
+                    100.0 * ws.first().delivered() / Math.max(1, ws.first().sent()), pollRates[0], poll.first().p99(), poll.first().cpuMicros(),
+                    poll.first().jitMicros(), 100.0 * poll.first().delivered() / Math.max(1, poll.first().sent()));
             System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f rss_kb_marginal=%.2f "
                             + "heap_kb_marginal=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
                             + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f lp_cpu_us_per_event=%.1f api_couples=%d "
                             + "api_max_rate=%d api_p99_ms=%.1f api_cpu_us_per_msg=%.1f %s %s%n",
-                    machine, open, rssPerConn / 1024, heapPerConn / 1024, rssMarginal / 1024, heapMarginal / 1024, couples, bestWs, bestWsP99, bestWsCpu, pollCouples, bestPoll, bestPollP99,
-                    bestPollCpu, apiCouples, bestApi, bestApiP99, bestApiCpu, first, peer);
+                    machine, open, rssPerConn / 1024, heapPerConn / 1024, rssMarginal / 1024, heapMarginal / 1024, couples, ws.bestRate(), ws.bestP99(), ws.bestCpu(), pollCouples, poll.bestRate(),
+                    poll.bestP99(), poll.bestCpu(), apiCouples, throughApi.bestRate(), throughApi.bestP99(), throughApi.bestCpu(), first, peer);
 
         } finally {
             if (publisherContext.isRunning()) {
@@ -246,6 +204,41 @@ public final class RealtimeBench {
             return String.format(Locale.ROOT, "  %6d %6d %10.2f %8.1f %8.1f %12.1f %9.1f%s", rate, sent, 100.0 * delivered / Math.max(1, sent), p50,
                     p99, cpuMicros, jitMicros, passes() ? "" : "   <- over p99 50 ms or under 99.9 %");
         }
+    }
+
+    /** A ladder's result: its first step, passed or not, and the highest rate that passed with its step. */
+    record Ladder(Step first, int bestRate, Step best) {
+        static final Ladder NONE = new Ladder(null, 0, null);
+
+        double bestP99() {
+            return best == null ? 0 : best.p99();
+        }
+
+        double bestCpu() {
+            return best == null ? 0 : best.cpuMicros();
+        }
+    }
+
+    interface StepAt {
+        Step at(int rate) throws Exception;
+    }
+
+    /** Runs the rates in order, printing each step, and stops at the first that fails. */
+    private static Ladder climb(int[] rates, StepAt step) throws Exception {
+        Step first = null;
+        int bestRate = 0;
+        Step best = null;
+        for (int rate : rates) {
+            Step result = step.at(rate);
+            System.out.println(result.row(rate));
+            first = first == null ? result : first;
+            if (!result.passes()) {
+                break;
+            }
+            bestRate = rate;
+            best = result;
+        }
+        return new Ladder(first, bestRate, best);
     }
 
     /** Appends {@code rate} events per second for {@code seconds} to random users' logs, from 32 paced publishers. */

@@ -34,7 +34,8 @@ final class Connection implements Subscriber {
     private static final int MAX_HELD_BACK = 1000;
     private static final Object[] NOTHING = {};
 
-    private final String id;
+    /** Numbers this node's connections; with the node id it names the connection in the user's presence. */
+    private final long serial;
     private final Channel channel;
     private final UUID user;
     private final Instant expiresAt;
@@ -57,8 +58,8 @@ final class Connection implements Subscriber {
     private boolean heldBackOverflow;
     private volatile boolean closed;
 
-    Connection(String id, Channel channel, UUID user, Instant expiresAt, Node node, UserEvents events, RealtimeConfig config) {
-        this.id = id;
+    Connection(long serial, Channel channel, UUID user, Instant expiresAt, Node node, UserEvents events, RealtimeConfig config) {
+        this.serial = serial;
         this.channel = channel;
         this.user = user;
         this.expiresAt = expiresAt;
@@ -68,8 +69,9 @@ final class Connection implements Subscriber {
         this.nextPingNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
     }
 
+    /** Unique across nodes; made when asked (twice per connection: presence join and leave), not kept. */
     String id() {
-        return id;
+        return node.id() + ".ws" + serial;
     }
 
     UUID user() {

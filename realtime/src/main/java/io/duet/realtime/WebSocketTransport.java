@@ -1,22 +1,44 @@
 package io.duet.realtime;
 
 import io.duet.api.events.UserEvents;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.server.netty.NettyHttpRequest;
-import io.micronaut.security.annotation.Secured;
-import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
+import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.serde.ObjectMapper;
-import io.micronaut.websocket.CloseReason;
-import io.micronaut.websocket.WebSocketPongMessage;
-import io.micronaut.websocket.WebSocketSession;
-import io.micronaut.websocket.annotation.OnClose;
-import io.micronaut.websocket.annotation.OnError;
-import io.micronaut.websocket.annotation.OnMessage;
-import io.micronaut.websocket.annotation.OnOpen;
-import io.micronaut.websocket.annotation.ServerWebSocket;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +46,25 @@ import org.slf4j.LoggerFactory;
  * {@code GET /v1/realtime?token=ACCESS_TOKEN&after=SEQ}, or the token as the subprotocol
  * {@code duet.token.<ACCESS_TOKEN>} next to {@code duet} (browsers cannot set headers on a WebSocket;
  * the server answers with {@code duet}). The token is checked before anything else; a bad one closes
- * with 4501, an expired one with 4010. Client frames are JSON objects, at most
- * {@link RealtimeConfig#maxFrameBytes()} (4 KiB by default: Netty closes with 1009 beyond).
+ * with 4501, an expired one with 4010. A client frame is one text frame holding a JSON object, at most
+ * {@link RealtimeConfig#maxFrameBytes()} bytes (4 KiB by default; 1009 beyond).
+ *
+ * <p>Served by Netty directly, beside Micronaut's HTTP handling on the same port: a handler sits right
+ * after the HTTP codec of every HTTP/1 connection and passes everything on except an upgrade request for
+ * this path. For that one it takes the connection over: Micronaut's handlers leave the pipeline, Netty's
+ * handshaker answers 101 and installs the frame codec, and what stays per connection is the channel, the
+ * codec, one small {@link Inbound} handler and the {@link Connection}. A Micronaut WebSocket session kept
+ * about 6 KB more per idle connection (the upgrade request, its headers and route match, an idle-state
+ * handler with three timers); at tens of thousands of connections per node that is the node's memory.
  */
-@ServerWebSocket(value = "/v1/realtime", subprotocols = "duet")
-@Secured(SecurityRule.IS_ANONYMOUS)
-class WebSocketTransport {
+@Singleton
+class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
-    private static final String CONNECTION = "duet.connection";
+    static final String PATH = "/v1/realtime";
     private static final String TOKEN_PROTOCOL = "duet.token.";
+    private static final String HANDLER = "duet-realtime-websocket";
+    /** Frames up to this are decoded and then refused by size with a reason; beyond it the decoder closes with 1009 itself. */
+    private static final int DECODER_LIMIT = 65536;
 
     private final Node node;
     private final AccessTokens tokens;
@@ -42,6 +74,9 @@ class WebSocketTransport {
     private final UserEvents events;
     private final RealtimeConfig config;
     private final ObjectMapper json;
+    private final Upgrade upgrade = new Upgrade();
+    private final AtomicLong serials = new AtomicLong();
+    private final String cookie;
 
     WebSocketTransport(Node node, AccessTokens tokens, ConnectBudget budget, Presence presence, ClientFrames frames,
             UserEvents events, RealtimeConfig config, ObjectMapper json) {
@@ -53,45 +88,142 @@ class WebSocketTransport {
         this.events = events;
         this.config = config;
         this.json = json;
+        DefaultCookie affinity = new DefaultCookie(PollingController.AFFINITY_COOKIE, node.id());
+        affinity.setPath(PATH);
+        affinity.setHttpOnly(true);
+        this.cookie = ServerCookieEncoder.STRICT.encode(affinity);
     }
 
-    @OnOpen
-    void open(WebSocketSession session, HttpRequest<?> request) {
-        Channel channel = ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel();
+    @Override
+    public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+        event.getBean().register(new OnChannel(null));
+        return event.getBean();
+    }
+
+    /** Follows the server's channels down (listener, then each connection) and adds {@link Upgrade} to HTTP/1 ones. */
+    private final class OnChannel implements NettyServerCustomizer {
+        private final Channel channel;
+
+        OnChannel(Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+            return new OnChannel(channel);
+        }
+
+        @Override
+        public void onStreamPipelineBuilt() {
+            ChannelPipeline pipeline = channel.pipeline();
+            // HTTP/1 only: an HTTP/2 stream has no HttpServerCodec (and no WebSocket upgrade).
+            if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) instanceof HttpServerCodec && pipeline.get(HANDLER) == null) {
+                pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, HANDLER, upgrade);
+            }
+        }
+    }
+
+    /** Lets every request through except a WebSocket upgrade of {@link #PATH}, which it takes over. */
+    @ChannelHandler.Sharable
+    private final class Upgrade extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request && isUpgrade(request)) {
+                takeOver(ctx, request);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private static boolean isUpgrade(HttpRequest request) {
+        String uri = request.uri();
+        return request.method().equals(HttpMethod.GET)
+                && uri.startsWith(PATH) && (uri.length() == PATH.length() || uri.charAt(PATH.length()) == '?')
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    /**
+     * Removes Micronaut's handlers (the request never reached them), answers the handshake and either
+     * starts the connection or closes it with the code that says why.
+     */
+    private void takeOver(ChannelHandlerContext ctx, HttpRequest request) {
+        Channel channel = ctx.channel();
+        ChannelPipeline pipeline = channel.pipeline();
+        List<String> names = pipeline.names();
+        boolean after = false;
+        for (String name : names) {
+            ChannelHandler handler = pipeline.get(name);
+            if (handler == null || handler instanceof SslHandler || handler instanceof HttpServerCodec) {
+                continue;
+            }
+            if (name.equals(HANDLER)) {
+                after = true;
+                continue;
+            }
+            // Everything Micronaut added: its request handling after the codec, idle and read timers before it
+            // (the node's own heartbeat watches WebSockets).
+            pipeline.remove(name);
+        }
+        Inbound inbound = new Inbound();
+        pipeline.replace(HANDLER, HANDLER, inbound);
+        // Micronaut reads on demand (auto-read off) and the handler that asked for reads is gone.
+        channel.config().setAutoRead(true);
+
+        String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://" + host + PATH, "duet", false, DECODER_LIMIT)
+                .newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        HttpHeaders answer = new DefaultHttpHeaders().add(HttpHeaderNames.SET_COOKIE, cookie);
+        DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                channel.alloc().buffer(0), request.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+        try {
+            handshaker.handshake(channel, full, answer, channel.newPromise());
+        } finally {
+            full.release();
+        }
         if (node.draining()) {
             long delay = node.reconnectDelayMs();
-            session.sendAsync(Frames.reconnect(delay, CloseCode.SHUTTING_DOWN.reason()));
-            session.close(new CloseReason(CloseCode.SHUTTING_DOWN.code(), Frames.closeReason(CloseCode.SHUTTING_DOWN, delay)));
+            channel.write(new TextWebSocketFrame(Frames.reconnect(delay, CloseCode.SHUTTING_DOWN.reason())));
+            closeNow(channel, CloseCode.SHUTTING_DOWN, delay);
             return;
         }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
         AccessTokens.Verified caller;
         try {
-            caller = tokens.verify(token(request), request);
+            caller = tokens.verify(token(query, request.headers()), null);
         } catch (AccessTokens.RejectedException e) {
-            CloseCode code = e.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED;
-            session.close(new CloseReason(code.code(), Frames.closeReason(code, 0)));
+            closeNow(channel, e.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED, 0);
             return;
         }
-        Long after;
+        Long from;
         try {
-            after = request.getParameters().getFirst("after").map(Long::parseLong).orElse(null);
-            if (after != null && after < 0) {
+            from = first(query, "after").map(Long::parseLong).orElse(null);
+            if (from != null && from < 0) {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            session.close(new CloseReason(CloseCode.BAD_FRAME.code(), Frames.closeReason(CloseCode.BAD_FRAME, 0)));
+            closeNow(channel, CloseCode.BAD_FRAME, 0);
             return;
         }
-        Connection connection = new Connection(session.getId(), channel, caller.accountId(), caller.expiresAt(), node, events, config);
-        session.put(CONNECTION, connection);
-        node.blocking().execute(() -> start(connection, after));
+        Connection connection = new Connection(serials.incrementAndGet(), channel, caller.accountId(), caller.expiresAt(), node, events, config);
+        inbound.connection = connection;
+        Long start = from;
+        node.blocking().execute(() -> start(connection, start));
+    }
+
+    private static void closeNow(Channel channel, CloseCode code, long retryMs) {
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), Frames.closeReason(code, retryMs))).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void start(Connection connection, Long after) {
         try {
             long wait = budget.take(connection.user());
             if (wait > 0) {
-                long retry = wait + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, wait / 2));
+                long retry = wait + ThreadLocalRandom.current().nextLong(Math.max(1, wait / 2));
                 connection.closeForReconnect(CloseCode.TOO_MANY_CONNECTS, retry);
                 return;
             }
@@ -118,52 +250,89 @@ class WebSocketTransport {
         }
     }
 
-    @OnMessage(maxPayloadLength = 65536)
-    void message(String text, WebSocketSession session) {
-        Optional<Connection> connection = session.get(CONNECTION, Connection.class);
-        if (connection.isEmpty()) {
-            return;
-        }
-        connection.get().touched();
-        if (text.length() > config.maxFrameBytes()) {
-            connection.get().close(CloseCode.TOO_LARGE, Frames.closeReason(CloseCode.TOO_LARGE, 0));
-            return;
-        }
-        Optional<Frames.ClientFrame> frame = Frames.parse(json, text);
-        if (frame.isEmpty()) {
-            connection.get().close(CloseCode.BAD_FRAME, Frames.closeReason(CloseCode.BAD_FRAME, 0));
-            return;
-        }
-        Connection open = connection.get();
-        node.blocking().execute(() -> frames.handle(open.user(), open.partner(), frame.get())
-                .ifPresent(error -> open.sendOwn(Frames.error(error))));
-    }
+    /** One per WebSocket: client frames to the connection, the channel's end to the node. */
+    private final class Inbound extends ChannelInboundHandlerAdapter {
+        /** Null while refused (the close frame is on its way). */
+        private Connection connection;
 
-    @OnMessage
-    void pong(WebSocketPongMessage pong, WebSocketSession session) {
-        session.get(CONNECTION, Connection.class).ifPresent(Connection::touched);
-    }
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof WebSocketFrame frame) {
+                    frame(ctx, frame);
+                } else if (!(msg instanceof HttpContent)) {
+                    // the upgrade request's (empty) end arrives after the handover; nothing else is expected
+                    LOG.atDebug().addKeyValue("type", msg.getClass().getSimpleName()).log("realtime: unexpected inbound message");
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
 
-    @OnClose
-    void close(WebSocketSession session) {
-        session.get(CONNECTION, Connection.class).ifPresent(connection -> {
-            connection.closeQuietly();
-            node.closed(connection);
-        });
-    }
+        private void frame(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof CloseWebSocketFrame close) {
+                if (connection != null) {
+                    connection.closeQuietly();
+                }
+                ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode() < 0 ? 1000 : close.statusCode(), ""))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            if (connection == null) {
+                return;
+            }
+            connection.touched();
+            if (frame instanceof PingWebSocketFrame) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+                return;
+            }
+            if (frame instanceof PongWebSocketFrame) {
+                return;
+            }
+            if (!(frame instanceof TextWebSocketFrame text) || !frame.isFinalFragment()) {
+                // binary, or a fragmented message: Duet's clients send each JSON object as one text frame
+                connection.close(CloseCode.BAD_FRAME, Frames.closeReason(CloseCode.BAD_FRAME, 0));
+                return;
+            }
+            if (text.content().readableBytes() > config.maxFrameBytes()) {
+                connection.close(CloseCode.TOO_LARGE, Frames.closeReason(CloseCode.TOO_LARGE, 0));
+                return;
+            }
+            Optional<Frames.ClientFrame> parsed = Frames.parse(json, text.text());
+            if (parsed.isEmpty()) {
+                connection.close(CloseCode.BAD_FRAME, Frames.closeReason(CloseCode.BAD_FRAME, 0));
+                return;
+            }
+            Connection open = connection;
+            node.blocking().execute(() -> frames.handle(open.user(), open.partner(), parsed.get())
+                    .ifPresent(error -> open.sendOwn(Frames.error(error))));
+        }
 
-    @OnError
-    void error(WebSocketSession session, Throwable error) {
-        LOG.atDebug().addKeyValue("error", error.toString()).log("realtime connection error");
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (connection != null) {
+                connection.closeQuietly();
+                node.closed(connection);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A protocol violation (bad masking, a frame over the decoder's limit) has had its close frame sent
+            // by the decoder already; anything else is a broken connection.
+            LOG.atDebug().addKeyValue("error", cause.toString()).log("realtime connection error");
+            ctx.close();
+        }
     }
 
     /** The token from the query, else from the subprotocol list. */
-    private static String token(HttpRequest<?> request) {
-        Optional<String> query = request.getParameters().getFirst("token");
-        if (query.isPresent()) {
-            return query.get();
+    private static String token(QueryStringDecoder query, HttpHeaders headers) {
+        Optional<String> fromQuery = first(query, "token");
+        if (fromQuery.isPresent()) {
+            return fromQuery.get();
         }
-        for (String offered : request.getHeaders().getAll("Sec-WebSocket-Protocol")) {
+        for (String offered : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
             for (String protocol : offered.split(",")) {
                 String trimmed = protocol.trim();
                 if (trimmed.startsWith(TOKEN_PROTOCOL)) {
@@ -172,5 +341,10 @@ class WebSocketTransport {
             }
         }
         return null;
+    }
+
+    private static Optional<String> first(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 }

@@ -76,39 +76,46 @@ public final class RealtimeBench {
                 .start();
         UserEvents events = publisherContext.getBean(UserEvents.class);
         try {
-            // (a) idle connections
-            long rssBefore = gateway.rssKb();
-            long heapBefore = gateway.heap();
+            // (a) idle connections. The node's heap is fixed and resident from the start (-Xms = -Xmx, pre-touched), so
+            // the RSS it gains is memory outside the heap; the heap's share is its live growth after a full GC. Their sum
+            // is what a connection costs. (Without pre-touching, RSS also grows by young-generation pages touched for the
+            // first time by connect-time garbage: a one-off of the first hundred MB allocated, not a cost per connection.)
+            Memory before = gateway.memory();
             // In two halves, each followed by a wait for the JIT (whose code and arenas grow RSS too): the second
             // half's growth is the marginal cost of a connection, without the node's fixed costs of warming up.
-            List<Client> idleClients = new ArrayList<>(connectAll(gateway.port, idle / 2, null));
+            List<Client> idleClients = new ArrayList<>(connectAll(gateway.port, idle / 2, null, null));
             gateway.awaitJitQuiet(60);
-            long rssHalf = gateway.rssKb();
-            long heapHalf = gateway.heap();
+            Memory half = gateway.memory();
+            gateway.nativeMemory("baseline");
             int openHalf = (int) idleClients.stream().filter(c -> c.open.get()).count();
-            idleClients.addAll(connectAll(gateway.port, idle - idle / 2, null));
+            idleClients.addAll(connectAll(gateway.port, idle - idle / 2, null, null));
             gateway.awaitJitQuiet(60);
             long restTicks = gateway.cpuTicks();
             Thread.sleep(5000);
             double restCpu = (gateway.cpuTicks() - restTicks) / 100.0 / 5;
-            long rssAfter = gateway.rssKb();
-            long heapAfter = gateway.heap();
+            Memory after = gateway.memory();
+            String nativeGrowth = gateway.nativeMemory("summary.diff");
             int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
-            double rssPerConn = (rssAfter - rssBefore) * 1024.0 / Math.max(1, open);
-            double heapPerConn = (heapAfter - heapBefore) / (double) Math.max(1, open);
-            double rssMarginal = (rssAfter - rssHalf) * 1024.0 / Math.max(1, open - openHalf);
-            double heapMarginal = (heapAfter - heapHalf) / (double) Math.max(1, open - openHalf);
+            PerConnection all = after.minus(before, open);
+            PerConnection marginal = after.minus(half, open - openHalf);
             idleClients.forEach(Client::close);
-            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets: %d open; RSS %+.1f MB (%.1f KB/conn), heap after GC %+.1f MB (%.1f KB/conn); "
-                            + "node CPU at rest %.1f %% of a core%n"
-                            + "    the second %d connections alone (marginal, after the JIT settled): RSS %.1f KB/conn, heap %.1f KB/conn%n",
-                    open, (rssAfter - rssBefore) / 1024.0, rssPerConn / 1024, (heapAfter - heapBefore) / 1048576.0, heapPerConn / 1024, restCpu * 100,
-                    open - openHalf, rssMarginal / 1024, heapMarginal / 1024);
+            if (!nativeGrowth.isEmpty()) {
+                System.out.println("\n(a) the node's native memory growth over the second half (NMT):\n" + nativeGrowth);
+            }
+            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets on one node: %d open; node CPU at rest %.1f %% of a core%n"
+                            + "    per connection over all of them: %s%n"
+                            + "    the second %d alone (marginal, after the JIT settled): %s%n",
+                    open, restCpu * 100, all, open - openHalf, marginal);
             Thread.sleep(2000);
+
+            // (f) idle WebSockets over three nodes, each in its own JVM, with the clients in three processes of their
+            // own (a process may hold 20,000 files here), each from its own 127.0.0.x address.
+            int clusterTarget = Math.min(Integer.parseInt(flags.getOrDefault("cluster", "50000")), 3 * CLUSTER_PER_NODE_MAX);
+            Cluster cluster = clusterTarget > 0 ? cluster(clusterTarget) : null;
 
             // (b) routed events through Redis fan-out to WebSockets
             Recorder recorder = new Recorder();
-            List<Client> clients = connectAll(gateway.port, couples * 2, recorder);
+            List<Client> clients = connectAll(gateway.port, couples * 2, recorder, null);
             Thread.sleep(3000);
             System.out.printf(Locale.ROOT, "%n(b) %d couples on WebSocket, events appended to the log and routed by fan-out%n", couples);
             List<UUID> wsUsers = clients.stream().map(c -> c.user).toList();
@@ -171,18 +178,21 @@ public final class RealtimeBench {
                     flags.getOrDefault("poll-rates", "500,1000,2000,4000")) : "peer=skipped";
 
             System.out.println();
-            System.out.println("Not measured by this run: 50,000 connections over three nodes.");
             // The first rate of each ladder, passed or not: on a loaded machine the two sides compare there.
             String first = String.format(Locale.ROOT, "ws_first_rate=%d ws_first_p99_ms=%.1f ws_first_cpu_us=%.1f ws_first_jit_us=%.1f "
                             + "ws_first_delivered_pct=%.2f lp_first_rate=%d lp_first_p99_ms=%.1f lp_first_cpu_us=%.1f lp_first_jit_us=%.1f "
                             + "lp_first_delivered_pct=%.2f", rates[0], ws.first().p99(), ws.first().cpuMicros(), ws.first().jitMicros(),
                     100.0 * ws.first().delivered() / Math.max(1, ws.first().sent()), pollRates[0], poll.first().p99(), poll.first().cpuMicros(),
                     poll.first().jitMicros(), 100.0 * poll.first().delivered() / Math.max(1, poll.first().sent()));
-            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f rss_kb_marginal=%.2f "
-                            + "heap_kb_marginal=%.2f ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
+            String three = cluster == null ? "cluster_conns=0" : String.format(Locale.ROOT, "cluster_conns=%d cluster_nodes=3 cluster_kb_per_conn=%.2f "
+                    + "cluster_rss_kb_per_conn=%.2f cluster_heap_kb_per_conn=%.2f cluster_connect_s=%.1f", cluster.open(), cluster.perConnection().totalKb(),
+                    cluster.perConnection().rssKb(), cluster.perConnection().heapKb(), cluster.seconds());
+            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d kb_per_conn=%.2f rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f kb_marginal=%.2f "
+                            + "rss_kb_marginal=%.2f heap_kb_marginal=%.2f %s ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
                             + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f lp_cpu_us_per_event=%.1f api_couples=%d "
                             + "api_max_rate=%d api_p99_ms=%.1f api_cpu_us_per_msg=%.1f %s %s%n",
-                    machine, open, rssPerConn / 1024, heapPerConn / 1024, rssMarginal / 1024, heapMarginal / 1024, couples, ws.bestRate(), ws.bestP99(), ws.bestCpu(), pollCouples, poll.bestRate(),
+                    machine, open, all.totalKb(), all.rssKb(), all.heapKb(), marginal.totalKb(), marginal.rssKb(), marginal.heapKb(), three,
+                    couples, ws.bestRate(), ws.bestP99(), ws.bestCpu(), pollCouples, poll.bestRate(),
                     poll.bestP99(), poll.bestCpu(), apiCouples, throughApi.bestRate(), throughApi.bestP99(), throughApi.bestCpu(), first, peer);
 
         } finally {
@@ -192,6 +202,26 @@ public final class RealtimeBench {
             gateway.process.destroy();
             gateway.process.waitFor(10, TimeUnit.SECONDS);
             System.exit(0);
+        }
+    }
+
+    /** A node's anonymous RSS (KiB) and live heap (bytes). */
+    record Memory(long rssAnonKb, long heapBytes) {
+        PerConnection minus(Memory earlier, int connections) {
+            int n = Math.max(1, connections);
+            return new PerConnection((rssAnonKb - earlier.rssAnonKb) / (double) n, (heapBytes - earlier.heapBytes) / 1024.0 / n);
+        }
+    }
+
+    /** KiB per connection: RSS outside the (pre-touched) heap, and live heap; their sum is the connection's memory. */
+    record PerConnection(double rssKb, double heapKb) {
+        double totalKb() {
+            return rssKb + heapKb;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.2f KB outside the heap (RSS) + %.2f KB live heap = %.2f KB", rssKb, heapKb, totalKb());
         }
     }
 
@@ -398,8 +428,10 @@ public final class RealtimeBench {
         }
     }
 
-    private static List<Client> connectAll(int port, int count, Recorder recorder) throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+    /** Opens {@code count} WebSockets to 127.0.0.1:{@code port}, from {@code from} when given (another loopback address). */
+    static List<Client> connectAll(int port, int count, Recorder recorder, java.net.InetAddress from) throws Exception {
+        HttpClient.Builder builder = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2));
+        HttpClient http = (from == null ? builder : builder.localAddress(from)).build();
         Semaphore inFlight = new Semaphore(100);
         List<Client> clients = new ArrayList<>();
         List<CompletableFuture<?>> connects = new ArrayList<>();
@@ -462,9 +494,15 @@ public final class RealtimeBench {
     /** The gateway node under test, in its own JVM. */
     record Gateway(Process process, int port, PrintWriter commands, java.util.concurrent.BlockingQueue<Long> heaps) {
         static Gateway start() throws Exception {
+            return start("bench-gateway");
+        }
+
+        /** A node whose output goes to {@code realtime/target/NAME.log}. */
+        static Gateway start(String name) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // A node's heap is sized up front and resident (as a production node runs): RSS then moves only with memory outside it.
             List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-Xmx1g"));
+                    "-Xmx1g", "-Xms1g", "-XX:+AlwaysPreTouch"));
             // e.g. -XX:StartFlightRecording=... to profile the node under the benchmark's load, or another collector
             String extra = System.getenv("DUET_BENCH_GATEWAY_OPTS");
             if (extra == null || !extra.matches(".*-XX:\\+Use\\w+GC.*")) {
@@ -475,7 +513,7 @@ public final class RealtimeBench {
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
                     "bench-" + UUID.randomUUID().toString().substring(0, 8), "defaults", "duet.realtime.connect-burst=100"));
-            Path log = Path.of("realtime", "target", "bench-gateway.log");
+            Path log = Path.of("realtime", "target", name + ".log");
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
@@ -515,8 +553,26 @@ public final class RealtimeBench {
             return heap;
         }
 
-        long rssKb() throws Exception {
-            return ProcStat.rssKb(process.pid());
+        /**
+         * With {@code -XX:NativeMemoryTracking=summary} in {@code DUET_BENCH_GATEWAY_OPTS}: runs {@code jcmd PID
+         * VM.native_memory COMMAND} on the node and returns its output (the lines that changed, for a diff); else "".
+         */
+        String nativeMemory(String command) throws Exception {
+            String options = System.getenv("DUET_BENCH_GATEWAY_OPTS");
+            if (options == null || !options.contains("NativeMemoryTracking")) {
+                return "";
+            }
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process run = new ProcessBuilder(jcmd, Long.toString(process.pid()), "VM.native_memory", command).redirectErrorStream(true).start();
+            String out = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            run.waitFor(60, TimeUnit.SECONDS);
+            return out.lines().filter(line -> line.contains("committed=") && line.matches(".*[+-]\\d+KB.*")).collect(java.util.stream.Collectors.joining("\n"));
+        }
+
+        /** Resident memory not backed by a file (heap, native allocations, stacks), and the live heap after a full GC. */
+        Memory memory() throws Exception {
+            long heap = heap();
+            return new Memory(ProcStat.statusKb(process.pid(), "RssAnon"), heap);
         }
 
         /** CPU of the gateway's JIT compiler threads, in clock ticks: reported apart, it is a start-up cost. */
@@ -540,6 +596,73 @@ public final class RealtimeBench {
         /** utime + stime of the gateway process, in clock ticks (1/100 s). */
         long cpuTicks() throws Exception {
             return ProcStat.cpuTicks(process.pid());
+        }
+    }
+
+    /** Most idle connections (f) asks of one node and of one client process: a process may hold 20,000 files here. */
+    static final int CLUSTER_PER_NODE_MAX = 19_000;
+
+    record Cluster(int open, PerConnection perConnection, double seconds) {}
+
+    /**
+     * (f) {@code target} idle WebSockets spread over three nodes, each node in its own JVM and its clients in a process of
+     * their own ({@link IdleClients}) connecting from 127.0.0.11, .12 and .13: one source address has only ~28,000 ports.
+     */
+    private static Cluster cluster(int target) throws Exception {
+        System.out.printf(Locale.ROOT, "%n(f) %,d idle WebSockets over three nodes%n", target);
+        List<Gateway> nodes = new ArrayList<>();
+        List<Process> clients = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 3; i++) {
+                nodes.add(Gateway.start("bench-cluster-node" + i));
+            }
+            List<Memory> before = new ArrayList<>();
+            for (Gateway node : nodes) {
+                before.add(node.memory());
+            }
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            int perNode = (target + 2) / 3;
+            long started = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                int count = Math.min(perNode, target - i * perNode);
+                clients.add(new ProcessBuilder(java, "-Xmx1500m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                        IdleClients.class.getName(), Integer.toString(nodes.get(i).port()), "127.0.0." + (11 + i), Integer.toString(count))
+                        .redirectErrorStream(true).start());
+            }
+            int[] open = new int[3];
+            for (int i = 0; i < 3; i++) {
+                BufferedReader out = new BufferedReader(new InputStreamReader(clients.get(i).getInputStream()));
+                String line;
+                while ((line = out.readLine()) != null && !line.startsWith("OPEN ")) {
+                    System.out.println("    client " + (i + 1) + ": " + line);
+                }
+                open[i] = line == null ? 0 : Integer.parseInt(line.substring(5).trim());
+                Thread.ofPlatform().daemon().start(() -> out.lines().forEach(rest -> { })); // keep its pipe drained
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            for (Gateway node : nodes) {
+                node.awaitJitQuiet(60);
+            }
+            int total = 0;
+            double rss = 0;
+            double heap = 0;
+            for (int i = 0; i < 3; i++) {
+                Memory after = nodes.get(i).memory();
+                PerConnection each = after.minus(before.get(i), open[i]);
+                System.out.printf(Locale.ROOT, "    node %d: %,d connections (its clients from 127.0.0.%d), %s%n", i + 1, open[i], 11 + i, each);
+                total += open[i];
+                rss += after.rssAnonKb() - before.get(i).rssAnonKb();
+                heap += (after.heapBytes() - before.get(i).heapBytes()) / 1024.0;
+            }
+            PerConnection overall = new PerConnection(rss / Math.max(1, total), heap / Math.max(1, total));
+            System.out.printf(Locale.ROOT, "    all three: %,d of %,d open, connected in %.1f s; per connection %s%n", total, target, seconds, overall);
+            return new Cluster(total, overall, seconds);
+        } finally {
+            clients.forEach(Process::destroy);
+            for (Gateway node : nodes) {
+                node.process().destroy();
+                node.process().waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 

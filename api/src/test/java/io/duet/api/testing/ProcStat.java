@@ -44,8 +44,13 @@ public final class ProcStat {
 
     /** Resident memory of process {@code pid}, in KiB (0 when /proc does not say). */
     public static long rssKb(long pid) throws IOException {
+        return statusKb(pid, "VmRSS");
+    }
+
+    /** A size from {@code /proc/PID/status} in KiB, e.g. {@code RssAnon} (resident memory not backed by a file); 0 when absent. */
+    public static long statusKb(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }

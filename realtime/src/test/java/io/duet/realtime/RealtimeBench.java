@@ -53,7 +53,7 @@ public final class RealtimeBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> flags = flags(args);
-        int idle = Integer.parseInt(flags.getOrDefault("idle", "10000"));
+        int idle = Integer.parseInt(flags.getOrDefault("idle", "18000"));
         int couples = Integer.parseInt(flags.getOrDefault("couples", "2000"));
         int pollCouples = Integer.parseInt(flags.getOrDefault("poll-couples", "1000"));
         int seconds = Math.min(Math.max(Integer.parseInt(flags.getOrDefault("seconds", "5")), 1), 30);
@@ -80,15 +80,14 @@ public final class RealtimeBench {
             // the RSS it gains is memory outside the heap; the heap's share is its live growth after a full GC. Their sum
             // is what a connection costs. (Without pre-touching, RSS also grows by young-generation pages touched for the
             // first time by connect-time garbage: a one-off of the first hundred MB allocated, not a cost per connection.)
-            Memory before = gateway.memory();
-            // In two halves, each followed by a wait for the JIT (whose code and arenas grow RSS too): the second
-            // half's growth is the marginal cost of a connection, without the node's fixed costs of warming up.
-            List<Client> idleClients = new ArrayList<>(connectAll(gateway.port, idle / 2, null, null));
-            gateway.awaitJitQuiet(60);
-            Memory half = gateway.memory();
+            Memory cold = gateway.memory();
+            // A warm-up round first: half as many connections, opened and dropped, so that the connect path is compiled
+            // and the allocators' pools have grown to what connecting needs. What the node holds for the connections
+            // is then measured on the warmed node, apart from those fixed costs (JIT code and arenas grow RSS too).
+            warmUp(gateway, idle / 2);
+            Memory warm = gateway.memory();
             gateway.nativeMemory("baseline");
-            int openHalf = (int) idleClients.stream().filter(c -> c.open.get()).count();
-            idleClients.addAll(connectAll(gateway.port, idle - idle / 2, null, null));
+            List<Client> idleClients = connectAll(gateway.port, idle, null, null);
             gateway.awaitJitQuiet(60);
             long restTicks = gateway.cpuTicks();
             Thread.sleep(5000);
@@ -96,16 +95,16 @@ public final class RealtimeBench {
             Memory after = gateway.memory();
             String nativeGrowth = gateway.nativeMemory("summary.diff");
             int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
-            PerConnection all = after.minus(before, open);
-            PerConnection marginal = after.minus(half, open - openHalf);
+            PerConnection all = after.minus(cold, open);
+            PerConnection held = after.minus(warm, open);
             idleClients.forEach(Client::close);
             if (!nativeGrowth.isEmpty()) {
-                System.out.println("\n(a) the node's native memory growth over the second half (NMT):\n" + nativeGrowth);
+                System.out.println("\n(a) the node's native memory growth while the connections opened (NMT):\n" + nativeGrowth);
             }
             System.out.printf(Locale.ROOT, "%n(a) idle WebSockets on one node: %d open; node CPU at rest %.1f %% of a core%n"
-                            + "    per connection over all of them: %s%n"
-                            + "    the second %d alone (marginal, after the JIT settled): %s%n",
-                    open, restCpu * 100, all, open - openHalf, marginal);
+                            + "    per connection on the warmed node: %s%n"
+                            + "    per connection with the node's warm-up counted in: %s%n",
+                    open, restCpu * 100, held, all);
             Thread.sleep(2000);
 
             // (f) idle WebSockets over three nodes, each in its own JVM, with the clients in three processes of their
@@ -185,13 +184,13 @@ public final class RealtimeBench {
                     100.0 * ws.first().delivered() / Math.max(1, ws.first().sent()), pollRates[0], poll.first().p99(), poll.first().cpuMicros(),
                     poll.first().jitMicros(), 100.0 * poll.first().delivered() / Math.max(1, poll.first().sent()));
             String three = cluster == null ? "cluster_conns=0" : String.format(Locale.ROOT, "cluster_conns=%d cluster_nodes=3 cluster_kb_per_conn=%.2f "
-                    + "cluster_rss_kb_per_conn=%.2f cluster_heap_kb_per_conn=%.2f cluster_connect_s=%.1f", cluster.open(), cluster.perConnection().totalKb(),
-                    cluster.perConnection().rssKb(), cluster.perConnection().heapKb(), cluster.seconds());
-            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d kb_per_conn=%.2f rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f kb_marginal=%.2f "
-                            + "rss_kb_marginal=%.2f heap_kb_marginal=%.2f %s ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
+                    + "cluster_rss_kb_per_conn=%.2f cluster_heap_kb_per_conn=%.2f cluster_kb_per_conn_cold=%.2f cluster_connect_s=%.1f", cluster.open(),
+                    cluster.warmed().totalKb(), cluster.warmed().rssKb(), cluster.warmed().heapKb(), cluster.cold().totalKb(), cluster.seconds());
+            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d kb_per_conn_cold=%.2f rss_kb_per_conn_cold=%.2f heap_kb_per_conn_cold=%.2f "
+                            + "kb_per_conn=%.2f rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f %s ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
                             + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f lp_cpu_us_per_event=%.1f api_couples=%d "
                             + "api_max_rate=%d api_p99_ms=%.1f api_cpu_us_per_msg=%.1f %s %s%n",
-                    machine, open, all.totalKb(), all.rssKb(), all.heapKb(), marginal.totalKb(), marginal.rssKb(), marginal.heapKb(), three,
+                    machine, open, all.totalKb(), all.rssKb(), all.heapKb(), held.totalKb(), held.rssKb(), held.heapKb(), three,
                     couples, ws.bestRate(), ws.bestP99(), ws.bestCpu(), pollCouples, poll.bestRate(),
                     poll.bestP99(), poll.bestCpu(), apiCouples, throughApi.bestRate(), throughApi.bestP99(), throughApi.bestCpu(), first, peer);
 
@@ -428,33 +427,58 @@ public final class RealtimeBench {
         }
     }
 
-    /** Opens {@code count} WebSockets to 127.0.0.1:{@code port}, from {@code from} when given (another loopback address). */
+    /** Connections per client source address: one address has ~28,000 ephemeral ports, fewer while earlier runs' are in TIME_WAIT. */
+    private static final int PER_SOURCE_ADDRESS = 10_000;
+
+    /**
+     * Opens {@code count} WebSockets to 127.0.0.1:{@code port}, from {@code from} when given, else from fresh random
+     * loopback addresses (127.x.y.z, a new one every {@value #PER_SOURCE_ADDRESS} connections), so that the ports a
+     * previous run left in TIME_WAIT on one address never run this one out of ports.
+     */
     static List<Client> connectAll(int port, int count, Recorder recorder, java.net.InetAddress from) throws Exception {
-        HttpClient.Builder builder = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2));
-        HttpClient http = (from == null ? builder : builder.localAddress(from)).build();
+        List<HttpClient> https = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, (count + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS); i++) {
+            https.add(HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).localAddress(from != null ? from : freshLoopback()).build());
+        }
         Semaphore inFlight = new Semaphore(100);
         List<Client> clients = new ArrayList<>();
         List<CompletableFuture<?>> connects = new ArrayList<>();
         AtomicInteger failed = new AtomicInteger();
+        Map<String, Integer> why = new java.util.concurrent.ConcurrentHashMap<>();
         for (int i = 0; i < count; i++) {
             Client client = new Client(recorder);
             clients.add(client);
             inFlight.acquire();
             String token = Jwts.hs256(People.TEST_SECRET, client.user, 3600);
+            HttpClient http = https.get(from != null ? 0 : i / PER_SOURCE_ADDRESS);
             connects.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?token=" + token), client)
                     .whenComplete((socket, error) -> {
                         client.socket = socket;
                         if (error != null) {
                             failed.incrementAndGet();
+                            Throwable cause = error.getCause() != null ? error.getCause() : error;
+                            why.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
                         }
                         inFlight.release();
                     }));
         }
         CompletableFuture.allOf(connects.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         if (failed.get() > 0) {
-            System.out.println("  (" + failed.get() + " of " + count + " connects failed)");
+            System.out.println("  (" + failed.get() + " of " + count + " connects failed: " + why + ")");
         }
         return clients;
+    }
+
+    /** Opens {@code count} connections and drops them, then waits for the node to close them and for its JIT to settle. */
+    static void warmUp(Gateway gateway, int count) throws Exception {
+        connectAll(gateway.port(), count, null, null).forEach(Client::close);
+        Thread.sleep(5000);
+        gateway.awaitJitQuiet(60);
+    }
+
+    static java.net.InetAddress freshLoopback() throws java.net.UnknownHostException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return java.net.InetAddress.getByAddress(new byte[] {127, (byte) random.nextInt(16, 250), (byte) random.nextInt(0, 256), (byte) random.nextInt(1, 255)});
     }
 
     private static List<UUID> startPollers(int port, int count, Recorder recorder, AtomicBoolean running) throws Exception {
@@ -602,11 +626,12 @@ public final class RealtimeBench {
     /** Most idle connections (f) asks of one node and of one client process: a process may hold 20,000 files here. */
     static final int CLUSTER_PER_NODE_MAX = 19_000;
 
-    record Cluster(int open, PerConnection perConnection, double seconds) {}
+    record Cluster(int open, PerConnection warmed, PerConnection cold, double seconds) {}
 
     /**
      * (f) {@code target} idle WebSockets spread over three nodes, each node in its own JVM and its clients in a process of
-     * their own ({@link IdleClients}) connecting from 127.0.0.11, .12 and .13: one source address has only ~28,000 ports.
+     * their own ({@link IdleClients}), each from its own loopback address: one source address has only ~28,000 ports.
+     * Like (a), each node is warmed up by a round of connections opened and dropped before it is measured.
      */
     private static Cluster cluster(int target) throws Exception {
         System.out.printf(Locale.ROOT, "%n(f) %,d idle WebSockets over three nodes%n", target);
@@ -616,47 +641,61 @@ public final class RealtimeBench {
             for (int i = 1; i <= 3; i++) {
                 nodes.add(Gateway.start("bench-cluster-node" + i));
             }
-            List<Memory> before = new ArrayList<>();
+            List<Memory> cold = new ArrayList<>();
             for (Gateway node : nodes) {
-                before.add(node.memory());
+                cold.add(node.memory());
             }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             int perNode = (target + 2) / 3;
-            long started = System.nanoTime();
+            List<String> sources = new ArrayList<>();
+            List<BufferedReader> outputs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int count = Math.min(perNode, target - i * perNode);
-                clients.add(new ProcessBuilder(java, "-Xmx1500m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                        IdleClients.class.getName(), Integer.toString(nodes.get(i).port()), "127.0.0." + (11 + i), Integer.toString(count))
-                        .redirectErrorStream(true).start());
+                sources.add(freshLoopback().getHostAddress());
+                Process client = new ProcessBuilder(java, "-Xmx1500m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                        IdleClients.class.getName(), Integer.toString(nodes.get(i).port()), sources.get(i), Integer.toString(count))
+                        .redirectErrorStream(true).start();
+                clients.add(client);
+                outputs.add(new BufferedReader(new InputStreamReader(client.getInputStream())));
             }
-            int[] open = new int[3];
-            for (int i = 0; i < 3; i++) {
-                BufferedReader out = new BufferedReader(new InputStreamReader(clients.get(i).getInputStream()));
-                String line;
-                while ((line = out.readLine()) != null && !line.startsWith("OPEN ")) {
-                    System.out.println("    client " + (i + 1) + ": " + line);
-                }
-                open[i] = line == null ? 0 : Integer.parseInt(line.substring(5).trim());
+            awaitCounts(outputs, "WARM");
+            Thread.sleep(5000);
+            for (Gateway node : nodes) {
+                node.awaitJitQuiet(60);
+            }
+            List<Memory> warm = new ArrayList<>();
+            for (Gateway node : nodes) {
+                warm.add(node.memory());
+            }
+            long started = System.nanoTime();
+            for (Process client : clients) {
+                new PrintWriter(client.getOutputStream(), true).println("more");
+            }
+            int[] open = awaitCounts(outputs, "OPEN ");
+            double seconds = (System.nanoTime() - started) / 1e9;
+            for (BufferedReader out : outputs) {
                 Thread.ofPlatform().daemon().start(() -> out.lines().forEach(rest -> { })); // keep its pipe drained
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
             for (Gateway node : nodes) {
                 node.awaitJitQuiet(60);
             }
             int total = 0;
-            double rss = 0;
-            double heap = 0;
+            double[] sums = new double[4];
             for (int i = 0; i < 3; i++) {
                 Memory after = nodes.get(i).memory();
-                PerConnection each = after.minus(before.get(i), open[i]);
-                System.out.printf(Locale.ROOT, "    node %d: %,d connections (its clients from 127.0.0.%d), %s%n", i + 1, open[i], 11 + i, each);
+                System.out.printf(Locale.ROOT, "    node %d: %,d connections from %s: %s (%.2f KB with its warm-up)%n", i + 1, open[i],
+                        sources.get(i), after.minus(warm.get(i), open[i]), after.minus(cold.get(i), open[i]).totalKb());
                 total += open[i];
-                rss += after.rssAnonKb() - before.get(i).rssAnonKb();
-                heap += (after.heapBytes() - before.get(i).heapBytes()) / 1024.0;
+                sums[0] += after.rssAnonKb() - warm.get(i).rssAnonKb();
+                sums[1] += (after.heapBytes() - warm.get(i).heapBytes()) / 1024.0;
+                sums[2] += after.rssAnonKb() - cold.get(i).rssAnonKb();
+                sums[3] += (after.heapBytes() - cold.get(i).heapBytes()) / 1024.0;
             }
-            PerConnection overall = new PerConnection(rss / Math.max(1, total), heap / Math.max(1, total));
-            System.out.printf(Locale.ROOT, "    all three: %,d of %,d open, connected in %.1f s; per connection %s%n", total, target, seconds, overall);
-            return new Cluster(total, overall, seconds);
+            PerConnection warmed = new PerConnection(sums[0] / Math.max(1, total), sums[1] / Math.max(1, total));
+            PerConnection withWarmUp = new PerConnection(sums[2] / Math.max(1, total), sums[3] / Math.max(1, total));
+            System.out.printf(Locale.ROOT, "    all three: %,d of %,d open, connected in %.1f s%n      per connection on the warmed nodes: %s%n"
+                    + "      per connection with the nodes' warm-up counted in: %s%n", total, target, seconds, warmed, withWarmUp);
+            return new Cluster(total, warmed, withWarmUp, seconds);
         } finally {
             clients.forEach(Process::destroy);
             for (Gateway node : nodes) {
@@ -664,6 +703,20 @@ public final class RealtimeBench {
                 node.process().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Reads each client process's output up to its line starting with {@code prefix}; returns the counts on them. */
+    private static int[] awaitCounts(List<BufferedReader> outputs, String prefix) throws Exception {
+        int[] counts = new int[outputs.size()];
+        for (int i = 0; i < outputs.size(); i++) {
+            String line;
+            while ((line = outputs.get(i).readLine()) != null && !line.startsWith(prefix)) {
+                System.out.println("    client " + (i + 1) + ": " + line);
+            }
+            String number = line == null ? "" : line.substring(prefix.length()).trim();
+            counts[i] = number.isEmpty() ? 0 : Integer.parseInt(number);
+        }
+        return counts;
     }
 
     /** Runs realtime/bench/socketio/peer.js (its rows go to our output) and turns its summary into RESULT keys. */

@@ -36,7 +36,7 @@ public final class SignUpBench {
     /** Warm-up signups per round; rounds go on until the JIT compilers are quiet under load. */
     private static final int WARM_UP_ROUND = 300;
     /** At most this many warm-up signups (about a minute and a half on 2 cores). */
-    private static final int WARM_UP_MAX = Integer.getInteger("bench.warm-up", 4_500);
+    private static final int WARM_UP_MAX = Integer.getInteger("bench.warm-up", 9_000);
     /** The JIT is settled when its threads used less than this share of the API's CPU over a warm-up round. */
     private static final double JIT_SETTLED = 0.02;
     /** How the API's CPU is reported, by thread ({@link #threadGroup}); "rest" is whatever the others leave. */
@@ -286,7 +286,7 @@ public final class SignUpBench {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("duet-signup-bench-", ".log");
         System.out.println("server log: " + log);
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Xmn1g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
                 "-Dmicronaut.server.port=" + port,
                 "-Ddatasources.default.url=" + TestDb.url(),
                 "-Dduet.mail.smtp.port=" + smtpPort,

@@ -277,6 +277,66 @@ class GatewayTest {
     }
 
     @Test
+    void givenARawUpgradeWithTheTokenAsSubprotocol_thenTheAnswerIs101WithDuetAndTheAffinityCookie() throws Exception {
+        try (RawWebSocket socket = new RawWebSocket(node1.getPort())) {
+            String head = socket.upgrade("/v1/realtime", "Sec-WebSocket-Protocol: duet.token." + pair.b().token() + ", duet")
+                    .toLowerCase(java.util.Locale.ROOT);
+
+            assertTrue(head.startsWith("http/1.1 101"), head);
+            assertTrue(head.contains("sec-websocket-protocol: duet\r\n"), head);
+            String nodeId = node1.getApplicationContext().getBean(Node.class).id().toLowerCase(java.util.Locale.ROOT);
+            assertTrue(head.contains("set-cookie: duet_rt_node=" + nodeId + ";"), head);
+            awaitHeld(node1, pair.b().id());
+        }
+    }
+
+    @Test
+    void givenAClientPing_thenAPongWithItsPayload() throws Exception {
+        try (RawWebSocket socket = new RawWebSocket(node1.getPort())) {
+            socket.upgrade("/v1/realtime?token=" + pair.b().token());
+            awaitHeld(node1, pair.b().id());
+
+            socket.send(0x9, true, "are you there".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+            assertEquals("are you there", socket.readUntil(0xA).text());
+        }
+    }
+
+    @Test
+    void givenABinaryOrAFragmentedFrame_thenClosedWith4400() throws Exception {
+        try (RawWebSocket binary = new RawWebSocket(node1.getPort()); RawWebSocket fragmented = new RawWebSocket(node1.getPort())) {
+            binary.upgrade("/v1/realtime?token=" + pair.b().token());
+            fragmented.upgrade("/v1/realtime?token=" + pair.a().token());
+            awaitHeld(node1, pair.b().id());
+            awaitHeld(node1, pair.a().id());
+
+            binary.send(0x2, true, new byte[] {1, 2, 3});
+            fragmented.send(0x1, false, "{\"type\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+            assertEquals(4400, binary.readUntil(0x8).closeCode());
+            assertEquals(4400, fragmented.readUntil(0x8).closeCode());
+        }
+    }
+
+    @Test
+    void givenAKeepAliveConnectionThatServedAnApiRequest_whenItUpgrades_thenItCarriesEvents() throws Exception {
+        try (RawWebSocket socket = new RawWebSocket(node1.getPort())) {
+            String me = socket.request("GET", "/v1/me", "Authorization: Bearer " + pair.b().token());
+            assertTrue(me.startsWith("HTTP/1.1 200"), me);
+
+            assertTrue(socket.upgrade("/v1/realtime?token=" + pair.b().token()).startsWith("HTTP/1.1 101"));
+            awaitHeld(node1, pair.b().id());
+            send(pair.a(), "over the upgraded connection");
+
+            String frame;
+            do {
+                frame = socket.readUntil(0x1).text();
+            } while (!frame.contains("over the upgraded connection"));
+            assertTrue(frame.contains("\"message.created\""), frame);
+        }
+    }
+
+    @Test
     void givenExpiredOrForgedToken_thenWebSocketClosesWith4010Or4501() throws Exception {
         String expired = Jwts.hs256(People.TEST_SECRET, pair.b().id(), -60);
         String forged = Jwts.hs256("another-secret-another-secret-another-secret", pair.b().id(), 600);

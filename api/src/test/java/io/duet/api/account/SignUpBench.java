@@ -1,11 +1,11 @@
 package io.duet.api.account;
 
+import io.duet.api.testing.FreePort;
 import io.duet.api.testing.ProcStat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.duet.api.testing.TestDb;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,8 +46,8 @@ public final class SignUpBench {
 
     public static void main(String[] args) throws Exception {
         int perLevel = Integer.getInteger("bench.signups", 600);
-        int smtpPort = freePort();
-        int port = freePort();
+        int smtpPort = FreePort.get();
+        int port = FreePort.get();
         GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
         Process server = startServer(port, smtpPort);
@@ -338,9 +338,4 @@ public final class SignUpBench {
         return sorted.get(index) / 1e6;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.duet.api.mail;
 
+import io.duet.api.testing.FreePort;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.Message;
@@ -10,7 +11,6 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Date;
@@ -33,10 +33,7 @@ public final class MailBench {
     public static void main(String[] args) throws Exception {
         int emails = Integer.getInteger("bench.emails", 2000);
         int rounds = Integer.getInteger("bench.rounds", 3);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.get();
         // The sink logs and creates a mailbox per new recipient: keep its cost out of the figures.
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.icegreen"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);

@@ -1,11 +1,11 @@
 package io.duet.api.media;
 
+import io.duet.api.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,11 +36,11 @@ class S3MediaStoreTest {
 
     @BeforeAll
     static void startS3() throws Exception {
-        int port = freePort();
+        int port = FreePort.get();
         Path jar = Path.of("target/s3mock/s3mock.jar");
         Path data = Files.createTempDirectory("s3mock-");
         server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-                jar.toString(), "--http.port=" + port, "--server.port=" + freePort(),
+                jar.toString(), "--http.port=" + port, "--server.port=" + FreePort.get(),
                 "--com.adobe.testing.s3mock.store.initial-buckets=duet-media",
                 "--com.adobe.testing.s3mock.store.root=" + data)
                 .redirectErrorStream(true).redirectOutput(Path.of("target/s3mock.log").toFile()).start();
@@ -121,9 +121,4 @@ class S3MediaStoreTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

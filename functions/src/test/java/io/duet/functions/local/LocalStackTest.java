@@ -1,5 +1,6 @@
 package io.duet.functions.local;
 
+import io.duet.api.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,6 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,14 +37,14 @@ class LocalStackTest {
     @Test
     void givenNoServersReachable_whenLaunched_thenEmbeddedServersComeUpAndCtrlCStopsIt() throws Exception {
         Path data = Files.createTempDirectory("duet-local-");
-        int port = freePort();
-        int smtp = freePort();
+        int port = FreePort.get();
+        int smtp = FreePort.get();
         Launched stack = launch(List.of(
                 "-Dduet.local.data-dir=" + data,
                 "-Dduet.local.postgres-probe=127.0.0.1:1",
                 "-Dduet.local.redis-probe=127.0.0.1:1",
-                "-Dduet.local.embedded-postgres-port=" + freePort(),
-                "-Dduet.local.embedded-redis-port=" + freePort(),
+                "-Dduet.local.embedded-postgres-port=" + FreePort.get(),
+                "-Dduet.local.embedded-redis-port=" + FreePort.get(),
                 "-Dduet.local.smtp-port=" + smtp,
                 "-Dmicronaut.server.port=" + port), Map.of());
         try {
@@ -77,7 +77,7 @@ class LocalStackTest {
     void givenConfiguredRedisNotAnswering_whenLaunched_thenExitsWithClearError() throws Exception {
         Launched stack = launch(List.of(
                 "-Dduet.local.data-dir=" + Files.createTempDirectory("duet-local-"),
-                "-Dmicronaut.server.port=" + freePort()), Map.of("DUET_REDIS_URI", "redis://127.0.0.1:1/0"));
+                "-Dmicronaut.server.port=" + FreePort.get()), Map.of("DUET_REDIS_URI", "redis://127.0.0.1:1/0"));
 
         assertTrue(stack.process.waitFor(120, TimeUnit.SECONDS));
         stack.drained.get(10, TimeUnit.SECONDS);
@@ -159,9 +159,4 @@ class LocalStackTest {
         Transport.send(message);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -333,7 +333,10 @@ public final class ApiBench {
 
         static Server start(String databaseUrl) throws Exception {
             int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
+            // address reuse off, as Netty binds: a port a closed connection still holds in TIME_WAIT is not chosen
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new java.net.InetSocketAddress(0));
                 port = socket.getLocalPort();
             }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -145,7 +145,9 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
 
     /**
      * Removes Micronaut's handlers (the request never reached them), answers the handshake and either
-     * starts the connection or closes it with the code that says why.
+     * starts the connection or closes it with the code that says why. A keep-alive connection that served
+     * API requests before may upgrade (tested); an upgrade pipelined behind a request whose answer has not
+     * been written yet would cut that answer off, which no WebSocket client does.
      */
     private void takeOver(ChannelHandlerContext ctx, HttpRequest request) {
         Channel channel = ctx.channel();

@@ -1,28 +1,38 @@
 package io.duet.realtime;
 
+import io.duet.api.redis.RedisConfig;
+import io.duet.api.redis.RedissonSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.redisson.Redisson;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's subscription to its own fan-out channel, through Redisson, handed over to one of the HTTP
- * server's Netty event loops. Every event the node routes passes here, so the handover is batched:
- * Redisson's thread queues the raw bytes (no String decode) and wakes the loop only when no drain is
- * pending; the drain hands each message to {@link Handler#message} and then calls
+ * The node's subscription to its own fan-out channel, through a Redisson client of its own whose one
+ * connection lives on one of the HTTP server's Netty event loops and whose listener runs right there
+ * (Redisson's executor for it runs tasks in the calling thread). Every event the node routes passes here,
+ * so there is no thread hop at all: the listener queues the raw bytes (no String decode) and schedules one
+ * drain on its own loop, which runs after the loop has handled everything that one read from Redis
+ * brought; the drain hands each message to {@link Handler#message} and then calls
  * {@link Handler#readComplete} once, where the node flushes what the batch produced (one flush per
- * connection per batch, however many events). Under load a drain carries many messages, so the cost of
- * the thread hop is shared.
+ * connection per batch, however many events). With the process's shared client the messages went from
+ * Redisson's Netty thread to its executor and then woke a server loop: two hand-offs per batch, most of
+ * the node's CPU per event at a few thousand events a second.
  *
  * <p>Redisson re-subscribes by itself after a lost connection; messages published meanwhile are lost, as
  * with any pub/sub client, so the handler is told ({@link Handler#resubscribed}) and connections re-read
@@ -43,6 +53,38 @@ final class Fanout {
         void resubscribed();
     }
 
+    /** Runs Redisson's listener calls in its Netty thread, which is {@link #loop}. */
+    private static final ExecutorService IN_CALLING_THREAD = new AbstractExecutorService() {
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public void shutdown() {}
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+    };
+
+    private final RedissonClient redisson;
     private final RTopic topic;
     private final String channelName;
     private final Handler handler;
@@ -54,11 +96,23 @@ final class Fanout {
     private volatile int statusListener = -1;
     private volatile int messageListener = -1;
 
-    Fanout(RedissonClient redisson, String channelName, EventLoopGroup group, Handler handler) {
+    Fanout(RedisConfig redis, String channelName, EventLoopGroup group, Handler handler) {
+        this.loop = group.next();
+        Config config = RedissonSettings.of(redis);
+        config.setCodec(ByteArrayCodec.INSTANCE);
+        // An event loop is a group of one: the subscription's connection is registered on this very loop.
+        // Redisson leaves a group and an executor it was given running when it shuts down.
+        config.setEventLoopGroup(loop);
+        config.setExecutor(IN_CALLING_THREAD);
+        config.useSingleServer()
+                .setConnectionMinimumIdleSize(0)
+                .setConnectionPoolSize(1)
+                .setSubscriptionConnectionMinimumIdleSize(1)
+                .setSubscriptionConnectionPoolSize(1);
+        this.redisson = Redisson.create(config);
         this.topic = redisson.getTopic(channelName, ByteArrayCodec.INSTANCE);
         this.channelName = channelName;
         this.handler = handler;
-        this.loop = group.next();
     }
 
     /** The event loop every {@link Handler} call runs on. */
@@ -96,6 +150,7 @@ final class Fanout {
         if (messageListener != -1 || statusListener != -1) {
             topic.removeListener(messageListener, statusListener);
         }
+        redisson.shutdown();
     }
 
     private void drain() {

@@ -2,6 +2,7 @@ package io.duet.realtime;
 
 import io.duet.api.couple.CoupleService;
 import io.duet.api.events.UserEvents;
+import io.duet.api.redis.RedisConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -32,7 +33,6 @@ import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +94,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedissonClient redisson,
+    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis,
             EventLoopGroupRegistry loops, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
@@ -102,7 +102,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         this.presence = presence;
         this.couples = couples;
         // One of the HTTP server's own loops: deliveries to connections on it need no further hop.
-        this.fanout = new Fanout(redisson, UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), new Fanout.Handler() {
+        this.fanout = new Fanout(redis, UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), new Fanout.Handler() {
             @Override
             public void message(ByteBuf payload) {
                 dispatch(payload);

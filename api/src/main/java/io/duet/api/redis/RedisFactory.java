@@ -5,7 +5,6 @@ import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
 /**
@@ -32,8 +31,7 @@ final class RedisFactory {
     }
 
     private static RedissonClient create(RedisConfig config) {
-        Config redisson = new Config();
-        redisson.setCodec(StringCodec.INSTANCE);
+        Config redisson = RedissonSettings.of(config);
         redisson.setLazyInitialization(true);
         // EVALSHA instead of sending each queue script's source with every call.
         redisson.setUseScriptCache(true);
@@ -41,18 +39,9 @@ final class RedisFactory {
         int cores = Runtime.getRuntime().availableProcessors();
         redisson.setNettyThreads(Math.max(2, 2 * cores));
         redisson.setThreads(Math.max(2, cores));
-        if (config.password() != null) {
-            redisson.setPassword(config.password());
-        }
         redisson.useSingleServer()
-                .setAddress(config.address())
-                .setDatabase(config.database())
-                .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setTimeout((int) config.commandTimeout().toMillis())
-                .setRetryAttempts(1)
                 .setConnectionMinimumIdleSize(4)
-                .setConnectionPoolSize(64)
-                .setClientName(config.clientName());
+                .setConnectionPoolSize(64);
         return Redisson.create(redisson);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.redisson.Redisson;
+import org.redisson.api.RFuture;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
@@ -95,11 +96,25 @@ final class Fanout {
     private final Runnable drain = this::drain;
     private volatile int statusListener = -1;
     private volatile int messageListener = -1;
+    private volatile boolean stopped;
+    private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    private final BaseStatusListener status = new BaseStatusListener() {
+        @Override
+        public void onSubscribe(String channel) {
+            subscribed.complete(null);
+            if (everSubscribed.getAndSet(true)) {
+                LOG.atInfo().addKeyValue("channel", channelName).log("fan-out subscribed again; connections re-read the log");
+                loop.execute(handler::resubscribed);
+            }
+        }
+    };
 
     Fanout(RedisConfig redis, String channelName, EventLoopGroup group, Handler handler) {
         this.loop = group.next();
         Config config = RedissonSettings.of(redis);
         config.setCodec(ByteArrayCodec.INSTANCE);
+        // As the process's main client: the node starts while Redis is away, and the subscription follows when it is back.
+        config.setLazyInitialization(true);
         // An event loop is a group of one: the subscription's connection is registered on this very loop.
         // Redisson leaves a group and an executor it was given running when it shuts down.
         config.setEventLoopGroup(loop);
@@ -120,37 +135,68 @@ final class Fanout {
         return loop;
     }
 
-    /** Subscribes; returns once subscribed (or after {@code timeoutMs}: Redisson keeps trying). */
+    /**
+     * Subscribes; returns once subscribed, or after {@code timeoutMs} while Redis does not answer: the node
+     * serves meanwhile (catching up from the log works once Redis is back) and the subscription is retried
+     * every second until it holds.
+     */
     void start(long timeoutMs) {
-        CompletableFuture<Void> subscribed = new CompletableFuture<>();
-        statusListener = topic.addListener(new BaseStatusListener() {
-            @Override
-            public void onSubscribe(String channel) {
-                subscribed.complete(null);
-                if (everSubscribed.getAndSet(true)) {
-                    LOG.atInfo().addKeyValue("channel", channelName).log("fan-out subscribed again; connections re-read the log");
-                    loop.execute(handler::resubscribed);
-                }
-            }
-        });
-        messageListener = topic.addListener(byte[].class, (channel, message) -> {
-            pending.add(message);
-            if (drainScheduled.compareAndSet(false, true)) {
-                loop.execute(drain);
-            }
-        });
+        subscribe();
         try {
             subscribed.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            LOG.atWarn().addKeyValue("channel", channelName).log("fan-out not subscribed yet; Redisson keeps trying");
+            LOG.atWarn().addKeyValue("channel", channelName).log("fan-out not subscribed yet; retrying every second");
+        }
+    }
+
+    /** Adds the status listener, then the message listener (each subscribes once it gets through). */
+    private void subscribe() {
+        if (stopped) {
+            return;
+        }
+        boolean statusFirst = statusListener == -1;
+        RFuture<Integer> step;
+        try {
+            // Redisson connects on first use and, while Redis is away, may refuse here rather than in the future
+            step = statusFirst ? topic.addListenerAsync(status) : topic.addListenerAsync(byte[].class, this::onMessage);
+        } catch (RuntimeException e) {
+            retryLater();
+            return;
+        }
+        step.whenComplete((id, error) -> {
+            if (error != null) {
+                retryLater();
+            } else if (statusFirst) {
+                statusListener = id;
+                // off this loop: the client's connection lives on it, and Redisson may wait for a connect in the call
+                CompletableFuture.runAsync(this::subscribe);
+            } else {
+                messageListener = id;
+            }
+        });
+    }
+
+    /** In a second, on a pool thread, never on {@link #loop}: Redisson may wait there for its connect, which needs the loop. */
+    private void retryLater() {
+        if (!stopped) {
+            CompletableFuture.runAsync(this::subscribe, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
         }
     }
 
     void stop() {
+        stopped = true;
         if (messageListener != -1 || statusListener != -1) {
             topic.removeListener(messageListener, statusListener);
         }
         redisson.shutdown();
+    }
+
+    /** On {@link #loop}, in Redisson's read of the subscription. */
+    private void onMessage(CharSequence channel, byte[] message) {
+        pending.add(message);
+        if (drainScheduled.compareAndSet(false, true)) {
+            loop.execute(drain);
+        }
     }
 
     private void drain() {

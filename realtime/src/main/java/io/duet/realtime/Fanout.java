@@ -5,7 +5,6 @@ import io.duet.api.redis.RedissonSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +85,7 @@ final class Fanout {
     };
 
     private final RedissonClient redisson;
+    private final boolean owned;
     private final RTopic topic;
     private final String channelName;
     private final Handler handler;
@@ -109,8 +109,21 @@ final class Fanout {
         }
     };
 
-    Fanout(RedisConfig redis, String channelName, EventLoopGroup group, Handler handler) {
-        this.loop = group.next();
+    /**
+     * @param redisson {@link #clientOn}'s client for this loop (owned: shut down with the fan-out), or the
+     *     process's shared client (its listener calls then come from Redisson's executor and wake the loop)
+     */
+    Fanout(RedissonClient redisson, boolean owned, String channelName, EventLoop loop, Handler handler) {
+        this.redisson = redisson;
+        this.owned = owned;
+        this.loop = loop;
+        this.topic = redisson.getTopic(channelName, ByteArrayCodec.INSTANCE);
+        this.channelName = channelName;
+        this.handler = handler;
+    }
+
+    /** A Redisson client whose connections live on {@code loop} and whose listener calls run there. */
+    static RedissonClient clientOn(EventLoop loop, RedisConfig redis) {
         Config config = RedissonSettings.of(redis);
         config.setCodec(ByteArrayCodec.INSTANCE);
         // As the process's main client: the node starts while Redis is away, and the subscription follows when it is back.
@@ -124,10 +137,7 @@ final class Fanout {
                 .setConnectionPoolSize(1)
                 .setSubscriptionConnectionMinimumIdleSize(1)
                 .setSubscriptionConnectionPoolSize(1);
-        this.redisson = Redisson.create(config);
-        this.topic = redisson.getTopic(channelName, ByteArrayCodec.INSTANCE);
-        this.channelName = channelName;
-        this.handler = handler;
+        return Redisson.create(config);
     }
 
     /** The event loop every {@link Handler} call runs on. */
@@ -188,7 +198,9 @@ final class Fanout {
         if (messageListener != -1 || statusListener != -1) {
             topic.removeListener(messageListener, statusListener);
         }
-        redisson.shutdown();
+        if (owned) {
+            redisson.shutdown();
+        }
     }
 
     /** On {@link #loop}, in Redisson's read of the subscription. */

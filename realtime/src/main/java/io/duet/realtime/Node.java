@@ -33,6 +33,7 @@ import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis,
+    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis, RedissonClient redisson,
             EventLoopGroupRegistry loops, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
@@ -102,7 +103,9 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         this.presence = presence;
         this.couples = couples;
         // One of the HTTP server's own loops: deliveries to connections on it need no further hop.
-        this.fanout = new Fanout(redis, UserEvents.nodeChannel(id), loops.getDefaultEventLoopGroup(), new Fanout.Handler() {
+        EventLoop fanoutLoop = loops.getDefaultEventLoopGroup().next();
+        this.fanout = new Fanout(config.fanoutOwnClient() ? Fanout.clientOn(fanoutLoop, redis) : redisson, config.fanoutOwnClient(),
+                UserEvents.nodeChannel(id), fanoutLoop, new Fanout.Handler() {
             @Override
             public void message(ByteBuf payload) {
                 dispatch(payload);

@@ -39,6 +39,9 @@ import java.time.Duration;
  * @param reconnectMin the smallest reconnect delay handed out; default 500 ms
  * @param drainGrace how long a draining node waits for close frames to go out before the server stops;
  *     default 2 s
+ * @param fanoutOwnClient the node's fan-out subscription uses a Redisson client of its own on a server event
+ *     loop (no thread hand-off per batch); default true. A Lambda function sets false: there the process's
+ *     one client is the one SnapStart's hooks close before a snapshot and reopen after it.
  */
 @ConfigurationProperties("duet.realtime")
 public record RealtimeConfig(
@@ -56,4 +59,5 @@ public record RealtimeConfig(
         @Bindable(defaultValue = "5s") @NotNull Duration connectRefill,
         @Bindable(defaultValue = "10s") @NotNull Duration reconnectWindow,
         @Bindable(defaultValue = "500ms") @NotNull Duration reconnectMin,
-        @Bindable(defaultValue = "2s") @NotNull Duration drainGrace) {}
+        @Bindable(defaultValue = "2s") @NotNull Duration drainGrace,
+        @Bindable(defaultValue = "true") boolean fanoutOwnClient) {}

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * drain on its own loop, which runs after the loop has handled everything that one read from Redis
  * brought; the drain hands each message to {@link Handler#message} and then calls
  * {@link Handler#readComplete} once, where the node flushes what the batch produced (one flush per
- * connection per batch, however many events). With the process's shared client the messages went from
- * Redisson's Netty thread to its executor and then woke a server loop: two hand-offs per batch, most of
- * the node's CPU per event at a few thousand events a second.
+ * connection per batch, however many events). With the process's shared client the messages go from
+ * Redisson's Netty thread to its executor and then wake the loop: two hand-offs per batch, most of the
+ * node's CPU per event at a few thousand events a second. A Lambda function still subscribes that way
+ * ({@link RealtimeConfig#fanoutOwnClient()} false), because SnapStart's hooks manage only that client.
  *
  * <p>Redisson re-subscribes by itself after a lost connection; messages published meanwhile are lost, as
  * with any pub/sub client, so the handler is told ({@link Handler#resubscribed}) and connections re-read
@@ -203,7 +204,7 @@ final class Fanout {
         }
     }
 
-    /** On {@link #loop}, in Redisson's read of the subscription. */
+    /** On {@link #loop} in Redisson's read of the subscription (own client), else on Redisson's executor. */
     private void onMessage(CharSequence channel, byte[] message) {
         pending.add(message);
         if (drainScheduled.compareAndSet(false, true)) {

@@ -69,7 +69,7 @@ final class Connection implements Subscriber {
         this.nextPingNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
     }
 
-    /** Unique across nodes; made when asked (twice per connection: presence join and leave), not kept. */
+    /** Unique across nodes; made when asked (presence join, leave and the node's refresh every 20 s), not kept per connection. */
     String id() {
         return node.id() + ".ws" + serial;
     }

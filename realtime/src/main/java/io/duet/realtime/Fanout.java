@@ -5,11 +5,9 @@ import io.duet.api.redis.RedissonSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.redisson.Redisson;
@@ -25,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's subscription to its own fan-out channel, through a Redisson client of its own whose one
  * connection lives on one of the HTTP server's Netty event loops and whose listener runs right there
- * (Redisson's executor for it runs tasks in the calling thread). Every event the node routes passes here,
+ * (Netty's immediate executor runs Redisson's listener calls in the calling thread). Every event the node routes passes here,
  * so there is no thread hop at all: the listener queues the raw bytes (no String decode) and schedules one
  * drain on its own loop, which runs after the loop has handled everything that one read from Redis
  * brought; the drain hands each message to {@link Handler#message} and then calls
@@ -54,37 +52,6 @@ final class Fanout {
         void resubscribed();
     }
 
-    /** Runs Redisson's listener calls in its Netty thread, which is {@link #loop}. */
-    private static final ExecutorService IN_CALLING_THREAD = new AbstractExecutorService() {
-        @Override
-        public void execute(Runnable task) {
-            task.run();
-        }
-
-        @Override
-        public void shutdown() {}
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return false;
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return false;
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) {
-            return true;
-        }
-    };
-
     private final RedissonClient redisson;
     private final boolean owned;
     private final RTopic topic;
@@ -111,12 +78,12 @@ final class Fanout {
     };
 
     /**
-     * @param redisson {@link #clientOn}'s client for this loop (owned: shut down with the fan-out), or the
-     *     process's shared client (its listener calls then come from Redisson's executor and wake the loop)
+     * @param ownClient subscribe through a client of the fan-out's own on {@code loop} (shut down with it), else
+     *     through the process's {@code shared} one (its listener calls then come from Redisson's executor and wake the loop)
      */
-    Fanout(RedissonClient redisson, boolean owned, String channelName, EventLoop loop, Handler handler) {
-        this.redisson = redisson;
-        this.owned = owned;
+    Fanout(boolean ownClient, RedisConfig redis, RedissonClient shared, String channelName, EventLoop loop, Handler handler) {
+        this.owned = ownClient;
+        this.redisson = ownClient ? clientOn(loop, redis) : shared;
         this.loop = loop;
         this.topic = redisson.getTopic(channelName, ByteArrayCodec.INSTANCE);
         this.channelName = channelName;
@@ -124,15 +91,16 @@ final class Fanout {
     }
 
     /** A Redisson client whose connections live on {@code loop} and whose listener calls run there. */
-    static RedissonClient clientOn(EventLoop loop, RedisConfig redis) {
+    private static RedissonClient clientOn(EventLoop loop, RedisConfig redis) {
         Config config = RedissonSettings.of(redis);
         config.setCodec(ByteArrayCodec.INSTANCE);
         // As the process's main client: the node starts while Redis is away, and the subscription follows when it is back.
         config.setLazyInitialization(true);
-        // An event loop is a group of one: the subscription's connection is registered on this very loop.
-        // Redisson leaves a group and an executor it was given running when it shuts down.
+        // An event loop is a group of one: the subscription's connection is registered on this very loop, and
+        // Netty's immediate executor runs Redisson's listener calls right in it. Redisson leaves a group and an
+        // executor it was given running when it shuts down.
         config.setEventLoopGroup(loop);
-        config.setExecutor(IN_CALLING_THREAD);
+        config.setExecutor(ImmediateEventExecutor.INSTANCE);
         config.useSingleServer()
                 .setConnectionMinimumIdleSize(0)
                 .setConnectionPoolSize(1)

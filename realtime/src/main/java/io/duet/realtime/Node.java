@@ -104,8 +104,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         this.couples = couples;
         // One of the HTTP server's own loops: deliveries to connections on it need no further hop.
         EventLoop fanoutLoop = loops.getDefaultEventLoopGroup().next();
-        this.fanout = new Fanout(config.fanoutOwnClient() ? Fanout.clientOn(fanoutLoop, redis) : redisson, config.fanoutOwnClient(),
-                UserEvents.nodeChannel(id), fanoutLoop, new Fanout.Handler() {
+        this.fanout = new Fanout(config.fanoutOwnClient(), redis, redisson, UserEvents.nodeChannel(id), fanoutLoop, new Fanout.Handler() {
             @Override
             public void message(ByteBuf payload) {
                 dispatch(payload);

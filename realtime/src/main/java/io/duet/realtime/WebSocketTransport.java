@@ -6,6 +6,7 @@ import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.serde.ObjectMapper;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -14,6 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -152,20 +154,13 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
     private void takeOver(ChannelHandlerContext ctx, HttpRequest request) {
         Channel channel = ctx.channel();
         ChannelPipeline pipeline = channel.pipeline();
-        List<String> names = pipeline.names();
-        boolean after = false;
-        for (String name : names) {
+        for (String name : pipeline.names()) {
             ChannelHandler handler = pipeline.get(name);
-            if (handler == null || handler instanceof SslHandler || handler instanceof HttpServerCodec) {
-                continue;
+            // Everything Micronaut added goes: its request handling after the codec, idle and read timers before it
+            // (the node's own heartbeat watches WebSockets). TLS, the codec (the handshaker replaces it) and this stay.
+            if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof HttpServerCodec) && !name.equals(HANDLER)) {
+                pipeline.remove(name);
             }
-            if (name.equals(HANDLER)) {
-                after = true;
-                continue;
-            }
-            // Everything Micronaut added: its request handling after the codec, idle and read timers before it
-            // (the node's own heartbeat watches WebSockets).
-            pipeline.remove(name);
         }
         Inbound inbound = new Inbound();
         pipeline.replace(HANDLER, HANDLER, inbound);
@@ -180,13 +175,9 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             return;
         }
         HttpHeaders answer = new DefaultHttpHeaders().add(HttpHeaderNames.SET_COOKIE, cookie);
-        DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
-                channel.alloc().buffer(0), request.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
-        try {
-            handshaker.handshake(channel, full, answer, channel.newPromise());
-        } finally {
-            full.release();
-        }
+        // An upgrade request has no body: the handshaker takes it whole instead of aggregating it first.
+        handshaker.handshake(channel, new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE), answer, channel.newPromise());
         if (node.draining()) {
             long delay = node.reconnectDelayMs();
             channel.write(new TextWebSocketFrame(Frames.reconnect(delay, CloseCode.SHUTTING_DOWN.reason())));

@@ -206,6 +206,10 @@ public final class RealtimeBench {
 
     /** A node's anonymous RSS (KiB) and live heap (bytes). */
     record Memory(long rssAnonKb, long heapBytes) {
+        static Memory sum(List<Memory> nodes) {
+            return new Memory(nodes.stream().mapToLong(Memory::rssAnonKb).sum(), nodes.stream().mapToLong(Memory::heapBytes).sum());
+        }
+
         PerConnection minus(Memory earlier, int connections) {
             int n = Math.max(1, connections);
             return new PerConnection((rssAnonKb - earlier.rssAnonKb) / (double) n, (heapBytes - earlier.heapBytes) / 1024.0 / n);
@@ -680,19 +684,15 @@ public final class RealtimeBench {
                 node.awaitJitQuiet(60);
             }
             int total = 0;
-            double[] sums = new double[4];
+            List<Memory> after = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                Memory after = nodes.get(i).memory();
+                after.add(nodes.get(i).memory());
                 System.out.printf(Locale.ROOT, "    node %d: %,d connections from %s: %s (%.2f KB with its warm-up)%n", i + 1, open[i],
-                        sources.get(i), after.minus(warm.get(i), open[i]), after.minus(cold.get(i), open[i]).totalKb());
+                        sources.get(i), after.get(i).minus(warm.get(i), open[i]), after.get(i).minus(cold.get(i), open[i]).totalKb());
                 total += open[i];
-                sums[0] += after.rssAnonKb() - warm.get(i).rssAnonKb();
-                sums[1] += (after.heapBytes() - warm.get(i).heapBytes()) / 1024.0;
-                sums[2] += after.rssAnonKb() - cold.get(i).rssAnonKb();
-                sums[3] += (after.heapBytes() - cold.get(i).heapBytes()) / 1024.0;
             }
-            PerConnection warmed = new PerConnection(sums[0] / Math.max(1, total), sums[1] / Math.max(1, total));
-            PerConnection withWarmUp = new PerConnection(sums[2] / Math.max(1, total), sums[3] / Math.max(1, total));
+            PerConnection warmed = Memory.sum(after).minus(Memory.sum(warm), total);
+            PerConnection withWarmUp = Memory.sum(after).minus(Memory.sum(cold), total);
             System.out.printf(Locale.ROOT, "    all three: %,d of %,d open, connected in %.1f s%n      per connection on the warmed nodes: %s%n"
                     + "      per connection with the nodes' warm-up counted in: %s%n", total, target, seconds, warmed, withWarmUp);
             return new Cluster(total, warmed, withWarmUp, seconds);

@@ -1,7 +1,8 @@
 // The Socket.IO peer of ./duet bench realtime, same scenarios as Duet's: (a) idle WebSockets on one node,
 // RSS and heap per connection; (b) couples on WebSocket, partners on two nodes, messages at rising rates
 // through the Redis adapter; (c) the same on long-polling. Prints rows and one "PEER {json}" line.
-// Usage: node peer.js IDLE COUPLES POLL_COUPLES SECONDS RATES POLL_RATES (rates comma-separated)
+// Usage: node peer.js IDLE COUPLES POLL_COUPLES SECONDS RATES POLL_RATES [WS_WARMUP_S LP_WARMUP_S] (rates comma-separated;
+// the warm-ups are unmeasured, at the first rate, as long as Duet's node needed before its JIT settled)
 const { spawn } = require("child_process");
 const fs = require("fs");
 const { io } = require("socket.io-client");
@@ -9,6 +10,7 @@ const { io } = require("socket.io-client");
 const [idle, couples, pollCouples, seconds] = process.argv.slice(2, 6).map(Number);
 const rates = process.argv[6].split(",").map(Number);
 const pollRates = process.argv[7].split(",").map(Number);
+const [wsWarmup, lpWarmup] = [process.argv[8], process.argv[9]].map(s => Number(s || seconds));
 const key = "duet-bench-sio-" + Math.random().toString(36).slice(2, 8);
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -51,13 +53,13 @@ async function connectMany(port, count, transports, userOf, onEvent) {
   return sockets;
 }
 
-async function ladder(label, nodes, pairs, ratesToRun, latencies) {
+async function ladder(label, nodes, pairs, ratesToRun, latencies, warmupSeconds) {
   console.log(`\n${label}\n  rate/s   sent  delivered%   p50 ms   p99 ms  server CPU µs/msg`);
   let best = 0, bestP99 = 0, bestCpu = 0, first = null;
   for (const [index, rate] of [ratesToRun[0], ...ratesToRun].entries()) {
     latencies.length = 0;
     const cpu0 = nodes.reduce((s, n) => s + cpuTicks(n), 0);
-    const total = rate * seconds, start = Date.now();
+    const total = rate * (index === 0 ? warmupSeconds : seconds), start = Date.now();
     let sent = 0;
     while (sent < total) {
       const due = Math.min(total, Math.floor((Date.now() - start) * rate / 1000));
@@ -74,7 +76,7 @@ async function ladder(label, nodes, pairs, ratesToRun, latencies) {
     const p99 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] / 1e6 : NaN;
     const cpuMicros = cpu * 1e4 / Math.max(1, sorted.length);
     const passes = p99 <= 50 && sorted.length >= total * 0.999;
-    if (index === 0) { console.log("  (one unmeasured warm-up step)"); continue; }
+    if (index === 0) { console.log(`  (unmeasured warm-up: ${warmupSeconds} s at the first rate)`); continue; }
     if (!first) first = { rate, p99, cpu: cpuMicros, delivered: 100 * sorted.length / total };
     console.log(`  ${String(rate).padStart(6)} ${String(total).padStart(6)} ${(100 * sorted.length / total).toFixed(2).padStart(10)} ${p50.toFixed(1).padStart(8)} ${p99.toFixed(1).padStart(8)} ${cpuMicros.toFixed(1).padStart(12)}${passes ? "" : "   <- over p99 50 ms or under 99.9 %"}`);
     if (!passes) break;
@@ -97,19 +99,19 @@ async function ladder(label, nodes, pairs, ratesToRun, latencies) {
 
   const latencies = [];
   const record = m => latencies.push(Number(process.hrtime.bigint()) - m.t);
-  const run = async (count, transports, label, ratesToRun) => {
+  const run = async (count, transports, label, ratesToRun, warmupSeconds) => {
     const as = await connectMany(node1.port, count, transports, i => "a" + i, record);
     const bs = await connectMany(node2.port, count, transports, i => "b" + i, record);
     const pairs = [];
     for (let i = 0; i < count; i++) if (as[i] && bs[i]) pairs.push([as[i], "b" + i]);
     await sleep(2000);
-    const result = await ladder(label, [node1, node2], pairs, ratesToRun, latencies);
+    const result = await ladder(label, [node1, node2], pairs, ratesToRun, latencies, warmupSeconds);
     as.concat(bs).forEach(s => s && s.close());
     await sleep(2000);
     return result;
   };
-  const ws = await run(couples, ["websocket"], `(b) Socket.IO: ${couples} couples on WebSocket, partners on two nodes (Redis adapter)`, rates);
-  const lp = await run(pollCouples, ["polling"], `(c) Socket.IO: ${pollCouples} couples on long-polling`, pollRates);
+  const ws = await run(couples, ["websocket"], `(b) Socket.IO: ${couples} couples on WebSocket, partners on two nodes (Redis adapter)`, rates, wsWarmup);
+  const lp = await run(pollCouples, ["polling"], `(c) Socket.IO: ${pollCouples} couples on long-polling`, pollRates, lpWarmup);
   console.log("PEER " + JSON.stringify({ idle: open, rssKbPerConn: rssPer, heapKbPerConn: heapPer, wsMaxRate: ws.best, wsP99: ws.bestP99,
     wsCpuUs: ws.bestCpu, lpMaxRate: lp.best, lpP99: lp.bestP99, wsFirstRate: ws.first.rate, wsFirstP99: ws.first.p99,
     wsFirstCpuUs: ws.first.cpu, wsFirstDelivered: ws.first.delivered, lpFirstRate: lp.first.rate, lpFirstP99: lp.first.p99,

@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * delivered with p99 ≤ 50 ms and ≥ 99.9 % delivered, with the node's CPU per routed event; (c) the same
  * over long-polling for 1,000 couples. Localhost only; every count and duration is bounded by flags:
  * {@code --idle N --couples N --poll-couples N --seconds S --rates R1,R2,... --poll-rates R1,... --api-couples N
- * --api-rates R1,... --warmup S --peer no} (the last skips the Socket.IO peer, for profiling runs). (e) sends messages through the API
+ * --api-rates R1,... --warmup S --rest S --peer no} (the last skips the Socket.IO peer, for profiling runs; {@code --rest} is how long (b)
+ * measures the node with its clients connected and nothing sent). (e) sends messages through the API
  * ({@code POST /v1/couple/messages}: PostgreSQL, then the log) to couples made through the API.
  */
 public final class RealtimeBench {
@@ -118,10 +119,12 @@ public final class RealtimeBench {
             Thread.sleep(3000);
             System.out.printf(Locale.ROOT, "%n(b) %d couples on WebSocket, events appended to the log and routed by fan-out%n", couples);
             List<UUID> wsUsers = clients.stream().map(c -> c.user).toList();
-            run(events, wsUsers, rates[0], warmup, recorder, gateway);
-            gateway.awaitJitQuiet(90);
-            System.out.println("  (an unmeasured warm-up of " + warmup + " s at the first rate, then until the JIT settles; node CPU includes"
-                    + " the JIT's, shown apart)");
+            int wsWarmSeconds = warmUnderLoad(rate -> run(events, wsUsers, rate, seconds, recorder, gateway), rates[0], warmup);
+            Thread.sleep(1000);
+            double atRest = gateway.restCpuMillisPerSecond(Math.min(Math.max(Integer.parseInt(flags.getOrDefault("rest", "5")), 1), 300));
+            System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate, until the JIT took under %.0f %% of the node's CPU; node CPU"
+                    + " includes the JIT's, shown apart. Then, with the %,d clients connected and no events, the node used %.1f ms of CPU a"
+                    + " second: its fixed work)%n", wsWarmSeconds, 100 * JIT_QUIET_SHARE, wsUsers.size(), atRest);
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
             Ladder ws = climb(rates, rate -> run(events, wsUsers, rate, seconds, recorder, gateway));
             clients.forEach(Client::close);
@@ -133,8 +136,8 @@ public final class RealtimeBench {
             List<UUID> pollUsers = startPollers(gateway.port, pollCouples * 2, pollRecorder, polling);
             Thread.sleep(3000);
             System.out.printf(Locale.ROOT, "%n(c) %d couples on long-polling only%n", pollCouples);
-            run(events, pollUsers, pollRates[0], warmup, pollRecorder, gateway);
-            gateway.awaitJitQuiet(90);
+            int pollWarmSeconds = warmUnderLoad(rate -> run(events, pollUsers, rate, seconds, pollRecorder, gateway), pollRates[0], warmup);
+            System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate)%n", pollWarmSeconds);
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
             Ladder poll = climb(pollRates, rate -> run(events, pollUsers, rate, seconds, pollRecorder, gateway));
             polling.set(false);
@@ -161,8 +164,9 @@ public final class RealtimeBench {
                 System.out.printf(Locale.ROOT, "%n(e) %d couples, API → PostgreSQL → log → fan-out → partner's WebSocket (POST sent → frame received;"
                         + " node CPU includes the API's)%n", apiCouples);
                 HttpClient senders = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
-                sendThroughApi(senders, gateway.port, pairs, apiRates[0], warmup, apiRecorder, gateway);
-                gateway.awaitJitQuiet(90);
+                int apiWarmSeconds = warmUnderLoad(rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway),
+                        apiRates[0], warmup);
+                System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate)%n", apiWarmSeconds);
                 System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/msg   of it JIT");
                 throughApi = climb(apiRates, rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway));
                 receivers.forEach(WebSocket::abort);
@@ -173,8 +177,9 @@ public final class RealtimeBench {
             gateway.process.waitFor(10, TimeUnit.SECONDS);
 
             // (d) the peer: Socket.IO v4 with the Redis adapter, same scenarios, same machine, same run
-            String peer = !flags.getOrDefault("peer", "yes").equals("no") ? socketIoPeer(idle, couples, pollCouples, seconds, flags.getOrDefault("rates", "1000,2000,5000,10000,20000"),
-                    flags.getOrDefault("poll-rates", "500,1000,2000,4000")) : "peer=skipped";
+            Peer sio = !flags.getOrDefault("peer", "yes").equals("no") ? socketIoPeer(idle, couples, pollCouples, seconds, flags.getOrDefault("rates", "1000,2000,5000,10000,20000"),
+                    flags.getOrDefault("poll-rates", "500,1000,2000,4000"), wsWarmSeconds, pollWarmSeconds) : Peer.SKIPPED;
+            String peer = sio.summary() + compare("ws", ws, sio.wsCpu()) + compare("lp", poll, sio.lpCpu());
 
             System.out.println();
             // The first rate of each ladder, passed or not: on a loaded machine the two sides compare there.
@@ -239,9 +244,9 @@ public final class RealtimeBench {
         }
     }
 
-    /** A ladder's result: its first step, passed or not, and the highest rate that passed with its step. */
-    record Ladder(Step first, int bestRate, Step best) {
-        static final Ladder NONE = new Ladder(null, 0, null);
+    /** A ladder's result: its first step, passed or not, the highest rate that passed with its step, and every step run by rate. */
+    record Ladder(Step first, int bestRate, Step best, Map<Integer, Step> steps) {
+        static final Ladder NONE = new Ladder(null, 0, null, Map.of());
 
         double bestP99() {
             return best == null ? 0 : best.p99();
@@ -256,14 +261,35 @@ public final class RealtimeBench {
         Step at(int rate) throws Exception;
     }
 
+    /** The JIT's share of the node's CPU under which a warm-up step counts as warm. */
+    static final double JIT_QUIET_SHARE = 0.05;
+
+    /**
+     * Warms the node up under load, unmeasured: {@code minSeconds} at {@code rate}, then more steps at that rate until one
+     * spends under {@link #JIT_QUIET_SHARE} of the node's CPU in the JIT (at most two minutes). Waiting for the JIT to go quiet
+     * at rest said nothing: with no load nothing compiles, and the first measured step paid for the rest. Returns the
+     * seconds spent, which the Socket.IO peer is given too.
+     */
+    static int warmUnderLoad(StepAt step, int rate, int minSeconds) throws Exception {
+        long start = System.nanoTime();
+        Step last = null;
+        while (System.nanoTime() - start < minSeconds * 1_000_000_000L
+                || (last.jitMicros() > JIT_QUIET_SHARE * last.cpuMicros() && System.nanoTime() - start < 120_000_000_000L)) {
+            last = step.at(rate);
+        }
+        return (int) Math.round((System.nanoTime() - start) / 1e9);
+    }
+
     /** Runs the rates in order, printing each step, and stops at the first that fails. */
     private static Ladder climb(int[] rates, StepAt step) throws Exception {
         Step first = null;
         int bestRate = 0;
         Step best = null;
+        Map<Integer, Step> steps = new java.util.LinkedHashMap<>();
         for (int rate : rates) {
             Step result = step.at(rate);
             System.out.println(result.row(rate));
+            steps.put(rate, result);
             first = first == null ? result : first;
             if (!result.passes()) {
                 break;
@@ -271,7 +297,7 @@ public final class RealtimeBench {
             bestRate = rate;
             best = result;
         }
-        return new Ladder(first, bestRate, best);
+        return new Ladder(first, bestRate, best, steps);
     }
 
     /** Appends {@code rate} events per second for {@code seconds} to random users' logs, from 32 paced publishers. */
@@ -603,6 +629,13 @@ public final class RealtimeBench {
             return new Memory(ProcStat.statusKb(process.pid(), "RssAnon"), heap);
         }
 
+        /** The node's CPU over {@code seconds} with nothing sent: its fixed work (heartbeats, timers, refreshes), in ms a second. */
+        double restCpuMillisPerSecond(int seconds) throws Exception {
+            long before = cpuTicks();
+            Thread.sleep(seconds * 1000L);
+            return (cpuTicks() - before) * 10.0 / seconds;
+        }
+
         /** CPU of the gateway's JIT compiler threads, in clock ticks: reported apart, it is a start-up cost. */
         long jitTicks() throws Exception {
             return ProcStat.cpuTicksByThread(process.pid(), name -> name.contains("CompilerThre") ? "jit" : "other").getOrDefault("jit", 0L);
@@ -719,14 +752,48 @@ public final class RealtimeBench {
         return counts;
     }
 
+    /** What the Socket.IO peer measured: its RESULT keys, and its server CPU per message (µs) by rate on each ladder. */
+    record Peer(String summary, Map<Integer, Double> wsCpu, Map<Integer, Double> lpCpu) {
+        static final Peer SKIPPED = new Peer("peer=skipped", Map.of(), Map.of());
+    }
+
+    private static final Pattern PEER_ROW = Pattern.compile("^\\s+(\\d+)\\s+\\d+\\s+[\\d.]+\\s+\\S+\\s+\\S+\\s+([\\d.]+).*");
+
+    /**
+     * Prints, for every rate both ladders ran, Duet's node CPU per event beside Socket.IO's servers' and the ratio (how many
+     * times Socket.IO's CPU per message Duet's is), and returns them as a RESULT key, e.g. {@code ws_cpu_ratio=1000:2.10,2000:2.80}.
+     */
+    private static String compare(String name, Ladder duet, Map<Integer, Double> peer) {
+        StringBuilder key = new StringBuilder();
+        for (var entry : duet.steps().entrySet()) {
+            Double theirs = peer.get(entry.getKey());
+            if (theirs == null || entry.getValue().cpuMicros() <= 0) {
+                continue;
+            }
+            double ratio = theirs / entry.getValue().cpuMicros();
+            if (key.isEmpty()) {
+                System.out.printf(Locale.ROOT, "%s: node CPU per event at the same rate, Duet vs Socket.IO (its two servers)%n", name);
+            }
+            System.out.printf(Locale.ROOT, "  %6d/s  Duet %8.1f µs  Socket.IO %8.1f µs  → %.2fx its events per CPU-second%n", entry.getKey(),
+                    entry.getValue().cpuMicros(), theirs, ratio);
+            key.append(key.isEmpty() ? "" : ",").append(entry.getKey()).append(':').append(String.format(Locale.ROOT, "%.2f", ratio));
+        }
+        return key.isEmpty() ? "" : " " + name + "_cpu_ratio=" + key;
+    }
+
     /** Runs realtime/bench/socketio/peer.js (its rows go to our output) and turns its summary into RESULT keys. */
-    private static String socketIoPeer(int idle, int couples, int pollCouples, int seconds, String rates, String pollRates) throws Exception {
+    private static Peer socketIoPeer(int idle, int couples, int pollCouples, int seconds, String rates, String pollRates, int wsWarmSeconds,
+            int pollWarmSeconds) throws Exception {
         String redis = System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0");
         Process node = new ProcessBuilder("node", "realtime/bench/socketio/peer.js", Integer.toString(Math.min(idle, 10_000)),
-                Integer.toString(couples), Integer.toString(pollCouples), Integer.toString(seconds), rates, pollRates)
+                Integer.toString(couples), Integer.toString(pollCouples), Integer.toString(seconds), rates, pollRates,
+                Integer.toString(wsWarmSeconds), Integer.toString(pollWarmSeconds))
                 .redirectErrorStream(true).start();
         node.getOutputStream().close();
         String summary = "peer=missing";
+        Map<Integer, Double> wsCpu = new java.util.HashMap<>();
+        Map<Integer, Double> lpCpu = new java.util.HashMap<>();
+        Map<Integer, Double> rows = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream()))) {
             String line;
             while ((line = out.readLine()) != null) {
@@ -742,11 +809,18 @@ public final class RealtimeBench {
                             num(peer, "lpFirstCpuUs"), num(peer, "lpFirstDelivered"));
                 } else {
                     System.out.println(line);
+                    if (line.startsWith("(b) Socket.IO") || line.startsWith("(c) Socket.IO")) {
+                        rows = line.startsWith("(b)") ? wsCpu : lpCpu;
+                    }
+                    Matcher row = PEER_ROW.matcher(line);
+                    if (rows != null && row.matches()) {
+                        rows.put(Integer.parseInt(row.group(1)), Double.parseDouble(row.group(2)));
+                    }
                 }
             }
         }
         node.waitFor(60, TimeUnit.SECONDS);
-        return summary;
+        return new Peer(summary, wsCpu, lpCpu);
     }
 
     private static Map<String, Object> parseFlat(String json) {

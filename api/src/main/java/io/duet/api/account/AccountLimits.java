@@ -5,6 +5,7 @@ import io.duet.api.web.RateLimiter;
 import io.duet.api.web.TooManyRequestsException;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The limits of the account endpoints a promotion (or an attacker) hammers: signup, resend, sign-in,
@@ -22,18 +23,21 @@ class AccountLimits {
         this.config = config;
     }
 
+    /** The client's limit, then the address's (when it is one), in one round trip. */
     void signUp(String clientIp, String email) {
-        limiter.hit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE);
-        if (EmailAddresses.valid(email)) {
-            limiter.hit("signup:address:" + EmailAddresses.normalize(email), config.signupPerAddress(), Duration.ofHours(1));
-        }
+        hitIpThenAddress(new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE), "signup:address:", email,
+                config.signupPerAddress(), Duration.ofHours(1));
     }
 
     void resend(String clientIp, String email) {
-        limiter.hit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE);
-        if (EmailAddresses.valid(email)) {
-            limiter.hit("resend:address:" + EmailAddresses.normalize(email), config.resendPerAddress(), Duration.ofDays(1));
-        }
+        hitIpThenAddress(new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE), "resend:address:", email,
+                config.resendPerAddress(), Duration.ofDays(1));
+    }
+
+    private void hitIpThenAddress(RateLimiter.Limit ip, String addressPrefix, String email, int perAddress, Duration window) {
+        limiter.hitAll(EmailAddresses.valid(email)
+                ? List.of(ip, new RateLimiter.Limit(addressPrefix + EmailAddresses.normalize(email), perAddress, window))
+                : List.of(ip));
     }
 
     /**

@@ -19,7 +19,7 @@ import java.time.Duration;
  * @param inlineLockWait how long an inline relay waits for the fleet-wide relay lock; default 200 ms
  * @param processedRetention how long processed job ids are kept to de-duplicate redeliveries; default 7 days
  * @param coalesce how long a woken relay waits for more commits before it relays a small batch; default
- *     2 ms, the price in latency of not paying a relay transaction per job under load
+ *     20 ms, the price in latency of not paying a relay transaction per job under load
  */
 @ConfigurationProperties("duet.outbox")
 public record OutboxConfig(

@@ -2,13 +2,15 @@ package io.duet.api.web;
 
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 
 /**
- * Fixed-window counters in Redis, one round trip per check (a Lua script through Redisson): simple,
- * shared by every node, and self-cleaning (each window key expires with its window).
+ * Fixed-window counters in Redis, one round trip per check, however many limits it checks (a Lua script
+ * through Redisson): simple, shared by every node, and self-cleaning (each window key expires with its
+ * window).
  */
 @Singleton
 public class RateLimiter {
@@ -18,6 +20,20 @@ public class RateLimiter {
             local ttl = redis.call('PTTL', KEYS[1])
             if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
             return {count, ttl}""";
+    /**
+     * {@link #hitAll}: KEYS in order, ARGV the window (ms) and limit of each. Stops at the first limit the hit
+     * goes over, so the later ones are not counted, as if they had been checked one after another.
+     */
+    private static final String HIT_ALL = """
+            for i, key in ipairs(KEYS) do
+              local window = ARGV[2 * i - 1]
+              local count = redis.call('INCR', key)
+              if count == 1 then redis.call('PEXPIRE', key, window) end
+              local ttl = redis.call('PTTL', key)
+              if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = tonumber(window) end
+              if count > tonumber(ARGV[2 * i]) then return {i, ttl} end
+            end
+            return {0, 0}""";
     private static final String PREFIX = "duet:rl:";
 
     private final RedissonClient redis;
@@ -32,9 +48,26 @@ public class RateLimiter {
      * @throws TooManyRequestsException when this hit is over {@code limit}
      */
     public void hit(String key, int limit, Duration window) {
-        Hit hit = count(key, window);
-        if (hit.count() > limit) {
-            throw new TooManyRequestsException(hit.remaining());
+        hitAll(List.of(new Limit(key, limit, window)));
+    }
+
+    /**
+     * Counts one hit on each limit in order, in one round trip.
+     *
+     * @throws TooManyRequestsException at the first limit this hit is over (the limits after it are not counted)
+     */
+    public void hitAll(List<Limit> limits) {
+        List<Object> keys = new ArrayList<>(limits.size());
+        Object[] args = new Object[2 * limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            keys.add(PREFIX + limit.key());
+            args[2 * i] = Long.toString(limit.window().toMillis());
+            args[2 * i + 1] = Integer.toString(limit.limit());
+        }
+        List<Long> result = redis.getScript().eval(RScript.Mode.READ_WRITE, HIT_ALL, RScript.ReturnType.LIST, keys, args);
+        if (result.get(0) > 0) {
+            throw new TooManyRequestsException(Duration.ofMillis(Math.max(0, result.get(1))));
         }
     }
 
@@ -56,4 +89,7 @@ public class RateLimiter {
     }
 
     public record Hit(long count, Duration remaining) {}
+
+    /** At most {@code limit} hits on {@code key} per {@code window}. */
+    public record Limit(String key, int limit, Duration window) {}
 }

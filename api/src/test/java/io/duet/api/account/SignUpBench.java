@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,9 @@ public final class SignUpBench {
     /** Warm-up signups per round; rounds go on until the JIT compilers are quiet under load. */
     private static final int WARM_UP_ROUND = 300;
     /** At most this many warm-up signups (about a minute and a half on 2 cores). */
-    private static final int WARM_UP_MAX = Integer.getInteger("bench.warm-up", 9_000);
-    /** The JIT is settled when its threads used less than this share of the API's CPU over a warm-up round. */
-    private static final double JIT_SETTLED = 0.02;
+    private static final int WARM_UP_MAX = Integer.getInteger("bench.warm-up", 15_000);
+    /** The JIT is settled when its threads used less than this share of the API's CPU over the last three warm-up rounds. */
+    private static final double JIT_SETTLED = 0.01;
     /** How the API's CPU is reported, by thread ({@link #threadGroup}); "rest" is whatever the others leave. */
     private static final List<String> THREAD_GROUPS = List.of("argon2", "gc", "jit", "handlers", "http", "relay", "redis", "rest");
 
@@ -65,6 +66,7 @@ public final class SignUpBench {
             List<Level> levels = new ArrayList<>();
             int total = 0;
             WarmUp warm = warmUp(http, port, server.pid(), prefix);
+            System.out.printf("measuring: %d signups at each of %s clients%n", perLevel, Arrays.toString(LEVELS));
             for (int clients : LEVELS) {
                 levels.add(run(http, port, server.pid(), clients, perLevel, prefix + "-" + clients));
                 total += perLevel;
@@ -81,12 +83,14 @@ public final class SignUpBench {
             int delivered = mail.getReceivedMessages().length;
 
             System.out.println();
-            System.out.printf("%-8s %10s %12s %10s %10s %8s %16s %10s%n", "clients", "signups", "signups/s", "p50 ms",
-                    "p99 ms", "errors", "server CPU ms/su", "ratio");
+            System.out.printf("%-8s %10s %12s %10s %10s %8s %16s %10s %10s%n", "clients", "signups", "signups/s", "p50 ms",
+                    "p99 ms", "errors", "server CPU ms/su", "ratio", "in-proc");
             for (Level level : levels) {
-                System.out.printf("%-8d %10d %12.1f %10.1f %10.1f %8d %16.2f %10.3f%n", level.clients, level.count,
-                        level.rate, level.p50, level.p99, level.errors, level.cpuMsPerSignup, level.cpuMsPerSignup / hashMs);
+                System.out.printf("%-8d %10d %12.1f %10.1f %10.1f %8d %16.2f %10.3f %10.3f%n", level.clients, level.count,
+                        level.rate, level.p50, level.p99, level.errors, level.cpuMsPerSignup, level.cpuMsPerSignup / hashMs,
+                        level.cpuMsPerSignup / level.cpuMsByThreads.get("argon2"));
             }
+            System.out.println("(ratio: to one hash alone in this JVM; in-proc: to the API's own hashing threads' CPU per signup)");
             System.out.printf("%nthe API's CPU per signup by thread, ms:%n%-8s", "clients");
             THREAD_GROUPS.forEach(group -> System.out.printf(" %9s", group));
             System.out.println();
@@ -102,7 +106,7 @@ public final class SignUpBench {
                     + "ratio of the API's CPU per signup to it: %.3f%n", cores, hashConcurrentMs,
                     levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1] / hashConcurrentMs);
             System.out.printf("steady state: %d warm-up signups in rounds of %d until the JIT compilers' share of the API's CPU "
-                    + "fell under %.0f%% (last round: %.1f%%)%n", warm.signups(), WARM_UP_ROUND, JIT_SETTLED * 100, warm.lastJitShare() * 100);
+                    + "over three rounds fell under %.0f%% (last three: %.1f%%)%n", warm.signups(), WARM_UP_ROUND, JIT_SETTLED * 100, warm.lastJitShare() * 100);
             System.out.printf("emails: %d of %d delivered in %.1f s after resuming the queue (%.0f emails/s)%n",
                     delivered, expectedEmails, drainSeconds, delivered / drainSeconds);
             // The hash's cost differs by a few ms from one JVM to the next (how the JIT compiled it); the API's
@@ -174,20 +178,30 @@ public final class SignUpBench {
 
     /**
      * On 2 cores the JIT compilers compete with the hashing threads and finish warming up minutes late;
-     * their work is start-up cost, not a signup's. Signs up in rounds until the compilers' share of the
-     * API's CPU over a round is under {@link #JIT_SETTLED} (or {@link #WARM_UP_MAX} is reached). Waiting at
-     * idle would prove nothing: an idle server compiles nothing.
+     * their work is start-up cost, not a signup's. Signs up in rounds, one per level's concurrency in
+     * turn, until the compilers' share of the API's CPU over the last three rounds is under
+     * {@link #JIT_SETTLED} (or {@link #WARM_UP_MAX} is reached). One quiet round was not enough: at 2 %
+     * over a single round, the levels after it still spent 2-5 % of their CPU compiling (the request path
+     * reaches C2's thresholds only after thousands of signups). Waiting at idle would prove nothing: an
+     * idle server compiles nothing.
      */
     private static WarmUp warmUp(HttpClient http, int port, long pid, String prefix) throws Exception {
         int done = 0;
         int accepted = 0;
         double share = 1;
-        for (int round = 0; done < WARM_UP_MAX && share >= JIT_SETTLED; round++) {
+        java.util.ArrayDeque<double[]> lastThree = new java.util.ArrayDeque<>();
+        for (int round = 0; done < WARM_UP_MAX && (lastThree.size() < 3 || share >= JIT_SETTLED); round++) {
             // the levels' own concurrencies in turn, so that every path they take is compiled before they run
             Level warm = run(http, port, pid, LEVELS[round % LEVELS.length], WARM_UP_ROUND, prefix + "-warm" + round);
             done += WARM_UP_ROUND;
             accepted += warm.count() - warm.errors();
-            share = warm.cpuMsByThreads().get("jit") / warm.cpuMsPerSignup();
+            lastThree.addLast(new double[] {warm.cpuMsByThreads().get("jit"), warm.cpuMsPerSignup()});
+            if (lastThree.size() > 3) {
+                lastThree.removeFirst();
+            }
+            share = lastThree.stream().mapToDouble(r -> r[0]).sum() / lastThree.stream().mapToDouble(r -> r[1]).sum();
+            System.out.printf("warm-up round %d: %d signups at %d clients, %.1f signups/s, JIT %.1f%% of the API's CPU (last three rounds: %.1f%%)%n",
+                    round + 1, warm.count(), warm.clients(), warm.rate(), 100 * warm.cpuMsByThreads().get("jit") / warm.cpuMsPerSignup(), 100 * share);
         }
         return new WarmUp(done, accepted, share);
     }

@@ -36,8 +36,13 @@ public final class SignUpBench {
     private static final String PASSWORD = "correct-Horse-battery-9";
     /** Warm-up signups per round; rounds go on until the JIT compilers are quiet under load. */
     private static final int WARM_UP_ROUND = 300;
-    /** At most this many warm-up signups (about a minute and a half on 2 cores). */
-    private static final int WARM_UP_MAX = Integer.getInteger("bench.warm-up", 15_000);
+    /**
+     * At least this many warm-up signups: on 2 cores busy hashing, C2 reaches the request path's code in bursts for
+     * minutes, and three quiet rounds after 4,800 signups were followed by levels that spent 3-5 % compiling.
+     */
+    private static final int WARM_UP_MIN = Integer.getInteger("bench.warm-up-min", 7_200);
+    /** At most this many warm-up signups. */
+    private static final int WARM_UP_MAX = Math.max(WARM_UP_MIN, Integer.getInteger("bench.warm-up", 15_000));
     /** The JIT is settled when its threads used less than this share of the API's CPU over the last three warm-up rounds. */
     private static final double JIT_SETTLED = 0.01;
     /** How the API's CPU is reported, by thread ({@link #threadGroup}); "rest" is whatever the others leave. */
@@ -179,8 +184,8 @@ public final class SignUpBench {
     /**
      * On 2 cores the JIT compilers compete with the hashing threads and finish warming up minutes late;
      * their work is start-up cost, not a signup's. Signs up in rounds, one per level's concurrency in
-     * turn, until the compilers' share of the API's CPU over the last three rounds is under
-     * {@link #JIT_SETTLED} (or {@link #WARM_UP_MAX} is reached). One quiet round was not enough: at 2 %
+     * turn, at least {@link #WARM_UP_MIN} signups and then until the compilers' share of the API's CPU over the last
+     * three rounds is under {@link #JIT_SETTLED} (or {@link #WARM_UP_MAX} is reached). One quiet round was not enough: at 2 %
      * over a single round, the levels after it still spent 2-5 % of their CPU compiling (the request path
      * reaches C2's thresholds only after thousands of signups). Waiting at idle would prove nothing: an
      * idle server compiles nothing.
@@ -190,7 +195,7 @@ public final class SignUpBench {
         int accepted = 0;
         double share = 1;
         java.util.ArrayDeque<double[]> lastThree = new java.util.ArrayDeque<>();
-        for (int round = 0; done < WARM_UP_MAX && (lastThree.size() < 3 || share >= JIT_SETTLED); round++) {
+        for (int round = 0; done < WARM_UP_MAX && (done < WARM_UP_MIN || share >= JIT_SETTLED); round++) {
             // the levels' own concurrencies in turn, so that every path they take is compiled before they run
             Level warm = run(http, port, pid, LEVELS[round % LEVELS.length], WARM_UP_ROUND, prefix + "-warm" + round);
             done += WARM_UP_ROUND;

@@ -91,8 +91,10 @@ public final class RealtimeBench {
             List<Client> idleClients = connectAll(gateway.port, idle, null, null);
             gateway.awaitJitQuiet(60);
             long restTicks = gateway.cpuTicks();
+            long restJitTicks = gateway.jitTicks();
             Thread.sleep(5000);
             double restCpu = (gateway.cpuTicks() - restTicks) / 100.0 / 5;
+            double restJit = (gateway.jitTicks() - restJitTicks) / 100.0 / 5;
             Memory after = gateway.memory();
             String nativeGrowth = gateway.nativeMemory("summary.diff");
             int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
@@ -102,10 +104,11 @@ public final class RealtimeBench {
             if (!nativeGrowth.isEmpty()) {
                 System.out.println("\n(a) the node's native memory growth while the connections opened (NMT):\n" + nativeGrowth);
             }
-            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets on one node: %d open; node CPU at rest %.1f %% of a core%n"
+            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets on one node: %d open; node CPU at rest %.1f %% of a core (%.1f %% of it the JIT"
+                            + " still compiling what the connections ran)%n"
                             + "    per connection on the warmed node: %s%n"
                             + "    per connection with the node's warm-up counted in: %s%n",
-                    open, restCpu * 100, held, all);
+                    open, restCpu * 100, restJit * 100, held, all);
             Thread.sleep(2000);
 
             // (f) idle WebSockets over three nodes, each in its own JVM, with the clients in three processes of their

@@ -18,12 +18,17 @@ class RateLimiterTest {
     @Inject RateLimiter limiter;
     @Inject RedissonClient redis;
 
+    /** A client's limit per minute, then an address's per hour, on fresh keys. */
+    private static List<RateLimiter.Limit> clientThenAddress(int perMinute, int perHour) {
+        return List.of(new RateLimiter.Limit("test:ip:" + UUID.randomUUID(), perMinute, Duration.ofMinutes(1)),
+                new RateLimiter.Limit("test:address:" + UUID.randomUUID(), perHour, Duration.ofHours(1)));
+    }
+
     @Test
     void givenTwoLimits_whenTheSecondIsExceeded_thenRefusedWithItsWindowAndBothCounted() {
-        String ip = "test:ip:" + UUID.randomUUID();
-        String address = "test:address:" + UUID.randomUUID();
-        List<RateLimiter.Limit> limits = List.of(new RateLimiter.Limit(ip, 10, Duration.ofMinutes(1)),
-                new RateLimiter.Limit(address, 2, Duration.ofHours(1)));
+        List<RateLimiter.Limit> limits = clientThenAddress(10, 2);
+        String ip = limits.get(0).key();
+        String address = limits.get(1).key();
         limiter.hitAll(limits);
         limiter.hitAll(limits);
 
@@ -39,10 +44,9 @@ class RateLimiterTest {
 
     @Test
     void givenTwoLimits_whenTheFirstIsExceeded_thenTheSecondIsNotCounted() {
-        String ip = "test:ip:" + UUID.randomUUID();
-        String address = "test:address:" + UUID.randomUUID();
-        List<RateLimiter.Limit> limits = List.of(new RateLimiter.Limit(ip, 1, Duration.ofMinutes(1)),
-                new RateLimiter.Limit(address, 5, Duration.ofHours(1)));
+        List<RateLimiter.Limit> limits = clientThenAddress(1, 5);
+        String ip = limits.get(0).key();
+        String address = limits.get(1).key();
         limiter.hitAll(limits);
 
         TooManyRequestsException refused = assertThrows(TooManyRequestsException.class, () -> limiter.hitAll(limits));

@@ -56,6 +56,7 @@ async function connectMany(port, count, transports, userOf, onEvent) {
 async function ladder(label, nodes, pairs, ratesToRun, latencies, warmupSeconds) {
   console.log(`\n${label}\n  rate/s   sent  delivered%   p50 ms   p99 ms  server CPU µs/msg`);
   let best = 0, bestP99 = 0, bestCpu = 0, first = null;
+  const cpuByRate = {};
   for (const [index, rate] of [ratesToRun[0], ...ratesToRun].entries()) {
     latencies.length = 0;
     const cpu0 = nodes.reduce((s, n) => s + cpuTicks(n), 0);
@@ -78,11 +79,12 @@ async function ladder(label, nodes, pairs, ratesToRun, latencies, warmupSeconds)
     const passes = p99 <= 50 && sorted.length >= total * 0.999;
     if (index === 0) { console.log(`  (unmeasured warm-up: ${warmupSeconds} s at the first rate)`); continue; }
     if (!first) first = { rate, p99, cpu: cpuMicros, delivered: 100 * sorted.length / total };
+    cpuByRate[rate] = cpuMicros;
     console.log(`  ${String(rate).padStart(6)} ${String(total).padStart(6)} ${(100 * sorted.length / total).toFixed(2).padStart(10)} ${p50.toFixed(1).padStart(8)} ${p99.toFixed(1).padStart(8)} ${cpuMicros.toFixed(1).padStart(12)}${passes ? "" : "   <- over p99 50 ms or under 99.9 %"}`);
     if (!passes) break;
     best = rate; bestP99 = p99; bestCpu = cpuMicros;
   }
-  return { best, bestP99, bestCpu, first };
+  return { best, bestP99, bestCpu, first, cpuByRate };
 }
 
 (async () => {
@@ -115,7 +117,10 @@ async function ladder(label, nodes, pairs, ratesToRun, latencies, warmupSeconds)
   console.log("PEER " + JSON.stringify({ idle: open, rssKbPerConn: rssPer, heapKbPerConn: heapPer, wsMaxRate: ws.best, wsP99: ws.bestP99,
     wsCpuUs: ws.bestCpu, lpMaxRate: lp.best, lpP99: lp.bestP99, wsFirstRate: ws.first.rate, wsFirstP99: ws.first.p99,
     wsFirstCpuUs: ws.first.cpu, wsFirstDelivered: ws.first.delivered, lpFirstRate: lp.first.rate, lpFirstP99: lp.first.p99,
-    lpFirstCpuUs: lp.first.cpu, lpFirstDelivered: lp.first.delivered }));
+    lpFirstCpuUs: lp.first.cpu, lpFirstDelivered: lp.first.delivered,
+    // server CPU per message at every rate run, as flat keys (wsCpu1000, lpCpu250, ...) for the side-by-side ratios
+    ...Object.fromEntries(Object.entries(ws.cpuByRate).map(([rate, cpu]) => ["wsCpu" + rate, cpu])),
+    ...Object.fromEntries(Object.entries(lp.cpuByRate).map(([rate, cpu]) => ["lpCpu" + rate, cpu])) }));
   node1.child.kill(); node2.child.kill();
   process.exit(0);
 })();

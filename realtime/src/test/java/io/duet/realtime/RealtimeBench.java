@@ -90,11 +90,7 @@ public final class RealtimeBench {
             gateway.nativeMemory("baseline");
             List<Client> idleClients = connectAll(gateway.port, idle, null, null);
             gateway.awaitJitQuiet(60);
-            long restTicks = gateway.cpuTicks();
-            long restJitTicks = gateway.jitTicks();
-            Thread.sleep(5000);
-            double restCpu = (gateway.cpuTicks() - restTicks) / 100.0 / 5;
-            double restJit = (gateway.jitTicks() - restJitTicks) / 100.0 / 5;
+            Rest rest = gateway.rest(5);
             Memory after = gateway.memory();
             String nativeGrowth = gateway.nativeMemory("summary.diff");
             int open = (int) idleClients.stream().filter(c -> c.open.get()).count();
@@ -108,7 +104,7 @@ public final class RealtimeBench {
                             + " still compiling what the connections ran)%n"
                             + "    per connection on the warmed node: %s%n"
                             + "    per connection with the node's warm-up counted in: %s%n",
-                    open, restCpu * 100, restJit * 100, held, all);
+                    open, rest.cpuMs() / 10, rest.jitMs() / 10, held, all);
             Thread.sleep(2000);
 
             // (f) idle WebSockets over three nodes, each in its own JVM, with the clients in three processes of their
@@ -124,10 +120,11 @@ public final class RealtimeBench {
             List<UUID> wsUsers = clients.stream().map(c -> c.user).toList();
             int wsWarmSeconds = warmUnderLoad(rate -> run(events, wsUsers, rate, seconds, recorder, gateway), rates[0], warmup);
             Thread.sleep(1000);
-            double atRest = gateway.restCpuMillisPerSecond(Math.min(Math.max(Integer.parseInt(flags.getOrDefault("rest", "5")), 1), 300));
+            Rest atRest = gateway.rest(Math.min(Math.max(Integer.parseInt(flags.getOrDefault("rest", "5")), 1), 300));
             System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate, until the JIT took under %.0f %% of the node's CPU; node CPU"
                     + " includes the JIT's, shown apart. Then, with the %,d clients connected and no events, the node used %.1f ms of CPU a"
-                    + " second: its fixed work)%n", wsWarmSeconds, 100 * JIT_QUIET_SHARE, wsUsers.size(), atRest);
+                    + " second, %.1f of it the JIT's: its fixed work)%n", wsWarmSeconds, 100 * JIT_QUIET_SHARE, wsUsers.size(), atRest.cpuMs(),
+                    atRest.jitMs());
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
             Ladder ws = climb(rates, rate -> run(events, wsUsers, rate, seconds, recorder, gateway));
             clients.forEach(Client::close);
@@ -470,7 +467,7 @@ public final class RealtimeBench {
      */
     static List<Client> connectAll(int port, int count, Recorder recorder, java.net.InetAddress from) throws Exception {
         List<HttpClient> https = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, (count + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS); i++) {
+        for (int i = 0; i < (from != null ? 1 : Math.max(1, (count + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS)); i++) {
             https.add(HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).localAddress(from != null ? from : freshLoopback()).build());
         }
         Semaphore inFlight = new Semaphore(100);
@@ -547,6 +544,9 @@ public final class RealtimeBench {
         }
         return users;
     }
+
+    /** A node's CPU at rest, ms a second: all of it, and its JIT compiler threads' part. */
+    record Rest(double cpuMs, double jitMs) {}
 
     /** The gateway node under test, in its own JVM. */
     record Gateway(Process process, int port, PrintWriter commands, java.util.concurrent.BlockingQueue<Long> heaps) {
@@ -632,11 +632,12 @@ public final class RealtimeBench {
             return new Memory(ProcStat.statusKb(process.pid(), "RssAnon"), heap);
         }
 
-        /** The node's CPU over {@code seconds} with nothing sent: its fixed work (heartbeats, timers, refreshes), in ms a second. */
-        double restCpuMillisPerSecond(int seconds) throws Exception {
-            long before = cpuTicks();
+        /** The node's CPU over {@code seconds} with nothing sent (heartbeats, timers, refreshes, and the JIT's share of it). */
+        Rest rest(int seconds) throws Exception {
+            long cpu = cpuTicks();
+            long jit = jitTicks();
             Thread.sleep(seconds * 1000L);
-            return (cpuTicks() - before) * 10.0 / seconds;
+            return new Rest((cpuTicks() - cpu) * 10.0 / seconds, (jitTicks() - jit) * 10.0 / seconds);
         }
 
         /** CPU of the gateway's JIT compiler threads, in clock ticks: reported apart, it is a start-up cost. */
@@ -760,8 +761,6 @@ public final class RealtimeBench {
         static final Peer SKIPPED = new Peer("peer=skipped", Map.of(), Map.of());
     }
 
-    private static final Pattern PEER_ROW = Pattern.compile("^\\s+(\\d+)\\s+\\d+\\s+[\\d.]+\\s+\\S+\\s+\\S+\\s+([\\d.]+).*");
-
     /**
      * Prints, for every rate both ladders ran, Duet's node CPU per event beside Socket.IO's servers' and the ratio (how many
      * times Socket.IO's CPU per message Duet's is), and returns them as a RESULT key, e.g. {@code ws_cpu_ratio=1000:2.10,2000:2.80}.
@@ -784,6 +783,9 @@ public final class RealtimeBench {
         return key.isEmpty() ? "" : " " + name + "_cpu_ratio=" + key;
     }
 
+    /** The peer's keys for its server CPU per message at one rate of a ladder: wsCpu1000, lpCpu250, ... */
+    private static final Pattern PEER_CPU_AT_RATE = Pattern.compile("(ws|lp)Cpu(\\d+)");
+
     /** Runs realtime/bench/socketio/peer.js (its rows go to our output) and turns its summary into RESULT keys. */
     private static Peer socketIoPeer(int idle, int couples, int pollCouples, int seconds, String rates, String pollRates, int wsWarmSeconds,
             int pollWarmSeconds) throws Exception {
@@ -796,12 +798,17 @@ public final class RealtimeBench {
         String summary = "peer=missing";
         Map<Integer, Double> wsCpu = new java.util.HashMap<>();
         Map<Integer, Double> lpCpu = new java.util.HashMap<>();
-        Map<Integer, Double> rows = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream()))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("PEER ")) {
                     Map<String, Object> peer = parseFlat(line.substring(5));
+                    peer.forEach((key, value) -> {
+                        Matcher perRate = PEER_CPU_AT_RATE.matcher(key);
+                        if (perRate.matches()) {
+                            (perRate.group(1).equals("ws") ? wsCpu : lpCpu).put(Integer.parseInt(perRate.group(2)), Double.parseDouble(value.toString()));
+                        }
+                    });
                     summary = String.format(Locale.ROOT, "sio_idle_conns=%s sio_rss_kb_per_conn=%.2f sio_heap_kb_per_conn=%.2f sio_ws_max_rate=%s "
                                     + "sio_ws_p99_ms=%.1f sio_ws_cpu_us_per_msg=%.1f sio_lp_max_rate=%s sio_lp_p99_ms=%.1f "
                                     + "sio_ws_first_rate=%s sio_ws_first_p99_ms=%.1f sio_ws_first_cpu_us=%.1f sio_ws_first_delivered_pct=%.2f "
@@ -812,13 +819,6 @@ public final class RealtimeBench {
                             num(peer, "lpFirstCpuUs"), num(peer, "lpFirstDelivered"));
                 } else {
                     System.out.println(line);
-                    if (line.startsWith("(b) Socket.IO") || line.startsWith("(c) Socket.IO")) {
-                        rows = line.startsWith("(b)") ? wsCpu : lpCpu;
-                    }
-                    Matcher row = PEER_ROW.matcher(line);
-                    if (rows != null && row.matches()) {
-                        rows.put(Integer.parseInt(row.group(1)), Double.parseDouble(row.group(2)));
-                    }
                 }
             }
         }

@@ -23,18 +23,17 @@ class AccountLimits {
         this.config = config;
     }
 
-    /** The client's limit, then the address's (when it is one), in one round trip. */
     void signUp(String clientIp, String email) {
-        hitIpThenAddress(new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE), "signup:address:", email,
-                config.signupPerAddress(), Duration.ofHours(1));
+        hitIpThenAddress(clientIp, "signup:address:", email, config.signupPerAddress(), Duration.ofHours(1));
     }
 
     void resend(String clientIp, String email) {
-        hitIpThenAddress(new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE), "resend:address:", email,
-                config.resendPerAddress(), Duration.ofDays(1));
+        hitIpThenAddress(clientIp, "resend:address:", email, config.resendPerAddress(), Duration.ofDays(1));
     }
 
-    private void hitIpThenAddress(RateLimiter.Limit ip, String addressPrefix, String email, int perAddress, Duration window) {
+    /** The client's signup limit (shared by signup and resend), then the address's when it is one, in one round trip. */
+    private void hitIpThenAddress(String clientIp, String addressPrefix, String email, int perAddress, Duration window) {
+        RateLimiter.Limit ip = new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE);
         limiter.hitAll(EmailAddresses.valid(email)
                 ? List.of(ip, new RateLimiter.Limit(addressPrefix + EmailAddresses.normalize(email), perAddress, window))
                 : List.of(ip));

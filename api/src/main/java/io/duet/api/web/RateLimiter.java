@@ -14,26 +14,23 @@ import org.redisson.api.RedissonClient;
  */
 @Singleton
 public class RateLimiter {
-    private static final String HIT = """
-            local count = redis.call('INCR', KEYS[1])
-            if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-            local ttl = redis.call('PTTL', KEYS[1])
-            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-            return {count, ttl}""";
     /**
-     * {@link #hitAll}: KEYS in order, ARGV the window (ms) and limit of each. Stops at the first limit the hit
-     * goes over, so the later ones are not counted, as if they had been checked one after another.
+     * KEYS in order, ARGV the window (ms) and limit of each. Counts a hit on each and stops at the first limit the
+     * hit goes over, so the later ones are not counted, as if they had been checked one after another. Returns
+     * the position of that limit (0 when none was exceeded) and the count and time left (ms) of the last key
+     * counted.
      */
-    private static final String HIT_ALL = """
+    private static final String HIT = """
+            local count, ttl
             for i, key in ipairs(KEYS) do
               local window = ARGV[2 * i - 1]
-              local count = redis.call('INCR', key)
+              count = redis.call('INCR', key)
               if count == 1 then redis.call('PEXPIRE', key, window) end
-              local ttl = redis.call('PTTL', key)
+              ttl = redis.call('PTTL', key)
               if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = tonumber(window) end
-              if count > tonumber(ARGV[2 * i]) then return {i, ttl} end
+              if count > tonumber(ARGV[2 * i]) then return {i, count, ttl} end
             end
-            return {0, 0}""";
+            return {0, count, ttl}""";
     private static final String PREFIX = "duet:rl:";
 
     private final RedissonClient redis;
@@ -57,6 +54,19 @@ public class RateLimiter {
      * @throws TooManyRequestsException at the first limit this hit is over (the limits after it are not counted)
      */
     public void hitAll(List<Limit> limits) {
+        List<Long> result = eval(limits);
+        if (result.get(0) > 0) {
+            throw new TooManyRequestsException(Duration.ofMillis(Math.max(0, result.get(2))));
+        }
+    }
+
+    /** Counts one hit and returns the count in the current window and the time left in it. */
+    public Hit count(String key, Duration window) {
+        List<Long> result = eval(List.of(new Limit(key, Integer.MAX_VALUE, window)));
+        return new Hit(result.get(1), Duration.ofMillis(Math.max(0, result.get(2))));
+    }
+
+    private List<Long> eval(List<Limit> limits) {
         List<Object> keys = new ArrayList<>(limits.size());
         Object[] args = new Object[2 * limits.size()];
         for (int i = 0; i < limits.size(); i++) {
@@ -65,17 +75,7 @@ public class RateLimiter {
             args[2 * i] = Long.toString(limit.window().toMillis());
             args[2 * i + 1] = Integer.toString(limit.limit());
         }
-        List<Long> result = redis.getScript().eval(RScript.Mode.READ_WRITE, HIT_ALL, RScript.ReturnType.LIST, keys, args);
-        if (result.get(0) > 0) {
-            throw new TooManyRequestsException(Duration.ofMillis(Math.max(0, result.get(1))));
-        }
-    }
-
-    /** Counts one hit and returns the count in the current window and the time left in it. */
-    public Hit count(String key, Duration window) {
-        List<Long> result = redis.getScript().eval(RScript.Mode.READ_WRITE, HIT, RScript.ReturnType.LIST,
-                List.of(PREFIX + key), Long.toString(window.toMillis()));
-        return new Hit(result.get(0), Duration.ofMillis(Math.max(0, result.get(1))));
+        return redis.getScript().eval(RScript.Mode.READ_WRITE, HIT, RScript.ReturnType.LIST, keys, args);
     }
 
     /** The count of a window without adding to it (0 when the window is over). */

@@ -7,9 +7,7 @@ import io.micronaut.security.token.jwt.validator.JsonWebTokenValidator;
 import jakarta.inject.Singleton;
 import java.text.ParseException;
 import java.time.Instant;
-import io.micronaut.security.authentication.Authentication;
 import java.util.Date;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -57,33 +55,6 @@ class AccessTokens {
             return new Verified(UUID.fromString(claims.getSubject()), expiry.toInstant());
         } catch (ParseException | IllegalArgumentException e) {
             throw new RejectedException(false);
-        }
-    }
-
-    /**
-     * The caller as the API's security filter already established it from the {@code Authorization: Bearer}
-     * header (same validator, same keys): a poll then pays for one verification, not two. Empty when the
-     * filter authenticated nobody (no header, or a token it refused: {@link #verify} then tells why).
-     */
-    Optional<Verified> fromSecurityFilter(HttpRequest<?> request) {
-        Optional<Authentication> authentication = request.getUserPrincipal(Authentication.class);
-        if (authentication.isEmpty()) {
-            return Optional.empty();
-        }
-        Object expiry = authentication.get().getAttributes().get("exp");
-        Instant expiresAt = switch (expiry) {
-            case Date date -> date.toInstant();
-            case Instant instant -> instant;
-            case Number seconds -> Instant.ofEpochSecond(seconds.longValue());
-            case null, default -> null;
-        };
-        if (expiresAt == null || !expiresAt.isAfter(Instant.now())) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new Verified(UUID.fromString(authentication.get().getName()), expiresAt));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
         }
     }
 

@@ -33,6 +33,9 @@ import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +50,11 @@ import org.slf4j.LoggerFactory;
 class Node implements ApplicationEventListener<ShutdownEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
+    /** The cookie a load balancer can route on to reach this node again; only an optimisation (any node serves any poll). */
+    static final String AFFINITY_COOKIE = "duet_rt_node";
+
     private final String id;
+    private final String affinityCookie;
     private final RealtimeConfig config;
     private final UserEvents events;
     private final Presence presence;
@@ -99,6 +106,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             EventLoopGroupRegistry loops, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
+        DefaultCookie affinity = new DefaultCookie(AFFINITY_COOKIE, id);
+        affinity.setPath(WebSocketTransport.PATH);
+        affinity.setHttpOnly(true);
+        affinity.setSameSite(CookieHeaderNames.SameSite.Lax);
+        this.affinityCookie = ServerCookieEncoder.STRICT.encode(affinity);
         this.events = events;
         this.presence = presence;
         this.couples = couples;
@@ -131,6 +143,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     String id() {
         return id;
+    }
+
+    /** {@code Set-Cookie} of {@link #AFFINITY_COOKIE} with this node's id, for both transports' answers. */
+    String affinityCookie() {
+        return affinityCookie;
     }
 
     Executor blocking() {

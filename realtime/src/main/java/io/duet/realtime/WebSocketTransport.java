@@ -3,7 +3,6 @@ package io.duet.realtime;
 import io.duet.api.events.UserEvents;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
-import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.serde.ObjectMapper;
 import io.netty.buffer.Unpooled;
@@ -24,8 +23,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.cookie.DefaultCookie;
-import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -78,7 +75,6 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
     private final ObjectMapper json;
     private final Upgrade upgrade = new Upgrade();
     private final AtomicLong serials = new AtomicLong();
-    private final String cookie;
 
     WebSocketTransport(Node node, AccessTokens tokens, ConnectBudget budget, Presence presence, ClientFrames frames,
             UserEvents events, RealtimeConfig config, ObjectMapper json) {
@@ -90,39 +86,12 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
         this.events = events;
         this.config = config;
         this.json = json;
-        DefaultCookie affinity = new DefaultCookie(PollingController.AFFINITY_COOKIE, node.id());
-        affinity.setPath(PATH);
-        affinity.setHttpOnly(true);
-        this.cookie = ServerCookieEncoder.STRICT.encode(affinity);
     }
 
     @Override
     public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-        event.getBean().register(new OnChannel(null));
+        AfterHttpCodec.register(event.getBean(), HANDLER, () -> upgrade);
         return event.getBean();
-    }
-
-    /** Follows the server's channels down (listener, then each connection) and adds {@link Upgrade} to HTTP/1 ones. */
-    private final class OnChannel implements NettyServerCustomizer {
-        private final Channel channel;
-
-        OnChannel(Channel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-            return new OnChannel(channel);
-        }
-
-        @Override
-        public void onStreamPipelineBuilt() {
-            ChannelPipeline pipeline = channel.pipeline();
-            // HTTP/1 only: an HTTP/2 stream has no HttpServerCodec (and no WebSocket upgrade).
-            if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) instanceof HttpServerCodec && pipeline.get(HANDLER) == null) {
-                pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, HANDLER, upgrade);
-            }
-        }
     }
 
     /** Lets every request through except a WebSocket upgrade of {@link #PATH}, which it takes over. */
@@ -174,7 +143,7 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        HttpHeaders answer = new DefaultHttpHeaders().add(HttpHeaderNames.SET_COOKIE, cookie);
+        HttpHeaders answer = new DefaultHttpHeaders().add(HttpHeaderNames.SET_COOKIE, node.affinityCookie());
         // An upgrade request has no body: the handshaker takes it whole instead of aggregating it first.
         handshaker.handshake(channel, new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
                 Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE), answer, channel.newPromise());

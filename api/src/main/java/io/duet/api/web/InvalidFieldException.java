@@ -15,7 +15,7 @@ public final class InvalidFieldException extends ProblemException {
     }
 
     @Override
-    Problem toProblem() {
+    public Problem toProblem() {
         return super.toProblem().withErrors(List.of(new Problem.InvalidParam(field, reason)));
     }
 }

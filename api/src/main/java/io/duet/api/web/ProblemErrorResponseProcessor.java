@@ -40,33 +40,16 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
     }
 
     private static Problem fromStatus(HttpStatus status, Throwable cause) {
-        return switch (status) {
-            case BAD_REQUEST -> cause instanceof ConstraintViolationException
-                    ? Problem.of("validation-failed", "Invalid request", 400,
-                            "Some fields are missing or invalid; see errors.")
-                    : isUnreadableBody(cause)
-                            ? Problem.of("malformed-body", "Malformed request body", 400,
-                                    "The request body is not valid JSON or does not have the expected shape.")
-                            : Problem.of("bad-request", "Bad request", 400,
-                                    "The request has a missing or malformed parameter.");
-            case UNAUTHORIZED -> Problem.of("unauthorized", "Unauthorized", 401,
-                    "Send a valid bearer token in the Authorization header.");
-            case FORBIDDEN -> Problem.of("forbidden", "Forbidden", 403, "You may not do this.");
-            case NOT_FOUND -> Problem.of("not-found", "Not found", 404, "Nothing is served at this path.");
-            case METHOD_NOT_ALLOWED -> Problem.of("method-not-allowed", "Method not allowed", 405,
-                    "This path does not accept this HTTP method.");
-            case NOT_ACCEPTABLE -> Problem.of("not-acceptable", "Not acceptable", 406,
-                    "This resource is only available as application/json.");
-            case REQUEST_ENTITY_TOO_LARGE -> Problem.of("payload-too-large", "Payload too large", 413,
-                    "The request body is larger than this endpoint accepts.");
-            case UNSUPPORTED_MEDIA_TYPE -> Problem.of("unsupported-media-type", "Unsupported media type", 415,
-                    "Send the body as application/json.");
-            case SERVICE_UNAVAILABLE -> Problem.of("service-overloaded", "Service overloaded", 503,
-                    "The service is busy. Try again in a few seconds.");
-            default -> status.getCode() >= 500
-                    ? Problem.of("internal-error", "Internal error", status.getCode(), null)
-                    : Problem.of("client-error", status.getReason(), status.getCode(), null);
-        };
+        if (status != HttpStatus.BAD_REQUEST) {
+            return Problem.ofStatus(status);
+        }
+        if (cause instanceof ConstraintViolationException) {
+            return Problem.of("validation-failed", "Invalid request", 400, "Some fields are missing or invalid; see errors.");
+        }
+        return isUnreadableBody(cause)
+                ? Problem.of("malformed-body", "Malformed request body", 400,
+                        "The request body is not valid JSON or does not have the expected shape.")
+                : Problem.ofStatus(status);
     }
 
     private static boolean isUnreadableBody(Throwable cause) {

@@ -35,7 +35,8 @@ public abstract class ProblemException extends RuntimeException {
         return Map.of();
     }
 
-    Problem toProblem() {
+    /** The problem document this failure is answered with. */
+    public Problem toProblem() {
         return Problem.of(code, title, status.getCode(), detail);
     }
 }

@@ -19,20 +19,24 @@ import org.slf4j.MDC;
  * every problem document and in the MDC ({@code requestId}) of every log line written for the request.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
-final class RequestIdFilter implements Ordered {
-    static final String HEADER = "X-Request-Id";
+public final class RequestIdFilter implements Ordered {
+    public static final String HEADER = "X-Request-Id";
     static final String ATTRIBUTE = "duet.requestId";
     private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:-]{8,64}");
 
     @RequestFilter
     void assign(HttpRequest<?> request, MutablePropagatedContext context) {
-        String incoming = request.getHeaders().get(HEADER);
-        String id = incoming != null && ACCEPTED.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        String id = idFor(request.getHeaders().get(HEADER));
         request.setAttribute(ATTRIBUTE, id);
         Map<String, String> mdc = MDC.getCopyOfContextMap();
         Map<String, String> withId = new java.util.HashMap<>(mdc == null ? Map.of() : mdc);
         withId.put("requestId", id);
         context.add(new MdcPropagationContext(withId));
+    }
+
+    /** The caller's {@code X-Request-Id} when it is acceptable, else a fresh id (also for handlers outside Micronaut's routing). */
+    public static String idFor(String incoming) {
+        return incoming != null && ACCEPTED.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
     }
 
     @ResponseFilter

@@ -1,0 +1,234 @@
+package io.duet.realtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.duet.api.events.UserEvents;
+import io.duet.api.testing.Api;
+import io.duet.api.testing.Couples;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.serde.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The long-polling routes as HTTP on the wire: they share each keep-alive connection with the API, which
+ * Netty hands to them or to Micronaut request by request; bad requests get problems; a hold ends with
+ * its client. One real node (with the API), one real Redis, a client that writes HTTP/1.1 by hand.
+ */
+class PollTransportTest {
+    static EmbeddedServer node;
+    static Api api;
+    static ObjectMapper json;
+    Couples.Pair pair;
+
+    @BeforeAll
+    static void start() {
+        // a long hold, so that a hold ending early is the client's doing
+        node = Gateways.start(Gateways.freshNodeId("poll"), Map.of("duet.realtime.poll-hold", "20s", "duet.realtime.session-idle", "30s"));
+        json = node.getApplicationContext().getBean(ObjectMapper.class);
+        api = new Api(node.getPort(), json);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.getApplicationContext().close();
+    }
+
+    @BeforeEach
+    void pair() throws Exception {
+        pair = Couples.pair(api, "Cy", "Di");
+    }
+
+    @Test
+    void givenOneKeepAliveConnection_whenApiAndPollRequestsAlternate_thenEachIsAnsweredInTurnByItsOwnHandler() throws Exception {
+        node.getApplicationContext().getBean(UserEvents.class).publish(pair.b().id(), "nudge", Map.of("n", 1));
+        try (Wire wire = new Wire(node.getPort())) {
+            Wire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+            Wire.Response created = wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
+            String sid = field(created.body(), "sid");
+            Wire.Response polled = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
+            Wire.Response sent = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), "{\"type\":\"typing\"}", Map.of());
+            Wire.Response meAgain = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+            Wire.Response ended = wire.exchange("DELETE", "/v1/realtime/sessions/" + sid, pair.b().token(), null, Map.of());
+            Wire.Response gone = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
+
+            assertEquals(200, me.status(), me.body());
+            assertTrue(me.body().contains(pair.b().id().toString()), me.body());
+            assertEquals(201, created.status(), created.body());
+            assertTrue(created.header("set-cookie").startsWith(Node.AFFINITY_COOKIE + "="), created.headers().toString());
+            assertEquals(200, polled.status(), polled.body());
+            assertTrue(polled.body().startsWith("{\"events\":[{\"seq\":1,") && polled.body().contains("\"type\":\"nudge\""), polled.body());
+            assertEquals("application/json", polled.header("content-type"));
+            assertEquals(202, sent.status(), sent.body());
+            assertEquals(200, meAgain.status(), meAgain.body());
+            assertEquals(204, ended.status(), ended.body());
+            assertEquals(404, gone.status(), gone.body());
+            assertTrue(gone.body().contains("\"code\":\"session-not-found\""), gone.body());
+        }
+    }
+
+    @Test
+    void givenAWrongMethodAnUnknownPathAnOversizedFrameOrANonNumericAfter_thenTheirProblemsAndTheConnectionServesOn() throws Exception {
+        try (Wire wire = new Wire(node.getPort())) {
+            String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
+            Wire.Response put = wire.exchange("PUT", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
+            Wire.Response unknown = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/elsewhere", pair.b().token(), null, Map.of());
+            Wire.Response notNumber = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=ten", pair.b().token(), null,
+                    Map.of("X-Request-Id", "trace-4711-abcd"));
+            Wire.Response noToken = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", null, null, Map.of());
+            Wire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+
+            assertProblem(put, 405, "method-not-allowed");
+            assertEquals("POST", put.header("allow"));
+            assertProblem(unknown, 404, "not-found");
+            assertProblem(notNumber, 400, "bad-request");
+            assertEquals("trace-4711-abcd", notNumber.header("x-request-id"));
+            assertTrue(notNumber.body().contains("\"requestId\":\"trace-4711-abcd\""), notNumber.body());
+            assertProblem(noToken, 401, "unauthorized");
+            assertEquals(200, me.status(), me.body());
+        }
+        try (Wire wire = new Wire(node.getPort())) {
+            String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
+            String frame = "{\"type\":\"typing\",\"pad\":\"" + "x".repeat(5000) + "\"}";
+            Wire.Response oversized = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), frame, Map.of());
+
+            assertProblem(oversized, 413, "payload-too-large");
+            assertEquals("close", oversized.header("connection"), "the rest of a refused body is not read: the connection ends");
+        }
+    }
+
+    @Test
+    void givenAHeldPoll_whenItsClientGoesAway_thenTheNodeStopsHoldingItLongBeforeTheHoldEnds() throws Exception {
+        MeterRegistry meters = node.getApplicationContext().getBean(MeterRegistry.class);
+        Wire wire = new Wire(node.getPort());
+        String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
+        wire.request("GET", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), null, Map.of());
+        awaitHeld(meters, 1);
+
+        wire.close();
+
+        long closed = System.nanoTime();
+        awaitHeld(meters, 0);
+        assertTrue(System.nanoTime() - closed < 5_000_000_000L, "released within seconds of a 20 s hold");
+    }
+
+    private static void awaitHeld(MeterRegistry meters, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (meters.get("duet.realtime.poll.held").gauge().value() != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("held polls: " + meters.get("duet.realtime.poll.held").gauge().value() + ", expected " + expected);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static void assertProblem(Wire.Response response, int status, String code) {
+        assertEquals(status, response.status(), response.body());
+        assertEquals("application/problem+json", response.header("content-type"));
+        assertTrue(response.body().contains("\"code\":\"" + code + "\""), response.body());
+    }
+
+    private static String field(String body, String name) {
+        Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(body);
+        assertTrue(matcher.find(), body);
+        return matcher.group(1);
+    }
+
+    /** One HTTP/1.1 keep-alive connection, written and read by hand: every request goes over this one socket. */
+    static final class Wire implements AutoCloseable {
+        record Response(int status, Map<String, String> headers, String body) {
+            String header(String name) {
+                return headers.getOrDefault(name, "");
+            }
+        }
+
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        Wire(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(30_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        Response exchange(String method, String path, String token, String body, Map<String, String> extra) throws IOException {
+            request(method, path, token, body, extra);
+            return read();
+        }
+
+        void request(String method, String path, String token, String body, Map<String, String> extra) throws IOException {
+            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            if (token != null) {
+                head.append("Authorization: Bearer ").append(token).append("\r\n");
+            }
+            if (body != null) {
+                head.append("Content-Type: application/json\r\n");
+            }
+            head.append("Content-Length: ").append(content.length).append("\r\n");
+            extra.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(content);
+            out.flush();
+        }
+
+        private Response read() throws IOException {
+            String status = line();
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String line = line(); !line.isEmpty(); line = line()) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+            byte[] body;
+            if (headers.containsKey("content-length")) {
+                body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+                for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
+                    chunks.write(in.readNBytes(size));
+                    line();
+                }
+                line();
+                body = chunks.toByteArray();
+            } else {
+                body = new byte[0];
+            }
+            return new Response(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("connection closed mid-response");
+                }
+                if (b != '\r') {
+                    line.write(b);
+                }
+            }
+            return line.toString(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}

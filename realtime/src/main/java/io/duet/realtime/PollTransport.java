@@ -198,7 +198,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (msg instanceof HttpRequest request && isOurs(request.uri())) {
+            // a request the codec could not parse goes to Micronaut, which answers it 400
+            if (msg instanceof HttpRequest request && isOurs(request.uri()) && request.decoderResult().isSuccess()) {
                 reading = new Exchange(request);
                 if (reading.tooLarge) {
                     // refused before a byte of it is buffered
@@ -302,6 +303,10 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             }
         } catch (ProblemException e) {
             write(ctx, exchange, problem(exchange, e), false);
+        } catch (RuntimeException e) {
+            LOG.atError().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route)
+                    .setCause(e).log("long-poll request failed");
+            write(ctx, exchange, problem(exchange, Problem.ofStatus(HttpStatus.INTERNAL_SERVER_ERROR), Map.of()), false);
         }
     }
 

@@ -1,11 +1,14 @@
 package io.duet.realtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
+import io.duet.api.testing.Jwts;
+import io.duet.api.testing.People;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
@@ -125,6 +128,22 @@ class PollTransportTest {
         long closed = System.nanoTime();
         awaitHeld(meters, 0);
         assertTrue(System.nanoTime() - closed < 5_000_000_000L, "released within seconds of a 20 s hold");
+    }
+
+    @Test
+    void givenARememberedToken_thenItIsRefusedOnceExpired_andNoOtherTextPassesForIt() throws Exception {
+        AccessTokens tokens = node.getApplicationContext().getBean(AccessTokens.class);
+        String shortLived = Jwts.hs256(People.TEST_SECRET, pair.b().id(), 2);
+        String tampered = shortLived.substring(0, shortLived.length() - 2) + (shortLived.endsWith("AA") ? "BB" : "AA");
+
+        assertEquals(pair.b().id(), tokens.verify(shortLived, null).accountId());
+        assertEquals(pair.b().id(), tokens.verify(shortLived, null).accountId(), "remembered");
+        AccessTokens.RejectedException forged = assertThrows(AccessTokens.RejectedException.class, () -> tokens.verify(tampered, null));
+        Thread.sleep(2500);
+        AccessTokens.RejectedException expired = assertThrows(AccessTokens.RejectedException.class, () -> tokens.verify(shortLived, null));
+
+        assertTrue(!forged.expired(), "a bad signature is invalid, not expired");
+        assertTrue(expired.expired(), "refused as expired, not served from memory");
     }
 
     private static void awaitHeld(MeterRegistry meters, double expected) throws InterruptedException {

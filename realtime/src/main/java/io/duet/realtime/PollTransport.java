@@ -376,8 +376,14 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                     return Answer.events(List.of(waiter.reconnectEvent()));
                 }
                 List<String> answer = new ArrayList<>(waiter.ephemeral());
-                UserEvents.Page page = events.read(user, position, PAGE);
-                answer.addAll(page.gap() ? List.of(Frames.reset(page.lastSeq())) : page.events());
+                // Woken by the events that follow the position (the usual case): they came with the wake-up.
+                List<String> fresh = waiter.liveAfter(position);
+                if (fresh != null) {
+                    answer.addAll(fresh);
+                } else {
+                    UserEvents.Page page = events.read(user, position, PAGE);
+                    answer.addAll(page.gap() ? List.of(Frames.reset(page.lastSeq())) : page.events());
+                }
                 return Answer.events(answer);
             } finally {
                 routes.holding = null;

@@ -12,14 +12,6 @@ import io.duet.api.testing.People;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The long-polling routes as HTTP on the wire: they share each keep-alive connection with the API, which
  * Netty hands to them or to Micronaut request by request; bad requests get problems; a hold ends with
- * its client. One real node (with the API), one real Redis, a client that writes HTTP/1.1 by hand.
+ * its client. One real node (with the API), one real Redis, a client that writes HTTP/1.1 by hand ({@link HttpWire}).
  */
 class PollTransportTest {
     static EmbeddedServer node;
@@ -60,15 +52,15 @@ class PollTransportTest {
     @Test
     void givenOneKeepAliveConnection_whenApiAndPollRequestsAlternate_thenEachIsAnsweredInTurnByItsOwnHandler() throws Exception {
         node.getApplicationContext().getBean(UserEvents.class).publish(pair.b().id(), "nudge", Map.of("n", 1));
-        try (Wire wire = new Wire(node.getPort())) {
-            Wire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
-            Wire.Response created = wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            HttpWire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+            HttpWire.Response created = wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
             String sid = field(created.body(), "sid");
-            Wire.Response polled = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
-            Wire.Response sent = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), "{\"type\":\"typing\"}", Map.of());
-            Wire.Response meAgain = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
-            Wire.Response ended = wire.exchange("DELETE", "/v1/realtime/sessions/" + sid, pair.b().token(), null, Map.of());
-            Wire.Response gone = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
+            HttpWire.Response polled = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
+            HttpWire.Response sent = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), "{\"type\":\"typing\"}", Map.of());
+            HttpWire.Response meAgain = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+            HttpWire.Response ended = wire.exchange("DELETE", "/v1/realtime/sessions/" + sid, pair.b().token(), null, Map.of());
+            HttpWire.Response gone = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
 
             assertEquals(200, me.status(), me.body());
             assertTrue(me.body().contains(pair.b().id().toString()), me.body());
@@ -87,14 +79,14 @@ class PollTransportTest {
 
     @Test
     void givenAWrongMethodAnUnknownPathAnOversizedFrameOrANonNumericAfter_thenTheirProblemsAndTheConnectionServesOn() throws Exception {
-        try (Wire wire = new Wire(node.getPort())) {
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
             String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
-            Wire.Response put = wire.exchange("PUT", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
-            Wire.Response unknown = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/elsewhere", pair.b().token(), null, Map.of());
-            Wire.Response notNumber = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=ten", pair.b().token(), null,
+            HttpWire.Response put = wire.exchange("PUT", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
+            HttpWire.Response unknown = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/elsewhere", pair.b().token(), null, Map.of());
+            HttpWire.Response notNumber = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=ten", pair.b().token(), null,
                     Map.of("X-Request-Id", "trace-4711-abcd"));
-            Wire.Response noToken = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", null, null, Map.of());
-            Wire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+            HttpWire.Response noToken = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", null, null, Map.of());
+            HttpWire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
 
             assertProblem(put, 405, "method-not-allowed");
             assertEquals("POST", put.header("allow"));
@@ -105,10 +97,10 @@ class PollTransportTest {
             assertProblem(noToken, 401, "unauthorized");
             assertEquals(200, me.status(), me.body());
         }
-        try (Wire wire = new Wire(node.getPort())) {
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
             String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
             String frame = "{\"type\":\"typing\",\"pad\":\"" + "x".repeat(5000) + "\"}";
-            Wire.Response oversized = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), frame, Map.of());
+            HttpWire.Response oversized = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), frame, Map.of());
 
             assertProblem(oversized, 413, "payload-too-large");
             assertEquals("close", oversized.header("connection"), "the rest of a refused body is not read: the connection ends");
@@ -118,7 +110,7 @@ class PollTransportTest {
     @Test
     void givenAHeldPoll_whenItsClientGoesAway_thenTheNodeStopsHoldingItLongBeforeTheHoldEnds() throws Exception {
         MeterRegistry meters = node.getApplicationContext().getBean(MeterRegistry.class);
-        Wire wire = new Wire(node.getPort());
+        HttpWire wire = new HttpWire(node.getPort(), 30_000);
         String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
         wire.request("GET", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), null, Map.of());
         awaitHeld(meters, 1);
@@ -156,7 +148,7 @@ class PollTransportTest {
         }
     }
 
-    private static void assertProblem(Wire.Response response, int status, String code) {
+    private static void assertProblem(HttpWire.Response response, int status, String code) {
         assertEquals(status, response.status(), response.body());
         assertEquals("application/problem+json", response.header("content-type"));
         assertTrue(response.body().contains("\"code\":\"" + code + "\""), response.body());
@@ -166,88 +158,5 @@ class PollTransportTest {
         Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(body);
         assertTrue(matcher.find(), body);
         return matcher.group(1);
-    }
-
-    /** One HTTP/1.1 keep-alive connection, written and read by hand: every request goes over this one socket. */
-    static final class Wire implements AutoCloseable {
-        record Response(int status, Map<String, String> headers, String body) {
-            String header(String name) {
-                return headers.getOrDefault(name, "");
-            }
-        }
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Wire(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(30_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-        }
-
-        Response exchange(String method, String path, String token, String body, Map<String, String> extra) throws IOException {
-            request(method, path, token, body, extra);
-            return read();
-        }
-
-        void request(String method, String path, String token, String body, Map<String, String> extra) throws IOException {
-            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-            if (token != null) {
-                head.append("Authorization: Bearer ").append(token).append("\r\n");
-            }
-            if (body != null) {
-                head.append("Content-Type: application/json\r\n");
-            }
-            head.append("Content-Length: ").append(content.length).append("\r\n");
-            extra.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-            out.write(content);
-            out.flush();
-        }
-
-        private Response read() throws IOException {
-            String status = line();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String line = line(); !line.isEmpty(); line = line()) {
-                int colon = line.indexOf(':');
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
-            byte[] body;
-            if (headers.containsKey("content-length")) {
-                body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-            } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-                ByteArrayOutputStream chunks = new ByteArrayOutputStream();
-                for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
-                    chunks.write(in.readNBytes(size));
-                    line();
-                }
-                line();
-                body = chunks.toByteArray();
-            } else {
-                body = new byte[0];
-            }
-            return new Response(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            for (int b = in.read(); b != '\n'; b = in.read()) {
-                if (b < 0) {
-                    throw new IOException("connection closed mid-response");
-                }
-                if (b != '\r') {
-                    line.write(b);
-                }
-            }
-            return line.toString(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

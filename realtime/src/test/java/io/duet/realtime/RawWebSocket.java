@@ -1,10 +1,7 @@
 package io.duet.realtime;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -15,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * handshake's response headers, binary and fragmented frames, client pings, and HTTP requests on the same
  * connection before the upgrade.
  */
-final class RawWebSocket implements AutoCloseable {
+final class RawWebSocket extends HttpWire {
     record Frame(int opcode, byte[] payload) {
         String text() {
             return new String(payload, StandardCharsets.UTF_8);
@@ -27,15 +24,8 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final DataInputStream in;
-    private final OutputStream out;
-
     RawWebSocket(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(5000);
-        in = new DataInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
+        super(port, 5000);
     }
 
     /** Sends a plain HTTP/1.1 request; returns the response head and body as text (the body by its Content-Length). */
@@ -110,30 +100,5 @@ final class RawWebSocket implements AutoCloseable {
             frame = read();
         } while (frame.opcode() != opcode);
         return frame;
-    }
-
-    private void writeHead(String requestLine, String... headers) throws IOException {
-        StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(socket.getPort()).append("\r\n");
-        for (String header : headers) {
-            head.append(header).append("\r\n");
-        }
-        out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    private String readHead() throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.readUnsignedByte();
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
-    }
-
-    @Override
-    public void close() throws IOException {
-        socket.close();
     }
 }

@@ -4,6 +4,7 @@ import io.duet.api.events.UserEvents;
 import io.duet.api.web.Problem;
 import io.duet.api.web.ProblemException;
 import io.duet.api.web.RequestIdFilter;
+import io.duet.api.web.ServiceOverloadedException;
 import io.duet.api.web.UnauthorizedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -120,6 +121,17 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         return uri.startsWith(PATH) && (uri.length() == PATH.length() || uri.charAt(PATH.length()) == '/' || uri.charAt(PATH.length()) == '?');
     }
 
+    /** The paths under {@link #PATH}; {@code tag} names them in metrics and logs. */
+    private enum Route {
+        SESSIONS("sessions"), SESSION("session"), EVENTS("events"), UNKNOWN("unknown");
+
+        final String tag;
+
+        Route(String tag) {
+            this.tag = tag;
+        }
+    }
+
     /** What a request is answered with. */
     private record Answer(HttpResponseStatus status, AsciiString type, String body, Map<String, String> headers, boolean affinity) {
         static Answer json(HttpResponseStatus status, String body) {
@@ -138,7 +150,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     /** A request of ours: its head, and its body while it is read (a client frame is small; more is refused). */
     private final class Exchange {
         final HttpRequest request;
-        final String route;
+        final Route route;
+        /** The sid segment of {@code /sessions/{sid}} or {@code /sessions/{sid}/events}, undecoded (a sid needs no escapes). */
+        final String sid;
         final boolean keepAlive;
         final String requestId;
         private byte[] body = new byte[0];
@@ -149,7 +163,19 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             this.request = request;
             this.keepAlive = HttpUtil.isKeepAlive(request);
             this.requestId = RequestIdFilter.idFor(request.headers().get(RequestIdFilter.HEADER));
-            this.route = routeOf(request);
+            // The path, parsed once: /sessions, /sessions/{sid} or /sessions/{sid}/events.
+            String uri = request.uri();
+            int query = uri.indexOf('?');
+            String path = query < 0 ? uri : uri.substring(0, query);
+            if (path.length() <= PATH.length()) {
+                this.route = Route.SESSIONS;
+                this.sid = null;
+            } else {
+                String rest = path.substring(PATH.length() + 1);
+                int slash = rest.indexOf('/');
+                this.sid = slash < 0 ? rest : rest.substring(0, slash);
+                this.route = slash < 0 ? Route.SESSION : rest.substring(slash).equals(EVENTS) ? Route.EVENTS : Route.UNKNOWN;
+            }
             this.tooLarge = HttpUtil.getContentLength(request, 0L) > config.maxFrameBytes();
         }
 
@@ -243,31 +269,6 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         }
     }
 
-    private static String routeOf(HttpRequest request) {
-        String path = pathOf(request.uri());
-        if (path.equals(PATH)) {
-            return "sessions";
-        }
-        String rest = path.substring(PATH.length() + 1);
-        int slash = rest.indexOf('/');
-        if (slash < 0) {
-            return "session";
-        }
-        return rest.substring(slash).equals(EVENTS) ? "events" : "unknown";
-    }
-
-    private static String pathOf(String uri) {
-        int query = uri.indexOf('?');
-        return query < 0 ? uri : uri.substring(0, query);
-    }
-
-    /** The sid segment of {@code /sessions/{sid}} or {@code /sessions/{sid}/events}, undecoded (a sid needs no escapes). */
-    private static String sidOf(HttpRequest request) {
-        String rest = pathOf(request.uri()).substring(PATH.length() + 1);
-        int slash = rest.indexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
-    }
-
     private void handle(ChannelHandlerContext ctx, Routes routes, Exchange exchange) {
         HttpMethod method = exchange.request.method();
         if (exchange.tooLarge) {
@@ -276,14 +277,14 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         }
         try {
             switch (exchange.route) {
-                case "sessions" -> {
+                case SESSIONS -> {
                     if (method.equals(HttpMethod.POST)) {
                         create(ctx, exchange);
                     } else {
                         write(ctx, exchange, notAllowed(exchange, "POST"), false);
                     }
                 }
-                case "events" -> {
+                case EVENTS -> {
                     if (method.equals(HttpMethod.GET)) {
                         poll(ctx, routes, exchange);
                     } else if (method.equals(HttpMethod.POST)) {
@@ -292,7 +293,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                         write(ctx, exchange, notAllowed(exchange, "GET, POST"), false);
                     }
                 }
-                case "session" -> {
+                case SESSION -> {
                     if (method.equals(HttpMethod.DELETE)) {
                         end(ctx, exchange);
                     } else {
@@ -304,7 +305,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         } catch (ProblemException e) {
             write(ctx, exchange, problem(exchange, e), false);
         } catch (RuntimeException e) {
-            LOG.atError().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route)
+            LOG.atError().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route.tag)
                     .setCause(e).log("long-poll request failed");
             write(ctx, exchange, problem(exchange, Problem.ofStatus(HttpStatus.INTERNAL_SERVER_ERROR), Map.of()), false);
         }
@@ -326,7 +327,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     private void poll(ChannelHandlerContext ctx, Routes routes, Exchange exchange) {
         AccessTokens.Verified caller = verify(exchange);
         Long after = after(exchange);
-        String sid = sidOf(exchange.request);
+        String sid = exchange.sid;
         onBlocking(ctx, exchange, () -> {
             if (node.draining()) {
                 sessions.touch(sid, caller.accountId()).orElseThrow(RealtimeProblems.SessionNotFoundException::new);
@@ -399,7 +400,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             throw new RealtimeProblems.BadFrameException();
         }
         Frames.ClientFrame frame = Frames.parse(json, body).orElseThrow(RealtimeProblems.BadFrameException::new);
-        String sid = sidOf(exchange.request);
+        String sid = exchange.sid;
         onBlocking(ctx, exchange, () -> {
             PollSessions.Session session = sessions.touch(sid, caller.accountId())
                     .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
@@ -410,7 +411,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
 
     private void end(ChannelHandlerContext ctx, Exchange exchange) {
         AccessTokens.Verified caller = verify(exchange);
-        String sid = sidOf(exchange.request);
+        String sid = exchange.sid;
         onBlocking(ctx, exchange, () -> {
             PollSessions.Session session = sessions.touch(sid, caller.accountId())
                     .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
@@ -466,9 +467,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                 answer = problem(exchange, e);
             } catch (Exception e) {
                 // Redis away or too slow: the client retries the same request (its position is its own).
-                LOG.atWarn().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route)
+                LOG.atWarn().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route.tag)
                         .addKeyValue("error", e.toString()).log("long-poll request failed");
-                answer = problem(exchange, Problem.ofStatus(HttpStatus.SERVICE_UNAVAILABLE), Map.of("Retry-After", "1"));
+                answer = problem(exchange, new ServiceOverloadedException(Duration.ofSeconds(1)));
             }
             if (answer != null) {
                 write(ctx, exchange, answer, false);
@@ -522,9 +523,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
-        answered.computeIfAbsent(exchange.route + ' ' + answer.status().code(), key -> Counter.builder("duet.realtime.poll.requests")
+        answered.computeIfAbsent(exchange.route.tag + ' ' + answer.status().code(), key -> Counter.builder("duet.realtime.poll.requests")
                 .description("Long-polling transport requests answered, by route and status")
-                .tag("route", exchange.route).tag("status", Integer.toString(answer.status().code())).register(meters)).increment();
+                .tag("route", exchange.route.tag).tag("status", Integer.toString(answer.status().code())).register(meters)).increment();
     }
 
     /** A query parameter that is not what the route needs (a non-numeric {@code after}). */

@@ -92,6 +92,8 @@ public final class SignUpBench {
             double hashConcurrentAfter = cpuPerHash(30, cores).processMs();
             double hashMs = (hashBefore.processMs() + hashAfter.processMs()) / 2;
             double hashConcurrentMs = (hashConcurrentBefore + hashConcurrentAfter) / 2;
+            // the median level's CPU per signup
+            double cpu = levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1];
 
             System.out.println();
             System.out.printf("%-8s %10s %12s %10s %10s %8s %16s %10s %10s%n", "clients", "signups", "signups/s", "p50 ms",
@@ -117,7 +119,7 @@ public final class SignUpBench {
                     hashBefore.threadMs(), hashAfter.threadMs());
             System.out.printf("argon2id with %d hashes at once (as the API runs them, one per core): %.2f ms per hash (%.2f before, "
                     + "%.2f after); ratio of the API's CPU per signup to it: %.3f%n", cores, hashConcurrentMs, hashConcurrentBefore,
-                    hashConcurrentAfter, levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1] / hashConcurrentMs);
+                    hashConcurrentAfter, cpu / hashConcurrentMs);
             System.out.printf("steady state: %d warm-up signups in rounds of %d until the JIT compilers' share of the API's CPU "
                     + "over three rounds fell under %.0f%% (last three: %.1f%%)%n", warm.signups(), WARM_UP_ROUND, JIT_SETTLED * 100, warm.lastJitShare() * 100);
             System.out.printf("emails: %d of %d delivered in %.1f s after resuming the queue (%.0f emails/s)%n",
@@ -127,7 +129,6 @@ public final class SignUpBench {
             double inProcess = levels.stream().mapToDouble(l -> l.cpuMsPerSignup / l.cpuMsByThreads.get("argon2")).sorted().toArray()[1];
             System.out.printf("the API's CPU per signup / its own hashing threads' CPU per signup: %.3f (median of the levels)%n", inProcess);
             Level top = levels.getLast();
-            double cpu = levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1];
             System.out.printf("RESULT signups_per_s_16=%.1f signups_per_s_64=%.1f signups_per_s_256=%.1f p50_ms_256=%.1f "
                             + "p99_ms_256=%.1f errors_256=%d cpu_ms_per_signup=%.2f cpu_ms_per_hash=%.2f ratio=%.3f "
                             + "emails_delivered=%d email_drain_s=%.1f cpu_ms_per_hash_concurrent=%.2f ratio_concurrent=%.3f ratio_in_process=%.3f "

@@ -12,6 +12,8 @@ import java.time.Duration;
  *
  * @param codeTtl how long a verification code and link stay valid; default 15 min
  * @param codeAttempts wrong codes tolerated before a code is dead; default 5
+ * @param openAttempts signup attempts of one pending address kept open at once, each with its own code
+ *     and credentials; at the limit a further signup opens nothing (it still answers 202); default 5
  * @param takenNoticeInterval the owner of an address is told of signups with it at most this often; default 1 h
  * @param appDeepLink where the confirmation page's "open the app" button leads; default {@code duet://verified}
  * @param publicBaseUrl the API's public base URL, for links in emails
@@ -23,6 +25,7 @@ import java.time.Duration;
 record AccountConfig(
         @NotNull Duration codeTtl,
         @Min(1) @Max(20) int codeAttempts,
+        @Min(1) @Max(20) int openAttempts,
         @NotNull Duration takenNoticeInterval,
         @NotBlank String appDeepLink,
         @NotBlank String publicBaseUrl,

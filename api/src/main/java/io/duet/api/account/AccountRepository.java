@@ -26,12 +26,10 @@ interface AccountRepository extends GenericRepository<Account, UUID> {
 
     Optional<Account> findByIdAndDeletedAtIsNull(UUID id);
 
-    @Query("UPDATE account SET password_hash = :passwordHash, display_name = :displayName, locale = :locale "
-            + "WHERE id = :id AND verified_at IS NULL")
-    int replaceUnverifiedSignup(UUID id, String passwordHash, String displayName, String locale);
-
-    @Query("UPDATE account SET verified_at = :at WHERE id = :id AND verified_at IS NULL")
-    int markVerified(UUID id, Instant at);
+    /** Verifies a pending account with the credentials of the signup attempt whose code or link was used. */
+    @Query("UPDATE account SET verified_at = :at, password_hash = :passwordHash, display_name = :displayName, "
+            + "locale = :locale WHERE id = :id AND verified_at IS NULL")
+    int markVerified(UUID id, Instant at, String passwordHash, String displayName, String locale);
 
     @Query("UPDATE account SET password_hash = :passwordHash WHERE id = :id")
     void updatePasswordHash(UUID id, String passwordHash);

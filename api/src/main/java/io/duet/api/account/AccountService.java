@@ -11,6 +11,9 @@ import java.sql.Connection;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -56,8 +59,10 @@ class AccountService {
     }
 
     /**
-     * Creates the account (or, for an address that is not verified yet, takes the new password and name)
-     * and queues the verification email in the same transaction. A verified address gets no new account;
+     * Creates the account and queues the verification email in the same transaction. A signup of an
+     * address that is still pending opens a verification of its own, keeping its own password, and leaves
+     * the account and the earlier attempts alone: whoever holds the mailbox decides, by the code or link
+     * they use, which attempt's password the account ends with. A verified address gets no new account;
      * its owner is told, at most once per {@code taken-notice-interval}. The password is hashed in every
      * case, so the answer takes as long whatever the address.
      */
@@ -67,19 +72,23 @@ class AccountService {
         String name = checkDisplayName(displayName);
         // Hashing (tens of milliseconds of CPU) happens before the transaction: a pooled connection is
         // held for a few milliseconds of SQL, not for the hash.
-        String hash = hasher.hash(password);
+        Credentials attempt = new Credentials(hasher.hash(password), name, locale);
         transactions.executeWrite(status -> {
-            record(email, normalized, hash, name, locale);
+            record(email, normalized, attempt);
             return null;
         });
     }
 
-    private void record(String email, String normalized, String hash, String name, String locale) {
+    /** What one signup attempt chose; the account takes them when this attempt is verified. */
+    private record Credentials(String passwordHash, String displayName, String locale) {}
+
+    private void record(String email, String normalized, Credentials attempt) {
         Instant now = Instant.now();
         UUID id = UUID.randomUUID();
         funnel.accepted.increment();
-        if (accounts.insertIfAbsent(id, email.strip(), normalized, hash, name, locale, now) == 1) {
-            openVerification(id, now);
+        if (accounts.insertIfAbsent(id, email.strip(), normalized, attempt.passwordHash(), attempt.displayName(),
+                attempt.locale(), now) == 1) {
+            openAttempt(id, attempt, now, true);
             return;
         }
         Account existing = accounts.lockByEmailNormalized(normalized).orElseThrow();
@@ -92,23 +101,55 @@ class AccountService {
             }
             return;
         }
-        accounts.replaceUnverifiedSignup(existing.id(), hash, name, locale);
-        sendVerification(existing.id(), now);
+        List<EmailVerification> usable = new ArrayList<>();
+        for (EmailVerification open : verifications.lockOpen(existing.id())) {
+            if (open.usable(now, config.codeAttempts())) {
+                usable.add(open);
+            } else {
+                verifications.retire(open.id(), now);
+            }
+        }
+        // At the cap, a further attempt opens nothing (the answer stays the same): retiring an open one
+        // would let a stream of signups push the owner's mailed attempt out.
+        if (usable.size() >= config.openAttempts()) {
+            return;
+        }
+        // One mail a minute per address, as for resends: an attempt within the minute stays unmailed (and so
+        // can never be verified), and the mail already on its way still verifies the attempt it was sent for.
+        boolean mailedLately = usable.stream().anyMatch(open -> open.lastEmailAt() != null
+                && open.lastEmailAt().isAfter(now.minus(EMAIL_INTERVAL)));
+        openAttempt(existing.id(), attempt, now, !mailedLately);
     }
 
-    /** Sends the open verification again (the same code while it is valid), throttled per address. */
+    /**
+     * Sends the latest mailed attempt's code again (the same code while it is valid), at most once a minute.
+     * An attempt that was never mailed is never mailed by a resend: it may be a stranger's, sent in the
+     * minute after the owner's, and a resend must not hand the owner the stranger's code.
+     */
     @Transactional
     public void resend(String email) {
         if (!EmailAddresses.valid(email)) {
             return;
         }
         Optional<Account> account = accounts.lockByEmailNormalized(EmailAddresses.normalize(email));
-        if (account.isPresent() && !account.get().verified() && account.get().deletedAt() == null) {
-            sendVerification(account.get().id(), Instant.now());
+        if (account.isEmpty() || account.get().verified() || account.get().deletedAt() != null) {
+            return;
         }
+        Instant now = Instant.now();
+        verifications.lockOpen(account.get().id()).stream()
+                .filter(open -> open.lastEmailAt() != null && open.usable(now, config.codeAttempts()))
+                .max(Comparator.comparing(EmailVerification::lastEmailAt))
+                .filter(latest -> verifications.claimEmail(latest.id(), now, now.minus(EMAIL_INTERVAL)) == 1)
+                .ifPresent(latest -> {
+                    jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(account.get().id(), latest.id()));
+                    funnel.queued.increment();
+                });
     }
 
-    /** Confirms the address with the 6-digit code and signs the account in. */
+    /**
+     * Confirms the address with the 6-digit code and signs the account in with the credentials of the
+     * attempt the code was sent for. A wrong code counts against every open attempt of the address.
+     */
     @Transactional(noRollbackFor = AccountProblems.VerificationFailedException.class)
     public SignedIn verifyCode(String email, String code) {
         Instant now = Instant.now();
@@ -118,21 +159,25 @@ class AccountService {
         if (account == null || account.deletedAt() != null) {
             throw new AccountProblems.VerificationFailedException();
         }
-        EmailVerification verification = verifications.lockOpen(account.id())
+        List<EmailVerification> usable = verifications.lockOpen(account.id()).stream()
                 .filter(open -> open.usable(now, config.codeAttempts()))
-                .orElseThrow(AccountProblems.VerificationFailedException::new);
-        if (!secrets.matches(code, verification.codeHash())) {
-            verifications.countAttempt(verification.id());
+                .toList();
+        if (usable.isEmpty()) {
             throw new AccountProblems.VerificationFailedException();
         }
-        complete(account, verification, now);
+        Optional<EmailVerification> matched = usable.stream().filter(open -> secrets.matches(code, open.codeHash())).findFirst();
+        if (matched.isEmpty()) {
+            verifications.countAttempt(account.id());
+            throw new AccountProblems.VerificationFailedException();
+        }
+        complete(account, matched.get(), now);
         return signedIn(account.id());
     }
 
     /** What the link page shows before the button is pressed; looking does not consume the link. */
     public boolean linkUsable(String token) {
         return verifications.findByTokenHash(secrets.hash(token))
-                .filter(verification -> verification.usable(Instant.now(), config.codeAttempts()))
+                .filter(verification -> verification.linkUsable(Instant.now()))
                 .isPresent();
     }
 
@@ -141,7 +186,7 @@ class AccountService {
     public boolean verifyLink(String token) {
         Instant now = Instant.now();
         Optional<EmailVerification> verification = verifications.lockByTokenHash(secrets.hash(token))
-                .filter(open -> open.usable(now, config.codeAttempts()));
+                .filter(open -> open.linkUsable(now));
         if (verification.isEmpty()) {
             return false;
         }
@@ -221,7 +266,12 @@ class AccountService {
 
     private void complete(Account account, EmailVerification verification, Instant now) {
         verifications.consume(verification.id(), now);
-        if (accounts.markVerified(account.id(), now) == 1) {
+        verifications.retireOthers(account.id(), verification.id(), now);
+        boolean ownCredentials = verification.passwordHash() != null;
+        if (accounts.markVerified(account.id(), now,
+                ownCredentials ? verification.passwordHash() : account.passwordHash(),
+                ownCredentials ? verification.displayName() : account.displayName(),
+                ownCredentials ? verification.locale() : account.locale()) == 1) {
             funnel.verified.increment();
             if (verification.lastEmailAt() != null) {
                 funnel.sentToVerified(Duration.between(verification.lastEmailAt(), now));
@@ -230,32 +280,17 @@ class AccountService {
         }
     }
 
-    private void openVerification(UUID accountId, Instant now) {
+    /** Opens a verification for one signup attempt, with its own code, link and credentials. */
+    private void openAttempt(UUID accountId, Credentials attempt, Instant now, boolean mail) {
         VerificationSecrets.Secrets minted = secrets.mint();
         EmailVerification verification = verifications.save(new EmailVerification(UUID.randomUUID(), accountId,
                 secrets.hash(minted.code()), secrets.hash(minted.token()), secrets.seal(minted), 0, now,
-                now.plus(config.codeTtl()), null, 0, now));
-        jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, verification.id()));
-        funnel.queued.increment();
-    }
-
-    /** Repeats the open verification if it is still usable (at most once a minute), else opens a new one. */
-    private void sendVerification(UUID accountId, Instant now) {
-        Optional<EmailVerification> open = verifications.lockOpen(accountId);
-        if (open.isPresent() && open.get().usable(now, config.codeAttempts())) {
-            if (verifications.claimEmail(open.get().id(), now, now.minus(EMAIL_INTERVAL)) == 1) {
-                jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, open.get().id()));
-                funnel.queued.increment();
-            }
-            return;
+                now.plus(config.codeTtl()), null, 0, mail ? now : null,
+                attempt.passwordHash(), attempt.displayName(), attempt.locale()));
+        if (mail) {
+            jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, verification.id()));
+            funnel.queued.increment();
         }
-        if (open.isPresent()) {
-            if (open.get().lastEmailAt() != null && open.get().lastEmailAt().isAfter(now.minus(EMAIL_INTERVAL))) {
-                return;
-            }
-            verifications.retire(open.get().id(), now);
-        }
-        openVerification(accountId, now);
     }
 
     private static String checkAddress(String email) {

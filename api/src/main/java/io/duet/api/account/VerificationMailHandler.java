@@ -98,7 +98,8 @@ class VerificationMailHandler implements JobHandler {
                 if (verification == null || !verification.usable(Instant.now(), config.codeAttempts()) || account.get().verified()) {
                     return;
                 }
-                message = verificationMessage(account.get(), secrets.unseal(verification.sealed()), verification.expiresAt());
+                message = verificationMessage(account.get(), verification.locale() != null ? verification.locale() : account.get().locale(),
+                        secrets.unseal(verification.sealed()), verification.expiresAt());
             }
             case "taken" -> message = takenMessage(account.get());
             default -> throw new PermanentJobFailure("unknown email kind " + payload.kind());
@@ -118,14 +119,14 @@ class VerificationMailHandler implements JobHandler {
         }
     }
 
-    private MimeMessage verificationMessage(Account account, VerificationSecrets.Secrets secret, Instant expiresAt)
+    /** In the attempt's language; greets no name, since the name came with an anonymous request. */
+    private MimeMessage verificationMessage(Account account, String locale, VerificationSecrets.Secrets secret, Instant expiresAt)
             throws MessagingException {
-        ResourceBundle text = bundle(account.locale());
+        ResourceBundle text = bundle(locale);
         String link = config.publicBaseUrl() + "/v1/accounts/verify?token=" + URLEncoder.encode(secret.token(), StandardCharsets.UTF_8);
         long minutes = Math.max(1, Duration.between(Instant.now(), expiresAt).toMinutes());
-        String plain = MessageFormat.format(text.getString("verification.text"), account.displayName(), secret.code(), link, minutes);
-        String html = MessageFormat.format(text.getString("verification.html"), escape(account.displayName()), secret.code(),
-                escape(link), minutes);
+        String plain = MessageFormat.format(text.getString("verification.text"), "", secret.code(), link, minutes);
+        String html = MessageFormat.format(text.getString("verification.html"), "", secret.code(), escape(link), minutes);
         return compose(account, text.getString("verification.subject").replace("{0}", secret.code()), plain, html);
     }
 

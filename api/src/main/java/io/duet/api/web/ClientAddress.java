@@ -3,19 +3,27 @@ package io.duet.api.web;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The client's address for rate limits. {@code X-Forwarded-For} is believed only when the socket's
- * peer is a configured trusted proxy, and then only up to the first address that is not one: a client
- * cannot pick its own rate-limit bucket by sending the header itself.
+ * The client's address for rate limits. {@code X-Forwarded-For} is believed only when the peer is a
+ * configured trusted proxy, and then only up to the first address that is not one: a client cannot pick
+ * its own rate-limit bucket by sending the header itself. The peer is the socket's, unless the adapter
+ * that received the request knows better and put it in {@link #PEER_ATTRIBUTE} (behind API Gateway, the
+ * Lambda functions take it from the event's {@code requestContext.http.sourceIp}: the runtime has no
+ * socket to the client, and the server's own address would make every caller one bucket). An IPv6 client
+ * is its /64, the block one subscriber gets: a single host can pick among 2^64 addresses.
  */
 @Singleton
 public class ClientAddress {
+    /** Request attribute (an {@link InetAddress}) holding the caller's address where the socket does not. */
+    public static final String PEER_ATTRIBUTE = "duet.client.peer";
     /** Characters of an IPv4 or IPv6 literal; checked on requests that carry X-Forwarded-For. */
     private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
     private final List<Cidr> trusted;
@@ -28,13 +36,20 @@ public class ClientAddress {
         this.trusted = List.copyOf(parsed);
     }
 
+    /** The rate-limit key of the request's client: an IPv4 address or an IPv6 /64. */
     public String of(HttpRequest<?> request) {
-        InetAddress peer = request.getRemoteAddress().getAddress();
+        InetAddress peer = request.getAttribute(PEER_ATTRIBUTE, InetAddress.class)
+                .orElseGet(() -> request.getRemoteAddress().getAddress());
         if (peer == null) {
             return "unknown";
         }
+        return bucket(client(peer, request));
+    }
+
+    /** The client behind the peer: the peer itself, or the right-most forwarded address not trusted. */
+    private InetAddress client(InetAddress peer, HttpRequest<?> request) {
         if (!isTrusted(peer)) {
-            return peer.getHostAddress();
+            return peer;
         }
         List<String> forwarded = request.getHeaders().getAll("X-Forwarded-For");
         List<String> hops = new ArrayList<>();
@@ -45,18 +60,32 @@ public class ClientAddress {
                 }
             }
         }
-        String client = peer.getHostAddress();
+        InetAddress client = peer;
         for (int i = hops.size() - 1; i >= 0; i--) {
             InetAddress hop = parse(hops.get(i));
             if (hop == null) {
                 return client;
             }
-            client = hop.getHostAddress();
+            client = hop;
             if (!isTrusted(hop)) {
                 return client;
             }
         }
         return client;
+    }
+
+    /** An IPv4 address as it is; an IPv6 address as its /64 network, e.g. {@code 2001:db8:0:1::/64}. */
+    static String bucket(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] raw = address.getAddress();
+        Arrays.fill(raw, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(raw).getHostAddress().replaceFirst("(:0)+$", "::") + "/64";
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private boolean isTrusted(InetAddress address) {

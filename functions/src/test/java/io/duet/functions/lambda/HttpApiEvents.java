@@ -33,6 +33,11 @@ final class HttpApiEvents {
 
     /** The JSON of a request: {@code pathAndQuery} may carry a query string; {@code body} may be null. */
     static String json(String method, String pathAndQuery, Map<String, String> headers, String body) {
+        return json(method, pathAndQuery, headers, body, "203.0.113.7");
+    }
+
+    /** The same from a given client address, as API Gateway reports it (sourceIp and X-Forwarded-For). */
+    static String json(String method, String pathAndQuery, Map<String, String> headers, String body, String sourceIp) {
         String path = pathAndQuery;
         String query = "";
         int mark = pathAndQuery.indexOf('?');
@@ -47,7 +52,7 @@ final class HttpApiEvents {
         allHeaders.put("host", "abc123.execute-api.eu-west-1.amazonaws.com");
         allHeaders.put("user-agent", "Duet/1.0 (iPhone; iOS 18.1)");
         allHeaders.put("x-amzn-trace-id", "Root=1-" + Long.toHexString(now.getEpochSecond()) + "-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
-        allHeaders.put("x-forwarded-for", "203.0.113.7");
+        allHeaders.put("x-forwarded-for", sourceIp);
         allHeaders.put("x-forwarded-port", "443");
         allHeaders.put("x-forwarded-proto", "https");
         headers.forEach((name, value) -> allHeaders.put(name.toLowerCase(Locale.ROOT), value));
@@ -55,7 +60,7 @@ final class HttpApiEvents {
         http.put("method", method);
         http.put("path", path);
         http.put("protocol", "HTTP/1.1");
-        http.put("sourceIp", "203.0.113.7");
+        http.put("sourceIp", sourceIp);
         http.put("userAgent", allHeaders.get("user-agent"));
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("accountId", "123456789012");

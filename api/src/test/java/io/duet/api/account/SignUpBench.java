@@ -320,6 +320,7 @@ public final class SignUpBench {
                 "-Ddatasources.default.url=" + TestDb.url(),
                 "-Dduet.mail.smtp.port=" + smtpPort,
                 "-Dduet.ops.token=bench-ops",
+                "-Dduet.security.development-secrets=true",
                 "-Dduet.rate-limits.signup-per-ip=1000000000",
                 "-Dduet.rate-limits.signup-per-address=1000000000",
                 "-DDUET_LOG_LEVEL=WARN"));

@@ -38,6 +38,8 @@ public final class LocalStack {
             properties.putAll(smtp.properties());
             String opsToken = opsToken(settings);
             properties.put("duet.ops.token", opsToken);
+            // The one place besides the tests where the published development key may sign tokens.
+            properties.put("duet.security.development-secrets", true);
 
             ApplicationContext context = Micronaut.build(args)
                     .mainClass(LocalStack.class)

@@ -27,4 +27,12 @@ interface RefreshTokenRepository extends GenericRepository<RefreshToken, UUID> {
 
     @Query("UPDATE refresh_token SET revoked_at = :at WHERE account_id = :accountId AND revoked_at IS NULL")
     int revokeAccount(UUID accountId, Instant at);
+
+    /**
+     * Whether access tokens of this session must be refused: no refresh token of its family is left
+     * unrevoked, because the session was signed out, revoked for a reused refresh token, or its account was
+     * deleted (every family revoked) or purged (every row gone). One lookup on the family index.
+     */
+    @Query("SELECT NOT EXISTS (SELECT 1 FROM refresh_token WHERE family_id = :sessionId AND revoked_at IS NULL)")
+    boolean revoked(UUID sessionId);
 }

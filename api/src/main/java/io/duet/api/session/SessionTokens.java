@@ -29,11 +29,13 @@ public class SessionTokens {
     private final JwtTokenGenerator jwt;
     private final RefreshTokenRepository refreshTokens;
     private final JwtConfig config;
+    private final RevokedSessions revoked;
 
-    SessionTokens(JwtTokenGenerator jwt, RefreshTokenRepository refreshTokens, JwtConfig config) {
+    SessionTokens(JwtTokenGenerator jwt, RefreshTokenRepository refreshTokens, JwtConfig config, RevokedSessions revoked) {
         this.jwt = jwt;
         this.refreshTokens = refreshTokens;
         this.config = config;
+        this.revoked = revoked;
     }
 
     /** A fresh pair for a new sign-in; call inside the transaction that authenticated the account. */
@@ -52,10 +54,13 @@ public class SessionTokens {
         Instant now = Instant.now();
         RefreshToken token = refreshTokens.lockByTokenHash(hash(presented)).orElseThrow(UnauthorizedException::new);
         if (token.usedAt() != null || token.revokedAt() != null) {
-            int revoked = refreshTokens.revokeFamily(token.familyId(), now);
+            int count = refreshTokens.revokeFamily(token.familyId(), now);
             if (token.usedAt() != null) {
                 LOG.atWarn().addKeyValue("accountId", token.accountId()).addKeyValue("sessionId", token.familyId())
-                        .addKeyValue("revoked", revoked).log("refresh token reused; session revoked");
+                        .addKeyValue("revoked", count).log("refresh token reused; session revoked");
+            }
+            if (count > 0) {
+                revoked.announce(token.accountId(), token.familyId());
             }
             throw new UnauthorizedException();
         }
@@ -66,16 +71,21 @@ public class SessionTokens {
         return issue(token.accountId(), token.familyId(), now);
     }
 
-    /** Ends one session of the account (its refresh tokens stop working). */
+    /**
+     * Ends one session of the account: its refresh tokens stop working, its access tokens are refused from
+     * now on (see {@link RevokedSessions}) and its live WebSockets are closed.
+     */
     @Transactional
     public void revoke(UUID accountId, UUID sessionId) {
         refreshTokens.revokeFamilyOf(sessionId, accountId, Instant.now());
+        revoked.announce(accountId, sessionId);
     }
 
-    /** Ends every session of the account. */
+    /** Ends every session of the account, as {@link #revoke} does one. */
     @Transactional
     public void revokeAll(UUID accountId) {
         refreshTokens.revokeAccount(accountId, Instant.now());
+        revoked.announce(accountId, null);
     }
 
     private Issued issue(UUID accountId, UUID familyId, Instant now) {

@@ -9,7 +9,11 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.UUID;
 
-/** Hand-made access tokens for tests of expired and wrongly signed tokens. */
+/**
+ * Hand-made access tokens for tests of expired and wrongly signed tokens, and for people made straight
+ * in the database. They name no session ({@code sid}): a session is a sign-in's refresh-token family, and
+ * a token naming one that does not exist is refused as revoked (see RevokedSessions).
+ */
 public final class Jwts {
     private Jwts() {}
 
@@ -17,7 +21,6 @@ public final class Jwts {
         Instant now = Instant.now();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
                 .subject(subject.toString())
-                .claim("sid", UUID.randomUUID().toString())
                 .issueTime(Date.from(now.minusSeconds(120)))
                 .expirationTime(Date.from(now.plusSeconds(expiresInSeconds)))
                 .build());

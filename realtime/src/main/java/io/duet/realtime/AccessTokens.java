@@ -42,7 +42,8 @@ class AccessTokens {
         this.validator = validator;
     }
 
-    record Verified(UUID accountId, Instant expiresAt) {}
+    /** @param sessionId the token's {@code sid} (its sign-in), null on tokens that name none */
+    record Verified(UUID accountId, UUID sessionId, Instant expiresAt) {}
 
     static final class RejectedException extends Exception {
         private final boolean expired;
@@ -76,7 +77,9 @@ class AccessTokens {
             if (expiry == null || claims.getSubject() == null) {
                 throw new RejectedException(false);
             }
-            Verified verified = new Verified(UUID.fromString(claims.getSubject()), expiry.toInstant());
+            Object sid = claims.getClaim("sid");
+            Verified verified = new Verified(UUID.fromString(claims.getSubject()),
+                    sid == null ? null : UUID.fromString(sid.toString()), expiry.toInstant());
             recent.put(token, verified);
             return verified;
         } catch (ParseException | IllegalArgumentException e) {

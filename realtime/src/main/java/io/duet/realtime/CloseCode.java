@@ -16,11 +16,13 @@ public enum CloseCode {
     TOKEN_EXPIRED(4010, "token-expired"),
     /** Connecting faster than the budget allows: wait retryMs. */
     TOO_MANY_CONNECTS(4029, "too-many-connects"),
+    /** Client frames faster than {@link RealtimeConfig#clientFramesPerSecond()} allows: wait retryMs. */
+    TOO_MANY_FRAMES(4030, "too-many-frames"),
     /** A client frame larger than {@link RealtimeConfig#maxFrameBytes()} (the standard code). */
     TOO_LARGE(1009, "frame-too-large"),
     /** A frame that is not a JSON object with a known shape. */
     BAD_FRAME(4400, "bad-frame"),
-    /** No token, or one that is not valid (wrong signature, malformed): sign in again. */
+    /** No token, or one that is not valid (wrong signature, malformed, its session ended): sign in again. */
     UNAUTHORIZED(4501, "unauthorized");
 
     private final int code;

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket client: its position in the user's log, the live events that arrive while it catches up,
@@ -28,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * seq (a fan-out message lost while Redis pub/sub reconnected) sends the connection back to the log.
  */
 final class Connection implements Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** Events read from the log per round trip while catching up. */
     private static final int PAGE = 200;
     /** Live events held back during a catch-up; beyond this they are dropped and read from the log instead. */
@@ -50,7 +53,13 @@ final class Connection implements Subscriber {
     /** Bytes queued or written and not yet taken by the network. */
     private final AtomicLong unsent = new AtomicLong();
     private final List<String> heldBack = new ArrayList<>();
-    private volatile UUID partner;
+    private final UUID sessionId;
+    /** Client frames waiting to be handled, one at a time in arrival order; guarded by itself. */
+    private final ArrayDeque<Runnable> inbound = new ArrayDeque<>();
+    private boolean handling;
+    /** Token bucket of client frames: tokens left and when it was last refilled (event loop only). */
+    private double frameTokens;
+    private long frameRefillNanos = System.nanoTime();
     private volatile long lastInboundNanos = System.nanoTime();
     private volatile long nextPingNanos;
     private long position;
@@ -58,10 +67,13 @@ final class Connection implements Subscriber {
     private boolean heldBackOverflow;
     private volatile boolean closed;
 
-    Connection(long serial, Channel channel, UUID user, Instant expiresAt, Node node, UserEvents events, RealtimeConfig config) {
+    Connection(long serial, Channel channel, UUID user, UUID sessionId, Instant expiresAt, Node node, UserEvents events,
+            RealtimeConfig config) {
         this.serial = serial;
         this.channel = channel;
         this.user = user;
+        this.sessionId = sessionId;
+        this.frameTokens = config.clientFrameBurst();
         this.expiresAt = expiresAt;
         this.node = node;
         this.events = events;
@@ -78,12 +90,57 @@ final class Connection implements Subscriber {
         return user;
     }
 
-    UUID partner() {
-        return partner;
+    /** The sign-in this connection's token belongs to (null for a token that names none). */
+    UUID sessionId() {
+        return sessionId;
     }
 
-    void partner(UUID partner) {
-        this.partner = partner;
+    /**
+     * Takes one client frame from the budget ({@link RealtimeConfig#clientFramesPerSecond()}, bursts of
+     * {@link RealtimeConfig#clientFrameBurst()}); false when the client floods. Event loop only.
+     */
+    boolean allowFrame(long now) {
+        frameTokens = Math.min(config.clientFrameBurst(),
+                frameTokens + (now - frameRefillNanos) * config.clientFramesPerSecond() / 1e9);
+        frameRefillNanos = now;
+        if (frameTokens < 1) {
+            return false;
+        }
+        frameTokens -= 1;
+        return true;
+    }
+
+    /**
+     * Handles client frames one at a time, in the order they came, on the node's blocking executor: a
+     * client cannot have many of its frames (Redis and database calls) running at once.
+     */
+    void handleInOrder(Runnable work) {
+        synchronized (inbound) {
+            inbound.add(work);
+            if (handling) {
+                return;
+            }
+            handling = true;
+        }
+        node.blocking().execute(this::handleQueued);
+    }
+
+    private void handleQueued() {
+        while (true) {
+            Runnable next;
+            synchronized (inbound) {
+                next = inbound.poll();
+                if (next == null) {
+                    handling = false;
+                    return;
+                }
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("client frame not handled");
+            }
+        }
     }
 
     boolean isClosed() {

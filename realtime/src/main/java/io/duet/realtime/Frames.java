@@ -5,6 +5,7 @@ import io.micronaut.serde.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.Map;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -63,6 +64,48 @@ final class Frames {
             seq = seq * 10 + (c - '0');
         }
         return seq;
+    }
+
+    /**
+     * Whether the event at {@code index} (as the log stores it: {@code {"seq":N,"type":"...} }) has a type
+     * starting with {@code prefix} (ASCII). Reads the bytes in place.
+     */
+    static boolean typeStartsWith(ByteBuf bytes, int index, byte[] prefix) {
+        int end = bytes.writerIndex();
+        int i = index + 7;
+        while (i < end && bytes.getByte(i) >= '0' && bytes.getByte(i) <= '9') {
+            i++;
+        }
+        i += TYPE_FIELD.length;
+        if (i + prefix.length > end || !matches(bytes, i - TYPE_FIELD.length, TYPE_FIELD)) {
+            return false;
+        }
+        return matches(bytes, i, prefix);
+    }
+
+    /** The UUID that follows the first {@code field} (e.g. {@code "sessionId":"}) after {@code index}, or null. */
+    static UUID uuidAfter(ByteBuf bytes, int index, byte[] field) {
+        int end = bytes.writerIndex() - field.length;
+        for (int i = index; i <= end; i++) {
+            if (matches(bytes, i, field)) {
+                return uuidAt(bytes, i + field.length);
+            }
+        }
+        return null;
+    }
+
+    private static final byte[] TYPE_FIELD = ",\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean matches(ByteBuf bytes, int at, byte[] expected) {
+        if (at < 0 || at + expected.length > bytes.writerIndex()) {
+            return false;
+        }
+        for (int j = 0; j < expected.length; j++) {
+            if (bytes.getByte(at + j) != expected[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The UUID written in canonical form (36 characters) at {@code index}, or null when there is none. */

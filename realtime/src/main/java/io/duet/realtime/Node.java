@@ -1,6 +1,5 @@
 package io.duet.realtime;
 
-import io.duet.api.couple.CoupleService;
 import io.duet.api.events.UserEvents;
 import io.duet.api.redis.RedisConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -58,7 +57,8 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final RealtimeConfig config;
     private final UserEvents events;
     private final Presence presence;
-    private final CoupleService couples;
+    private final Partners partners;
+    private final Revocations revocations;
     private final Fanout fanout;
     /**
      * Connections with frames queued by the fan-out read in progress, by event loop; touched only on the
@@ -100,10 +100,10 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("rt-timer").factory());
 
-    record PolledSession(UUID user, UUID partner, long lastPollNanos) {}
+    record PolledSession(UUID user, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, CoupleService couples, RedisConfig redis, RedissonClient redisson,
-            EventLoopGroupRegistry loops, MeterRegistry meters) {
+    Node(RealtimeConfig config, UserEvents events, Presence presence, Partners partners, Revocations revocations, RedisConfig redis,
+            RedissonClient redisson, EventLoopGroupRegistry loops, MeterRegistry meters) {
         this.config = config;
         this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
         DefaultCookie affinity = new DefaultCookie(AFFINITY_COOKIE, id);
@@ -113,7 +113,8 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         this.affinityCookie = ServerCookieEncoder.STRICT.encode(affinity);
         this.events = events;
         this.presence = presence;
-        this.couples = couples;
+        this.partners = partners;
+        this.revocations = revocations;
         // One of the HTTP server's own loops: deliveries to connections on it need no further hop.
         EventLoop fanoutLoop = loops.getDefaultEventLoopGroup().next();
         this.fanout = new Fanout(config.fanoutOwnClient(), redis, redisson, UserEvents.nodeChannel(id), fanoutLoop, new Fanout.Handler() {
@@ -175,9 +176,14 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         return connections.size();
     }
 
-    /** The user's partner (looked up once per connection or session; null when not paired). Blocking. */
+    /** The user's partner now (null when not paired); asked at each use, see {@link Partners}. Blocking. */
     UUID partnerOf(UUID user) {
-        return couples.partnerOf(user).orElse(null);
+        return partners.of(user);
+    }
+
+    /** Whether the caller's session has ended (signed out, revoked, account deleted). Blocking. */
+    boolean revoked(AccessTokens.Verified caller) {
+        return revocations.revoked(caller);
     }
 
     /** A jittered reconnect delay in [reconnectMin, reconnectWindow], so clients don't return at once. */
@@ -224,7 +230,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         if (connections.remove(connection)) {
             blocking.execute(() -> {
                 release(connection.user(), connection);
-                leave(connection.user(), connection.partner(), connection.id());
+                leave(connection.user(), connection.id());
             });
         }
     }
@@ -233,22 +239,22 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * A long-poll (or a new session) was served here: keeps the session's presence and registration alive.
      * {@code register}: also register the user for fan-out (a poll has done that in its own script).
      */
-    void polledHere(String sid, UUID user, UUID partner, boolean register) {
-        boolean first = polled.put(sid, new PolledSession(user, partner, System.nanoTime())) == null;
+    void polledHere(String sid, UUID user, boolean register) {
+        boolean first = polled.put(sid, new PolledSession(user, System.nanoTime())) == null;
         Duration ttl = PollSessions.ttl(config);
         if (register) {
             events.registerNode(user, id, ttl);
         }
         if (first) {
             pollingUsers.merge(user, 1, Integer::sum);
-            presence.join(user, partner, "lp:" + sid, ttl);
+            presence.join(user, partnerOf(user), "lp:" + sid, ttl);
         }
     }
 
     /** The session was closed by its client (DELETE). */
-    void sessionEnded(String sid, UUID user, UUID partner) {
+    void sessionEnded(String sid, UUID user) {
         forget(sid);
-        leave(user, partner, "lp:" + sid);
+        leave(user, "lp:" + sid);
     }
 
     private boolean forget(String sid) {
@@ -269,10 +275,10 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         return pollingUsers.containsKey(user);
     }
 
-    private void leave(UUID user, UUID partner, String connectionId) {
+    private void leave(UUID user, String connectionId) {
         try {
             if (presence.leave(user, connectionId)) {
-                timer.schedule(() -> blocking.execute(() -> settle(user, partner)),
+                timer.schedule(() -> blocking.execute(() -> settle(user)),
                         config.presenceGrace().toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (RuntimeException e) {
@@ -280,9 +286,9 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    private void settle(UUID user, UUID partner) {
+    private void settle(UUID user) {
         try {
-            presence.settle(user, partner);
+            presence.settle(user, partnerOf(user));
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("presence not settled");
         }
@@ -296,6 +302,12 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
         UUID user = Frames.uuidAt(message, start);
         if (user == null) {
+            return;
+        }
+        if (Frames.typeStartsWith(message, start + 37, COUPLE_EVENTS)) {
+            partners.changed(user);
+        } else if (Frames.typeStartsWith(message, start + 37, REVOKED_SIGNAL)) {
+            revoked(user, Frames.uuidAfter(message, start + 37, SESSION_ID_FIELD));
             return;
         }
         Set<Subscriber> subscribers = held.get(user);
@@ -319,6 +331,32 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         } finally {
             event.release();
         }
+    }
+
+    private static final byte[] COUPLE_EVENTS = "couple.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] REVOKED_SIGNAL = (io.duet.api.session.RevokedSessions.SIGNAL + "\"")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SESSION_ID_FIELD = "\"sessionId\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * A session of {@code user} ended ({@code session} null: all of them): its WebSockets here are closed
+     * with 4501 and its held long-polls answered, so that their next request meets the revocation. The
+     * signal itself never reaches a client. Runs on the fan-out's loop.
+     */
+    private void revoked(UUID user, UUID session) {
+        revocations.forget(user, session);
+        Set<Subscriber> subscribers = held.get(user);
+        if (subscribers == null) {
+            return;
+        }
+        for (Subscriber subscriber : subscribers) {
+            if (subscriber instanceof Connection connection && (session == null || session.equals(connection.sessionId()))) {
+                connection.close(CloseCode.UNAUTHORIZED, Frames.closeReason(CloseCode.UNAUTHORIZED, 0));
+            } else if (subscriber instanceof PollWaiter waiter) {
+                waiter.wake();
+            }
+        }
+        LOG.atInfo().addKeyValue("accountId", user).addKeyValue("sessionId", session).log("revoked session's live connections closed");
     }
 
     /**
@@ -425,7 +463,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
                 if (now - session.lastPollNanos() > PollSessions.ttl(config).toNanos() && polled.remove(entry.getKey(), session)) {
                     uncount(session.user());
                     blocking.execute(() -> {
-                        leave(session.user(), session.partner(), "lp:" + entry.getKey());
+                        leave(session.user(), "lp:" + entry.getKey());
                         if (!held.containsKey(session.user()) && !pollingHere(session.user())) {
                             events.unregisterNode(session.user(), id);
                         }

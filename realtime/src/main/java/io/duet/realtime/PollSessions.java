@@ -55,7 +55,7 @@ class PollSessions {
         this.config = config;
     }
 
-    record Session(String sid, UUID user, UUID partner) {}
+    record Session(String sid, UUID user) {}
 
     /**
      * What a poll found: the session (empty when unknown or another user's), the user's latest seq and
@@ -63,12 +63,13 @@ class PollSessions {
      */
     record Poll(Optional<Session> session, long lastSeq, boolean gap, List<String> events) {}
 
-    Session create(String nodeId, UUID user, UUID partner) {
+    Session create(String nodeId, UUID user) {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String sid = nodeId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        redis.getBucket(key(user, sid)).set(user + "," + (partner == null ? "" : partner.toString()), ttl());
-        return new Session(sid, user, partner);
+        // "<user>," : the part after the comma once held the partner, fixed at creation (see Partners).
+        redis.getBucket(key(user, sid)).set(user + ",", ttl());
+        return new Session(sid, user);
     }
 
     /** The session if it exists and belongs to {@code user}; extends its life. */
@@ -124,8 +125,7 @@ class PollSessions {
         if (!owner.equals(user)) {
             return Optional.empty();
         }
-        String partner = value.substring(comma + 1);
-        return Optional.of(new Session(sid, owner, partner.isEmpty() ? null : UUID.fromString(partner)));
+        return Optional.of(new Session(sid, owner));
     }
 
     /** Under the user's hash tag, beside the log (one script reaches both on a cluster too). */

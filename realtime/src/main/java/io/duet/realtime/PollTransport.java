@@ -3,6 +3,7 @@ package io.duet.realtime;
 import io.duet.api.events.UserEvents;
 import io.duet.api.web.Problem;
 import io.duet.api.web.ProblemException;
+import io.duet.api.web.ClientAddress;
 import io.duet.api.web.RequestIdFilter;
 import io.duet.api.web.ServiceOverloadedException;
 import io.duet.api.web.UnauthorizedException;
@@ -39,6 +40,8 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,9 +99,13 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     private final Map<String, Counter> answered = new ConcurrentHashMap<>();
     /** Polls waiting for an event right now. */
     private final AtomicInteger held = new AtomicInteger();
+    private final HeldPolls caps;
+    private final ClientAddress addresses;
 
     PollTransport(Node node, AccessTokens tokens, PollSessions sessions, ConnectBudget budget, ClientFrames frames,
-            UserEvents events, RealtimeConfig config, ObjectMapper json, MeterRegistry meters) {
+            UserEvents events, RealtimeConfig config, ObjectMapper json, MeterRegistry meters, ClientAddress addresses) {
+        this.caps = new HeldPolls(config);
+        this.addresses = addresses;
         this.node = node;
         this.tokens = tokens;
         this.sessions = sessions;
@@ -318,8 +325,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             if (wait > 0) {
                 throw new RealtimeProblems.TooManyConnectsException(wait);
             }
-            PollSessions.Session session = sessions.create(node.id(), caller.accountId(), node.partnerOf(caller.accountId()));
-            node.polledHere(session.sid(), session.user(), session.partner(), true);
+            refuseRevoked(caller);
+            PollSessions.Session session = sessions.create(node.id(), caller.accountId());
+            node.polledHere(session.sid(), session.user(), true);
             return Answer.json(HttpResponseStatus.CREATED, "{\"sid\":\"" + session.sid() + "\",\"holdMs\":" + config.pollHold().toMillis() + "}");
         });
     }
@@ -328,7 +336,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         AccessTokens.Verified caller = verify(exchange);
         Long after = after(exchange);
         String sid = exchange.sid;
+        String address = clientAddress(ctx, exchange);
         onBlocking(ctx, exchange, () -> {
+            refuseRevoked(caller);
             if (node.draining()) {
                 sessions.touch(sid, caller.accountId()).orElseThrow(RealtimeProblems.SessionNotFoundException::new);
                 return Answer.events(List.of(Frames.reconnect(node.reconnectDelayMs(), CloseCode.SHUTTING_DOWN.reason())));
@@ -342,7 +352,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             try {
                 PollSessions.Poll poll = sessions.poll(sid, user, node.id(), after, PAGE);
                 PollSessions.Session session = poll.session().orElseThrow(RealtimeProblems.SessionNotFoundException::new);
-                node.polledHere(sid, session.user(), session.partner(), false);
+                node.polledHere(sid, session.user(), false);
                 if (poll.gap()) {
                     return Answer.events(List.of(Frames.reset(poll.lastSeq())));
                 }
@@ -350,42 +360,47 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                     return Answer.events(poll.events());
                 }
                 long position = after != null ? after : poll.lastSeq();
-                waiter.startAfter(position);
-                long holdMs = Math.min(config.pollHold().toMillis(),
-                        Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()));
-                held.incrementAndGet();
-                boolean woken;
+                caps.admit(sid, user, address, waiter);
                 try {
-                    woken = node.awayFromPools(() -> {
-                        try {
-                            waiter.woken().get(holdMs, TimeUnit.MILLISECONDS);
-                            return true;
-                        } catch (TimeoutException e) {
-                            return false;
-                        }
-                    });
+                    waiter.startAfter(position);
+                    long holdMs = Math.min(config.pollHold().toMillis(),
+                            Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()));
+                    held.incrementAndGet();
+                    boolean woken;
+                    try {
+                        woken = node.awayFromPools(() -> {
+                            try {
+                                waiter.woken().get(holdMs, TimeUnit.MILLISECONDS);
+                                return true;
+                            } catch (TimeoutException e) {
+                                return false;
+                            }
+                        });
+                    } finally {
+                        held.decrementAndGet();
+                    }
+                    if (!ctx.channel().isActive()) {
+                        return null;
+                    }
+                    if (!woken) {
+                        return Answer.events(List.of());
+                    }
+                    if (waiter.reconnectEvent() != null) {
+                        return Answer.events(List.of(waiter.reconnectEvent()));
+                    }
+                    List<String> answer = new ArrayList<>(waiter.ephemeral());
+                    // Woken by the events that follow the position (the usual case): they came with the wake-up.
+                    List<String> fresh = waiter.liveAfter(position);
+                    if (fresh != null) {
+                        answer.addAll(fresh);
+                    } else {
+                        UserEvents.Page page = events.read(user, position, PAGE);
+                        answer.addAll(page.gap() ? List.of(Frames.reset(page.lastSeq())) : page.events());
+                    }
+                    return Answer.events(answer);
                 } finally {
-                    held.decrementAndGet();
+                    caps.release(sid, user, address, waiter);
                 }
-                if (!ctx.channel().isActive()) {
-                    return null;
-                }
-                if (!woken) {
-                    return Answer.events(List.of());
-                }
-                if (waiter.reconnectEvent() != null) {
-                    return Answer.events(List.of(waiter.reconnectEvent()));
-                }
-                List<String> answer = new ArrayList<>(waiter.ephemeral());
-                // Woken by the events that follow the position (the usual case): they came with the wake-up.
-                List<String> fresh = waiter.liveAfter(position);
-                if (fresh != null) {
-                    answer.addAll(fresh);
-                } else {
-                    UserEvents.Page page = events.read(user, position, PAGE);
-                    answer.addAll(page.gap() ? List.of(Frames.reset(page.lastSeq())) : page.events());
-                }
-                return Answer.events(answer);
             } finally {
                 routes.holding = null;
                 node.release(user, waiter);
@@ -402,9 +417,10 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         Frames.ClientFrame frame = Frames.parse(json, body).orElseThrow(RealtimeProblems.BadFrameException::new);
         String sid = exchange.sid;
         onBlocking(ctx, exchange, () -> {
+            refuseRevoked(caller);
             PollSessions.Session session = sessions.touch(sid, caller.accountId())
                     .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
-            frames.apply(session.user(), session.partner(), frame);
+            frames.apply(session.user(), node.partnerOf(session.user()), frame);
             return Answer.empty(HttpResponseStatus.ACCEPTED);
         });
     }
@@ -416,9 +432,22 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             PollSessions.Session session = sessions.touch(sid, caller.accountId())
                     .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
             sessions.delete(sid, caller.accountId());
-            node.sessionEnded(sid, session.user(), session.partner());
+            node.sessionEnded(sid, session.user());
             return Answer.empty(HttpResponseStatus.NO_CONTENT);
         });
+    }
+
+    /** A session that has ended (sign-out, revocation, deleted account) gets the same 401 as a bad token. Blocking. */
+    private void refuseRevoked(AccessTokens.Verified caller) {
+        if (node.revoked(caller)) {
+            throw new UnauthorizedException();
+        }
+    }
+
+    /** The client's address for the per-address cap: the socket's peer, or behind a trusted proxy its X-Forwarded-For. */
+    private String clientAddress(ChannelHandlerContext ctx, Exchange exchange) {
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+        return addresses.of(peer, exchange.request.headers().getAll("X-Forwarded-For"));
     }
 
     /** The {@code after} query parameter: absent (from now), or a seq ≥ 0. */

@@ -39,6 +39,18 @@ import java.time.Duration;
  * @param reconnectMin the smallest reconnect delay handed out; default 500 ms
  * @param drainGrace how long a draining node waits for close frames to go out before the server stops;
  *     default 2 s
+ * @param partnerTtl how long a node trusts its answer to "who is this user's partner" (for typing, receipts
+ *     and presence); a couple formed or ended reaches the node at once through the user's own
+ *     {@code couple.*} events, this bounds the answer when such an event was lost; default 30 s
+ * @param clientFramesPerSecond client frames (typing, ack, read) one WebSocket may send per second on
+ *     average; default 10. Beyond {@code clientFrameBurst} in a row the connection is closed with 4030
+ *     (reconnect after the delay in the reason)
+ * @param clientFrameBurst client frames a WebSocket may send at once; default 20
+ * @param maxHeldPollsPerUser long-polls of one user held on one node at once; one more answers 429
+ *     {@code too-many-polls}. A session holds one poll: a newer poll of the same session answers the older
+ *     one at once. Default 4
+ * @param maxHeldPollsPerAddress long-polls from one client address (an IPv6 /64) held on one node at once;
+ *     default 200 (a carrier-grade NAT puts many users behind one address)
  * @param fanoutOwnClient the node's fan-out subscription uses a Redisson client of its own on a server event
  *     loop (no thread hand-off per batch); default true. A Lambda function sets false: there the process's
  *     one client is the one SnapStart's hooks close before a snapshot and reopen after it.
@@ -60,4 +72,9 @@ public record RealtimeConfig(
         @Bindable(defaultValue = "10s") @NotNull Duration reconnectWindow,
         @Bindable(defaultValue = "500ms") @NotNull Duration reconnectMin,
         @Bindable(defaultValue = "2s") @NotNull Duration drainGrace,
-        @Bindable(defaultValue = "true") boolean fanoutOwnClient) {}
+        @Bindable(defaultValue = "true") boolean fanoutOwnClient,
+        @Bindable(defaultValue = "30s") @NotNull Duration partnerTtl,
+        @Bindable(defaultValue = "10") @Min(1) int clientFramesPerSecond,
+        @Bindable(defaultValue = "20") @Min(1) int clientFrameBurst,
+        @Bindable(defaultValue = "4") @Min(1) int maxHeldPollsPerUser,
+        @Bindable(defaultValue = "200") @Min(1) int maxHeldPollsPerAddress) {}

@@ -36,6 +36,18 @@ final class RealtimeProblems {
         }
     }
 
+    static final class TooManyPollsException extends ProblemException {
+        TooManyPollsException() {
+            super("too-many-polls", "Too many polls", HttpStatus.TOO_MANY_REQUESTS,
+                    "Too many long-polls are held for this user or address. Poll one session at a time.");
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of("Retry-After", "1");
+        }
+    }
+
     static final class BadFrameException extends ProblemException {
         BadFrameException() {
             super("bad-frame", "Bad frame", HttpStatus.BAD_REQUEST,

@@ -171,17 +171,18 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             closeNow(channel, CloseCode.BAD_FRAME, 0);
             return;
         }
-        Connection connection = new Connection(serials.incrementAndGet(), channel, caller.accountId(), caller.expiresAt(), node, events, config);
+        Connection connection = new Connection(serials.incrementAndGet(), channel, caller.accountId(), caller.sessionId(),
+                caller.expiresAt(), node, events, config);
         inbound.connection = connection;
         Long start = from;
-        node.blocking().execute(() -> start(connection, start));
+        node.blocking().execute(() -> start(connection, caller, start));
     }
 
     private static void closeNow(Channel channel, CloseCode code, long retryMs) {
         channel.writeAndFlush(new CloseWebSocketFrame(code.code(), Frames.closeReason(code, retryMs))).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void start(Connection connection, Long after) {
+    private void start(Connection connection, AccessTokens.Verified caller, Long after) {
         try {
             long wait = budget.take(connection.user());
             if (wait > 0) {
@@ -189,8 +190,11 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                 connection.closeForReconnect(CloseCode.TOO_MANY_CONNECTS, retry);
                 return;
             }
+            if (node.revoked(caller)) {
+                connection.close(CloseCode.UNAUTHORIZED, Frames.closeReason(CloseCode.UNAUTHORIZED, 0));
+                return;
+            }
             UUID partner = node.partnerOf(connection.user());
-            connection.partner(partner);
             if (connection.isClosed()) {
                 return;
             }
@@ -260,13 +264,17 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                 connection.close(CloseCode.TOO_LARGE, Frames.closeReason(CloseCode.TOO_LARGE, 0));
                 return;
             }
+            if (!connection.allowFrame(System.nanoTime())) {
+                connection.close(CloseCode.TOO_MANY_FRAMES, Frames.closeReason(CloseCode.TOO_MANY_FRAMES, node.reconnectDelayMs()));
+                return;
+            }
             Optional<Frames.ClientFrame> parsed = Frames.parse(json, text.text());
             if (parsed.isEmpty()) {
                 connection.close(CloseCode.BAD_FRAME, Frames.closeReason(CloseCode.BAD_FRAME, 0));
                 return;
             }
             Connection open = connection;
-            node.blocking().execute(() -> frames.handle(open.user(), open.partner(), parsed.get())
+            open.handleInOrder(() -> frames.handle(open.user(), node.partnerOf(open.user()), parsed.get())
                     .ifPresent(error -> open.sendOwn(Frames.error(error))));
         }
 
@@ -288,11 +296,15 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
         }
     }
 
-    /** The token from the query, else from the subprotocol list. */
+    /**
+     * The token from {@code Authorization: Bearer} (native apps can set it), else the subprotocol list
+     * (browsers), else the query: a query string reaches load balancers' access logs, so the client
+     * library uses it only where neither of the others can be sent.
+     */
     private static String token(QueryStringDecoder query, HttpHeaders headers) {
-        Optional<String> fromQuery = first(query, "token");
-        if (fromQuery.isPresent()) {
-            return fromQuery.get();
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
         }
         for (String offered : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
             for (String protocol : offered.split(",")) {
@@ -302,7 +314,7 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                 }
             }
         }
-        return null;
+        return first(query, "token").orElse(null);
     }
 
     private static Optional<String> first(QueryStringDecoder query, String name) {

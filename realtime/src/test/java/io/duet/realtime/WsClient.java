@@ -47,6 +47,14 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return client;
     }
 
+    /** A native app's way: the token in an Authorization header, nothing in the URL. */
+    static WsClient connectWithHeader(int port, String token) throws Exception {
+        WsClient client = new WsClient(true);
+        client.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"), client).get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
     @Override
     public void onOpen(WebSocket webSocket) {
         if (reading) {

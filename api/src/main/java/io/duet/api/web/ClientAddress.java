@@ -40,18 +40,25 @@ public class ClientAddress {
     public String of(HttpRequest<?> request) {
         InetAddress peer = request.getAttribute(PEER_ATTRIBUTE, InetAddress.class)
                 .orElseGet(() -> request.getRemoteAddress().getAddress());
+        return of(peer, request.getHeaders().getAll("X-Forwarded-For"));
+    }
+
+    /**
+     * The same for a request that did not come through Micronaut (the realtime gateway's own transports):
+     * the socket's peer and the {@code X-Forwarded-For} header values.
+     */
+    public String of(InetAddress peer, List<String> forwarded) {
         if (peer == null) {
             return "unknown";
         }
-        return bucket(client(peer, request));
+        return bucket(client(peer, forwarded));
     }
 
     /** The client behind the peer: the peer itself, or the right-most forwarded address not trusted. */
-    private InetAddress client(InetAddress peer, HttpRequest<?> request) {
+    private InetAddress client(InetAddress peer, List<String> forwarded) {
         if (!isTrusted(peer)) {
             return peer;
         }
-        List<String> forwarded = request.getHeaders().getAll("X-Forwarded-For");
         List<String> hops = new ArrayList<>();
         for (String header : forwarded) {
             for (String hop : header.split(",")) {

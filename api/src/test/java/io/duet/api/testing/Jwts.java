@@ -18,12 +18,20 @@ public final class Jwts {
     private Jwts() {}
 
     public static String hs256(String secret, UUID subject, long expiresInSeconds) throws Exception {
+        return hs256(secret, subject, null, expiresInSeconds);
+    }
+
+    /** A token of the sign-in {@code session} (a refresh-token family id), as the API issues them. */
+    public static String hs256(String secret, UUID subject, UUID session, long expiresInSeconds) throws Exception {
         Instant now = Instant.now();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(subject.toString())
                 .issueTime(Date.from(now.minusSeconds(120)))
-                .expirationTime(Date.from(now.plusSeconds(expiresInSeconds)))
-                .build());
+                .expirationTime(Date.from(now.plusSeconds(expiresInSeconds)));
+        if (session != null) {
+            claims.claim("sid", session.toString());
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         return jwt.serialize();
     }

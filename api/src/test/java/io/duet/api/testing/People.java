@@ -21,6 +21,26 @@ public final class People {
         return create(displayName, true);
     }
 
+    /**
+     * A verified person with a real sign-in: a refresh-token family in the database, and an access token
+     * naming it, so that signing out (or revoking) that session can be tested.
+     */
+    public static Person signedIn(String displayName) throws Exception {
+        Person person = create(displayName, true);
+        UUID session = UUID.randomUUID();
+        try (var connection = TestDb.open(); var statement = connection.prepareStatement("""
+                INSERT INTO refresh_token (id, family_id, account_id, token_hash, created_at, expires_at)
+                VALUES (?, ?, ?, ?, now(), now() + interval '1 day')""")) {
+            statement.setObject(1, UUID.randomUUID());
+            statement.setObject(2, session);
+            statement.setObject(3, person.id());
+            statement.setBytes(4, java.nio.ByteBuffer.allocate(32).putLong(session.getMostSignificantBits())
+                    .putLong(session.getLeastSignificantBits()).putLong(System.nanoTime()).array());
+            statement.executeUpdate();
+        }
+        return new Person(person.id(), person.email(), displayName, Jwts.hs256(TEST_SECRET, person.id(), session, 900));
+    }
+
     public static Person unverified(String displayName) throws Exception {
         return create(displayName, false);
     }

@@ -40,6 +40,11 @@ public final class LocalStack {
             properties.put("duet.ops.token", opsToken);
             // The one place besides the tests where the published development key may sign tokens.
             properties.put("duet.security.development-secrets", true);
+            // A developer's machine: the stack (with its dev inbox and development key) answers this machine
+            // only, unless MICRONAUT_SERVER_HOST (or -Dmicronaut.server.host) says otherwise.
+            if (System.getenv("MICRONAUT_SERVER_HOST") == null && System.getProperty("micronaut.server.host") == null) {
+                properties.put("micronaut.server.host", "127.0.0.1");
+            }
 
             ApplicationContext context = Micronaut.build(args)
                     .mainClass(LocalStack.class)

@@ -2,6 +2,7 @@ package io.duet.functions.local;
 
 import io.duet.api.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.mail.Message;
@@ -56,6 +57,11 @@ class LocalStackTest {
             assertTrue(stack.output().contains("embedded PostgreSQL on port"), stack.output());
             assertTrue(stack.output().contains("embedded redis-server on port"), stack.output());
             assertTrue(Files.isDirectory(data.resolve("postgres")));
+            List<java.net.InetAddress> external = externalAddresses();
+            assertTrue(!external.isEmpty(), "this test needs a network interface besides loopback");
+            for (java.net.InetAddress address : external) {
+                assertThrows(IOException.class, () -> new java.net.Socket(address, port).close(), "reachable at " + address);
+            }
 
             sendMail(smtp, "partner@example.test", "Your Duet code");
             var mail = get(port, "/dev/mail");
@@ -100,6 +106,17 @@ class LocalStackTest {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /** The machine's own addresses that are not loopback (the stack must not answer on them). */
+    private static List<java.net.InetAddress> externalAddresses() throws IOException {
+        List<java.net.InetAddress> addresses = new ArrayList<>();
+        for (var network : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (network.isUp() && !network.isLoopback()) {
+                network.inetAddresses().filter(address -> address instanceof java.net.Inet4Address).forEach(addresses::add);
+            }
+        }
+        return addresses;
     }
 
     private static Launched launch(List<String> properties, Map<String, String> environment) throws IOException {

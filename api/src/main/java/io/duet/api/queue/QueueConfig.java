@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The worker runtime of this node.
@@ -15,7 +16,10 @@ import java.time.Duration;
  *     takes to notice a pause or a shutdown
  * @param workersEnabled whether this node runs handlers at all; default true, false for API-only nodes
  *     (the Lambda functions), which then also run no settings refresher and publish no outbox gauges
+ * @param run the queues this node works on ({@code DUET_QUEUES_RUN=email,media-resize}); default empty: every
+ *     queue whose handler is on the class path. A worker service per queue scales each on its own age
  */
 @ConfigurationProperties("duet.queues")
 public record QueueConfig(
-        @NotBlank String keyPrefix, @NotNull Duration refreshInterval, @NotNull Duration readBlock, boolean workersEnabled) {}
+        @NotBlank String keyPrefix, @NotNull Duration refreshInterval, @NotNull Duration readBlock, boolean workersEnabled,
+        @NotNull List<String> run) {}

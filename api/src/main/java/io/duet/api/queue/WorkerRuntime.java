@@ -62,6 +62,9 @@ public class WorkerRuntime {
         this.nodeId = nodeId();
         if (config.workersEnabled()) {
             for (JobHandler handler : handlers) {
+                if (!config.run().isEmpty() && !config.run().contains(handler.queue())) {
+                    continue;
+                }
                 QueueWorker previous = workers.put(handler.queue(),
                         new QueueWorker(handler, nodeId, streams, processed, defaults, config, meters));
                 if (previous != null) {

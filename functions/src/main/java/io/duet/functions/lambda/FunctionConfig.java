@@ -5,13 +5,10 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * How the Lambda functions behave (keys under {@code duet.function}, defaults in {@code application-lambda.yml}).
  *
- * @param paths path prefixes this function serves; any other path answers 404 problem+json. Empty (the
- *     default): every path. The signup function sets {@code /v1/accounts}
  * @param freezeCheckAfter an invocation that follows a pause longer than this (the environment may have
  *     been frozen) first checks its PostgreSQL and Redis connections and replaces dead ones; default 1 s
  * @param drainMargin time a worker invocation keeps free before its timeout: it stops taking jobs this
@@ -21,7 +18,6 @@ import java.util.List;
  */
 @ConfigurationProperties("duet.function")
 public record FunctionConfig(
-        @NotNull List<String> paths,
         @NotNull Duration freezeCheckAfter,
         @NotNull Duration drainMargin,
         @Min(1) @Max(64) int drainConcurrency) {}

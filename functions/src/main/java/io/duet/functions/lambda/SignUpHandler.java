@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code io.duet.functions.lambda.SignUpHandler::handleRequest}.
  */
 public class SignUpHandler extends ApiHandler {
-    static final Map<String, Object> PROPERTIES = Map.of("duet.function.paths", "/v1/accounts");
+    static final Map<String, Object> PROPERTIES = Map.of("duet.http.served-paths", "/v1/accounts");
 
     public SignUpHandler() {
         super();

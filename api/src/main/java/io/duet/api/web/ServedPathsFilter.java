@@ -1,8 +1,5 @@
-package io.duet.functions.lambda;
+package io.duet.api.web;
 
-import io.duet.api.web.ProblemException;
-import io.duet.api.web.ProblemExceptionHandler;
-import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
@@ -13,18 +10,20 @@ import io.micronaut.http.annotation.ServerFilter;
 import java.util.List;
 
 /**
- * Restricts a function to the path prefixes of {@code duet.function.paths} (the signup function:
- * {@code /v1/accounts}). Anything else answers exactly what an unknown route answers, so the function
- * reveals nothing about the rest of the API.
+ * What a unit serves over HTTP: the path prefixes of {@code duet.http.served-paths} (empty, the default:
+ * everything, as the local stack does). The Lambda functions serve {@code /v1} and {@code /health} (the
+ * signup function only {@code /v1/accounts}); the gateway service its health, metrics and realtime pages
+ * (and the API only when told to); the worker service health, metrics and ops. Anything else answers
+ * exactly what an unknown route answers, so a unit reveals nothing about what it leaves out. The realtime
+ * transports are served by Netty before any filter and are not affected.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
-@Requires(property = "duet.function.paths")
-final class PathAllowlistFilter implements Ordered {
+final class ServedPathsFilter implements Ordered {
     private final List<String> prefixes;
     private final ProblemExceptionHandler problems;
 
-    PathAllowlistFilter(FunctionConfig config, ProblemExceptionHandler problems) {
-        this.prefixes = List.copyOf(config.paths());
+    ServedPathsFilter(HttpConfig config, ProblemExceptionHandler problems) {
+        this.prefixes = config.servedPaths().stream().map(String::strip).filter(prefix -> !prefix.isEmpty()).toList();
         this.problems = problems;
     }
 

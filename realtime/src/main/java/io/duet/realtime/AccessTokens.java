@@ -8,10 +8,14 @@ import com.nimbusds.jwt.JWTParser;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.token.jwt.validator.JsonWebTokenValidator;
 import jakarta.inject.Singleton;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -57,6 +61,31 @@ class AccessTokens {
             return expired;
         }
     }
+
+    /**
+     * The token a client presented, the same way on both transports: {@code Authorization: Bearer} (native
+     * apps can set it), else the {@code duet.token.<token>} subprotocol (browsers' WebSockets), else the
+     * {@code token} query parameter, last because query strings reach load balancers' access logs.
+     */
+    static String presented(HttpHeaders headers, Map<String, List<String>> query) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        for (String offered : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String protocol : offered.split(",")) {
+                String trimmed = protocol.trim();
+                if (trimmed.startsWith(TOKEN_PROTOCOL)) {
+                    return trimmed.substring(TOKEN_PROTOCOL.length());
+                }
+            }
+        }
+        List<String> fromQuery = query.get("token");
+        return fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
+    }
+
+    /** The subprotocol that carries a token on a WebSocket: {@code duet.token.<access token>}. */
+    static final String TOKEN_PROTOCOL = "duet.token.";
 
     Verified verify(String token, HttpRequest<?> request) throws RejectedException {
         if (token == null || token.isBlank() || token.length() > 4096) {

@@ -41,6 +41,14 @@ class ConnectBudget {
         this.config = config;
     }
 
+    /**
+     * The retry delay a refused client is given, on both transports: the wait plus up to half of it again
+     * at random, so that clients refused together do not all come back in the same millisecond.
+     */
+    static long jittered(long waitMs) {
+        return waitMs + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, waitMs / 2));
+    }
+
     /** Takes one connect from the account's budget: 0 when allowed, else the milliseconds to wait. */
     long take(UUID accountId) {
         Long wait = redis.getScript().eval(RScript.Mode.READ_WRITE, TAKE, RScript.ReturnType.LONG,

@@ -138,6 +138,22 @@ final class Frames {
         return new UUID(high, low);
     }
 
+    /**
+     * The {@code after} parameter of both transports: absent (null: from now) or a seq ≥ 0; anything else
+     * throws, and both transports answer it as a bad frame (4400 on a WebSocket, 400 {@code bad-frame} on
+     * a poll).
+     */
+    static Long after(String value) {
+        if (value == null) {
+            return null;
+        }
+        long after = Long.parseLong(value);
+        if (after < 0) {
+            throw new IllegalArgumentException("after must not be negative");
+        }
+        return after;
+    }
+
     /** A client frame: {@code typing}, {@code ack} or {@code read} (the last two with upToSeq). */
     record ClientFrame(String type, long upToSeq) {}
 

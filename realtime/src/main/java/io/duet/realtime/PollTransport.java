@@ -203,11 +203,15 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
 
         /** The query parameter's first value, or null. */
         String parameter(String name) {
+            List<String> values = queryParameters().get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        Map<String, List<String>> queryParameters() {
             if (query == null) {
                 query = new QueryStringDecoder(request.uri());
             }
-            List<String> values = query.parameters().get(name);
-            return values == null || values.isEmpty() ? null : values.get(0);
+            return query.parameters();
         }
 
         String bodyText() {
@@ -323,7 +327,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         onBlocking(ctx, exchange, () -> {
             long wait = budget.take(caller.accountId());
             if (wait > 0) {
-                throw new RealtimeProblems.TooManyConnectsException(wait);
+                throw new RealtimeProblems.TooManyConnectsException(ConnectBudget.jittered(wait));
             }
             refuseRevoked(caller);
             PollSessions.Session session = sessions.create(node.id(), caller.accountId());
@@ -450,30 +454,18 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         return addresses.of(peer, exchange.request.headers().getAll("X-Forwarded-For"));
     }
 
-    /** The {@code after} query parameter: absent (from now), or a seq ≥ 0. */
+    /** The {@code after} query parameter, read as the WebSocket reads it ({@link Frames#after}). */
     private static Long after(Exchange exchange) {
-        String value = exchange.parameter("after");
-        if (value == null) {
-            return null;
-        }
-        long after;
         try {
-            after = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new BadParameterException();
+            return Frames.after(exchange.parameter("after"));
+        } catch (IllegalArgumentException e) {
+            throw new RealtimeProblems.BadAfterException();
         }
-        if (after < 0) {
-            throw new RealtimeProblems.BadFrameException();
-        }
-        return after;
     }
 
-    /** The caller, from {@code Authorization: Bearer} or else {@code ?token=}, checked like the API checks it. */
+    /** The caller, from the token presented as on a WebSocket ({@link AccessTokens#presented}), checked like the API checks it. */
     private AccessTokens.Verified verify(Exchange exchange) {
-        String header = exchange.request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim()
-                : exchange.parameter("token");
+        String token = AccessTokens.presented(exchange.request.headers(), exchange.queryParameters());
         try {
             return tokens.verify(token, null);
         } catch (AccessTokens.RejectedException e) {
@@ -555,14 +547,5 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         answered.computeIfAbsent(exchange.route.tag + ' ' + answer.status().code(), key -> Counter.builder("duet.realtime.poll.requests")
                 .description("Long-polling transport requests answered, by route and status")
                 .tag("route", exchange.route.tag).tag("status", Integer.toString(answer.status().code())).register(meters)).increment();
-    }
-
-    /** A query parameter that is not what the route needs (a non-numeric {@code after}). */
-    static final class BadParameterException extends ProblemException {
-        private static final Problem PROBLEM = Problem.ofStatus(HttpStatus.BAD_REQUEST);
-
-        BadParameterException() {
-            super(PROBLEM.code(), PROBLEM.title(), HttpStatus.BAD_REQUEST, PROBLEM.detail());
-        }
     }
 }

@@ -55,6 +55,12 @@ final class RealtimeProblems {
         }
     }
 
+    static final class BadAfterException extends ProblemException {
+        BadAfterException() {
+            super("bad-frame", "Bad frame", HttpStatus.BAD_REQUEST, "after must be a seq: an integer of 0 or more.");
+        }
+    }
+
     static final class UnknownFrameException extends ProblemException {
         UnknownFrameException() {
             super("bad-frame", "Bad frame", HttpStatus.BAD_REQUEST, "Unknown frame type; known: typing, read, ack.");

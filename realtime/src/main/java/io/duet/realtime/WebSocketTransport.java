@@ -36,7 +36,6 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +59,6 @@ import org.slf4j.LoggerFactory;
 class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
     static final String PATH = "/v1/realtime";
-    private static final String TOKEN_PROTOCOL = "duet.token.";
     private static final String HANDLER = "duet-realtime-websocket";
     /** Frames up to this are decoded and then refused by size with a reason; beyond it the decoder closes with 1009 itself. */
     private static final int DECODER_LIMIT = 65536;
@@ -156,18 +154,15 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         AccessTokens.Verified caller;
         try {
-            caller = tokens.verify(token(query, request.headers()), null);
+            caller = tokens.verify(AccessTokens.presented(request.headers(), query.parameters()), null);
         } catch (AccessTokens.RejectedException e) {
             closeNow(channel, e.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED, 0);
             return;
         }
         Long from;
         try {
-            from = first(query, "after").map(Long::parseLong).orElse(null);
-            if (from != null && from < 0) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
+            from = Frames.after(first(query, "after").orElse(null));
+        } catch (IllegalArgumentException e) {
             closeNow(channel, CloseCode.BAD_FRAME, 0);
             return;
         }
@@ -186,8 +181,7 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
         try {
             long wait = budget.take(connection.user());
             if (wait > 0) {
-                long retry = wait + ThreadLocalRandom.current().nextLong(Math.max(1, wait / 2));
-                connection.closeForReconnect(CloseCode.TOO_MANY_CONNECTS, retry);
+                connection.closeForReconnect(CloseCode.TOO_MANY_CONNECTS, ConnectBudget.jittered(wait));
                 return;
             }
             if (node.revoked(caller)) {
@@ -294,27 +288,6 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             LOG.atDebug().addKeyValue("error", cause.toString()).log("realtime connection error");
             ctx.close();
         }
-    }
-
-    /**
-     * The token from {@code Authorization: Bearer} (native apps can set it), else the subprotocol list
-     * (browsers), else the query: a query string reaches load balancers' access logs, so the client
-     * library uses it only where neither of the others can be sent.
-     */
-    private static String token(QueryStringDecoder query, HttpHeaders headers) {
-        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.substring(7).trim();
-        }
-        for (String offered : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
-            for (String protocol : offered.split(",")) {
-                String trimmed = protocol.trim();
-                if (trimmed.startsWith(TOKEN_PROTOCOL)) {
-                    return trimmed.substring(TOKEN_PROTOCOL.length());
-                }
-            }
-        }
-        return first(query, "token").orElse(null);
     }
 
     private static Optional<String> first(QueryStringDecoder query, String name) {

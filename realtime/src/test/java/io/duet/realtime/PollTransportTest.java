@@ -91,7 +91,7 @@ class PollTransportTest {
             assertProblem(put, 405, "method-not-allowed");
             assertEquals("POST", put.header("allow"));
             assertProblem(unknown, 404, "not-found");
-            assertProblem(notNumber, 400, "bad-request");
+            assertProblem(notNumber, 400, "bad-frame");
             assertEquals("trace-4711-abcd", notNumber.header("x-request-id"));
             assertTrue(notNumber.body().contains("\"requestId\":\"trace-4711-abcd\""), notNumber.body());
             assertProblem(noToken, 401, "unauthorized");

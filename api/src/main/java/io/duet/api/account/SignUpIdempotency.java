@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import org.redisson.api.RBucket;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code Idempotency-Key} for signup: the same key with the same body within 24 h answers the first
@@ -15,6 +18,7 @@ import org.redisson.api.RedissonClient;
  */
 @Singleton
 class SignUpIdempotency {
+    private static final Logger LOG = LoggerFactory.getLogger(SignUpIdempotency.class);
     static final Duration TTL = Duration.ofHours(24);
     private final RedissonClient redis;
     private final VerificationSecrets secrets;
@@ -24,8 +28,22 @@ class SignUpIdempotency {
         this.secrets = secrets;
     }
 
-    /** True when this key was already used with this body: answer again without a new effect. */
+    /**
+     * True when this key was already used with this body: answer again without a new effect. When Redis
+     * does not answer, the request is taken as new: a signup repeated is harmless (the same 202, at most one
+     * mail a minute per address), a signup refused with 500 is not.
+     */
     boolean replay(String key, AccountMessages.SignUpRequest request) {
+        try {
+            return remembered(key, request);
+        } catch (RedisException e) {
+            LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName())
+                    .log("Redis does not answer: Idempotency-Key not checked, the signup runs as new");
+            return false;
+        }
+    }
+
+    private boolean remembered(String key, AccountMessages.SignUpRequest request) {
         String fingerprint = fingerprint(request);
         RBucket<String> bucket = redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key)));
         if (bucket.setIfAbsent(fingerprint, TTL)) {
@@ -41,9 +59,13 @@ class SignUpIdempotency {
         return true;
     }
 
-    /** The request failed: the key may be used again. */
+    /** The request failed: the key may be used again (best effort: the key expires anyway). */
     void release(String key) {
-        redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key))).delete();
+        try {
+            redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key))).delete();
+        } catch (RedisException e) {
+            LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log("Idempotency-Key not released; it expires in 24 h");
+        }
     }
 
     private String fingerprint(AccountMessages.SignUpRequest request) {

@@ -45,13 +45,24 @@ class JobStreams {
             redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
             return acked""";
 
-    /** KEYS: one stream per job; ARGV: job id, payload, enqueued-at per job, in the same order. */
+    /**
+     * KEYS: one stream per job, then the relay hash; ARGV: job id, payload, enqueued-at per job, in the same
+     * order, then an epoch to use if the relay hash has none. Returns the hash's epoch and this batch's seq.
+     * The seq is counted after the XADDs in the same script: a Redis that still has a batch's seq has its jobs.
+     */
     private static final String PUBLISH = """
-            for i = 1, #KEYS do
+            local jobs = #KEYS - 1
+            for i = 1, jobs do
               local a = (i - 1) * 3
               redis.call('XADD', KEYS[i], '*', 'job', ARGV[a + 1], 'payload', ARGV[a + 2], 'attempt', '1', 'enqueued', ARGV[a + 3])
             end
-            return #KEYS""";
+            local relay = KEYS[#KEYS]
+            local epoch = redis.call('HGET', relay, 'epoch')
+            if not epoch then
+              epoch = ARGV[#ARGV]
+              redis.call('HSET', relay, 'epoch', epoch)
+            end
+            return {epoch, tostring(redis.call('HINCRBY', relay, 'seq', 1))}""";
 
     private static final String RETRY = """
             local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
@@ -168,10 +179,13 @@ class JobStreams {
         safe = null;
     }
 
-    /** Appends a relay batch to the queues' streams in one script call: one round trip, one reply. */
-    void publish(List<OutboxJob> jobs) {
-        List<Object> keys = new ArrayList<>(jobs.size());
-        Object[] args = new Object[jobs.size() * 3];
+    /**
+     * Appends a relay batch to the queues' streams in one script call (one round trip, one reply) and returns
+     * the batch's place in Redis's relay history, which the outbox rows keep until their jobs are processed.
+     */
+    RelayMark publish(List<OutboxJob> jobs) {
+        List<Object> keys = new ArrayList<>(jobs.size() + 1);
+        Object[] args = new Object[jobs.size() * 3 + 1];
         int i = 0;
         for (OutboxJob job : jobs) {
             keys.add(streamKey(job.queue()));
@@ -179,7 +193,28 @@ class JobStreams {
             args[i++] = job.payload();
             args[i++] = Long.toString(job.createdAt().toEpochMilli());
         }
-        redis.getScript().eval(RScript.Mode.READ_WRITE, PUBLISH, RScript.ReturnType.LONG, keys, args);
+        keys.add(relayKey());
+        args[i] = UUID.randomUUID().toString();
+        List<Object> mark = redis.getScript().eval(RScript.Mode.READ_WRITE, PUBLISH, RScript.ReturnType.LIST, keys, args);
+        return new RelayMark((String) mark.get(0), Long.parseLong(mark.get(1).toString()));
+    }
+
+    /** What Redis holds of the relay history now: its epoch (null when Redis has none) and the last batch's seq. */
+    RelayMark relayed() {
+        Map<String, String> relay = redis.<String, String>getMap(relayKey(), org.redisson.client.codec.StringCodec.INSTANCE).getAll(
+                java.util.Set.of("epoch", "seq"));
+        String seq = relay.get("seq");
+        return new RelayMark(relay.get("epoch"), seq == null ? 0 : Long.parseLong(seq));
+    }
+
+    /**
+     * A relay batch's place: {@code epoch} names one life of Redis's data (a new one after it was lost),
+     * {@code seq} counts batches within it.
+     */
+    record RelayMark(@Nullable String epoch, long seq) {}
+
+    private String relayKey() {
+        return prefix + "relay";
     }
 
     void ensureGroup(String queue) {

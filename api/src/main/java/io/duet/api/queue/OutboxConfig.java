@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param processedRetention how long processed job ids are kept to de-duplicate redeliveries; default 7 days
  * @param coalesce how long a woken relay waits for more commits before it relays a small batch; default
  *     20 ms, the price in latency of not paying a relay transaction per job under load
+ * @param reconcileInterval how often the relay compares the jobs it relayed with what Redis still holds,
+ *     relays again those Redis lost, and forgets those processed; default 5 s, the longest a job lost with
+ *     Redis's data waits before it is sent again
  */
 @ConfigurationProperties("duet.outbox")
 public record OutboxConfig(
@@ -29,7 +32,8 @@ public record OutboxConfig(
         @NotNull Duration maxBackoff,
         @NotNull Duration inlineLockWait,
         @NotNull Duration processedRetention,
-        @NotNull Duration coalesce) {
+        @NotNull Duration coalesce,
+        @NotNull Duration reconcileInterval) {
 
     public enum Mode { BACKGROUND, INLINE }
 }

@@ -40,9 +40,11 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong relayed = new AtomicLong();
+    private final AtomicLong reRelayed = new AtomicLong();
     private volatile boolean running;
     private volatile Thread thread;
     private volatile Instant lastPrune = Instant.EPOCH;
+    private long nextReconcile;
 
     OutboxRelay(OutboxRepository outbox, ProcessedJobRepository processed, JobStreams streams,
             TransactionOperations<Connection> transactions, OutboxConfig config) {
@@ -117,6 +119,12 @@ public class OutboxRelay {
                 }
                 backoff = Duration.ofMillis(50);
                 pruneProcessed();
+                if (System.nanoTime() - nextReconcile >= 0) {
+                    nextReconcile = System.nanoTime() + config.reconcileInterval().toNanos();
+                    if (reconcile() > 0) {
+                        continue;
+                    }
+                }
                 if (moved == config.batchSize()) {
                     continue;
                 }
@@ -159,11 +167,39 @@ public class OutboxRelay {
                 return 0;
             }
             streams.requireNoEviction();
-            streams.publish(rows);
-            outbox.deleteRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new));
+            JobStreams.RelayMark mark = streams.publish(rows);
+            outbox.markRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new), mark.epoch(), mark.seq());
             relayed.addAndGet(rows.size());
             return rows.size();
         });
+    }
+
+    /**
+     * Relays again what Redis lost and forgets what is done, under the relay lock (so no batch is half
+     * written meanwhile): jobs relayed in another epoch of Redis's data, or after the last batch Redis still
+     * holds, and not processed, become unrelayed; rows of processed jobs are deleted. Returns the number of
+     * jobs to relay again (they go in the next batches).
+     */
+    int reconcile() {
+        return transactions.executeWrite(status -> {
+            if (!outbox.tryRelayLock(LOCK_KEY)) {
+                return 0;
+            }
+            JobStreams.RelayMark held = streams.relayed();
+            int lost = outbox.unrelayLost(held.epoch(), held.seq());
+            if (lost > 0) {
+                LOG.atWarn().addKeyValue("jobs", lost).addKeyValue("redisEpoch", held.epoch()).addKeyValue("redisSeq", held.seq())
+                        .log("Redis lost relayed jobs (restarted empty or failed over without the last writes); relaying them again");
+                reRelayed.addAndGet(lost);
+            }
+            outbox.deleteProcessed();
+            return lost;
+        });
+    }
+
+    /** Jobs found lost with Redis's data and relayed again, since start. */
+    public long reRelayedCount() {
+        return reRelayed.get();
     }
 
     private void pruneProcessed() {

@@ -22,17 +22,39 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
     @Query("SELECT pg_try_advisory_xact_lock(:key) AND set_config('synchronous_commit', 'off', true) = 'off'")
     boolean tryRelayLock(long key);
 
-    @Query("SELECT * FROM outbox_job ORDER BY position LIMIT :limit")
+    /** The oldest jobs not yet relayed (the partial index holds only those). */
+    @Query("SELECT position, job_id, queue, payload, created_at FROM outbox_job WHERE relayed_seq IS NULL ORDER BY position LIMIT :limit")
     List<OutboxJob> oldest(int limit);
 
-    /** One statement shape whatever the batch size, so PostgreSQL and the driver reuse its plan. */
-    @Query("DELETE FROM outbox_job WHERE position = ANY(:positions)")
-    void deleteRelayed(Long[] positions);
+    /**
+     * Marks jobs as relayed by the relay batch {@code seq} of Redis's {@code epoch}; the rows stay until their
+     * jobs are processed. One statement shape whatever the batch size, so PostgreSQL reuses its plan.
+     */
+    @Query("UPDATE outbox_job SET relayed_epoch = :epoch, relayed_seq = :seq WHERE position = ANY(:positions)")
+    void markRelayed(Long[] positions, String epoch, long seq);
 
-    @Query("SELECT count(*) FROM outbox_job")
+    /**
+     * Relayed jobs that Redis no longer holds, and whose effect is not recorded, become unrelayed again: those
+     * relayed under another epoch (Redis restarted empty) or after the last batch Redis still has (a failover
+     * lost the latest writes; Redis applies and replicates the batches in order).
+     */
+    @Query("""
+            UPDATE outbox_job o SET relayed_epoch = NULL, relayed_seq = NULL
+            WHERE o.relayed_seq IS NOT NULL
+              AND (o.relayed_epoch IS DISTINCT FROM :epoch OR o.relayed_seq > :seq)
+              AND NOT EXISTS (SELECT 1 FROM processed_job p WHERE p.job_id = o.job_id)""")
+    int unrelayLost(@Nullable String epoch, long seq);
+
+    /** Rows of jobs whose effect is recorded: PostgreSQL no longer needs to remember them. */
+    @Query("""
+            DELETE FROM outbox_job o USING processed_job p
+            WHERE o.relayed_seq IS NOT NULL AND p.job_id = o.job_id""")
+    int deleteProcessed();
+
+    @Query("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL")
     long backlog();
 
-    @Query("SELECT min(created_at) FROM outbox_job")
+    @Query("SELECT min(created_at) FROM outbox_job WHERE relayed_seq IS NULL")
     @Nullable
     Instant oldestCreatedAt();
 }

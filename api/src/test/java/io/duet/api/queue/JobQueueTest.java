@@ -100,7 +100,8 @@ class JobQueueTest implements TestPropertyProvider {
             }
             return null;
         });
-        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ?", poison), n -> n == 0);
+        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ? AND relayed_seq IS NULL", poison),
+                n -> n == 0);
 
         http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/resume", Map.of())));
 

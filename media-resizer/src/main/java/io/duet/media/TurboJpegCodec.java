@@ -69,7 +69,7 @@ public final class TurboJpegCodec implements JpegCodec {
     }
 
     @Override
-    public BufferedImage decode(byte[] jpeg, int minWidth, int minHeight) throws ImageRejectedException {
+    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight) throws ImageRejectedException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = (MemorySegment) initDecompress.invokeExact();
             if (handle.equals(MemorySegment.NULL)) {
@@ -86,6 +86,10 @@ public final class TurboJpegCodec implements JpegCodec {
                 int width = ints.getAtIndex(ValueLayout.JAVA_INT, 0);
                 int height = ints.getAtIndex(ValueLayout.JAVA_INT, 1);
                 int colorspace = ints.getAtIndex(ValueLayout.JAVA_INT, 3);
+                // Before the image below is allocated from libjpeg's own reading of the frame header.
+                if (width != checkedWidth || height != checkedHeight) {
+                    throw JpegCodec.mismatch();
+                }
                 if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {
                     throw new ImageRejectedException("unsupported-color-space", "CMYK JPEG");
                 }

@@ -35,6 +35,7 @@ public final class TurboJpegCodec implements JpegCodec {
     private final MethodHandle compress;
     private final MethodHandle free;
     private final MethodHandle destroy;
+    private final Optional<NativeVersion> version;
 
     private TurboJpegCodec(NativeLibrary library) {
         Linker linker = Linker.nativeLinker();
@@ -52,6 +53,18 @@ public final class TurboJpegCodec implements JpegCodec {
                 FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32), onHeap);
         free = linker.downcallHandle(library.function("tjFree"), FunctionDescriptor.ofVoid(address));
         destroy = linker.downcallHandle(library.function("tjDestroy"), FunctionDescriptor.of(i32, address));
+        version = library.file("tjInitDecompress").flatMap(file -> {
+            try {
+                return NativeVersion.ofLibjpegTurboFile(java.nio.file.Files.readAllBytes(file));
+            } catch (java.io.IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The release of the loaded library, read from its own version string; empty where it cannot be read. */
+    Optional<NativeVersion> version() {
+        return version;
     }
 
     /**

@@ -28,7 +28,7 @@ public final class ImageIoJpegCodec implements JpegCodec {
     }
 
     @Override
-    public BufferedImage decode(byte[] jpeg, int minWidth, int minHeight) throws ImageRejectedException {
+    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight) throws ImageRejectedException {
         try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
@@ -41,6 +41,10 @@ public final class ImageIoJpegCodec implements JpegCodec {
                 reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append(';'));
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
+                // Before read() allocates the destination from the reader's own reading of the frame header.
+                if (width != checkedWidth || height != checkedHeight) {
+                    throw JpegCodec.mismatch();
+                }
                 int step = 1;
                 while ((width + step) / (step + 1) >= Math.min(minWidth, width)
                         && (height + step) / (step + 1) >= Math.min(minHeight, height) && step < 8) {

@@ -13,10 +13,22 @@ public interface JpegCodec {
      * Decodes at the smallest scale whose width and height are at least {@code minWidth} x
      * {@code minHeight} (or at full size when the image is smaller), as {@code TYPE_INT_RGB}.
      *
-     * @throws ImageRejectedException for corrupt, truncated or unsupported data; any warning of the
-     *     decoder counts as an error, so a half-decoded grey image is never published
+     * <p>{@code width} x {@code height} is the size Duet's own header parse read and checked against
+     * the pixel limit. The decoder reads the frame header itself, and a crafted file can make the two
+     * disagree (libjpeg skips an {@code FF 00} pair as stray data where a plain marker walk takes it
+     * for a segment and jumps over its length, so a second frame header hidden in there is seen by one
+     * parser only). So the decoder's own dimensions are compared with the checked ones before any
+     * pixel buffer is allocated, and a mismatch is refused as {@code dimension-mismatch}.
+     *
+     * @throws ImageRejectedException for corrupt, truncated or unsupported data, or a size other than
+     *     the checked one; any warning of the decoder counts as an error, so a half-decoded grey image
+     *     is never published
      */
-    BufferedImage decode(byte[] jpeg, int minWidth, int minHeight) throws ImageRejectedException;
+    BufferedImage decode(byte[] jpeg, int width, int height, int minWidth, int minHeight) throws ImageRejectedException;
+
+    static ImageRejectedException mismatch() {
+        return new ImageRejectedException("dimension-mismatch", "the decoder reads another size than the checked header");
+    }
 
     /** Baseline JPEG of a {@code TYPE_INT_RGB} image, 4:2:0, with no metadata but JFIF. */
     byte[] encode(BufferedImage rgb, float quality);

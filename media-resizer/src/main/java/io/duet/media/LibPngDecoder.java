@@ -55,6 +55,7 @@ public final class LibPngDecoder {
     private final MethodHandle beginRead;
     private final MethodHandle finishRead;
     private final MethodHandle free;
+    private final NativeVersion version;
 
     private LibPngDecoder(NativeLibrary library) {
         Linker linker = Linker.nativeLinker();
@@ -66,6 +67,19 @@ public final class LibPngDecoder {
         finishRead = linker.downcallHandle(library.function("png_image_finish_read"),
                 FunctionDescriptor.of(i32, address, address, address, i32, address), Linker.Option.critical(true));
         free = linker.downcallHandle(library.function("png_image_free"), FunctionDescriptor.ofVoid(address));
+        try {
+            // png_uint_32 png_access_version_number(void): the release of the library actually loaded,
+            // not of the png.h anything was compiled against.
+            var number = linker.downcallHandle(library.function("png_access_version_number"), FunctionDescriptor.of(i32));
+            version = NativeVersion.ofLibpngNumber(Integer.toUnsignedLong((int) number.invokeExact()));
+        } catch (Throwable e) {
+            throw new IllegalStateException("png_access_version_number failed", e);
+        }
+    }
+
+    /** The release of the loaded library ({@code png_access_version_number}). */
+    NativeVersion version() {
+        return version;
     }
 
     private static long offset(String field) {

@@ -39,6 +39,34 @@ final class NativeLibrary {
         return Optional.empty();
     }
 
+    /**
+     * The file the system loaded for this library (through {@code dladdr} on one of its functions),
+     * or empty where that cannot be told.
+     */
+    Optional<java.nio.file.Path> file(String function) {
+        try {
+            var linker = java.lang.foreign.Linker.nativeLinker();
+            var dladdr = linker.defaultLookup().find("dladdr");
+            if (dladdr.isEmpty()) {
+                return Optional.empty();
+            }
+            var handle = linker.downcallHandle(dladdr.get(), java.lang.foreign.FunctionDescriptor.of(
+                    java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS));
+            try (Arena arena = Arena.ofConfined()) {
+                // Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr.
+                MemorySegment info = arena.allocate(4 * java.lang.foreign.ValueLayout.ADDRESS.byteSize());
+                if ((int) handle.invokeExact(function(function), info) == 0) {
+                    return Optional.empty();
+                }
+                MemorySegment name = info.get(java.lang.foreign.ValueLayout.ADDRESS, 0);
+                return name.equals(MemorySegment.NULL) ? Optional.empty()
+                        : Optional.of(java.nio.file.Path.of(name.reinterpret(4096).getString(0)));
+            }
+        } catch (Throwable e) {
+            return Optional.empty();
+        }
+    }
+
     MemorySegment function(String function) {
         return symbols.find(function).orElseThrow(() -> new IllegalStateException(name + " lacks " + function));
     }

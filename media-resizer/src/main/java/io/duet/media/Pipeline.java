@@ -138,7 +138,7 @@ public final class Pipeline {
             // cover the largest photo variant, the short edge the largest avatar.
             int need = avatar ? AVATAR_SIZES[0] : PHOTO_SIZES[0];
             boolean constrainWidth = avatar ? !landscape : landscape;
-            BufferedImage decoded = jpeg.decode(original, constrainWidth ? need : 1, constrainWidth ? 1 : need);
+            BufferedImage decoded = jpeg.decode(original, width, height, constrainWidth ? need : 1, constrainWidth ? 1 : need);
             int n = JpegCodec.eighths(width, height, constrainWidth ? need : 1, constrainWidth ? 1 : need);
             if (decoded.getWidth() > width || decoded.getHeight() > height
                     || (jpeg instanceof TurboJpegCodec && (decoded.getWidth() != JpegCodec.scaled(width, n)

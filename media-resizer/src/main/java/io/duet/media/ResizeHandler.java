@@ -37,18 +37,14 @@ public class ResizeHandler implements JobHandler {
     private final ObjectMapper json;
     private final int maxAttempts;
 
-    ResizeHandler(MediaService media, MediaStore store, ResizerConfig config, MediaConfig mediaConfig,
+    ResizeHandler(MediaService media, MediaStore store, ResizerConfig config, NativeDecoders decoders, MediaConfig mediaConfig,
             QueueDefaults queueDefaults, ObjectMapper json) {
         this.media = media;
         this.store = store;
         this.json = json;
         this.maxAttempts = queueDefaults.maxAttempts();
-        JpegCodec codec = config.jpegCodec().equals("java")
-                ? new ImageIoJpegCodec()
-                : TurboJpegCodec.load().<JpegCodec>map(c -> c).orElseGet(ImageIoJpegCodec::new);
-        Optional<LibPngDecoder> png = config.pngDecoder().equals("java") ? Optional.empty() : LibPngDecoder.load();
-        this.pipeline = new Pipeline(codec, png, config.jpegQuality(), mediaConfig.maxPixels());
-        LOG.atInfo().addKeyValue("decoders", pipeline.decoders()).log("resize worker ready");
+        this.pipeline = new Pipeline(decoders.jpeg(), decoders.png(), config.jpegQuality(), mediaConfig.maxPixels());
+        LOG.atInfo().addKeyValue("decoders", pipeline.decoders()).addKeyValue("native", decoders.details()).log("resize worker ready");
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class TurboJpegCodec implements JpegCodec {
     private final MethodHandle compress;
     private final MethodHandle free;
     private final MethodHandle destroy;
+    private final Optional<NativeVersion> version;
 
     private TurboJpegCodec(NativeLibrary library) {
         Linker linker = Linker.nativeLinker();
@@ -52,6 +53,18 @@ public final class TurboJpegCodec implements JpegCodec {
                 FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32), onHeap);
         free = linker.downcallHandle(library.function("tjFree"), FunctionDescriptor.ofVoid(address));
         destroy = linker.downcallHandle(library.function("tjDestroy"), FunctionDescriptor.of(i32, address));
+        version = library.file("tjInitDecompress").flatMap(file -> {
+            try {
+                return NativeVersion.ofLibjpegTurboFile(java.nio.file.Files.readAllBytes(file));
+            } catch (java.io.IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The release of the loaded library, read from its own version string; empty where it cannot be read. */
+    Optional<NativeVersion> version() {
+        return version;
     }
 
     /**
@@ -69,7 +82,7 @@ public final class TurboJpegCodec implements JpegCodec {
     }
 
     @Override
-    public BufferedImage decode(byte[] jpeg, int minWidth, int minHeight) throws ImageRejectedException {
+    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight) throws ImageRejectedException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = (MemorySegment) initDecompress.invokeExact();
             if (handle.equals(MemorySegment.NULL)) {
@@ -86,6 +99,10 @@ public final class TurboJpegCodec implements JpegCodec {
                 int width = ints.getAtIndex(ValueLayout.JAVA_INT, 0);
                 int height = ints.getAtIndex(ValueLayout.JAVA_INT, 1);
                 int colorspace = ints.getAtIndex(ValueLayout.JAVA_INT, 3);
+                // Before the image below is allocated from libjpeg's own reading of the frame header.
+                if (width != checkedWidth || height != checkedHeight) {
+                    throw JpegCodec.mismatch();
+                }
                 if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {
                     throw new ImageRejectedException("unsupported-color-space", "CMYK JPEG");
                 }

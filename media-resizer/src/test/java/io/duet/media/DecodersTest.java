@@ -59,6 +59,39 @@ class DecodersTest {
         assertEquals("dimension-mismatch", rejected.code());
     }
 
+    static Stream<Arguments> jpegCodecs() {
+        // libjpeg-turbo 2.1's TurboJPEG API fails the header on libjpeg's stray-data warning itself
+        // (corrupt-image); the comparison is its second line. ImageIO (TwelveMonkeys) reads the hidden
+        // frame and, before the comparison, allocated 322 MB.
+        return Stream.of(Arguments.of("libjpeg-turbo", TurboJpegCodec.load().orElseThrow(() -> new AssertionError("libturbojpeg did not load")),
+                        "corrupt-image"),
+                Arguments.of("imageio", new ImageIoJpegCodec(), "dimension-mismatch"));
+    }
+
+    /**
+     * The file that Duet's header parse and libjpeg read differently: the check sees 1200x900, the
+     * decoder a hidden 60000x60000 frame. Refused on the decoder's own header, before the pixel buffer
+     * (7500x7500 ints, 225 MB, at the 1/8 scale the resize would ask for) is allocated; the bytes this
+     * thread allocates during the call prove it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jpegCodecs")
+    void givenJpegWithAFrameHeaderOnlyLibjpegSees_whenDecoded_thenRefusedBeforeTheBufferIsAllocated(String name, JpegCodec codec, String code)
+            throws Exception {
+        byte[] jpeg = HostileCorpus.hiddenFrameJpeg(TestImages.jpeg(TestImages.photo(1200, 900, 7), 0.9f));
+        var checked = io.duet.api.media.ImageHeader.read(io.duet.api.media.ImageHeader.Source.of(jpeg)).orElseThrow();
+        assertEquals("1200x900", checked.width() + "x" + checked.height());
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        var rejected = org.junit.jupiter.api.Assertions.assertThrows(ImageRejectedException.class,
+                () -> codec.decode(jpeg, checked.width(), checked.height(), 2048, 1));
+
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(code, rejected.code());
+        org.junit.jupiter.api.Assertions.assertTrue(allocated < 32L << 20, "allocated " + (allocated >> 20) + " MB");
+    }
+
     @Test
     void givenTruncatedPng_whenDecodedByLibpng_thenTruncatedImage() throws Exception {
         byte[] png = TestImages.png(TestImages.photo(400, 300, 4));

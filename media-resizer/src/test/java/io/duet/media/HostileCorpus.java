@@ -34,9 +34,10 @@ public final class HostileCorpus {
      *
      * @param intake what POST /v1/media answers: {@code accepted} (202) or the problem code
      * @param worker the media item's end state when the worker is handed the file directly (bypassing
-     *     the intake checks): {@code ready} or the error code
+     *     the intake checks): {@code ready} or the error code, with the native decoders
+     * @param javaWorker the same with the pure-Java decoders, where they differ (else {@code worker})
      */
-    public record Entry(String name, byte[] bytes, String intake, String worker) {}
+    public record Entry(String name, byte[] bytes, String intake, String worker, String javaWorker) {}
 
     public static Map<String, Entry> entries() throws IOException {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -56,6 +57,10 @@ public final class HostileCorpus {
         add(entries, "heic-named.jpg", heicHeader(), "unsupported-image-type", "unsupported-format");
         add(entries, "lying-header-small.png", lyingPng(), "accepted", "corrupt-image");
         add(entries, "lying-header-huge.jpg", lyingJpeg(photo), "image-too-large", "too-many-pixels");
+        // libjpeg-turbo's TurboJPEG API (2.1) already fails the header on the stray-data warning; the
+        // pure-Java reader reads the hidden frame and is stopped by the size comparison.
+        entries.put("hidden-frame-header.jpg", new Entry("hidden-frame-header.jpg", hiddenFrameJpeg(photo), "accepted",
+                "corrupt-image", "dimension-mismatch"));
         add(entries, "decompression-bomb.png", bombPng(), "image-too-large", "too-many-pixels");
         add(entries, "no-frame-header.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xD9},
                 "unreadable-image", "corrupt-image");
@@ -73,7 +78,7 @@ public final class HostileCorpus {
     }
 
     private static void add(Map<String, Entry> entries, String name, byte[] bytes, String intake, String worker) {
-        entries.put(name, new Entry(name, bytes, intake, worker));
+        entries.put(name, new Entry(name, bytes, intake, worker, worker));
     }
 
     /** A valid JPEG header with the entropy-coded data overwritten by bytes that decode to nonsense. */
@@ -188,6 +193,36 @@ public final class HostileCorpus {
         bytes[sof + 7] = (byte) (60000 >> 8);
         bytes[sof + 8] = (byte) 60000;
         return bytes;
+    }
+
+    /**
+     * Two parsers, two sizes. Right after SOI sits an {@code FF 00} pair with a length: a marker walk
+     * (Duet's {@code ImageHeader}) takes it for a segment and jumps over it to the frame header of a
+     * real 1200x900 photo; libjpeg takes {@code FF 00} for stray data, scans on for the next marker
+     * and finds, inside that "segment", the complete header of another JPEG whose frame claims
+     * 60000x60000. The intake and the pixel limit see 1.08 MP; the pure-Java reader (TwelveMonkeys)
+     * sees 3.6 GP and, unchecked, allocated 322 MB for a 1/8-scale read before failing on the data.
+     */
+    static byte[] hiddenFrameJpeg(byte[] photo) throws IOException {
+        byte[] hidden = TestImages.jpeg(TestImages.photo(64, 48, 3), 0.9f);
+        int sof = indexOf(hidden, new byte[] {(byte) 0xFF, (byte) 0xC0});
+        hidden[sof + 5] = (byte) (60000 >> 8);
+        hidden[sof + 6] = (byte) 60000;
+        hidden[sof + 7] = (byte) (60000 >> 8);
+        hidden[sof + 8] = (byte) 60000;
+        // Without its SOI and EOI, padded so that no byte of the length is 0xFF.
+        var body = new ByteArrayOutputStream();
+        body.write(hidden, 2, hidden.length - 4);
+        while (((body.size() + 2) & 0xFF) == 0xFF || ((body.size() + 2) >> 8) == 0xFF) {
+            body.write(0);
+        }
+        var out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0x00});
+        out.write((body.size() + 2) >> 8);
+        out.write(body.size() + 2);
+        body.writeTo(out);
+        out.write(photo, 2, photo.length - 2);
+        return out.toByteArray();
     }
 
     /** 30000x30000 grey (900 MB of pixels) in about a megabyte of deflated zeros: a real bomb. */

@@ -118,7 +118,7 @@ class PipelineTest {
     void givenTurboJpeg_whenDecodingFor2048_thenDecodesAtFiveEighthsNotFullSize() throws Exception {
         byte[] original = TestImages.jpeg(TestImages.photo(4000, 3000, 1), 0.9f);
 
-        BufferedImage decoded = decoders().findFirst().orElseThrow().jpeg().decode(original, 2048, 1);
+        BufferedImage decoded = decoders().findFirst().orElseThrow().jpeg().decode(original, 4000, 3000, 2048, 1);
 
         assertEquals(2500, decoded.getWidth());
         assertEquals(1875, decoded.getHeight());
@@ -151,7 +151,7 @@ class PipelineTest {
             outcome = e.code();
         }
 
-        assertEquals(entry.worker(), outcome);
+        assertEquals(decoders.name().equals("java") ? entry.javaWorker() : entry.worker(), outcome);
     }
 
     private static List<String> describe(List<Pipeline.Rendition> variants) {

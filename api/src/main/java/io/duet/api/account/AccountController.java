@@ -77,7 +77,8 @@ class AccountController {
 
     @Post("/verify")
     @Operation(summary = "Confirm the address with the 6-digit code; answers the session tokens")
-    AccountMessages.TokensResponse verify(@Valid @Body AccountMessages.VerifyRequest request) {
+    AccountMessages.TokensResponse verify(@Valid @Body AccountMessages.VerifyRequest request, HttpRequest<?> http) {
+        limits.verify(clients.of(http), request.email());
         return SessionController.tokens(accounts.verifyCode(request.email(), request.code()));
     }
 

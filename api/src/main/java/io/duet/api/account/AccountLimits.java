@@ -31,6 +31,18 @@ class AccountLimits {
         hitIpThenAddress(clientIp, "resend:address:", email, config.resendPerAddress(), Duration.ofDays(1));
     }
 
+    /**
+     * Before a code is checked: the client address's limit, then the email address's (when it is one),
+     * in one round trip. Counted whether the code is right or wrong, so the count says nothing.
+     */
+    void verify(String clientIp, String email) {
+        RateLimiter.Limit ip = new RateLimiter.Limit("verify:ip:" + clientIp, config.verifyPerIp(), MINUTE);
+        limiter.hitAll(EmailAddresses.valid(email)
+                ? List.of(ip, new RateLimiter.Limit("verify:address:" + EmailAddresses.normalize(email), config.verifyPerAddress(),
+                        Duration.ofHours(1)))
+                : List.of(ip));
+    }
+
     /** The client's signup limit (shared by signup and resend), then the address's when it is one, in one round trip. */
     private void hitIpThenAddress(String clientIp, String addressPrefix, String email, int perAddress, Duration window) {
         RateLimiter.Limit ip = new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE);

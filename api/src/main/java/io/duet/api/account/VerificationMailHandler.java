@@ -130,11 +130,62 @@ class VerificationMailHandler implements JobHandler {
         return compose(account, text.getString("verification.subject").replace("{0}", secret.code()), plain, html);
     }
 
+    /**
+     * To the owner of the address, greeting them by their own display name, but only as much of it as
+     * {@link #greetingName} lets through; the subject carries no name at all.
+     */
     private MimeMessage takenMessage(Account account) throws MessagingException {
         ResourceBundle text = bundle(account.locale());
-        String plain = MessageFormat.format(text.getString("taken.text"), account.displayName());
-        String html = MessageFormat.format(text.getString("taken.html"), escape(account.displayName()));
+        String name = greetingName(account.displayName());
+        String greeting = name.isEmpty() ? "" : " " + name;
+        String plain = MessageFormat.format(text.getString("taken.text"), greeting);
+        String html = MessageFormat.format(text.getString("taken.html"), escape(greeting));
         return compose(account, text.getString("taken.subject"), plain, html);
+    }
+
+    /** Longest name a greeting carries, in code points. */
+    static final int GREETING_NAME_MAX = 32;
+    private static final java.util.regex.Pattern LINK_LIKE =
+            java.util.regex.Pattern.compile("(?i)(://|www\\.|@|\\.[\\p{L}]{2,}(\\b|$))");
+
+    /**
+     * A display name as a mail greeting may carry it: control, format (bidi overrides and isolates,
+     * zero-width characters), separator, private-use and unassigned characters dropped, whitespace
+     * runs made one space, at most {@link #GREETING_NAME_MAX} code points (then an ellipsis). A name
+     * that looks like a link or an address is not used at all (empty: the mail greets no name), so a
+     * "name" cannot smuggle a sentence with a link into mail sent under Duet's name.
+     */
+    static String greetingName(String displayName) {
+        if (displayName == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        boolean space = false;
+        for (int cp : displayName.codePoints().toArray()) {
+            int type = Character.getType(cp);
+            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || cp == '\n' || cp == '\r' || cp == '\t') {
+                space = out.length() > 0;
+                continue;
+            }
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
+                    || type == Character.SURROGATE || type == Character.UNASSIGNED) {
+                continue;
+            }
+            if (space) {
+                out.append(' ');
+                space = false;
+            }
+            out.appendCodePoint(cp);
+        }
+        String name = out.toString();
+        if (LINK_LIKE.matcher(name).find()) {
+            return "";
+        }
+        if (name.codePointCount(0, name.length()) > GREETING_NAME_MAX) {
+            name = name.substring(0, name.offsetByCodePoints(0, GREETING_NAME_MAX)).strip() + "…";
+        }
+        return name;
     }
 
     private MimeMessage compose(Account account, String subject, String plain, String html) throws MessagingException {

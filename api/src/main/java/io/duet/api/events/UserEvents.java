@@ -260,6 +260,16 @@ public class UserEvents {
         batch.execute();
     }
 
+    /**
+     * Removes everything Redis holds for {@code user}: the log (with the texts of the messages they sent
+     * and received), its seq counter and the node registrations. For the purge of a deleted account;
+     * the three keys share one hash slot, so this is one command. A client still holding an old cursor
+     * gets {@code reset}.
+     */
+    public void purge(UUID user) {
+        redis.getKeys().delete(logKey(user), seqKey(user), nodesKey(user));
+    }
+
     /** Removes the registration of {@code nodeId} for {@code user} (its last connection closed). */
     public void unregisterNode(UUID user, String nodeId) {
         redis.getScoredSortedSet(nodesKey(user)).remove(nodeId);

@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param maxPixels largest width x height accepted, read from the header before anything is decoded;
  *     default 50,000,000; above it 422 at intake, {@code too-many-pixels} in the worker
  * @param linkTtl how long a redirect link to a variant in S3 stays valid; default 10 min
+ * @param storageQuota bytes of originals one account may hold (every upload not {@code failed}, avatars
+ *     included); default 2 GB. An upload that would pass it answers 409 {@code storage-quota-exceeded};
+ *     the variants come on top (about a third of a typical photo's original)
  */
 @ConfigurationProperties("duet.media")
 public record MediaConfig(
@@ -26,4 +29,5 @@ public record MediaConfig(
         @NotBlank String dir,
         @ReadableBytes @Min(1) long maxUploadSize,
         @Min(1) long maxPixels,
-        @NotNull Duration linkTtl) {}
+        @NotNull Duration linkTtl,
+        @ReadableBytes @Min(1) long storageQuota) {}

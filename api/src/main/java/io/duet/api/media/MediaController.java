@@ -44,8 +44,12 @@ class MediaController {
 
     private final MediaService media;
     private final MediaConfig config;
+    private final io.duet.api.web.RateLimiter limiter;
+    private final io.duet.api.web.RateLimitConfig limits;
 
-    MediaController(MediaService media, MediaConfig config) {
+    MediaController(MediaService media, MediaConfig config, io.duet.api.web.RateLimiter limiter, io.duet.api.web.RateLimitConfig limits) {
+        this.limiter = limiter;
+        this.limits = limits;
         this.media = media;
         this.config = config;
     }
@@ -69,6 +73,8 @@ class MediaController {
         if (kind == null || !(kind.equals("avatar") || kind.equals("photo"))) {
             throw new InvalidFieldException("kind", "must be avatar or photo");
         }
+        // Counted before the body is read: a flood costs the sender, not our disk or the worker.
+        limiter.hit("media:upload:" + caller.accountId(), limits.mediaUploadsPerAccount(), java.time.Duration.ofHours(1));
         long declared = request.getHeaders().contentLength().orElse(-1);
         if (declared > config.maxUploadSize()) {
             throw new MediaProblems.UploadTooLargeException(config.maxUploadSize());
@@ -86,6 +92,11 @@ class MediaController {
             }
             if (header.pixels() > config.maxPixels()) {
                 throw new MediaProblems.ImageTooLargeException(config.maxPixels());
+            }
+            // Checked on what arrived, not what was declared. Two uploads racing may both pass: the quota
+            // is a budget, not a hard ceiling, and is passed by at most one upload per concurrent request.
+            if (media.storedBytes(caller.accountId()) + bytes > config.storageQuota()) {
+                throw new MediaProblems.StorageQuotaExceededException(config.storageQuota());
             }
             Media item = media.accept(caller.accountId(), kind, header, upload, bytes);
             return MediaResponse.of(item, java.util.List.of());

@@ -35,6 +35,13 @@ final class MediaProblems {
         }
     }
 
+    static final class StorageQuotaExceededException extends ProblemException {
+        StorageQuotaExceededException(long quota) {
+            super("storage-quota-exceeded", "Storage quota exceeded", HttpStatus.CONFLICT,
+                    "An account may keep at most " + quota / (1024 * 1024) + " MB of images; delete some first.");
+        }
+    }
+
     static final class MediaNotReadyException extends ProblemException {
         MediaNotReadyException() {
             super("media-not-ready", "Media not ready", HttpStatus.CONFLICT,

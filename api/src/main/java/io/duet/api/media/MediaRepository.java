@@ -27,6 +27,9 @@ interface MediaRepository extends GenericRepository<Media, UUID> {
     @Query("UPDATE media SET status = 'failed', error = :error, finished_at = :at WHERE id = :id AND status = 'processing'")
     int markFailed(UUID id, String error, Instant at);
 
+    @Query("SELECT COALESCE(SUM(bytes), 0) FROM media WHERE owner_id = :ownerId AND status <> 'failed'")
+    long storedBytes(UUID ownerId);
+
     @Query("SELECT id FROM media WHERE owner_id = :ownerId")
     List<UUID> findIdByOwnerId(UUID ownerId);
 

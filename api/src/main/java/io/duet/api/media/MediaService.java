@@ -51,6 +51,11 @@ public class MediaService {
      * Stores an accepted upload and schedules its variants. The original is written before the row
      * commits, so a worker never looks for a file that is not there yet; a failed commit removes it.
      */
+    /** Bytes of the originals the account holds, failed uploads not counted (their originals are of no use). */
+    long storedBytes(UUID ownerId) {
+        return media.storedBytes(ownerId);
+    }
+
     Media accept(UUID ownerId, String kind, ImageHeader header, Path upload, long bytes) throws IOException {
         UUID id = UUID.randomUUID();
         store.put(MediaStore.originalKey(id), upload, header.format().contentType());

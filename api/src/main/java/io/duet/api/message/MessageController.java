@@ -28,14 +28,19 @@ import jakarta.validation.constraints.PositiveOrZero;
 @Tag(name = "couples")
 class MessageController {
     private final MessageService messages;
+    private final io.duet.api.web.RateLimiter limiter;
+    private final io.duet.api.web.RateLimitConfig limits;
 
-    MessageController(MessageService messages) {
+    MessageController(MessageService messages, io.duet.api.web.RateLimiter limiter, io.duet.api.web.RateLimitConfig limits) {
+        this.limiter = limiter;
+        this.limits = limits;
         this.messages = messages;
     }
 
     @Post
     @Operation(summary = "Send a message; retrying with the same clientId returns the first message (Idempotent-Replayed: true)")
     HttpResponse<MessageBodies.MessageResponse> send(Caller caller, @Valid @Body MessageBodies.SendMessageRequest request) {
+        limiter.hit("message:send:" + caller.accountId(), limits.messagesPerAccount(), java.time.Duration.ofMinutes(1));
         MessageService.Sent sent = messages.send(caller.accountId(), request.clientId(), request.text());
         MutableHttpResponse<MessageBodies.MessageResponse> response = HttpResponse.<MessageBodies.MessageResponse>status(HttpStatus.CREATED)
                 .body(MessageBodies.MessageResponse.from(sent.message()));

@@ -24,6 +24,7 @@ final class TestFunctions {
         properties.put("duet.accounts.argon2.iterations", 1);
         properties.put("duet.rate-limits.signup-per-ip", 100000);
         properties.put("duet.rate-limits.sign-in-per-ip", 100000);
+        properties.put("duet.rate-limits.verify-per-ip", 100000);
         // The API function and the media worker function share the (local) media store, as in AWS they share S3.
         properties.put("duet.media.dir", MEDIA_DIR.toString());
         properties.putAll(extra);

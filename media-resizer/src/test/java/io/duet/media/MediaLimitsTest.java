@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 @MicronautTest(transactional = false)
 @Property(name = "duet.rate-limits.media-uploads-per-account", value = "3")
 @Property(name = "duet.media.storage-quota", value = "200KB")
+// Intake limits only: no queue workers, so this context never takes another test class's media jobs.
+@Property(name = "duet.queues.workers-enabled", value = "false")
 class MediaLimitsTest {
     @Inject EmbeddedServer server;
     @Inject ObjectMapper json;

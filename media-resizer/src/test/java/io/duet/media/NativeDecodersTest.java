@@ -34,7 +34,9 @@ class NativeDecodersTest {
         assertTrue(NativeVersion.parse("1.6").compareTo(NativeVersion.parse("1.6.0")) == 0);
     }
 
+    // No queue workers: a context of this class must not take the media jobs of other test classes.
     @MicronautTest(transactional = false)
+    @Property(name = "duet.queues.workers-enabled", value = "false")
     @Nested
     class Defaults {
         @Inject EmbeddedServer server;
@@ -59,6 +61,7 @@ class NativeDecodersTest {
     @MicronautTest(transactional = false)
     @Property(name = "duet.media.resizer.libjpeg-turbo-minimum", value = "99.0")
     @Property(name = "duet.media.resizer.libpng-minimum", value = "99.0")
+    @Property(name = "duet.queues.workers-enabled", value = "false")
     @Nested
     class MinimumsAboveTheInstalledReleases {
         @Inject EmbeddedServer server;

@@ -2,6 +2,7 @@ package io.duet.api.account;
 
 import io.duet.api.mail.MailConfig;
 import io.duet.api.mail.MailRejectedException;
+import io.duet.api.mail.MailUnavailableException;
 import io.duet.api.mail.Mailer;
 import io.duet.api.queue.Job;
 import io.duet.api.queue.JobHandler;
@@ -81,6 +82,12 @@ class VerificationMailHandler implements JobHandler {
     @Override
     public boolean transactional() {
         return false;
+    }
+
+    /** The mail server refused, timed out or answered 4xx: it is away, the mail is not at fault. */
+    @Override
+    public boolean dependencyDown(Exception failure) {
+        return failure instanceof MailUnavailableException;
     }
 
     @Override

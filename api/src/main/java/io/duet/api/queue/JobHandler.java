@@ -22,4 +22,14 @@ public interface JobHandler {
     default boolean transactional() {
         return true;
     }
+
+    /**
+     * Whether this failure means a dependency is down (the mail server refuses connections, the media
+     * store does not answer) rather than that the job is bad. Such a failure does not spend the job's
+     * attempts: the queue holds back, probes the dependency with one job every {@code dependency-probe},
+     * and lets everything go again the moment it answers. Default: no failure is a dependency's.
+     */
+    default boolean dependencyDown(Exception failure) {
+        return false;
+    }
 }

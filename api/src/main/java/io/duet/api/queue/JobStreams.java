@@ -291,6 +291,19 @@ class JobStreams {
         return moved == null ? 0 : moved;
     }
 
+    /** Moves every job of the retry set back onto the stream now (a dependency came back). */
+    long promoteAll(String queue) {
+        long total = 0;
+        long moved;
+        do {
+            Long batch = redis.getScript().eval(RScript.Mode.READ_WRITE, PROMOTE_DUE, RScript.ReturnType.LONG,
+                    List.of(streamKey(queue), retryKey(queue)), "+inf", "1000");
+            moved = batch == null ? 0 : batch;
+            total += moved;
+        } while (moved == 1000);
+        return total;
+    }
+
     List<DeadLetter> deadLetters(String queue, int limit) {
         RStream<String, String> dead = redis.getStream(deadKey(queue));
         Map<StreamMessageId, Map<String, String>> entries = dead.range(limit, StreamMessageId.MIN, StreamMessageId.MAX);

@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.duet.api.redis.RedisConfig;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.context.event.ShutdownEvent;
@@ -38,6 +39,7 @@ public class OutboxRelay {
     private final JobStreams streams;
     private final TransactionOperations<Connection> transactions;
     private final OutboxConfig config;
+    private final RedisConfig redis;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong relayed = new AtomicLong();
     private final AtomicLong reRelayed = new AtomicLong();
@@ -47,7 +49,8 @@ public class OutboxRelay {
     private long nextReconcile;
 
     OutboxRelay(OutboxRepository outbox, ProcessedJobRepository processed, JobStreams streams,
-            TransactionOperations<Connection> transactions, OutboxConfig config) {
+            TransactionOperations<Connection> transactions, OutboxConfig config, RedisConfig redis) {
+        this.redis = redis;
         this.outbox = outbox;
         this.processed = processed;
         this.streams = streams;
@@ -168,7 +171,7 @@ public class OutboxRelay {
             }
             streams.requireNoEviction();
             JobStreams.RelayMark mark = streams.publish(rows);
-            outbox.markRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new), mark.epoch(), mark.seq());
+            outbox.markRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new), redis.identity(), mark.epoch(), mark.seq());
             relayed.addAndGet(rows.size());
             return rows.size();
         });
@@ -186,7 +189,7 @@ public class OutboxRelay {
                 return 0;
             }
             JobStreams.RelayMark held = streams.relayed();
-            int lost = outbox.unrelayLost(held.epoch(), held.seq());
+            int lost = outbox.unrelayLost(redis.identity(), held.epoch(), held.seq());
             if (lost > 0) {
                 LOG.atWarn().addKeyValue("jobs", lost).addKeyValue("redisEpoch", held.epoch()).addKeyValue("redisSeq", held.seq())
                         .log("Redis lost relayed jobs (restarted empty or failed over without the last writes); relaying them again");

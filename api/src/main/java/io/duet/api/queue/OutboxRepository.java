@@ -30,8 +30,8 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
      * Marks jobs as relayed by the relay batch {@code seq} of Redis's {@code epoch}; the rows stay until their
      * jobs are processed. One statement shape whatever the batch size, so PostgreSQL reuses its plan.
      */
-    @Query("UPDATE outbox_job SET relayed_epoch = :epoch, relayed_seq = :seq WHERE position = ANY(:positions)")
-    void markRelayed(Long[] positions, String epoch, long seq);
+    @Query("UPDATE outbox_job SET relayed_to = :target, relayed_epoch = :epoch, relayed_seq = :seq WHERE position = ANY(:positions)")
+    void markRelayed(Long[] positions, String target, String epoch, long seq);
 
     /**
      * Relayed jobs that Redis no longer holds, and whose effect is not recorded, become unrelayed again: those
@@ -40,10 +40,10 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
      */
     @Query("""
             UPDATE outbox_job o SET relayed_epoch = NULL, relayed_seq = NULL
-            WHERE o.relayed_seq IS NOT NULL
+            WHERE o.relayed_seq IS NOT NULL AND o.relayed_to = :target
               AND (o.relayed_epoch IS DISTINCT FROM :epoch OR o.relayed_seq > :seq)
               AND NOT EXISTS (SELECT 1 FROM processed_job p WHERE p.job_id = o.job_id)""")
-    int unrelayLost(@Nullable String epoch, long seq);
+    int unrelayLost(String target, @Nullable String epoch, long seq);
 
     /** Rows of jobs whose effect is recorded: PostgreSQL no longer needs to remember them. */
     @Query("""

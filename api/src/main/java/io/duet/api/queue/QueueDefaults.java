@@ -21,6 +21,9 @@ import java.time.Duration;
  * @param batchSize most jobs one handler slot takes at once when the queue is busy; they share one
  *     transaction (each in its own savepoint) and one ack. A quiet queue hands out single jobs, so this
  *     costs no latency. Default 20; 1 turns batching off
+ * @param dependencyProbe while a dependency of the queue's handler is down (SMTP, the media store), how
+ *     often one job is let through to probe it; the others wait without spending attempts, and all of them
+ *     go again as soon as a probe succeeds. Default 2 s: a backlog resumes within that of the dependency's return
  */
 @ConfigurationProperties("duet.queues.defaults")
 public record QueueDefaults(
@@ -31,4 +34,5 @@ public record QueueDefaults(
         @NotNull Duration claimIdle,
         @NotNull Duration shutdownGrace,
         @Min(100) int deadLetterMax,
-        @Min(1) @Max(500) int batchSize) {}
+        @Min(1) @Max(500) int batchSize,
+        @NotNull Duration dependencyProbe) {}

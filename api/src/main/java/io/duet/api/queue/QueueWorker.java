@@ -55,6 +55,8 @@ final class QueueWorker {
     /** Jobs put back on the queue unfinished because this worker stopped. */
     private final AtomicLong released = new AtomicLong();
     private volatile int concurrency;
+    /** The handler's dependency is down: one job at a time probes it; the rest wait without spending attempts. */
+    private volatile boolean dependencyDown;
     private volatile boolean paused;
     private volatile boolean running;
     private Thread reader;
@@ -205,13 +207,13 @@ final class QueueWorker {
         lock.lock();
         try {
             long waitNanos = config.readBlock().toNanos();
-            while (running && (paused || busySlots >= concurrency)) {
+            while (running && (paused || busySlots >= slotLimit())) {
                 if (waitNanos <= 0) {
                     return 0;
                 }
                 waitNanos = changed.awaitNanos(waitNanos);
             }
-            return running ? concurrency - busySlots : 0;
+            return running ? Math.max(0, slotLimit() - busySlots) : 0;
         } finally {
             lock.unlock();
         }
@@ -240,7 +242,7 @@ final class QueueWorker {
         int slots;
         lock.lock();
         try {
-            slots = Math.max(1, Math.min(concurrency - busySlots, jobs.size()));
+            slots = Math.max(1, Math.min(slotLimit() - busySlots, jobs.size()));
             busySlots += slots;
         } finally {
             lock.unlock();
@@ -257,7 +259,12 @@ final class QueueWorker {
         }
     }
 
-    private enum Outcome { DONE, RETRY, DEAD, RELEASE }
+    private enum Outcome { DONE, RETRY, DEAD, RELEASE, WAIT }
+
+    /** Handler slots to fill now: the queue's concurrency, or one probe while a dependency is down. */
+    private int slotLimit() {
+        return dependencyDown ? Math.min(1, concurrency) : concurrency;
+    }
 
     private void process(List<Map.Entry<StreamMessageId, Job>> batch) {
         try {
@@ -280,6 +287,7 @@ final class QueueWorker {
                     case DONE -> {
                         processedCount.increment();
                         done.add(messageId);
+                        dependencyBack();
                     }
                     case DUPLICATE -> {
                         duplicateCount.increment();
@@ -310,6 +318,14 @@ final class QueueWorker {
     }
 
     private Outcome failureOutcome(Job job, Exception error) {
+        if (handler.dependencyDown(error)) {
+            if (!dependencyDown) {
+                dependencyDown = true;
+                LOG.atWarn().addKeyValue("queue", queue).addKeyValue("cause", error.getClass().getSimpleName())
+                        .log("a dependency of the queue is down; probing it with one job at a time, attempts not counted");
+            }
+            return Outcome.WAIT;
+        }
         if (error instanceof PermanentJobFailure) {
             failedCount.increment();
             return Outcome.DEAD;
@@ -347,6 +363,7 @@ final class QueueWorker {
             case DONE -> streams.complete(queue, List.of(messageId));
             case RETRY -> streams.retryLater(queue, messageId, job.nextAttempt(), Instant.now().plus(backoff(job.attempt())));
             case RELEASE -> streams.retryLater(queue, messageId, job, Instant.now());
+            case WAIT -> streams.retryLater(queue, messageId, job, Instant.now().plus(defaults.dependencyProbe()));
             case DEAD -> {
                 deadCount.increment();
                 LOG.atError().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
@@ -354,6 +371,33 @@ final class QueueWorker {
                 streams.deadLetter(queue, messageId, job, error, defaults.deadLetterMax());
             }
         }
+    }
+
+    /**
+     * A job succeeded while the dependency was marked down: it is back. Everything waiting in the retry
+     * set goes again now instead of at its own time, and the queue runs at its full concurrency.
+     */
+    private void dependencyBack() {
+        if (!dependencyDown) {
+            return;
+        }
+        dependencyDown = false;
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            long released = streams.promoteAll(queue);
+            LOG.atInfo().addKeyValue("queue", queue).addKeyValue("released", released).log("the queue's dependency is back; waiting jobs released");
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("queue", queue).log("waiting jobs not released at once; they go at their own time");
+        }
+    }
+
+    boolean dependencyDown() {
+        return dependencyDown;
     }
 
     /** Exponential backoff with "equal jitter": half fixed, half random, so retries of a burst spread out. */

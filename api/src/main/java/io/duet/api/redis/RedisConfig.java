@@ -41,6 +41,16 @@ public record RedisConfig(@NotBlank String uri, @NotNull Duration connectTimeout
         return colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
     }
 
+    /**
+     * Which Redis this is, stable across its restarts and without credentials: {@code host:port/db}. The
+     * outbox records it with every relayed job, so a relay judges only the jobs it sent to its own Redis
+     * (regions, or tests, with a Redis each share one outbox table).
+     */
+    public String identity() {
+        URI parsed = URI.create(uri);
+        return parsed.getHost() + ":" + (parsed.getPort() > 0 ? parsed.getPort() : 6379) + "/" + database();
+    }
+
     /** The URI with any password masked, for start-up messages. */
     public String redacted() {
         URI parsed = URI.create(uri);

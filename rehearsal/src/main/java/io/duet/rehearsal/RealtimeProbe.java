@@ -109,7 +109,7 @@ final class RealtimeProbe implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
                 ResultSet rs = c.createStatement().executeQuery("""
                         SELECT min(a.email), max(a.email) FROM couple_member m JOIN account a ON a.id = m.account_id
-                        WHERE m.left_at IS NULL GROUP BY m.couple_id HAVING count(*) = 2 ORDER BY min(a.email) LIMIT """ + couples)) {
+                        WHERE m.left_at IS NULL GROUP BY m.couple_id HAVING count(*) = 2 ORDER BY min(a.email)""" + " LIMIT " + couples)) {
             while (rs.next()) {
                 pairs.add(new String[] {rs.getString(1), rs.getString(2)});
             }

@@ -158,7 +158,8 @@ public final class Rehearse {
                     List<String> events = new CopyOnWriteArrayList<>();
                     // The Gatling JVM: its own process, its own classpath (this module's), results in dir/gatling.
                     List<String> command = new ArrayList<>(List.of(Stack.java(), "-Xmx768m", "-XX:+UseParallelGC",
-                            "--sun-misc-unsafe-memory-access=allow"));
+                            "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+                            "--add-opens=java.base/java.lang=ALL-UNNAMED"));
                     command.addAll(plan.toProperties());
                     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gatling.app.Gatling",
                             "-s", PromotionSimulation.class.getName(), "-rf", dir.resolve("gatling").toString()));

@@ -119,6 +119,7 @@ final class Report {
             checks.add(new String[] {row.kind() + " nothing lost", Boolean.toString(row.lost() == 0)});
             checks.add(new String[] {row.kind() + " nothing unexpected", Boolean.toString(row.unexpected() == 0)});
         }
+        checks.add(new String[] {"the load ran (signups were made)", Boolean.toString(result.rows().getFirst().requests() > 0)});
         r.append("  (failed: the client never got a 2xx after its retries; recov: of those, the effect appeared anyway)\n");
         Map<String, int[]> perFault = new TreeMap<>();
         for (Checker.Finding f : result.findings()) {

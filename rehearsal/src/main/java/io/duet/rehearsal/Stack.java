@@ -62,6 +62,7 @@ final class Stack implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command);
             Map<String, String> env = builder.environment();
             env.put("DATASOURCES_DEFAULT_URL", jdbcUrl());
+            env.put("DATASOURCES_DEFAULT_USERNAME", "postgres");
             env.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", "6");
             env.put("DUET_REDIS_URI", "redis://127.0.0.1:" + redisPort + "/0");
             env.put("DUET_MAIL_SMTP_HOST", "127.0.0.1");

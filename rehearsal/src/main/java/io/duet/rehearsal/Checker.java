@@ -236,7 +236,12 @@ final class Checker {
             ok++;
             if (!probe.deliveries.containsKey(line.key())) {
                 lost++;
-                findings.add(new Finding("event", "lost: message.created never reached the partner", line.key(), line.start()));
+                String[] where = line.extra().split(":");
+                RealtimeProbe.Listener l = probe.listeners.get(Integer.parseInt(where[0]));
+                findings.add(new Finding("event", String.format(java.util.Locale.ROOT,
+                        "lost: message.created (couple seq %s) never reached the partner (%s client, its last seq %d, %d reconnects, %d resets)",
+                        where.length > 1 ? where[1] : "?", l.websocket ? "WebSocket" : "long-polling", l.lastSeq, l.reconnects.get(),
+                        l.resets.get()), line.key(), line.start()));
             }
         }
         for (RealtimeProbe.Listener listener : probe.listeners) {

@@ -167,6 +167,7 @@ final class RealtimeProbe implements AutoCloseable {
         long start = System.currentTimeMillis();
         receiverOf.put(clientId, listener.index);
         String outcome = "error";
+        long seq = -1;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/couple/messages"))
@@ -177,6 +178,11 @@ final class RealtimeProbe implements AutoCloseable {
                 outcome = Integer.toString(r.statusCode());
                 if (r.statusCode() / 100 == 2) {
                     sentAt.put(clientId, start);
+                    try {
+                        seq = JSON.readTree(r.body()).path("seq").asLong(-1);
+                    } catch (Exception e) {
+                        seq = -1;
+                    }
                     break;
                 }
                 if (r.statusCode() / 100 == 4 && r.statusCode() != 429) {
@@ -187,7 +193,7 @@ final class RealtimeProbe implements AutoCloseable {
             }
             Thread.sleep(1000);
         }
-        ledger.write("rt-message", clientId, start, System.currentTimeMillis(), outcome, Integer.toString(listener.index));
+        ledger.write("rt-message", clientId, start, System.currentTimeMillis(), outcome, listener.index + ":" + seq);
     }
 
     private void listen(Listener listener) {

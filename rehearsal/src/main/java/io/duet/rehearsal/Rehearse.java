@@ -161,7 +161,7 @@ public final class Rehearse {
                             "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                             "--add-opens=java.base/java.lang=ALL-UNNAMED"));
                     command.addAll(plan.toProperties());
-                    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gatling.app.Gatling",
+                    command.addAll(List.of("-cp", ownClasspath(root), "io.gatling.app.Gatling",
                             "-s", PromotionSimulation.class.getName(), "-rf", dir.resolve("gatling").toString()));
                     Process gatling = new ProcessBuilder(command).redirectErrorStream(true).start();
                     CountDownLatch started = new CountDownLatch(1);
@@ -219,14 +219,15 @@ public final class Rehearse {
                     sampler.stop();
                     Files.write(dir.resolve("gatling.log"), gatlingOut);
                     String gatlingReport = gatlingOut.stream().filter(l -> l.contains("index.html")).findFirst()
-                            .map(l -> l.replaceAll(".*?(file:|/)", "/").trim()).orElse("(no Gatling report: see " + dir.resolve("gatling.log") + ")");
+                            .map(l -> l.substring(l.indexOf("file://") >= 0 ? l.indexOf("file://") + 7 : 0).trim()).orElse("(no Gatling report: see " + dir.resolve("gatling.log") + ")");
                     probeLedger.close();
 
                     Checker checker = new Checker(stack.jdbcUrl(), mail, probe, Ledger.read(dir.resolve("ledger-load.txt")),
                             Ledger.read(dir.resolve("ledger-probe.txt")));
                     Checker.Result result = checker.check(begun);
                     Report report = new Report(options, plan, preflight, scaled, faults.windows, events, sampler, result, loadStart,
-                            loadEnd, drained, gatlingReport, setupMillis, begun, gatewayRssBefore, gatewayRssConnected, probe);
+                            loadEnd, drained, gatlingReport, setupMillis, begun, gatewayRssBefore, gatewayRssConnected, probe,
+                            stack.bytesPerEvent());
                     String text = report.render();
                     out.print(text);
                     Files.writeString(dir.resolve("report.txt"), text);
@@ -237,6 +238,15 @@ public final class Rehearse {
                 }
             }
         }
+    }
+
+    /** This module's classes and dependencies: from the file Maven writes (under surefire, java.class.path is a booter jar). */
+    static String ownClasspath(Path root) throws java.io.IOException {
+        Path file = root.resolve("rehearsal/target/classpath.txt");
+        if (Files.exists(file)) {
+            return root.resolve("rehearsal/target/classes").toAbsolutePath() + ":" + Files.readString(file).trim();
+        }
+        return System.getProperty("java.class.path");
     }
 
     interface Action {

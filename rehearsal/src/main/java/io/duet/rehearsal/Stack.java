@@ -273,6 +273,41 @@ final class Stack implements AutoCloseable {
         return -1;
     }
 
+    /** Bytes and entries of one key (a stream, list or sorted set): what one job or event costs in Redis. */
+    long[] keyUsage(String key) {
+        try {
+            String type = redisCli("TYPE", key).trim();
+            String count = switch (type) {
+                case "stream" -> redisCli("XLEN", key);
+                case "list" -> redisCli("LLEN", key);
+                case "zset" -> redisCli("ZCARD", key);
+                case "hash" -> redisCli("HLEN", key);
+                default -> "0";
+            };
+            long entries = Long.parseLong(count.trim());
+            long bytes = entries == 0 ? 0 : Long.parseLong(redisCli("MEMORY", "USAGE", key, "SAMPLES", "0").trim());
+            return new long[] {bytes, entries};
+        } catch (Exception e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** Bytes per event over up to 50 users' event logs (duet:ev:{user}:log). */
+    double bytesPerEvent() {
+        long bytes = 0;
+        long entries = 0;
+        String[] keys = redisCli("--scan", "--pattern", "duet:ev:*:log", "--count", "1000").split("\\R");
+        for (int i = 0; i < keys.length && i < 50; i++) {
+            if (keys[i].isBlank()) {
+                continue;
+            }
+            long[] usage = keyUsage(keys[i].trim());
+            bytes += usage[0];
+            entries += usage[1];
+        }
+        return entries == 0 ? -1 : bytes / (double) entries;
+    }
+
     // ---- nodes ----
 
     Node addNode(String name, Role role) throws IOException {

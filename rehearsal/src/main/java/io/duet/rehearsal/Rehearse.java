@@ -67,7 +67,7 @@ public final class Rehearse {
                         Faults.parse(faults), 400, 20_000, 10, 90, 0.6, dir);
                 case "short" -> new Options(mode, perMinute == null ? 3 : perMinute, minutes == null ? 1.25 : minutes, spike,
                         Faults.parse(faults), 100, 4_000, 6, 60, 0.35, dir);
-                default -> new Options(mode, perMinute == null ? 12 : perMinute, minutes == null ? 9 : minutes, spike,
+                default -> new Options(mode, perMinute == null ? 12 : perMinute, minutes == null ? 8 : minutes, spike,
                         Faults.parse(faults), 2_000, 100_000, 20, 150, 1.0, dir);
             };
         }
@@ -161,6 +161,7 @@ public final class Rehearse {
                             "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                             "--add-opens=java.base/java.lang=ALL-UNNAMED"));
                     command.addAll(plan.toProperties());
+                    command.add("-Drehearsal.mailWait=" + (options.mode().equals("full") ? 90 : options.mode().equals("quick") ? 45 : 25));
                     command.addAll(List.of("-cp", ownClasspath(root), "io.gatling.app.Gatling",
                             "-s", PromotionSimulation.class.getName(), "-rf", dir.resolve("gatling").toString()));
                     Process gatling = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -296,7 +296,7 @@ final class Stack implements AutoCloseable {
     double bytesPerEvent() {
         long bytes = 0;
         long entries = 0;
-        String[] keys = redisCli("--scan", "--pattern", "duet:ev:*:log", "--count", "1000").split("\\R");
+        String[] keys = redisCli("--scan", "--pattern", "duet:ev:*:log").split("\\R");
         for (int i = 0; i < keys.length && i < 50; i++) {
             if (keys[i].isBlank()) {
                 continue;

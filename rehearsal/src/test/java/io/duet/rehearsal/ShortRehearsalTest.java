@@ -3,9 +3,6 @@ package io.duet.rehearsal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -26,10 +23,8 @@ class ShortRehearsalTest {
         assertTrue(Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/initdb")),
                 "the rehearsal runs its own PostgreSQL: /usr/lib/postgresql/15/bin/initdb is needed");
         Rehearse.Options options = Rehearse.Options.parse(new String[] {"--short", "--out", "target/rehearsal/short-test"});
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        Checker.Result result = Rehearse.run(options, root, new PrintStream(new Tee(System.out, out), true));
+        Checker.Result result = Rehearse.run(options, root, System.out);
         double seconds = (System.nanoTime() - start) / 1e9;
         String findings = result.findings().stream().limit(20).map(f -> f.kind() + " " + f.verdict() + " " + f.key())
                 .collect(Collectors.joining("\n  "));
@@ -37,28 +32,5 @@ class ShortRehearsalTest {
         assertEquals(0, result.lost(), "lost effects (2xx without effect):\n  " + findings);
         assertEquals(0, result.unexpected(), "unexpected effects (no request asked for them):\n  " + findings);
         System.out.printf("short rehearsal took %.0f s%n", seconds);
-    }
-
-    /** Prints to both the console and the buffer. */
-    private static final class Tee extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
-
-        Tee(java.io.OutputStream a, java.io.OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
-            a.write(bytes, off, len);
-            b.write(bytes, off, len);
-        }
     }
 }

@@ -144,7 +144,7 @@ final class RealtimeProbe implements AutoCloseable {
     /** Each sender sends one message every {@code periodMillis}, jittered, until {@link #stopSending}. */
     void startSending(long periodMillis) {
         for (Listener listener : listeners) {
-            threads.add(Thread.ofVirtual().name("send-" + listener.index).start(() -> {
+            senders.add(Thread.ofVirtual().name("send-" + listener.index).start(() -> {
                 try {
                     Thread.sleep(ThreadLocalRandom.current().nextLong(periodMillis));
                     while (sending) {
@@ -158,8 +158,14 @@ final class RealtimeProbe implements AutoCloseable {
         }
     }
 
-    void stopSending() {
+    private final List<Thread> senders = new ArrayList<>();
+
+    /** Stops the senders and waits for the messages in flight (and their retries) to get their ledger line. */
+    void stopSending() throws InterruptedException {
         sending = false;
+        for (Thread sender : senders) {
+            sender.join(java.time.Duration.ofSeconds(45));
+        }
     }
 
     private void send(Listener listener) throws InterruptedException {
@@ -337,5 +343,6 @@ final class RealtimeProbe implements AutoCloseable {
             }
         }
         threads.forEach(Thread::interrupt);
+        senders.forEach(Thread::interrupt);
     }
 }

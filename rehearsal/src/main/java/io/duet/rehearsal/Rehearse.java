@@ -97,6 +97,27 @@ public final class Rehearse {
                 options.faults().isEmpty() ? "none" : String.join(",", options.faults()), dir);
         try (MailSink mail = new MailSink(Stack.freePort(), Stack.freePort(), Stack.freePort());
                 Stack stack = new Stack(dir, root.toAbsolutePath(), mail.gatePort())) {
+            // Ctrl-C or a killed test JVM must not leave six nodes, a Redis and a PostgreSQL behind.
+            Thread cleanup = new Thread(() -> {
+                stack.close();
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly); // the Gatling JVM
+            }, "rehearse-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                return runStack(options, root, out, begun, dir, mail, stack);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook does it
+                }
+            }
+        }
+    }
+
+    private static Checker.Result runStack(Options options, Path root, PrintStream out, long begun, Path dir, MailSink mail,
+            Stack stack) throws Exception {
+        {
             out.println("rehearse: private PostgreSQL, Redis (appendonly), datagen " + options.couples() + " couples / "
                     + options.messages() + " messages");
             stack.startPostgres();
@@ -233,6 +254,7 @@ public final class Rehearse {
                     out.print(text);
                     Files.writeString(dir.resolve("report.txt"), text);
                     Files.writeString(dir.resolve("capacity-inputs.json"), report.capacityJson());
+                    Files.writeString(dir.resolve("findings.txt"), report.findingsText());
                     out.println("rehearse: report " + dir.resolve("report.txt") + ", capacity plan " + dir.resolve("capacity-inputs.json"));
                     out.println(report.passedLine());
                     return result;

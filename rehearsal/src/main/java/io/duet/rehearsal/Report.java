@@ -134,7 +134,8 @@ final class Report {
             r.append("    nothing lost, duplicated or unexpected\n");
         }
         perFault.forEach((k, v) -> r.append(String.format(Locale.ROOT, "    %-14s lost %d, duplicated %d, unexpected %d%n", k, v[0], v[1], v[2])));
-        result.findings().stream().limit(12).forEach(f -> r.append("    e.g. ").append(f.kind()).append(' ').append(f.verdict())
+        // Examples: the rare verdicts first (unexpected, duplicated), then the lost; all of them in findings.txt.
+        result.findings().stream().sorted(Comparator.comparingInt(f -> f.verdict().startsWith("lost") ? 1 : 0)).limit(12).forEach(f -> r.append("    e.g. ").append(f.kind()).append(' ').append(f.verdict())
                 .append(' ').append(f.key()).append(f.start() > 0 ? " at " + t(f.start()) : "").append('\n'));
 
         latency(r);
@@ -249,21 +250,30 @@ final class Report {
         checks.add(new String[] {"no dead letters", Boolean.toString(sampler.samples.getLast().dead() == 0)});
     }
 
+    String findingsText() {
+        StringBuilder r = new StringBuilder();
+        for (Checker.Finding f : result.findings()) {
+            r.append(f.kind()).append('\t').append(f.start() > 0 ? t(f.start()) : "-").append('\t')
+                    .append(f.start() > 0 ? faultAt(f.start()) : "-").append('\t').append(f.key()).append('\t').append(f.verdict()).append('\n');
+        }
+        return r.toString();
+    }
+
     private void errors(StringBuilder r) {
         Map<String, Integer> byStatus = new TreeMap<>();
         List<Ledger.Line> lines = new ArrayList<>(load);
         lines.addAll(probeLines);
         for (Ledger.Line line : lines) {
             if (line.fiveHundred() || line.outcome().equals("error")) {
-                byStatus.merge(line.kind() + " " + line.outcome(), 1, Integer::sum);
+                byStatus.merge(line.kind() + " " + line.outcome() + " (" + faultAt(line.start()) + ")", 1, Integer::sum);
             }
         }
-        r.append("\n-- final outcomes that were 5xx or no answer (after the client's retries), by request and status\n");
+        r.append("\n-- final outcomes that were 5xx or no answer (after the client's retries), by request, status and fault window\n");
         if (byStatus.isEmpty()) {
             r.append("  none\n");
         }
-        byStatus.forEach((k, v) -> r.append(String.format(Locale.ROOT, "  %-20s %d%n", k, v)));
-        long fiveHundreds = byStatus.entrySet().stream().filter(e -> e.getKey().endsWith(" 500")).mapToLong(Map.Entry::getValue).sum();
+        byStatus.forEach((k, v) -> r.append(String.format(Locale.ROOT, "  %-36s %d%n", k, v)));
+        long fiveHundreds = byStatus.entrySet().stream().filter(e -> e.getKey().contains(" 500 ")).mapToLong(Map.Entry::getValue).sum();
         checks.add(new String[] {"no 500 answered", Boolean.toString(fiveHundreds == 0)});
     }
 

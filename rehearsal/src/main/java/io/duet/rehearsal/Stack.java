@@ -361,8 +361,14 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (Node node : nodes.values()) {
             try {
                 if (node.process != null && node.process.isAlive()) {

@@ -1,0 +1,255 @@
+package io.duet.rehearsal;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Joins the ledger (every request the load made) with the effects (PostgreSQL rows, the mail sink, the
+ * realtime clients' events):
+ * <ul>
+ *   <li><b>lost</b>: a 2xx whose effect never appeared;
+ *   <li><b>duplicated</b>: an effect that appeared twice (a second verification mail; an event delivered twice);
+ *   <li><b>unexpected</b>: an effect no request asked for (a mail to nobody who signed up, a message row
+ *       nobody sent);
+ *   <li><b>recovered</b>: a request the client saw fail or time out whose effect appeared anyway.
+ * </ul>
+ * Nothing lost and nothing unexpected is the pass; duplicates are counted and explained (email is
+ * at-least-once, so a kill mid-send may repeat the mails in flight).
+ */
+final class Checker {
+    /** One line of the table: a kind of request and what became of its effects. */
+    record Row(String kind, String effect, int requests, int ok, int lost, int duplicated, int unexpected, int recovered,
+            int failed) {}
+
+    /** An effect that went wrong, with when its request started (to attribute it to a fault window). */
+    record Finding(String kind, String verdict, String key, long start) {}
+
+    record Result(List<Row> rows, List<Finding> findings) {
+        int lost() {
+            return rows.stream().mapToInt(Row::lost).sum();
+        }
+
+        int unexpected() {
+            return rows.stream().mapToInt(Row::unexpected).sum();
+        }
+
+        int duplicated() {
+            return rows.stream().mapToInt(Row::duplicated).sum();
+        }
+
+        int recovered() {
+            return rows.stream().mapToInt(Row::recovered).sum();
+        }
+
+        /** Nothing lost, nothing unexpected, and there was a load to judge (a run whose generator crashed proves nothing). */
+        boolean passed() {
+            return lost() == 0 && unexpected() == 0 && rows.getFirst().requests() > 0;
+        }
+    }
+
+    private final String jdbcUrl;
+    private final MailSink mail;
+    private final RealtimeProbe probe;
+    private final List<Ledger.Line> load;
+    private final List<Ledger.Line> probeLines;
+
+    Checker(String jdbcUrl, MailSink mail, RealtimeProbe probe, List<Ledger.Line> load, List<Ledger.Line> probeLines) {
+        this.jdbcUrl = jdbcUrl;
+        this.mail = mail;
+        this.probe = probe;
+        this.load = load;
+        this.probeLines = probeLines;
+    }
+
+    Result check(long runStart) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            rows.add(signups(c, findings));
+            rows.add(messages(c, findings, runStart));
+            rows.add(media(c, findings, "avatar"));
+            rows.add(media(c, findings, "photo"));
+            rows.add(events(findings));
+        }
+        return new Result(rows, findings);
+    }
+
+    /** Signups: the account row and exactly one verification mail per address; no mail to anyone else. */
+    private Row signups(Connection c, List<Finding> findings) throws Exception {
+        Map<String, Ledger.Line> asked = new LinkedHashMap<>();
+        for (Ledger.Line line : load) {
+            if (line.kind().equals("signup")) {
+                asked.put(line.key(), line);
+            }
+        }
+        Set<String> accounts = new HashSet<>();
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT email FROM account WHERE email LIKE 'rh-%'")) {
+            while (rs.next()) {
+                accounts.add(rs.getString(1));
+            }
+        }
+        Map<String, Integer> mails = new HashMap<>();
+        int unexpected = 0;
+        for (MailSink.Mail m : mail.messages()) {
+            if (!m.verification()) {
+                continue;
+            }
+            if (!asked.containsKey(m.to())) {
+                unexpected++;
+                findings.add(new Finding("signup", "unexpected mail", m.to(), -1));
+                continue;
+            }
+            mails.merge(m.to(), 1, Integer::sum);
+        }
+        int ok = 0;
+        int lost = 0;
+        int duplicated = 0;
+        int recovered = 0;
+        int failed = 0;
+        for (Ledger.Line line : asked.values()) {
+            int count = mails.getOrDefault(line.key(), 0);
+            boolean account = accounts.contains(line.key());
+            if (line.ok()) {
+                ok++;
+                if (count == 0 || !account) {
+                    lost++;
+                    findings.add(new Finding("signup", count == 0 ? "lost: 202, no verification mail" : "lost: 202, no account",
+                            line.key(), line.start()));
+                }
+            } else {
+                failed++;
+                if (count > 0) {
+                    recovered++;
+                }
+            }
+            if (count > 1) {
+                duplicated += count - 1;
+                findings.add(new Finding("signup", "duplicated: " + count + " verification mails", line.key(), line.start()));
+            }
+        }
+        return new Row("signup", "account + verification mail", asked.size(), ok, lost, duplicated, unexpected, recovered, failed);
+    }
+
+    /** Messages from the new couples (load) and the existing ones (probe): a row per clientId, once. */
+    private Row messages(Connection c, List<Finding> findings, long runStart) throws Exception {
+        Map<String, Ledger.Line> asked = new LinkedHashMap<>();
+        for (Ledger.Line line : load) {
+            if (line.kind().equals("message")) {
+                asked.put(line.key(), line);
+            }
+        }
+        for (Ledger.Line line : probeLines) {
+            asked.put(line.key(), line);
+        }
+        Map<String, Integer> rows = new HashMap<>();
+        try (var statement = c.prepareStatement("SELECT client_id::text, count(*) FROM message WHERE created_at >= ? GROUP BY client_id")) {
+            statement.setTimestamp(1, new Timestamp(runStart - 60_000));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        int ok = 0;
+        int lost = 0;
+        int duplicated = 0;
+        int recovered = 0;
+        int failed = 0;
+        int unexpected = 0;
+        for (Ledger.Line line : asked.values()) {
+            int count = rows.getOrDefault(line.key(), 0);
+            if (line.ok()) {
+                ok++;
+                if (count == 0) {
+                    lost++;
+                    findings.add(new Finding(line.kind(), "lost: 201, no message row", line.key(), line.start()));
+                }
+            } else {
+                failed++;
+                if (count > 0) {
+                    recovered++;
+                }
+            }
+            if (count > 1) {
+                duplicated += count - 1;
+            }
+        }
+        for (String clientId : rows.keySet()) {
+            if (!asked.containsKey(clientId)) {
+                unexpected++;
+                findings.add(new Finding("message", "unexpected: a row nobody sent", clientId, -1));
+            }
+        }
+        return new Row("message", "message row", asked.size(), ok, lost, duplicated, unexpected, recovered, failed);
+    }
+
+    /** Uploads: the media row, resized (ready) once the media queue has drained. */
+    private Row media(Connection c, List<Finding> findings, String kind) throws Exception {
+        Map<String, String> status = new HashMap<>();
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT id::text, status FROM media WHERE kind = '" + kind + "'")) {
+            while (rs.next()) {
+                status.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        int requests = 0;
+        int ok = 0;
+        int lost = 0;
+        int failed = 0;
+        int recovered = 0;
+        for (Ledger.Line line : load) {
+            if (!line.kind().equals(kind)) {
+                continue;
+            }
+            requests++;
+            if (line.ok()) {
+                ok++;
+                String s = status.get(line.extra());
+                if (!"ready".equals(s)) {
+                    lost++;
+                    findings.add(new Finding(kind, "lost: 202, media " + (s == null ? "missing" : s), line.extra(), line.start()));
+                }
+            } else {
+                failed++;
+            }
+        }
+        return new Row(kind, "media row, ready", requests, ok, lost, 0, 0, recovered, failed);
+    }
+
+    /** Realtime: every probe message that got 201 reached the partner's client (live, or by the reload a reset asks for). */
+    private Row events(List<Finding> findings) {
+        int ok = 0;
+        int lost = 0;
+        int duplicated = 0;
+        for (Ledger.Line line : probeLines) {
+            if (!line.ok()) {
+                continue;
+            }
+            ok++;
+            if (!probe.deliveries.containsKey(line.key())) {
+                lost++;
+                String[] where = line.extra().split(":");
+                RealtimeProbe.Listener l = probe.listeners.get(Integer.parseInt(where[0]));
+                findings.add(new Finding("event", String.format(java.util.Locale.ROOT,
+                        "lost: message.created (couple seq %s) never reached the partner (%s client, its last seq %d, %d reconnects, %d resets)",
+                        where.length > 1 ? where[1] : "?", l.websocket ? "WebSocket" : "long-polling", l.lastSeq, l.reconnects.get(),
+                        l.resets.get()), line.key(), line.start()));
+            }
+        }
+        for (RealtimeProbe.Listener listener : probe.listeners) {
+            for (int n : listener.seqCounts.values()) {
+                duplicated += n - 1;
+            }
+        }
+        return new Row("event", "message.created at partner", probeLines.size(), ok, lost, duplicated, 0, 0,
+                probeLines.size() - ok);
+    }
+}

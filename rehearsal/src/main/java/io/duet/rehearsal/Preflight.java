@@ -1,0 +1,72 @@
+package io.duet.rehearsal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Measures this machine through the stack before the load: one password hash (a sign-in is one argon2id
+ * verification, timed three times, the median kept) and one resize (an avatar upload until its variants
+ * are ready). The spike's peak is then capped so the stack keeps headroom on a shared machine: hashing
+ * may take at most {@value #HASH_SHARE} of the cores, and each new user costs two hashes (signup, sign-in).
+ */
+record Preflight(double hashMillis, double resizeMillis, int cores) {
+    static final double HASH_SHARE = 0.4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    double peakSignupsPerSecond() {
+        return HASH_SHARE * cores / (2 * hashMillis / 1000.0);
+    }
+
+    String describe() {
+        return String.format(Locale.ROOT, "preflight: one hash (sign-in) %.0f ms, one resize %.0f ms, %d cores -> peak cap %.2f signups/s",
+                hashMillis, resizeMillis, cores, peakSignupsPerSecond());
+    }
+
+    static Preflight measure(HttpClient http, String api, String jdbcUrl) throws Exception {
+        String email;
+        try (var c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
+                var rs = c.createStatement().executeQuery("SELECT email FROM account ORDER BY email DESC LIMIT 1")) {
+            rs.next();
+            email = rs.getString(1);
+        }
+        double[] times = new double[3];
+        String token = null;
+        for (int i = 0; i < times.length; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
+                    .header("Content-Type", "application/json").header("X-Forwarded-For", "192.168.99." + i)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            times[i] = (System.nanoTime() - t0) / 1e6;
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException("preflight sign-in answered " + r.statusCode() + ": " + r.body());
+            }
+            token = JSON.readTree(r.body()).path("accessToken").asText();
+        }
+        Arrays.sort(times);
+        long t0 = System.nanoTime();
+        HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/media?kind=avatar"))
+                .header("Content-Type", "image/jpeg").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Images.jpeg(1024, 768))).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String id = JSON.readTree(upload.body()).path("id").asText();
+        double resize = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/media/" + id))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.body().contains("\"ready\"")) {
+                resize = (System.nanoTime() - t0) / 1e6;
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return new Preflight(times[1], resize, Runtime.getRuntime().availableProcessors());
+    }
+}

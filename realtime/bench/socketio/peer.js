@@ -13,6 +13,9 @@ const pollRates = process.argv[7].split(",").map(Number);
 const [wsWarmup, lpWarmup] = [process.argv[8], process.argv[9]].map(s => Number(s || seconds));
 const key = "duet-bench-sio-" + Math.random().toString(36).slice(2, 8);
 const sleep = ms => new Promise(r => setTimeout(r, ms));
+const version = name => require(name + "/package.json").version;
+console.log(`peer: socket.io ${version("socket.io")}, socket.io-client ${version("socket.io-client")}, `
+  + `@socket.io/redis-adapter ${version("@socket.io/redis-adapter")}, redis ${version("redis")}, node ${process.versions.node}`);
 
 function startNode() {
   return new Promise(resolve => {

@@ -93,7 +93,7 @@ public class ResizeHandler implements JobHandler {
             throw e;
         } catch (OutOfMemoryError e) {
             // A valid image under the pixel limit that this worker's heap cannot hold: a sizing fault
-            // for ops (README, "Worker memory"), not a property of the file, and no retry would fit it.
+            // for ops (docs/architecture.md, "Media"), not a property of the file, and no retry would fit it.
             LOG.atError().addKeyValue("mediaId", item.id()).addKeyValue("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20)
                     .log("worker heap too small for this image: give it about 6 bytes a pixel of the pixel limit");
             throw new ImageRejectedException("too-large-to-render", "the worker's memory cannot hold the decoded image", e);

@@ -49,6 +49,7 @@ public final class ResizeBench {
         System.out.printf("machine: %d cores, %d MB memory, JDK %s, libjpeg-turbo %s, libpng %s%n",
                 Runtime.getRuntime().availableProcessors(), memoryMb(), Runtime.version(),
                 TurboJpegCodec.load().isPresent() ? "loaded" : "absent", LibPngDecoder.load().isPresent() ? "loaded" : "absent");
+        System.out.println("peer: " + sharpVersions(node));
         System.out.printf("corpus: %d photos 4000x3000 (half with EXIF orientation 6), %d rounds; Java heaps: pipeline-native %s, "
                 + "pipeline-java %s, naive %s%n", photos.size(), rounds, heap("pipeline-native"), heap("pipeline-java"), heap("naive"));
 
@@ -189,13 +190,29 @@ public final class ResizeBench {
         return parse(exec(builder));
     }
 
+    /**
+     * The peer at the release the bench was last updated to (sharp's current release on that day: 0.35.5 on
+     * 2026-12-03); an older install under the bench folder is replaced. The version run is printed.
+     */
+    static final String SHARP = "0.35.5";
+
     private static void ensureSharp(Path node) throws Exception {
-        if (Files.exists(node.resolve("node_modules/sharp/package.json"))) {
+        Path manifest = node.resolve("node_modules/sharp/package.json");
+        if (Files.exists(manifest) && Files.readString(manifest).contains("\"version\": \"" + SHARP + "\"")) {
             return;
         }
         Files.createDirectories(node);
-        System.out.println("installing sharp (npm) under " + node);
-        exec(new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix", node.toString(), "sharp@0.33.5"));
+        System.out.println("installing sharp " + SHARP + " (npm) under " + node);
+        exec(new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix", node.toString(), "sharp@" + SHARP));
+    }
+
+    private static String sharpVersions(Path node) throws Exception {
+        Matcher version = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(Files.readString(node.resolve("node_modules/sharp/package.json")));
+        ProcessBuilder builder = new ProcessBuilder("node", "-e",
+                "console.log('libvips ' + require('sharp').versions.vips + ', node ' + process.versions.node)");
+        builder.environment().put("NODE_PATH", node.resolve("node_modules").toString());
+        return "sharp " + (version.find() ? version.group(1) : "?") + " (" + exec(builder).trim() + ")";
     }
 
     private static String exec(ProcessBuilder builder) throws Exception {

@@ -78,7 +78,7 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
 
     /**
      * The package's class path: every jar in {@code lib/} (the root holds nothing else; Lambda's runtime also
-     * lists the root directory, which a JDK AOT cache refuses, see README "Cold start").
+     * lists the root directory, which a JDK AOT cache refuses, see docs/functions.md, "Cold start").
      */
     static String taskClasspath(Path task) throws IOException {
         List<String> entries = new ArrayList<>();

@@ -1,20 +1,17 @@
 package io.duet.realtime;
 
+import io.duet.api.testing.Chromium;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
-import java.io.File;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /** Headless Chromium (Debian's chromium and chromium-driver) on the demo page, forced onto long-polling. */
 class BrowserTest {
@@ -22,11 +19,8 @@ class BrowserTest {
     @Test
     void givenABrowserOnLongPolling_whenThePartnerSendsAMessage_thenThePageShowsIt() throws Exception {
         EmbeddedServer node = Gateways.start(Gateways.freshNodeId("browser"), Map.of("duet.queues.workers-enabled", false));
-        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
-        WebDriver browser = new ChromeDriver(service, options);
+        Chromium chromium = Chromium.start();
+        WebDriver browser = chromium.browser();
         try {
             Api api = new Api(node.getPort(), node.getApplicationContext().getBean(ObjectMapper.class));
             Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
@@ -38,7 +32,7 @@ class BrowserTest {
             awaitText(browser, "events", "message.created: hello, browser", Duration.ofSeconds(10));
             assertEquals("polling", browser.findElement(By.id("transport")).getText());
         } finally {
-            browser.quit();
+            chromium.close();
             node.getApplicationContext().close();
         }
     }

@@ -101,7 +101,11 @@ class AccountController {
     private static HttpResponse<String> html(String body) {
         return HttpResponse.ok(body).contentType(MediaType.TEXT_HTML_TYPE)
                 .header("Cache-Control", "no-store")
-                .header("Referrer-Policy", "no-referrer")
+                // same-origin, not no-referrer: the page's URL (with the token) never leaves for another site, and
+                // its own form POST still carries a real Origin. With no-referrer a browser sends "Origin: null",
+                // which the server's drive-by protection refuses on a loopback host (./duet run): the button did
+                // nothing there (DevInbox, the browser test of the local stack, follows the link and presses it).
+                .header("Referrer-Policy", "same-origin")
                 .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
     }
 }

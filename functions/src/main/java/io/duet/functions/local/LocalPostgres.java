@@ -46,6 +46,8 @@ final class LocalPostgres {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                // The launcher stops it after the application (LocalStack's shutdown hook), never before.
+                .setRegisterShutdownHook(false)
                 .setPort(settings.embeddedPostgresPort())
                 .start();
         try {

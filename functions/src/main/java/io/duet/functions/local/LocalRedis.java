@@ -1,5 +1,6 @@
 package io.duet.functions.local;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,8 +9,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import redis.embedded.RedisServer;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.core.ExecutableProvider;
 
 /** Redis for the local stack: configured, else local, else an embedded real redis-server. */
 final class LocalRedis {
@@ -34,14 +39,30 @@ final class LocalRedis {
         var dir = settings.dataDir().resolve("redis");
         Files.createDirectories(dir);
         int port = settings.embeddedRedisPort();
-        RedisServer server = RedisServer.newRedisServer()
-                .port(port)
-                .bind("127.0.0.1")
-                .setting("dir " + dir)
-                .setting("appendonly yes")
-                .setting("maxmemory-policy noeviction")
-                .build();
-        server.start();
+        // The redis-server binary that embedded-redis bundles, run as our own child process: the library's
+        // RedisServer registers a shutdown hook that would stop Redis while the application still drains.
+        File binary = ExecutableProvider.newJarResourceProvider().get();
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add("/usr/bin/setsid"); // its own session: a Ctrl-C in the terminal reaches the launcher only
+        }
+        command.addAll(List.of(binary.getAbsolutePath(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--appendonly", "yes", "--maxmemory-policy", "noeviction", "--save", ""));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!pings("127.0.0.1", port)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IOException("embedded redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while redis-server started", e);
+            }
+        }
         return new LocalServer() {
             @Override
             public Map<String, Object> properties() {
@@ -54,8 +75,11 @@ final class LocalRedis {
             }
 
             @Override
-            public void close() throws IOException {
-                server.stop();
+            public void close() throws InterruptedException {
+                process.destroy(); // SIGTERM: redis-server flushes its append-only file and exits
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
             }
         };
     }

@@ -1,7 +1,6 @@
 package io.duet.functions.local;
 
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ./duet run}: the whole stack in one JVM. It takes PostgreSQL, Redis and SMTP from the
@@ -38,6 +38,12 @@ public final class LocalStack {
             properties.putAll(smtp.properties());
             String opsToken = opsToken(settings);
             properties.put("duet.ops.token", opsToken);
+            // Links in the emails point at this stack, on whatever port it listens.
+            if (System.getenv("DUET_ACCOUNTS_PUBLIC_BASE_URL") == null) {
+                // 127.0.0.1, not localhost: the stack listens on IPv4 loopback only, and a browser that resolves localhost
+                // to ::1 first may not retry a form POST on IPv4.
+                properties.put("duet.accounts.public-base-url", "http://127.0.0.1:${micronaut.server.port:8080}");
+            }
             // The one place besides the tests where the published development key may sign tokens.
             properties.put("duet.security.development-secrets", true);
             // A developer's machine: the stack (with its dev inbox and development key) answers this machine
@@ -46,31 +52,32 @@ public final class LocalStack {
                 properties.put("micronaut.server.host", "127.0.0.1");
             }
 
-            ApplicationContext context = Micronaut.build(args)
+            // No Micronaut shutdown hook: this launcher's own hook stops the application (draining the realtime
+            // node and the queue workers, which still need PostgreSQL and Redis), and only then the servers it
+            // started. The embedded servers register no hooks of their own for the same reason.
+            ApplicationContext context = ApplicationContext.builder()
+                    .args(args)
                     .mainClass(LocalStack.class)
                     .banner(false)
                     .properties(properties)
                     .singletons(smtp.beans().toArray())
                     .start();
-            EmbeddedServer server = context.getBean(EmbeddedServer.class);
-            // Micronaut's own shutdown hook stops the application context; closing it here too would
-            // deadlock the two hooks. This one waits for the context, then stops what the launcher started.
+            EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
+            CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.out.println("duet: stopping");
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                while (context.isRunning() && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
+                System.out.println("duet: stopping the application");
+                try {
+                    context.close();
+                } catch (RuntimeException e) {
+                    System.err.println("duet: the application did not stop cleanly: " + e);
                 }
+                System.out.println("duet: application stopped; stopping the servers it used");
                 closeAll(started);
                 System.out.println("duet: stopped");
+                stopped.countDown();
             }, "duet-shutdown"));
             printReady(server, postgres, redis, smtp, settings);
+            stopped.await();
         } catch (LocalServer.UnreachableException e) {
             closeAll(started);
             System.err.println("duet: " + e.getMessage());
@@ -121,6 +128,10 @@ public final class LocalStack {
     private static void closeAll(List<AutoCloseable> started) {
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
+                if (started.get(i) instanceof LocalServer server
+                        && (server.description().startsWith("embedded") || server.description().startsWith("in-process"))) {
+                    System.out.println("duet: stopping " + server.description());
+                }
                 started.get(i).close();
             } catch (Exception e) {
                 System.err.println("duet: could not stop " + started.get(i) + ": " + e.getMessage());

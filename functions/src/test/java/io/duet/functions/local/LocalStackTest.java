@@ -25,6 +25,8 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,10 +65,17 @@ class LocalStackTest {
                 assertThrows(IOException.class, () -> new java.net.Socket(address, port).close(), "reachable at " + address);
             }
 
-            sendMail(smtp, "partner@example.test", "Your Duet code");
-            var mail = get(port, "/dev/mail");
-            assertEquals(200, mail.statusCode());
-            assertTrue(mail.body().contains("Your Duet code"), mail.body());
+            sendMail(smtp, "partner@example.test", "A mail from elsewhere");
+            var signup = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/accounts"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"ana@example.test\",\"password\":\"a long local password\","
+                            + "\"displayName\":\"Ana\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, signup.statusCode(), signup.body());
+            String json = awaitMailTo(port, "ana@example.test");
+            Matcher code = Pattern.compile("\"subject\":\"(\\d{6}) is your Duet code\"").matcher(json);
+            assertTrue(code.find(), json);
+
+            DevInbox.openInChromium(port, code.group(1));
         } finally {
             stack.process.destroy();
         }
@@ -76,7 +85,16 @@ class LocalStackTest {
         }
         assertTrue(stopped, "stopped on SIGTERM:\n" + stack.output());
         stack.drained.get(10, TimeUnit.SECONDS);
-        assertTrue(stack.output().contains("duet: stopped"), stack.output());
+        String output = stack.output();
+        assertTrue(output.contains("duet: stopped"), output);
+        // The application (the realtime node's drain, the queue workers) stops before the servers it uses.
+        int draining = output.indexOf("realtime node draining");
+        int applicationStopped = output.indexOf("duet: application stopped");
+        int postgresStopping = output.indexOf("duet: stopping embedded PostgreSQL");
+        int redisStopping = output.indexOf("duet: stopping embedded redis-server");
+        assertTrue(draining >= 0 && applicationStopped > draining, "the node drained, then the application stopped:\n" + output);
+        assertTrue(postgresStopping > applicationStopped && redisStopping > applicationStopped,
+                "embedded PostgreSQL and Redis stop after the application:\n" + output);
     }
 
     @Test
@@ -157,6 +175,26 @@ class LocalStackTest {
             }
         });
         return new Launched(process, lines, drained);
+    }
+
+    /** The JSON view of {@code /dev/mail} (what scripts read) once it holds a mail to {@code to}. */
+    private String awaitMailTo(int port, String to) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dev/mail"))
+                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), response.headers().toString());
+            body = response.body();
+            if (body.contains(to)) {
+                assertTrue(body.contains("A mail from elsewhere"), body);
+                assertTrue(body.indexOf(to) < body.indexOf("partner@example.test"), "newest first: " + body);
+                return body;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no mail to " + to + " in /dev/mail: " + body);
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {

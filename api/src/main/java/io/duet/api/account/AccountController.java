@@ -1,5 +1,7 @@
 package io.duet.api.account;
 
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
+import io.duet.api.web.ProblemResponses;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -30,6 +32,9 @@ import java.util.Map;
 @Secured(SecurityRule.IS_ANONYMOUS)
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "accounts")
+@ProblemResponses.Common
+@ProblemResponses.RateLimited
+@SecurityRequirements
 class AccountController {
     private final AccountService accounts;
     private final VerificationPage page;

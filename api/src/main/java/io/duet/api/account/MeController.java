@@ -1,5 +1,7 @@
 package io.duet.api.account;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
 import io.duet.api.web.UnauthorizedException;
 import io.micronaut.http.HttpStatus;
@@ -22,6 +24,8 @@ import jakarta.validation.Valid;
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "accounts")
+@ProblemResponses.Common
+@ProblemResponses.Authenticated
 class MeController {
     private final AccountService accounts;
 
@@ -30,13 +34,14 @@ class MeController {
     }
 
     @Get
-    AccountMessages.AccountResponse show(Caller caller) {
+    @Operation(summary = "The caller's account: id, email, display name, language, avatar")
+    AccountMessages.AccountResponse show(@Parameter(hidden = true) Caller caller) {
         return accounts.find(caller.accountId()).map(AccountMessages.AccountResponse::from).orElseThrow(UnauthorizedException::new);
     }
 
     @Patch
     @Operation(summary = "Change display name and/or email language")
-    AccountMessages.AccountResponse update(Caller caller, @Valid @Body AccountMessages.UpdateMeRequest request) {
+    AccountMessages.AccountResponse update(@Parameter(hidden = true) Caller caller, @Valid @Body AccountMessages.UpdateMeRequest request) {
         return accounts.update(caller.accountId(), request.displayName(), request.locale())
                 .map(AccountMessages.AccountResponse::from).orElseThrow(UnauthorizedException::new);
     }
@@ -44,7 +49,7 @@ class MeController {
     @Delete
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Delete the account: sessions end now, everything it owns is purged asynchronously")
-    AccountMessages.AcceptedResponse delete(Caller caller) {
+    AccountMessages.AcceptedResponse delete(@Parameter(hidden = true) Caller caller) {
         if (!accounts.delete(caller.accountId())) {
             throw new UnauthorizedException();
         }

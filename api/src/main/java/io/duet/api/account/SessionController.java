@@ -1,5 +1,7 @@
 package io.duet.api.account;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.session.SessionTokens;
 import io.duet.api.web.Caller;
 import io.duet.api.web.ClientAddress;
@@ -14,6 +16,7 @@ import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -23,6 +26,8 @@ import jakarta.validation.Valid;
 @Controller("/v1/sessions")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "sessions")
+@ProblemResponses.Common
+@ProblemResponses.Authenticated
 class SessionController {
     private final AccountService accounts;
     private final SessionTokens tokens;
@@ -38,6 +43,8 @@ class SessionController {
 
     @Post
     @Secured(SecurityRule.IS_ANONYMOUS)
+    @SecurityRequirements
+    @ProblemResponses.RateLimited
     @Operation(summary = "Sign in; a wrong password and an unknown address get the same 401")
     AccountMessages.TokensResponse signIn(@Valid @Body AccountMessages.SignInRequest request, HttpRequest<?> http) {
         limits.beforeSignIn(clients.of(http), request.email());
@@ -54,6 +61,7 @@ class SessionController {
 
     @Post("/refresh")
     @Secured(SecurityRule.IS_ANONYMOUS)
+    @SecurityRequirements
     @Operation(summary = "Rotate the refresh token; presenting a used one revokes the whole session")
     AccountMessages.TokensResponse refresh(@Valid @Body AccountMessages.RefreshRequest request) {
         SessionTokens.Issued issued = tokens.refresh(request.refreshToken());
@@ -66,7 +74,7 @@ class SessionController {
     @Secured(SecurityRule.IS_AUTHENTICATED)
     @Status(HttpStatus.NO_CONTENT)
     @Operation(summary = "Sign out this session (its refresh tokens stop working)")
-    void signOut(Caller caller) {
+    void signOut(@Parameter(hidden = true) Caller caller) {
         if (caller.sessionId() != null) {
             tokens.revoke(caller.accountId(), caller.sessionId());
         }

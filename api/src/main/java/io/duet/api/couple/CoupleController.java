@@ -1,5 +1,7 @@
 package io.duet.api.couple;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -21,6 +23,9 @@ import jakarta.validation.Valid;
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "couples")
+@ProblemResponses.Common
+@ProblemResponses.Authenticated
+@ProblemResponses.Paired
 class CoupleController {
     private final CoupleService couples;
 
@@ -31,34 +36,36 @@ class CoupleController {
     @Post("/invites")
     @Status(HttpStatus.CREATED)
     @Operation(summary = "Create an invite code for the partner (replaces an open one; valid 24 h)")
-    CoupleMessages.InviteResponse invite(Caller caller) {
+    CoupleMessages.InviteResponse invite(@Parameter(hidden = true) Caller caller) {
         return CoupleMessages.InviteResponse.from(couples.invite(caller.accountId()));
     }
 
+    @ProblemResponses.RateLimited
     @Post("/join")
     @Status(HttpStatus.CREATED)
     @Operation(summary = "Join the partner's couple with their invite code")
-    CoupleMessages.JoinedResponse join(Caller caller, @Valid @Body CoupleMessages.JoinCoupleRequest request) {
+    CoupleMessages.JoinedResponse join(@Parameter(hidden = true) Caller caller, @Valid @Body CoupleMessages.JoinCoupleRequest request) {
         return CoupleMessages.JoinedResponse.from(couples.join(caller.accountId(), request.code()));
     }
 
     @Get
     @Operation(summary = "The caller's couple: partner, since when, read markers, the home region's gateway")
-    CoupleMessages.CoupleResponse show(Caller caller) {
+    CoupleMessages.CoupleResponse show(@Parameter(hidden = true) Caller caller) {
         return CoupleMessages.CoupleResponse.from(couples.current(caller.accountId()));
     }
 
     @Delete
     @Status(HttpStatus.NO_CONTENT)
     @Operation(summary = "Unpair: ends the couple for both; the history stays readable for the grace period")
-    void unpair(Caller caller) {
+    void unpair(@Parameter(hidden = true) Caller caller) {
         couples.unpair(caller.accountId());
     }
 
+    @ProblemResponses.RateLimited
     @Post("/nudges")
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Thinking of you: the partner gets a nudge event")
-    CoupleMessages.AcceptedResponse nudge(Caller caller) {
+    CoupleMessages.AcceptedResponse nudge(@Parameter(hidden = true) Caller caller) {
         couples.nudge(caller.accountId());
         return CoupleMessages.AcceptedResponse.NUDGED;
     }

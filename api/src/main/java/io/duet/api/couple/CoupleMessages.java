@@ -1,5 +1,6 @@
 package io.duet.api.couple;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.micronaut.core.annotation.Nullable;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.serde.annotation.Serdeable;
@@ -13,17 +14,17 @@ final class CoupleMessages {
     private CoupleMessages() {}
 
     @Serdeable
-    record JoinCoupleRequest(@NotBlank @Size(max = 32) String code) {}
+    record JoinCoupleRequest(@Schema(example = "K7QM-3XWD") @NotBlank @Size(max = 32) String code) {}
 
     @Serdeable
-    record InviteResponse(String code, Instant expiresAt) {
+    record InviteResponse(@Schema(example = "K7QM-3XWD") String code, @Schema(example = "2026-12-04T09:30:00Z") Instant expiresAt) {
         static InviteResponse from(CoupleService.IssuedInvite invite) {
             return new InviteResponse(invite.code(), invite.expiresAt());
         }
     }
 
     @Serdeable
-    record JoinedResponse(UUID coupleId, CoupleService.Partner partner, Instant since) {
+    record JoinedResponse(@Schema(example = "5c4b3a29-1807-4f6e-8d5c-4b3a29180716") UUID coupleId, CoupleService.Partner partner, @Schema(example = "2026-12-03T09:30:00Z") Instant since) {
         static JoinedResponse from(CoupleService.Joined joined) {
             return new JoinedResponse(joined.coupleId(), joined.partner(), joined.since());
         }
@@ -36,9 +37,11 @@ final class CoupleMessages {
      */
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record CoupleResponse(UUID coupleId, String status, @Nullable CoupleService.Partner partner, Instant since,
-            @Nullable Instant endedAt, String homeRegion, String gatewayUrl, long lastSeq, long readSeq,
-            long partnerReadSeq) {
+    record CoupleResponse(@Schema(example = "5c4b3a29-1807-4f6e-8d5c-4b3a29180716") UUID coupleId, @Schema(example = "active") String status,
+            @Nullable @Schema(type = "object", description = "null when the partner's account has been purged") CoupleService.Partner partner,
+            @Schema(example = "2026-12-03T09:30:00Z") Instant since,
+            @Nullable Instant endedAt, @Schema(example = "eu-west-1") String homeRegion, @Schema(example = "wss://rt.eu-west-1.duet.example/v1/realtime") String gatewayUrl, @Schema(example = "418") long lastSeq, @Schema(example = "417") long readSeq,
+            @Schema(example = "418") long partnerReadSeq) {
         static CoupleResponse from(CoupleService.Current current) {
             return new CoupleResponse(current.coupleId(), current.endedAt() == null ? "active" : "ended",
                     current.partner(), current.since(), current.endedAt(), current.homeRegion(), current.gatewayUrl(),
@@ -47,7 +50,7 @@ final class CoupleMessages {
     }
 
     @Serdeable
-    record AcceptedResponse(String status) {
+    record AcceptedResponse(@Schema(example = "sent") String status) {
         static final AcceptedResponse NUDGED = new AcceptedResponse("nudged");
     }
 }

@@ -1,5 +1,6 @@
 package io.duet.api.couple;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.duet.api.events.UserEvents;
 import io.duet.api.web.RateLimiter;
 import io.duet.api.web.UnauthorizedException;
@@ -244,7 +245,7 @@ public class CoupleService {
     }
 
     @Serdeable
-    public record Partner(UUID id, String displayName) {}
+    public record Partner(@Schema(example = "b71c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e") UUID id, @Schema(example = "Ben") String displayName) {}
 
     public record IssuedInvite(String code, Instant expiresAt) {}
 

@@ -1,5 +1,10 @@
 package io.duet.api.media;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
 import io.duet.api.web.InvalidFieldException;
 import io.duet.api.web.NotFoundException;
@@ -38,6 +43,8 @@ import java.util.UUID;
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "media")
+@ProblemResponses.Common
+@ProblemResponses.Authenticated
 class MediaController {
     /** Variants never change once written (a new image is a new id): caches may keep them for a year. */
     private static final String IMMUTABLE = "private, max-age=31536000, immutable";
@@ -54,11 +61,12 @@ class MediaController {
         this.config = config;
     }
 
+    @ProblemResponses.RateLimited
     @Post(consumes = MediaType.ALL)
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously")
     MediaResponse upload(@Nullable @QueryValue String kind, HttpRequest<?> request, @Nullable @Body InputStream stream,
-            Caller caller) throws IOException {
+            @Parameter(hidden = true) Caller caller) throws IOException {
         // Behind the Lambda API Gateway proxy the body cannot be bound as a stream (it arrives whole in the
         // event, at most 6 MB); it is read as bytes there and goes through the same checks. No body at all
         // stays the 400 it always was.
@@ -131,14 +139,19 @@ class MediaController {
 
     @Get("/{id}")
     @Operation(summary = "Processing status and variants of an image")
-    HttpResponse<MediaResponse> show(@PathVariable UUID id, Caller caller) {
+    HttpResponse<MediaResponse> show(@PathVariable UUID id, @Parameter(hidden = true) Caller caller) {
         Media item = media.findVisible(id, caller.accountId()).orElseThrow(() -> new NotFoundException("This image"));
         return HttpResponse.ok(MediaResponse.of(item, media.variants(id))).header(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
 
     @Get("/{id}/{variant}")
     @Operation(summary = "The bytes of one variant (or, in AWS, a redirect to a time-limited link)")
-    HttpResponse<?> variant(@PathVariable UUID id, @PathVariable String variant, HttpRequest<?> request, Caller caller)
+    @ApiResponse(responseCode = "200", description = "the image (immutable: cache it, ETag for revalidation)",
+            content = {@Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))})
+    @ApiResponse(responseCode = "302", description = "in AWS: a redirect to a time-limited link of the variant")
+    @ApiResponse(responseCode = "304", description = "the If-None-Match ETag is current")
+    HttpResponse<?> variant(@PathVariable UUID id, @PathVariable String variant, HttpRequest<?> request, @Parameter(hidden = true) Caller caller)
             throws IOException {
         Media item = media.findVisible(id, caller.accountId()).orElseThrow(() -> new NotFoundException("This image"));
         if (!item.status().equals(Media.READY)) {

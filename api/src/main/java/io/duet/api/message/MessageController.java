@@ -1,5 +1,7 @@
 package io.duet.api.message;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -26,6 +28,9 @@ import jakarta.validation.constraints.PositiveOrZero;
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "couples")
+@ProblemResponses.Common
+@ProblemResponses.Authenticated
+@ProblemResponses.Paired
 class MessageController {
     private final MessageService messages;
     private final io.duet.api.web.RateLimiter limiter;
@@ -37,9 +42,10 @@ class MessageController {
         this.messages = messages;
     }
 
+    @ProblemResponses.RateLimited
     @Post
     @Operation(summary = "Send a message; retrying with the same clientId returns the first message (Idempotent-Replayed: true)")
-    HttpResponse<MessageBodies.MessageResponse> send(Caller caller, @Valid @Body MessageBodies.SendMessageRequest request) {
+    HttpResponse<MessageBodies.MessageResponse> send(@Parameter(hidden = true) Caller caller, @Valid @Body MessageBodies.SendMessageRequest request) {
         limiter.hit("message:send:" + caller.accountId(), limits.messagesPerAccount(), java.time.Duration.ofMinutes(1));
         MessageService.Sent sent = messages.send(caller.accountId(), request.clientId(), request.text());
         MutableHttpResponse<MessageBodies.MessageResponse> response = HttpResponse.<MessageBodies.MessageResponse>status(HttpStatus.CREATED)
@@ -52,7 +58,7 @@ class MessageController {
 
     @Get
     @Operation(summary = "A page of messages: ?before=SEQ newest first (the default), or ?after=SEQ oldest first to catch up")
-    MessageBodies.MessagePageResponse page(Caller caller,
+    MessageBodies.MessagePageResponse page(@Parameter(hidden = true) Caller caller,
             @Nullable @QueryValue @PositiveOrZero Long before,
             @Nullable @QueryValue @PositiveOrZero Long after,
             @Nullable @QueryValue @Min(1) @Max(MessageService.MAX_PAGE) Integer limit) {
@@ -62,7 +68,7 @@ class MessageController {
 
     @Post("/read")
     @Operation(summary = "Move the caller's read marker up to a seq; the partner gets message.read")
-    MessageBodies.ReadMarkerResponse read(Caller caller, @Valid @Body MessageBodies.MarkReadRequest request) {
+    MessageBodies.ReadMarkerResponse read(@Parameter(hidden = true) Caller caller, @Valid @Body MessageBodies.MarkReadRequest request) {
         return new MessageBodies.ReadMarkerResponse(messages.markRead(caller.accountId(), request.upToSeq()));
     }
 }

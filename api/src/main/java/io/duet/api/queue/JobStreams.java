@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.serde.annotation.Serdeable;
@@ -405,7 +406,7 @@ class JobStreams {
 
     /** A dead letter as ops sees it; {@code id} is what replay takes. */
     @Serdeable
-    record DeadLetter(String id, String jobId, String payload, int attempts, String error, Instant failedAt) {}
+    record DeadLetter(@Schema(example = "1733219400000-0") String id, @Schema(example = "8f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f") String jobId, @Schema(example = "{\"attemptId\":\"2c1d…\",\"locale\":\"en\"}") String payload, @Schema(example = "12") int attempts, @Schema(example = "SMTP 550 mailbox unavailable") String error, @Schema(example = "2026-12-03T09:30:00Z") Instant failedAt) {}
 
     /**
      * @param length jobs in the stream: waiting plus in progress

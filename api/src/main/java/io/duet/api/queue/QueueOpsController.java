@@ -1,5 +1,7 @@
 package io.duet.api.queue;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.NotFoundException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
@@ -27,6 +29,8 @@ import java.util.List;
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "ops")
 @SecurityRequirement(name = "ops")
+@ProblemResponses.Common
+@ProblemResponses.Ops
 class QueueOpsController {
     private final WorkerRuntime runtime;
     private final JobStreams streams;
@@ -43,6 +47,7 @@ class QueueOpsController {
     }
 
     @Get("/{name}")
+    @Operation(summary = "One queue: depth, pending, retrying, dead, oldest age, concurrency, paused")
     QueueState show(@PathVariable String name) {
         return runtime.state(name).orElseThrow(() -> unknown(name));
     }
@@ -55,12 +60,14 @@ class QueueOpsController {
     }
 
     @Post("/{name}/pause")
+    @Operation(summary = "Stop handing out jobs on every node; jobs keep arriving and wait")
     QueueState pause(@PathVariable String name) {
         QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
         return runtime.update(name, worker.concurrency(), true).orElseThrow(() -> unknown(name));
     }
 
     @Post("/{name}/resume")
+    @Operation(summary = "Hand out jobs again after a pause")
     QueueState resume(@PathVariable String name) {
         QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
         return runtime.update(name, worker.concurrency(), false).orElseThrow(() -> unknown(name));
@@ -89,12 +96,12 @@ class QueueOpsController {
     }
 
     @Serdeable
-    record SetConcurrencyRequest(@NotNull @Min(0) @Max(1024) Integer concurrency) {}
+    record SetConcurrencyRequest(@Schema(example = "16") @NotNull @Min(0) @Max(1024) Integer concurrency) {}
 
     @Serdeable
-    record ReplayRequest(@Nullable @Size(max = 1000) List<@jakarta.validation.constraints.Pattern(regexp = "\\d+-\\d+") String> ids,
+    record ReplayRequest(@Schema(example = "[\"1733219400000-0\"]") @Nullable @Size(max = 1000) List<@jakarta.validation.constraints.Pattern(regexp = "\\d+-\\d+") String> ids,
             @Nullable @Min(1) @Max(1000) Integer limit) {}
 
     @Serdeable
-    record ReplayResponse(long replayed) {}
+    record ReplayResponse(@Schema(example = "12") long replayed) {}
 }

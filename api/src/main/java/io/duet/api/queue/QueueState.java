@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.micronaut.serde.annotation.Serdeable;
 
 /**
@@ -12,5 +13,5 @@ import io.micronaut.serde.annotation.Serdeable;
  * @param oldestAgeSeconds age of the oldest job not done yet
  */
 @Serdeable
-record QueueState(String name, int concurrency, boolean paused, int inFlight, long waiting, long pending,
-        long retrying, long dead, double oldestAgeSeconds) {}
+record QueueState(@Schema(example = "email") String name, @Schema(example = "8") int concurrency, @Schema(example = "false") boolean paused, @Schema(example = "8") int inFlight, @Schema(example = "1250") long waiting, @Schema(example = "8") long pending,
+        @Schema(example = "3") long retrying, @Schema(example = "0") long dead, @Schema(example = "4.2") double oldestAgeSeconds) {}

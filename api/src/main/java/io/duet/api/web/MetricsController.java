@@ -1,5 +1,6 @@
 package io.duet.api.web;
 
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -15,6 +16,7 @@ final class MetricsController {
         this.registry = registry;
     }
 
+    @SecurityRequirements
     @Get
     @Produces("text/plain; version=0.0.4; charset=utf-8")
     @Operation(summary = "Prometheus metrics: HTTP latency histograms, HikariCP pool, JVM, queues, outbox")

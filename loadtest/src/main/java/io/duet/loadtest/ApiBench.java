@@ -30,8 +30,8 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * {@code ./duet bench api}: an authenticated mix (70% message pages, 20% sends, 10% {@code /v1/me} and
@@ -52,8 +52,17 @@ public final class ApiBench {
 
     record Client(UUID accountId, UUID coupleId, long lastSeq, String token) {}
 
-    record Result(String name, double rps, double p50, double p99, double max, long requests, long errors, double apiCpuMs,
-            double pgCpuMs, double clientCpuMs) {}
+    record Result(
+            String name,
+            double rps,
+            double p50,
+            double p99,
+            double max,
+            long requests,
+            long errors,
+            double apiCpuMs,
+            double pgCpuMs,
+            double clientCpuMs) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
@@ -66,14 +75,27 @@ public final class ApiBench {
         long largeMessages = Long.parseLong(options.getOrDefault("large-messages", "10000000"));
         String base = System.getenv().getOrDefault("DUET_BENCH_DATABASE_BASE", "jdbc:postgresql://127.0.0.1:5432/");
 
-        System.out.printf("machine: %d cores, %.0f GiB, %s %s; PostgreSQL and Redis on the same machine%n",
-                Runtime.getRuntime().availableProcessors(), totalMemoryGib(), System.getProperty("java.vm.name"),
+        System.out.printf(
+                "machine: %d cores, %.0f GiB, %s %s; PostgreSQL and Redis on the same machine%n",
+                Runtime.getRuntime().availableProcessors(),
+                totalMemoryGib(),
+                System.getProperty("java.vm.name"),
                 Runtime.version());
         String small = base + "duet_bench_small";
         String large = base + "duet_bench_large";
         new DataGen(new DataGen.Options(small, "postgres", "", 1_000, 10_000, 42, 2000, false), System.out).run();
-        new DataGen(new DataGen.Options(large, "postgres", "", (int) Math.max(1000, largeMessages / 100), largeMessages, 42, 2000, false),
-                System.out).run();
+        new DataGen(
+                        new DataGen.Options(
+                                large,
+                                "postgres",
+                                "",
+                                (int) Math.max(1000, largeMessages / 100),
+                                largeMessages,
+                                42,
+                                2000,
+                                false),
+                        System.out)
+                .run();
 
         // (b) may hold more than this run asked for (datagen adds data sets with other seeds): count it.
         long largeHeld = estimatedMessages(large);
@@ -98,32 +120,72 @@ public final class ApiBench {
             results.add(run(server, clients, pacedRate, measure, "b: paced, 256 clients", server));
         }
 
-        System.out.printf("%n(a) %s: 10,000 messages; (b) %s: %,d messages (planner estimate). Paced rate: %.0f requests/s.%n",
+        System.out.printf(
+                "%n(a) %s: 10,000 messages; (b) %s: %,d messages (planner estimate). Paced rate: %.0f requests/s.%n",
                 small, large, largeHeld, pacedRate);
-        System.out.printf("%-28s %10s %9s %9s %9s %9s %7s %12s %12s %13s%n", "run", "req/s", "p50 ms", "p99 ms", "max ms",
-                "requests", "errors", "API CPU/req", "PG CPU/req", "load CPU/req");
+        System.out.printf(
+                "%-28s %10s %9s %9s %9s %9s %7s %12s %12s %13s%n",
+                "run",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "max ms",
+                "requests",
+                "errors",
+                "API CPU/req",
+                "PG CPU/req",
+                "load CPU/req");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.1f %9d %7d %10.3f ms %10.3f ms %10.3f ms%n", r.name(),
-                    r.rps(), r.p50(), r.p99(), r.max(), r.requests(), r.errors(), r.apiCpuMs(), r.pgCpuMs(), r.clientCpuMs());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-28s %10.0f %9.2f %9.2f %9.1f %9d %7d %10.3f ms %10.3f ms %10.3f ms%n",
+                    r.name(),
+                    r.rps(),
+                    r.p50(),
+                    r.p99(),
+                    r.max(),
+                    r.requests(),
+                    r.errors(),
+                    r.apiCpuMs(),
+                    r.pgCpuMs(),
+                    r.clientCpuMs());
         }
         Result a256 = find(results, "a: paced, 256 clients");
         Result b256 = find(results, "b: paced, 256 clients");
         Result a64 = find(results, "a: paced, 64 clients");
         Result b64 = find(results, "b: paced, 64 clients");
         long errors = results.stream().mapToLong(Result::errors).sum();
-        System.out.printf(Locale.ROOT, "%np99(b)/p99(a) at 256 clients: %.2f (target <= 1.5); at 64: %.2f. p99 at 256 on (b): %.1f ms "
-                + "(target < 50). Errors: %d.%n", b256.p99() / a256.p99(), b64.p99() / a64.p99(), b256.p99(), errors);
-        System.out.printf(Locale.ROOT, "RESULT paced_rps=%.0f p99_ms_a_256=%.2f p99_ms_b_256=%.2f p99_ratio_256=%.2f p99_ratio_64=%.2f "
+        System.out.printf(
+                Locale.ROOT,
+                "%np99(b)/p99(a) at 256 clients: %.2f (target <= 1.5); at 64: %.2f. p99 at 256 on (b): %.1f ms "
+                        + "(target < 50). Errors: %d.%n",
+                b256.p99() / a256.p99(),
+                b64.p99() / a64.p99(),
+                b256.p99(),
+                errors);
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT paced_rps=%.0f p99_ms_a_256=%.2f p99_ms_b_256=%.2f p99_ratio_256=%.2f p99_ratio_64=%.2f "
                         + "capacity_rps_a_64=%.0f capacity_rps_b_64=%.0f api_cpu_ms_per_req_b=%.3f pg_cpu_ms_per_req_b=%.3f "
                         + "errors=%d large_messages=%d%n",
-                pacedRate, a256.p99(), b256.p99(), b256.p99() / a256.p99(), b64.p99() / a64.p99(),
-                find(results, "a: capacity, 64 clients").rps(), find(results, "b: capacity, 64 clients").rps(),
-                b256.apiCpuMs(), b256.pgCpuMs(), errors, largeHeld);
+                pacedRate,
+                a256.p99(),
+                b256.p99(),
+                b256.p99() / a256.p99(),
+                b64.p99() / a64.p99(),
+                find(results, "a: capacity, 64 clients").rps(),
+                find(results, "b: capacity, 64 clients").rps(),
+                b256.apiCpuMs(),
+                b256.pgCpuMs(),
+                errors,
+                largeHeld);
     }
 
     static long estimatedMessages(String url) throws Exception {
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
-                ResultSet rows = connection.createStatement().executeQuery("SELECT reltuples::bigint FROM pg_class WHERE relname = 'message'")) {
+                ResultSet rows = connection
+                        .createStatement()
+                        .executeQuery("SELECT reltuples::bigint FROM pg_class WHERE relname = 'message'")) {
             rows.next();
             return rows.getLong(1);
         }
@@ -143,7 +205,8 @@ public final class ApiBench {
                         WHERE c.ended_at IS NULL AND m.left_at IS NULL ORDER BY %s LIMIT %d""".formatted(order, count / 2))) {
                     while (rows.next()) {
                         UUID account = rows.getObject(1, UUID.class);
-                        clients.add(new Client(account, rows.getObject(2, UUID.class), rows.getLong(3), token(account)));
+                        clients.add(
+                                new Client(account, rows.getObject(2, UUID.class), rows.getLong(3), token(account)));
                     }
                 }
             }
@@ -154,9 +217,14 @@ public final class ApiBench {
 
     private static String token(UUID account) throws Exception {
         Instant now = Instant.now();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-                .subject(account.toString()).claim("sid", UUID.randomUUID().toString())
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofHours(2)))).build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.HS256),
+                new JWTClaimsSet.Builder()
+                        .subject(account.toString())
+                        .claim("sid", UUID.randomUUID().toString())
+                        .issueTime(Date.from(now))
+                        .expirationTime(Date.from(now.plus(Duration.ofHours(2))))
+                        .build());
         jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
         return jwt.serialize();
     }
@@ -167,8 +235,11 @@ public final class ApiBench {
      */
     static Result run(Server server, List<Client> clients, double rate, Duration duration, String name, Server measured)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                .build();
         Recorder latencies = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong answered = new AtomicLong();
@@ -181,7 +252,8 @@ public final class ApiBench {
         double perClientInterval = rate > 0 ? 1e9 * clients.size() / rate : 0;
         for (Client client : clients) {
             Thread.ofVirtual().start(() -> {
-                SplittableRandom random = new SplittableRandom(client.accountId().getLeastSignificantBits());
+                SplittableRandom random =
+                        new SplittableRandom(client.accountId().getLeastSignificantBits());
                 long due = start + (perClientInterval > 0 ? (long) (random.nextDouble() * perClientInterval) : 0);
                 long[] scrollBefore = {Math.max(1, client.lastSeq() + 1 - 50)};
                 try {
@@ -202,7 +274,10 @@ public final class ApiBench {
                         }
                         int status;
                         try {
-                            status = http.send(request(server, client, random, scrollBefore), HttpResponse.BodyHandlers.discarding()).statusCode();
+                            status = http.send(
+                                            request(server, client, random, scrollBefore),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode();
                         } catch (IOException e) {
                             status = -1;
                         }
@@ -230,13 +305,26 @@ public final class ApiBench {
         long clientCpu = selfCpuNanos() - clientBefore;
         Histogram histogram = latencies.getIntervalHistogram();
         long requests = answered.get();
-        Result result = new Result(name, requests / seconds, histogram.getValueAtPercentile(50) / 1000.0,
-                histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0, requests, errors.get(),
-                requests == 0 ? 0 : cpu / 1e6 / requests, requests == 0 ? 0 : pg / 1e6 / requests,
+        Result result = new Result(
+                name,
+                requests / seconds,
+                histogram.getValueAtPercentile(50) / 1000.0,
+                histogram.getValueAtPercentile(99) / 1000.0,
+                histogram.getMaxValue() / 1000.0,
+                requests,
+                errors.get(),
+                requests == 0 ? 0 : cpu / 1e6 / requests,
+                requests == 0 ? 0 : pg / 1e6 / requests,
                 requests == 0 ? 0 : clientCpu / 1e6 / requests);
         if (measured != null) {
-            System.out.printf(Locale.ROOT, "  %-28s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", name, result.rps(),
-                    result.p50(), result.p99(), result.errors());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-28s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
+                    name,
+                    result.rps(),
+                    result.p50(),
+                    result.p99(),
+                    result.errors());
         }
         http.close();
         return result;
@@ -259,24 +347,29 @@ public final class ApiBench {
                 query = "?limit=50";
                 scrollBefore[0] = Math.max(1, client.lastSeq() + 1 - 50);
             }
-            builder = HttpRequest.newBuilder(server.uri("/v1/couple/messages" + query)).GET();
+            builder = HttpRequest.newBuilder(server.uri("/v1/couple/messages" + query))
+                    .GET();
         } else if (pick < 90) {
-            String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench message " + random.nextInt(1_000_000)
-                    + " — thinking of you\"}";
-            builder = HttpRequest.newBuilder(server.uri("/v1/couple/messages")).header("Content-Type", "application/json")
+            String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench message "
+                    + random.nextInt(1_000_000) + " — thinking of you\"}";
+            builder = HttpRequest.newBuilder(server.uri("/v1/couple/messages"))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body));
         } else if (pick < 95) {
             builder = HttpRequest.newBuilder(server.uri("/v1/me")).GET();
         } else {
             builder = HttpRequest.newBuilder(server.uri("/v1/couple")).GET();
         }
-        return builder.header("Authorization", "Bearer " + client.token()).timeout(Duration.ofSeconds(30)).build();
+        return builder.header("Authorization", "Bearer " + client.token())
+                .timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     /** CPU time of every PostgreSQL process, from /proc (0 where /proc is not readable). */
     static long postgresCpuNanos() {
         long ticks = 0;
-        File[] processes = new File("/proc").listFiles((dir, entry) -> entry.chars().allMatch(Character::isDigit));
+        File[] processes =
+                new File("/proc").listFiles((dir, entry) -> entry.chars().allMatch(Character::isDigit));
         if (processes == null) {
             return 0;
         }
@@ -339,18 +432,25 @@ public final class ApiBench {
                 socket.bind(new java.net.InetSocketAddress(0));
                 port = socket.getLocalPort();
             }
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Path log = Files.createTempFile("duet-bench-api-", ".log");
-            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-XX:+UseParallelGC",
-                    // The bench's few accounts send far faster than a person; the per-account limit is not what it measures.
+            List<String> command = new ArrayList<>(List.of(
+                    java,
+                    "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow",
+                    "-Xmx1g",
+                    "-XX:+UseParallelGC",
+                    // The bench's few accounts send far faster than a person; the per-account limit is not what it
+                    // measures.
                     "-Dduet.rate-limits.messages-per-account=1000000000"));
             String extra = System.getenv("DUET_BENCH_SERVER_OPTS");
             if (extra != null && !extra.isBlank()) {
                 command.addAll(List.of(extra.trim().split("\\s+")));
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.duet.api.Application"));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("DATASOURCES_DEFAULT_URL", databaseUrl);
             builder.environment().put("DUET_REDIS_URI", REDIS);
             builder.environment().put("DUET_JWT_SECRET", SECRET);
@@ -365,8 +465,12 @@ public final class ApiBench {
                     throw new IllegalStateException("the API exited; its log: " + log);
                 }
                 try {
-                    if (http.send(HttpRequest.newBuilder(server.uri("/health/readiness")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (http.send(
+                                            HttpRequest.newBuilder(server.uri("/health/readiness"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
                         return server;
                     }
                 } catch (IOException e) {

@@ -74,8 +74,13 @@ public final class DataGen {
         }
         Loaded loaded = new DataGen(options, System.err).run();
         if (loaded != null) {
-            System.out.printf(Locale.ROOT, "RESULT couples=%d messages=%d seconds=%.1f messages_per_s=%.0f%n", options.couples(),
-                    options.messages(), loaded.seconds(), loaded.messagesPerSecond());
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT couples=%d messages=%d seconds=%.1f messages_per_s=%.0f%n",
+                    options.couples(),
+                    options.messages(),
+                    loaded.seconds(),
+                    loaded.messagesPerSecond());
         }
     }
 
@@ -85,9 +90,25 @@ public final class DataGen {
     /**
      * @param maxBatches load at most this many batches now and leave the rest for the next run (0: all)
      */
-    record Options(String url, String user, String password, int couples, long messages, long seed, int batch, boolean progressBar,
+    record Options(
+            String url,
+            String user,
+            String password,
+            int couples,
+            long messages,
+            long seed,
+            int batch,
+            boolean progressBar,
             int maxBatches) {
-        Options(String url, String user, String password, int couples, long messages, long seed, int batch, boolean progressBar) {
+        Options(
+                String url,
+                String user,
+                String password,
+                int couples,
+                long messages,
+                long seed,
+                int batch,
+                boolean progressBar) {
             this(url, user, password, couples, messages, seed, batch, progressBar, 0);
         }
 
@@ -107,7 +128,8 @@ public final class DataGen {
                 values.put(args[i].substring(2), args[++i]);
             }
             for (String key : values.keySet()) {
-                if (!List.of("couples", "messages", "seed", "batch", "max-batches", "database").contains(key)) {
+                if (!List.of("couples", "messages", "seed", "batch", "max-batches", "database")
+                        .contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key);
                 }
             }
@@ -123,8 +145,15 @@ public final class DataGen {
             String url = values.getOrDefault("database", env != null ? env : "jdbc:postgresql://127.0.0.1:5432/duet");
             String user = System.getenv().getOrDefault("DATASOURCES_DEFAULT_USERNAME", "postgres");
             String password = System.getenv().getOrDefault("DATASOURCES_DEFAULT_PASSWORD", "");
-            return new Options(url, user, password, couples, messages, Long.parseLong(values.getOrDefault("seed", "42")),
-                    Integer.parseInt(values.getOrDefault("batch", "2000")), System.console() != null,
+            return new Options(
+                    url,
+                    user,
+                    password,
+                    couples,
+                    messages,
+                    Long.parseLong(values.getOrDefault("seed", "42")),
+                    Integer.parseInt(values.getOrDefault("batch", "2000")),
+                    System.console() != null,
                     Integer.parseInt(values.getOrDefault("max-batches", "0")));
         }
     }
@@ -132,7 +161,10 @@ public final class DataGen {
     /** Loads (or resumes loading) the data set; null when it was already complete. */
     Loaded run() throws Exception {
         Databases.createIfMissing(options.url(), options.user(), options.password());
-        Flyway.configure().dataSource(options.url(), options.user(), options.password()).load().migrate();
+        Flyway.configure()
+                .dataSource(options.url(), options.user(), options.password())
+                .load()
+                .migrate();
         try (Connection connection = DriverManager.getConnection(options.url(), options.user(), options.password())) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
@@ -150,24 +182,35 @@ public final class DataGen {
             Run run = loadRun(connection);
             int totalBatches = (options.couples() + run.batchCouples() - 1) / run.batchCouples();
             if (run.batchesDone() >= totalBatches) {
-                out.printf("datagen: already loaded (%,d couples, %,d messages, seed %d) in %s%n", options.couples(),
-                        options.messages(), options.seed(), options.url());
+                out.printf(
+                        "datagen: already loaded (%,d couples, %,d messages, seed %d) in %s%n",
+                        options.couples(), options.messages(), options.seed(), options.url());
                 return null;
             }
-            out.printf("datagen: %s %,d couples and %,d messages into %s (seed %d, %d batches of %,d couples)%n",
-                    run.batchesDone() > 0 ? "resuming" : "loading", options.couples(), options.messages(), options.url(),
-                    options.seed(), totalBatches, run.batchCouples());
+            out.printf(
+                    "datagen: %s %,d couples and %,d messages into %s (seed %d, %d batches of %,d couples)%n",
+                    run.batchesDone() > 0 ? "resuming" : "loading",
+                    options.couples(),
+                    options.messages(),
+                    options.url(),
+                    options.seed(),
+                    totalBatches,
+                    run.batchCouples());
             long started = System.nanoTime();
             Plan plan = Plan.of(options.couples(), options.messages(), options.seed());
             String[] texts = TextPool.build(options.seed(), TEXT_POOL);
             String passwordHash = new Argon2id(new Argon2id.Cost(19456, 2, 1)).hash(PASSWORD);
             messagesAtStart = run.messagesDone();
             messagesWritten.set(run.messagesDone());
-            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().factory());
             long loadStarted = System.nanoTime();
-            ticker.scheduleAtFixedRate(() -> progress(loadStarted, false), 500, options.progressBar() ? 500 : 5000, TimeUnit.MILLISECONDS);
+            ticker.scheduleAtFixedRate(
+                    () -> progress(loadStarted, false), 500, options.progressBar() ? 500 : 5000, TimeUnit.MILLISECONDS);
             try {
-                int stopAt = options.maxBatches() > 0 ? Math.min(totalBatches, run.batchesDone() + options.maxBatches()) : totalBatches;
+                int stopAt = options.maxBatches() > 0
+                        ? Math.min(totalBatches, run.batchesDone() + options.maxBatches())
+                        : totalBatches;
                 for (int batch = run.batchesDone(); batch < stopAt; batch++) {
                     int from = batch * run.batchCouples();
                     int to = Math.min(options.couples(), from + run.batchCouples());
@@ -177,7 +220,8 @@ public final class DataGen {
                                     + "WHERE seed = ? AND couples = ? AND messages = ?")) {
                         statement.setInt(1, batch + 1);
                         statement.setLong(2, written);
-                        statement.setObject(3, batch + 1 == totalBatches ? java.sql.Timestamp.from(Instant.now()) : null);
+                        statement.setObject(
+                                3, batch + 1 == totalBatches ? java.sql.Timestamp.from(Instant.now()) : null);
                         statement.setLong(4, options.seed());
                         statement.setInt(5, options.couples());
                         statement.setLong(6, options.messages());
@@ -199,8 +243,9 @@ public final class DataGen {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             long loaded = messagesWritten.get() - messagesAtStart;
-            out.printf("datagen: done in %.1f s: %,d messages at %,.0f messages/s (largest couple: %,d messages)%n", seconds,
-                    loaded, loaded / ((System.nanoTime() - loadStarted) / 1e9), plan.largest());
+            out.printf(
+                    "datagen: done in %.1f s: %,d messages at %,.0f messages/s (largest couple: %,d messages)%n",
+                    seconds, loaded, loaded / ((System.nanoTime() - loadStarted) / 1e9), plan.largest());
             return new Loaded(seconds, loaded / ((System.nanoTime() - loadStarted) / 1e9));
         }
     }
@@ -221,13 +266,16 @@ public final class DataGen {
     }
 
     /** Loads couples [from, to): their accounts, couples, memberships and messages. Returns the messages written. */
-    private long loadBatch(Connection connection, Plan plan, String[] texts, String passwordHash, int batch, int from, int to)
+    private long loadBatch(
+            Connection connection, Plan plan, String[] texts, String passwordHash, int batch, int from, int to)
             throws SQLException {
         SplittableRandom random = new SplittableRandom(options.seed() * 1_000_003L + batch);
         Faker faker = new Faker(new Random(options.seed() * 31 + batch));
         long now = Instant.now().toEpochMilli() * 1000;
-        CopyWriter accounts = new CopyWriter(connection, "COPY account (id, email, email_normalized, password_hash, display_name, "
-                + "locale, verified_at, email_undeliverable, created_at) FROM STDIN");
+        CopyWriter accounts = new CopyWriter(
+                connection,
+                "COPY account (id, email, email_normalized, password_hash, display_name, "
+                        + "locale, verified_at, email_undeliverable, created_at) FROM STDIN");
         List<Cursor> cursors = new ArrayList<>(to - from);
         StringBuilder couples = new StringBuilder();
         StringBuilder members = new StringBuilder();
@@ -240,26 +288,57 @@ public final class DataGen {
             for (UUID person : List.of(a, b)) {
                 String first = faker.name().firstName();
                 String last = faker.name().lastName();
-                String email = (ascii(first) + "." + ascii(last) + "." + options.seed() + "." + index + (person == a ? "a" : "b")
-                        + "@example.com");
-                accounts.row(person.toString(), email, email, passwordHash, Copy.escape(first + " " + last),
-                        random.nextInt(5) == 0 ? "de" : "en", Copy.timestamp(created + 3_600_000_000L), "f", Copy.timestamp(created));
+                String email = (ascii(first) + "." + ascii(last) + "." + options.seed() + "." + index
+                        + (person == a ? "a" : "b") + "@example.com");
+                accounts.row(
+                        person.toString(),
+                        email,
+                        email,
+                        passwordHash,
+                        Copy.escape(first + " " + last),
+                        random.nextInt(5) == 0 ? "de" : "en",
+                        Copy.timestamp(created + 3_600_000_000L),
+                        "f",
+                        Copy.timestamp(created));
             }
-            Copy.row(couples, coupleId.toString(), "local", Copy.timestamp(created + 7_200_000_000L), "\\N", Long.toString(count));
-            Copy.row(members, coupleId.toString(), a.toString(), Copy.timestamp(created + 7_200_000_000L), "\\N",
+            Copy.row(
+                    couples,
+                    coupleId.toString(),
+                    "local",
+                    Copy.timestamp(created + 7_200_000_000L),
+                    "\\N",
+                    Long.toString(count));
+            Copy.row(
+                    members,
+                    coupleId.toString(),
+                    a.toString(),
+                    Copy.timestamp(created + 7_200_000_000L),
+                    "\\N",
                     Long.toString(Math.max(0, count - random.nextInt(3))));
-            Copy.row(members, coupleId.toString(), b.toString(), Copy.timestamp(created + 7_200_000_000L), "\\N",
+            Copy.row(
+                    members,
+                    coupleId.toString(),
+                    b.toString(),
+                    Copy.timestamp(created + 7_200_000_000L),
+                    "\\N",
                     Long.toString(Math.max(0, count - random.nextInt(3))));
             if (count > 0) {
-                cursors.add(new Cursor(coupleId, a, b, count, created + 7_200_000_000L, now - created - 7_200_000_000L));
+                cursors.add(
+                        new Cursor(coupleId, a, b, count, created + 7_200_000_000L, now - created - 7_200_000_000L));
             }
         }
         accounts.end();
-        new CopyWriter(connection, "COPY couple (id, home_region, created_at, ended_at, last_seq) FROM STDIN").raw(couples).end();
-        new CopyWriter(connection, "COPY couple_member (couple_id, account_id, joined_at, left_at, read_seq) FROM STDIN").raw(members).end();
+        new CopyWriter(connection, "COPY couple (id, home_region, created_at, ended_at, last_seq) FROM STDIN")
+                .raw(couples)
+                .end();
+        new CopyWriter(
+                        connection,
+                        "COPY couple_member (couple_id, account_id, joined_at, left_at, read_seq) FROM STDIN")
+                .raw(members)
+                .end();
 
-        CopyWriter messages = new CopyWriter(connection,
-                "COPY message (couple_id, seq, client_id, sender_id, body, created_at) FROM STDIN");
+        CopyWriter messages = new CopyWriter(
+                connection, "COPY message (couple_id, seq, client_id, sender_id, body, created_at) FROM STDIN");
         PriorityQueue<Cursor> byTime = new PriorityQueue<>((x, y) -> Long.compare(x.nextAt, y.nextAt));
         for (Cursor cursor : cursors) {
             cursor.advance(random);
@@ -269,9 +348,16 @@ public final class DataGen {
         while (!byTime.isEmpty()) {
             Cursor cursor = byTime.poll();
             UUID sender = random.nextInt(100) < 52 ? cursor.a : cursor.b;
-            messages.row(cursor.coupleText, Long.toString(cursor.seq), new UUID(random.nextLong() & ~0xF000L | 0x4000L,
-                            random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L).toString(),
-                    sender == cursor.a ? cursor.aText : cursor.bText, texts[random.nextInt(texts.length)], Copy.timestamp(cursor.nextAt));
+            messages.row(
+                    cursor.coupleText,
+                    Long.toString(cursor.seq),
+                    new UUID(
+                                    random.nextLong() & ~0xF000L | 0x4000L,
+                                    random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L)
+                            .toString(),
+                    sender == cursor.a ? cursor.aText : cursor.bText,
+                    texts[random.nextInt(texts.length)],
+                    Copy.timestamp(cursor.nextAt));
             written++;
             if ((written & 1023) == 0) {
                 messagesWritten.addAndGet(1024);
@@ -325,8 +411,16 @@ public final class DataGen {
         int width = 30;
         int filled = (int) (fraction * width);
         String eta = rate > 0 && done < total ? formatDuration((long) ((total - done) / rate)) : "-";
-        String line = String.format(Locale.ROOT, "  [%s%s] %5.1f%%  %,d / %,d messages  %,.0f/s  ETA %s",
-                "#".repeat(filled), ".".repeat(width - filled), fraction * 100, done, total, rate, eta);
+        String line = String.format(
+                Locale.ROOT,
+                "  [%s%s] %5.1f%%  %,d / %,d messages  %,.0f/s  ETA %s",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                fraction * 100,
+                done,
+                total,
+                rate,
+                eta);
         if (options.progressBar()) {
             out.print("\r" + line);
         } else if (!last) {
@@ -390,8 +484,11 @@ public final class DataGen {
         private Ids() {}
 
         static UUID of(long seed, char kind, long index) {
-            SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ (kind * 0xBF58476D1CE4E5B9L) ^ index);
-            return new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
+            SplittableRandom random =
+                    new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ (kind * 0xBF58476D1CE4E5B9L) ^ index);
+            return new UUID(
+                    random.nextLong() & ~0xF000L | 0x4000L,
+                    random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
         }
     }
 
@@ -406,21 +503,23 @@ public final class DataGen {
             for (int i = 0; i < size; i++) {
                 // Most chat messages are a few words; one in fifty is a paragraph or more.
                 double median = random.nextInt(50) == 0 ? 400 : 28;
-                int length = (int) Math.max(1, Math.min(4000, Math.round(median * Math.exp(0.8 * random.nextGaussian()))));
+                int length =
+                        (int) Math.max(1, Math.min(4000, Math.round(median * Math.exp(0.8 * random.nextGaussian()))));
                 StringBuilder text = new StringBuilder();
                 while (text.length() < length) {
                     if (!text.isEmpty()) {
                         text.append(' ');
                     }
-                    text.append(switch (random.nextInt(9)) {
-                        case 0 -> faker.yoda().quote();
-                        case 1 -> faker.friends().quote();
-                        case 2 -> faker.howIMetYourMother().quote();
-                        case 3 -> faker.famousLastWords().lastWords();
-                        case 4 -> faker.chuckNorris().fact();
-                        case 5 -> faker.emoji().smiley();
-                        default -> faker.lorem().sentence(1 + random.nextInt(12));
-                    });
+                    text.append(
+                            switch (random.nextInt(9)) {
+                                case 0 -> faker.yoda().quote();
+                                case 1 -> faker.friends().quote();
+                                case 2 -> faker.howIMetYourMother().quote();
+                                case 3 -> faker.famousLastWords().lastWords();
+                                case 4 -> faker.chuckNorris().fact();
+                                case 5 -> faker.emoji().smiley();
+                                default -> faker.lorem().sentence(1 + random.nextInt(12));
+                            });
                 }
                 String cut = text.length() <= length ? text.toString() : text.substring(0, cutPoint(text, length));
                 pool[i] = Copy.escape(cut.strip().isEmpty() ? "🙂" : cut.strip());
@@ -458,8 +557,11 @@ public final class DataGen {
         }
 
         static String timestamp(long epochMicros) {
-            return LocalDateTime.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000), (int) Math.floorMod(epochMicros, 1_000_000) * 1000,
-                    ZoneOffset.UTC).format(FORMAT);
+            return LocalDateTime.ofEpochSecond(
+                            Math.floorDiv(epochMicros, 1_000_000),
+                            (int) Math.floorMod(epochMicros, 1_000_000) * 1000,
+                            ZoneOffset.UTC)
+                    .format(FORMAT);
         }
 
         static void row(StringBuilder out, String... columns) {

@@ -28,7 +28,8 @@ public final class ImageIoJpegCodec implements JpegCodec {
     }
 
     @Override
-    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight) throws ImageRejectedException {
+    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight)
+            throws ImageRejectedException {
         try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
@@ -38,7 +39,8 @@ public final class ImageIoJpegCodec implements JpegCodec {
             try {
                 reader.setInput(input, true, true);
                 StringBuilder warnings = new StringBuilder();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append(';'));
+                reader.addIIOReadWarningListener(
+                        (source, warning) -> warnings.append(warning).append(';'));
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
                 // Before read() allocates the destination from the reader's own reading of the frame header.
@@ -47,14 +49,16 @@ public final class ImageIoJpegCodec implements JpegCodec {
                 }
                 int step = 1;
                 while ((width + step) / (step + 1) >= Math.min(minWidth, width)
-                        && (height + step) / (step + 1) >= Math.min(minHeight, height) && step < 8) {
+                        && (height + step) / (step + 1) >= Math.min(minHeight, height)
+                        && step < 8) {
                     step++;
                 }
                 ImageReadParam param = reader.getDefaultReadParam();
                 param.setSourceSubsampling(step, step, 0, 0);
                 BufferedImage image = reader.read(0, param);
                 if (!warnings.isEmpty()) {
-                    throw new ImageRejectedException(Pipeline.endsWithEoi(jpeg) ? "corrupt-image" : "truncated-image",
+                    throw new ImageRejectedException(
+                            Pipeline.endsWithEoi(jpeg) ? "corrupt-image" : "truncated-image",
                             "the JPEG decoder reported damage");
                 }
                 return Pipeline.toIntRgb(image);
@@ -62,8 +66,10 @@ public final class ImageIoJpegCodec implements JpegCodec {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            throw new ImageRejectedException(Pipeline.endsWithEoi(jpeg) ? "corrupt-image" : "truncated-image",
-                    "the JPEG could not be decoded", e);
+            throw new ImageRejectedException(
+                    Pipeline.endsWithEoi(jpeg) ? "corrupt-image" : "truncated-image",
+                    "the JPEG could not be decoded",
+                    e);
         }
     }
 

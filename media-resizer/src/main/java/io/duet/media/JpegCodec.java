@@ -27,7 +27,8 @@ public interface JpegCodec {
     BufferedImage decode(byte[] jpeg, int width, int height, int minWidth, int minHeight) throws ImageRejectedException;
 
     static ImageRejectedException mismatch() {
-        return new ImageRejectedException("dimension-mismatch", "the decoder reads another size than the checked header");
+        return new ImageRejectedException(
+                "dimension-mismatch", "the decoder reads another size than the checked header");
     }
 
     /** Baseline JPEG of a {@code TYPE_INT_RGB} image, 4:2:0, with no metadata but JFIF. */

@@ -31,6 +31,7 @@ public final class LibPngDecoder {
     private static final int PNG_FORMAT_FLAG_ALPHA = 0x01;
     /** Colour, blue-green-red order, alpha last: little-endian ARGB ints. */
     private static final int PNG_FORMAT_BGRA = 0x13;
+
     private static final int PNG_IMAGE_ERROR = 2;
 
     /** {@code png_image} from {@code png.h} (libpng 1.6). */
@@ -45,6 +46,7 @@ public final class LibPngDecoder {
             ValueLayout.JAVA_INT.withName("warning_or_error"),
             MemoryLayout.sequenceLayout(64, ValueLayout.JAVA_BYTE).withName("message"),
             MemoryLayout.paddingLayout(4));
+
     private static final long VERSION = offset("version");
     private static final long WIDTH = offset("width");
     private static final long HEIGHT = offset("height");
@@ -61,16 +63,20 @@ public final class LibPngDecoder {
         Linker linker = Linker.nativeLinker();
         var address = ValueLayout.ADDRESS;
         var i32 = ValueLayout.JAVA_INT;
-        beginRead = linker.downcallHandle(library.function("png_image_begin_read_from_memory"),
+        beginRead = linker.downcallHandle(
+                library.function("png_image_begin_read_from_memory"),
                 FunctionDescriptor.of(i32, address, address, ValueLayout.JAVA_LONG));
         // Critical with heap access: libpng writes the rows straight into the image's int array.
-        finishRead = linker.downcallHandle(library.function("png_image_finish_read"),
-                FunctionDescriptor.of(i32, address, address, address, i32, address), Linker.Option.critical(true));
+        finishRead = linker.downcallHandle(
+                library.function("png_image_finish_read"),
+                FunctionDescriptor.of(i32, address, address, address, i32, address),
+                Linker.Option.critical(true));
         free = linker.downcallHandle(library.function("png_image_free"), FunctionDescriptor.ofVoid(address));
         try {
             // png_uint_32 png_access_version_number(void): the release of the library actually loaded,
             // not of the png.h anything was compiled against.
-            var number = linker.downcallHandle(library.function("png_access_version_number"), FunctionDescriptor.of(i32));
+            var number =
+                    linker.downcallHandle(library.function("png_access_version_number"), FunctionDescriptor.of(i32));
             version = NativeVersion.ofLibpngNumber(Integer.toUnsignedLong((int) number.invokeExact()));
         } catch (Throwable e) {
             throw new IllegalStateException("png_access_version_number failed", e);
@@ -91,7 +97,10 @@ public final class LibPngDecoder {
      * {@code DUET_LIBPNG_LIBRARY}), else empty.
      */
     public static Optional<LibPngDecoder> load() {
-        return NativeLibrary.load("DUET_LIBPNG_LIBRARY", List.of("libpng16.so.16", "libpng16.so", "libpng16.16.dylib", "libpng16.dylib"), LibPngDecoder::new);
+        return NativeLibrary.load(
+                "DUET_LIBPNG_LIBRARY",
+                List.of("libpng16.so.16", "libpng16.so", "libpng16.16.dylib", "libpng16.dylib"),
+                LibPngDecoder::new);
     }
 
     /**
@@ -116,10 +125,11 @@ public final class LibPngDecoder {
                 }
                 boolean hasAlpha = (image.get(ValueLayout.JAVA_INT, FORMAT) & PNG_FORMAT_FLAG_ALPHA) != 0;
                 image.set(ValueLayout.JAVA_INT, FORMAT, PNG_FORMAT_BGRA);
-                BufferedImage decoded = new BufferedImage(width, height, hasAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+                BufferedImage decoded = new BufferedImage(
+                        width, height, hasAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
                 int[] data = ((DataBufferInt) decoded.getRaster().getDataBuffer()).getData();
-                int finished = (int) finishRead.invokeExact(image, MemorySegment.NULL, MemorySegment.ofArray(data), width * 4,
-                        MemorySegment.NULL);
+                int finished = (int) finishRead.invokeExact(
+                        image, MemorySegment.NULL, MemorySegment.ofArray(data), width * 4, MemorySegment.NULL);
                 if (finished == 0 || (image.get(ValueLayout.JAVA_INT, WARNING_OR_ERROR) & PNG_IMAGE_ERROR) != 0) {
                     throw rejected(png, image);
                 }
@@ -147,14 +157,20 @@ public final class LibPngDecoder {
     /** The same pixels as {@code TYPE_INT_RGB}, sharing the array: an alpha channel that is all 255 is dropped. */
     private static BufferedImage asOpaque(BufferedImage argb) {
         DirectColorModel rgb = new DirectColorModel(24, 0xFF0000, 0xFF00, 0xFF);
-        WritableRaster raster = Raster.createPackedRaster(argb.getRaster().getDataBuffer(), argb.getWidth(), argb.getHeight(),
-                argb.getWidth(), rgb.getMasks(), null);
+        WritableRaster raster = Raster.createPackedRaster(
+                argb.getRaster().getDataBuffer(),
+                argb.getWidth(),
+                argb.getHeight(),
+                argb.getWidth(),
+                rgb.getMasks(),
+                null);
         return new BufferedImage(rgb, raster, false, null);
     }
 
     private static ImageRejectedException rejected(byte[] png, MemorySegment image) {
         String message = image.asSlice(MESSAGE, 64).getString(0, StandardCharsets.US_ASCII);
-        return new ImageRejectedException(Pipeline.endsWithIend(png) ? "corrupt-image" : "truncated-image",
+        return new ImageRejectedException(
+                Pipeline.endsWithIend(png) ? "corrupt-image" : "truncated-image",
                 "libpng refused the data: " + message);
     }
 }

@@ -34,14 +34,21 @@ public final class NativeDecoders {
             if (turbo.isEmpty()) {
                 details.put("jpeg", "imageio (libturbojpeg not found)");
             } else {
-                String version = turbo.get().version().map(NativeVersion::toString).orElse("unknown");
+                String version =
+                        turbo.get().version().map(NativeVersion::toString).orElse("unknown");
                 details.put("libjpegTurboVersion", version);
-                if (turbo.get().version().filter(v -> v.compareTo(jpegMinimum) >= 0).isPresent()) {
+                if (turbo.get()
+                        .version()
+                        .filter(v -> v.compareTo(jpegMinimum) >= 0)
+                        .isPresent()) {
                     chosenJpeg = turbo.get();
                     details.put("jpeg", "libjpeg-turbo " + version);
                 } else {
-                    details.put("jpeg", "imageio (libjpeg-turbo " + version + " is below the minimum " + jpegMinimum + ")");
-                    LOG.atWarn().addKeyValue("version", version).addKeyValue("minimum", jpegMinimum.toString())
+                    details.put(
+                            "jpeg", "imageio (libjpeg-turbo " + version + " is below the minimum " + jpegMinimum + ")");
+                    LOG.atWarn()
+                            .addKeyValue("version", version)
+                            .addKeyValue("minimum", jpegMinimum.toString())
                             .log("libjpeg-turbo below the minimum release: JPEG decoded in Java");
                 }
             }
@@ -61,7 +68,9 @@ public final class NativeDecoders {
                     details.put("png", "libpng " + version);
                 } else {
                     details.put("png", "imageio (libpng " + version + " is below the minimum " + pngMinimum + ")");
-                    LOG.atWarn().addKeyValue("version", version.toString()).addKeyValue("minimum", pngMinimum.toString())
+                    LOG.atWarn()
+                            .addKeyValue("version", version.toString())
+                            .addKeyValue("minimum", pngMinimum.toString())
                             .log("libpng below the minimum release: PNG decoded in Java");
                 }
             }

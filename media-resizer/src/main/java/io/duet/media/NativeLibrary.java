@@ -31,7 +31,8 @@ final class NativeLibrary {
         List<String> candidates = configured != null && !configured.isBlank() ? List.of(configured) : names;
         for (String candidate : candidates) {
             try {
-                return Optional.of(bind.apply(new NativeLibrary(candidate, SymbolLookup.libraryLookup(candidate, Arena.global()))));
+                return Optional.of(bind.apply(
+                        new NativeLibrary(candidate, SymbolLookup.libraryLookup(candidate, Arena.global()))));
             } catch (IllegalArgumentException | IllegalStateException | UnsatisfiedLinkError e) {
                 // Not installed under this name, or too old: try the next.
             }
@@ -50,8 +51,12 @@ final class NativeLibrary {
             if (dladdr.isEmpty()) {
                 return Optional.empty();
             }
-            var handle = linker.downcallHandle(dladdr.get(), java.lang.foreign.FunctionDescriptor.of(
-                    java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS));
+            var handle = linker.downcallHandle(
+                    dladdr.get(),
+                    java.lang.foreign.FunctionDescriptor.of(
+                            java.lang.foreign.ValueLayout.JAVA_INT,
+                            java.lang.foreign.ValueLayout.ADDRESS,
+                            java.lang.foreign.ValueLayout.ADDRESS));
             try (Arena arena = Arena.ofConfined()) {
                 // Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr.
                 MemorySegment info = arena.allocate(4 * java.lang.foreign.ValueLayout.ADDRESS.byteSize());
@@ -59,8 +64,10 @@ final class NativeLibrary {
                     return Optional.empty();
                 }
                 MemorySegment name = info.get(java.lang.foreign.ValueLayout.ADDRESS, 0);
-                return name.equals(MemorySegment.NULL) ? Optional.empty()
-                        : Optional.of(java.nio.file.Path.of(name.reinterpret(4096).getString(0)));
+                return name.equals(MemorySegment.NULL)
+                        ? Optional.empty()
+                        : Optional.of(
+                                java.nio.file.Path.of(name.reinterpret(4096).getString(0)));
             }
         } catch (Throwable e) {
             return Optional.empty();

@@ -39,7 +39,8 @@ record NativeVersion(int[] parts) implements Comparable<NativeVersion> {
      */
     static Optional<NativeVersion> ofLibjpegTurboFile(byte[] library) {
         String text = new String(library, java.nio.charset.StandardCharsets.ISO_8859_1);
-        var matcher = Pattern.compile("libjpeg-turbo version (\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?)").matcher(text);
+        var matcher = Pattern.compile("libjpeg-turbo version (\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?)")
+                .matcher(text);
         return matcher.find() ? Optional.of(parse(matcher.group(1))) : Optional.empty();
     }
 

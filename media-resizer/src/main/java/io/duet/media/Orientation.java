@@ -18,8 +18,11 @@ final class Orientation {
                 return 1;
             }
             int length = u16(jpeg, position + 2, true);
-            if (marker == 0xE1 && length >= 16 && position + 2 + length <= jpeg.length
-                    && new String(jpeg, position + 4, 6, java.nio.charset.StandardCharsets.ISO_8859_1).equals("Exif\0\0")) {
+            if (marker == 0xE1
+                    && length >= 16
+                    && position + 2 + length <= jpeg.length
+                    && new String(jpeg, position + 4, 6, java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .equals("Exif\0\0")) {
                 return fromTiff(jpeg, position + 10, position + 2 + length);
             }
             position += 2 + length;

@@ -65,7 +65,8 @@ public final class Pipeline {
         if (avatar) {
             // A centred square is the same region in either orientation.
             int side = Math.min(current.getWidth(), current.getHeight());
-            current = current.getSubimage((current.getWidth() - side) / 2, (current.getHeight() - side) / 2, side, side);
+            current =
+                    current.getSubimage((current.getWidth() - side) / 2, (current.getHeight() - side) / 2, side, side);
         }
         BufferedImage encoded = null;
         for (int size : avatar ? AVATAR_SIZES : PHOTO_SIZES) {
@@ -138,11 +139,14 @@ public final class Pipeline {
             // cover the largest photo variant, the short edge the largest avatar.
             int need = avatar ? AVATAR_SIZES[0] : PHOTO_SIZES[0];
             boolean constrainWidth = avatar ? !landscape : landscape;
-            BufferedImage decoded = jpeg.decode(original, width, height, constrainWidth ? need : 1, constrainWidth ? 1 : need);
+            BufferedImage decoded =
+                    jpeg.decode(original, width, height, constrainWidth ? need : 1, constrainWidth ? 1 : need);
             int n = JpegCodec.eighths(width, height, constrainWidth ? need : 1, constrainWidth ? 1 : need);
-            if (decoded.getWidth() > width || decoded.getHeight() > height
-                    || (jpeg instanceof TurboJpegCodec && (decoded.getWidth() != JpegCodec.scaled(width, n)
-                            || decoded.getHeight() != JpegCodec.scaled(height, n)))) {
+            if (decoded.getWidth() > width
+                    || decoded.getHeight() > height
+                    || (jpeg instanceof TurboJpegCodec
+                            && (decoded.getWidth() != JpegCodec.scaled(width, n)
+                                    || decoded.getHeight() != JpegCodec.scaled(height, n)))) {
                 throw new ImageRejectedException("dimension-mismatch", "decoded size differs from the header");
             }
             return new Decoded(decoded, orientation);
@@ -154,7 +158,8 @@ public final class Pipeline {
         if (decoded.getWidth() != header.width() || decoded.getHeight() != header.height()) {
             throw new ImageRejectedException("dimension-mismatch", "decoded size differs from the header");
         }
-        return new Decoded(decoded.getColorModel().hasAlpha() && !opaque(decoded) ? toIntArgb(decoded) : toIntRgb(decoded), 1);
+        return new Decoded(
+                decoded.getColorModel().hasAlpha() && !opaque(decoded) ? toIntArgb(decoded) : toIntRgb(decoded), 1);
     }
 
     private static BufferedImage decodeWithImageIo(byte[] original, ImageHeader header) throws ImageRejectedException {
@@ -178,7 +183,8 @@ public final class Pipeline {
             }
         } catch (IOException | RuntimeException e) {
             boolean complete = header.format() != ImageFormat.PNG || endsWithIend(original);
-            throw new ImageRejectedException(complete ? "corrupt-image" : "truncated-image", "the image could not be decoded", e);
+            throw new ImageRejectedException(
+                    complete ? "corrupt-image" : "truncated-image", "the image could not be decoded", e);
         }
     }
 
@@ -202,7 +208,10 @@ public final class Pipeline {
 
     private static BufferedImage resize(BufferedImage source, int width, int height) {
         try {
-            return Thumbnails.of(source).forceSize(width, height).imageType(source.getType()).asBufferedImage();
+            return Thumbnails.of(source)
+                    .forceSize(width, height)
+                    .imageType(source.getType())
+                    .asBufferedImage();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -237,7 +246,8 @@ public final class Pipeline {
     }
 
     private static BufferedImage convert(BufferedImage image, int type) {
-        if (image.getType() == type && image.getRaster().getDataBuffer() instanceof DataBufferInt
+        if (image.getType() == type
+                && image.getRaster().getDataBuffer() instanceof DataBufferInt
                 && image.getRaster().getParent() == null) {
             return image;
         }
@@ -258,6 +268,7 @@ public final class Pipeline {
     }
 
     static boolean endsWithIend(byte[] png) {
-        return png.length >= 12 && new String(png, png.length - 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("IEND");
+        return png.length >= 12
+                && new String(png, png.length - 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("IEND");
     }
 }

@@ -37,14 +37,23 @@ public class ResizeHandler implements JobHandler {
     private final ObjectMapper json;
     private final int maxAttempts;
 
-    ResizeHandler(MediaService media, MediaStore store, ResizerConfig config, NativeDecoders decoders, MediaConfig mediaConfig,
-            QueueDefaults queueDefaults, ObjectMapper json) {
+    ResizeHandler(
+            MediaService media,
+            MediaStore store,
+            ResizerConfig config,
+            NativeDecoders decoders,
+            MediaConfig mediaConfig,
+            QueueDefaults queueDefaults,
+            ObjectMapper json) {
         this.media = media;
         this.store = store;
         this.json = json;
         this.maxAttempts = queueDefaults.maxAttempts();
         this.pipeline = new Pipeline(decoders.jpeg(), decoders.png(), config.jpegQuality(), mediaConfig.maxPixels());
-        LOG.atInfo().addKeyValue("decoders", pipeline.decoders()).addKeyValue("native", decoders.details()).log("resize worker ready");
+        LOG.atInfo()
+                .addKeyValue("decoders", pipeline.decoders())
+                .addKeyValue("native", decoders.details())
+                .log("resize worker ready");
     }
 
     @Override
@@ -94,20 +103,30 @@ public class ResizeHandler implements JobHandler {
         } catch (OutOfMemoryError e) {
             // A valid image under the pixel limit that this worker's heap cannot hold: a sizing fault
             // for ops (docs/architecture.md, "Media"), not a property of the file, and no retry would fit it.
-            LOG.atError().addKeyValue("mediaId", item.id()).addKeyValue("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20)
+            LOG.atError()
+                    .addKeyValue("mediaId", item.id())
+                    .addKeyValue("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20)
                     .log("worker heap too small for this image: give it about 6 bytes a pixel of the pixel limit");
-            throw new ImageRejectedException("too-large-to-render", "the worker's memory cannot hold the decoded image", e);
+            throw new ImageRejectedException(
+                    "too-large-to-render", "the worker's memory cannot hold the decoded image", e);
         } catch (RuntimeException e) {
             // A decoder that throws something unexpected on hostile input has still met a bad file.
-            LOG.atWarn().addKeyValue("mediaId", item.id()).addKeyValue("cause", e.getClass().getSimpleName())
+            LOG.atWarn()
+                    .addKeyValue("mediaId", item.id())
+                    .addKeyValue("cause", e.getClass().getSimpleName())
                     .log("decoder failed unexpectedly");
             throw new ImageRejectedException("corrupt-image", "the decoder failed", e);
         }
         List<MediaVariant> variants = new ArrayList<>(renditions.size());
         for (Pipeline.Rendition rendition : renditions) {
             store.put(MediaStore.variantKey(item.id(), rendition.name()), rendition.bytes(), rendition.contentType());
-            variants.add(new MediaVariant(rendition.name(), rendition.contentType(), rendition.width(), rendition.height(),
-                    rendition.bytes().length, etag(rendition.bytes())));
+            variants.add(new MediaVariant(
+                    rendition.name(),
+                    rendition.contentType(),
+                    rendition.width(),
+                    rendition.height(),
+                    rendition.bytes().length,
+                    etag(rendition.bytes())));
         }
         if (!media.markReady(item, variants)) {
             // Purged or already finished meanwhile: what was just written belongs to no one.
@@ -116,8 +135,11 @@ public class ResizeHandler implements JobHandler {
             }
             return;
         }
-        LOG.atInfo().addKeyValue("mediaId", item.id()).addKeyValue("decoders", pipeline.decoders())
-                .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000).log("media rendered");
+        LOG.atInfo()
+                .addKeyValue("mediaId", item.id())
+                .addKeyValue("decoders", pipeline.decoders())
+                .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
+                .log("media rendered");
     }
 
     private static String etag(byte[] bytes) throws NoSuchAlgorithmException {

@@ -29,5 +29,9 @@ public record ResizerConfig(
         @DecimalMin("0.1") @DecimalMax("1.0") float jpegQuality,
         @NotBlank @Pattern(regexp = "auto|java") String jpegCodec,
         @NotBlank @Pattern(regexp = "auto|java") String pngDecoder,
-        @NotBlank @Pattern(regexp = "\\d{1,4}(\\.\\d{1,4}){0,2}") String libjpegTurboMinimum,
-        @NotBlank @Pattern(regexp = "\\d{1,4}(\\.\\d{1,4}){0,2}") String libpngMinimum) {}
+
+        @NotBlank @Pattern(regexp = "\\d{1,4}(\\.\\d{1,4}){0,2}")
+        String libjpegTurboMinimum,
+
+        @NotBlank @Pattern(regexp = "\\d{1,4}(\\.\\d{1,4}){0,2}")
+        String libpngMinimum) {}

@@ -45,12 +45,18 @@ public final class TurboJpegCodec implements JpegCodec {
         initDecompress = linker.downcallHandle(library.function("tjInitDecompress"), FunctionDescriptor.of(address));
         initCompress = linker.downcallHandle(library.function("tjInitCompress"), FunctionDescriptor.of(address));
         var onHeap = Linker.Option.critical(true);
-        decompressHeader = linker.downcallHandle(library.function("tjDecompressHeader3"),
-                FunctionDescriptor.of(i32, address, address, u64, address, address, address, address), onHeap);
-        decompress = linker.downcallHandle(library.function("tjDecompress2"),
-                FunctionDescriptor.of(i32, address, address, u64, address, i32, i32, i32, i32, i32), onHeap);
-        compress = linker.downcallHandle(library.function("tjCompress2"),
-                FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32), onHeap);
+        decompressHeader = linker.downcallHandle(
+                library.function("tjDecompressHeader3"),
+                FunctionDescriptor.of(i32, address, address, u64, address, address, address, address),
+                onHeap);
+        decompress = linker.downcallHandle(
+                library.function("tjDecompress2"),
+                FunctionDescriptor.of(i32, address, address, u64, address, i32, i32, i32, i32, i32),
+                onHeap);
+        compress = linker.downcallHandle(
+                library.function("tjCompress2"),
+                FunctionDescriptor.of(i32, address, address, i32, i32, i32, i32, address, address, i32, i32, i32),
+                onHeap);
         free = linker.downcallHandle(library.function("tjFree"), FunctionDescriptor.ofVoid(address));
         destroy = linker.downcallHandle(library.function("tjDestroy"), FunctionDescriptor.of(i32, address));
         version = library.file("tjInitDecompress").flatMap(file -> {
@@ -73,7 +79,10 @@ public final class TurboJpegCodec implements JpegCodec {
      * to run without a warning.
      */
     public static Optional<TurboJpegCodec> load() {
-        return NativeLibrary.load("DUET_TURBOJPEG_LIBRARY", List.of("libturbojpeg.so.0", "libturbojpeg.so", "libturbojpeg.0.dylib", "libturbojpeg.dylib"), TurboJpegCodec::new);
+        return NativeLibrary.load(
+                "DUET_TURBOJPEG_LIBRARY",
+                List.of("libturbojpeg.so.0", "libturbojpeg.so", "libturbojpeg.0.dylib", "libturbojpeg.dylib"),
+                TurboJpegCodec::new);
     }
 
     @Override
@@ -82,7 +91,8 @@ public final class TurboJpegCodec implements JpegCodec {
     }
 
     @Override
-    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight) throws ImageRejectedException {
+    public BufferedImage decode(byte[] jpeg, int checkedWidth, int checkedHeight, int minWidth, int minHeight)
+            throws ImageRejectedException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = (MemorySegment) initDecompress.invokeExact();
             if (handle.equals(MemorySegment.NULL)) {
@@ -91,8 +101,8 @@ public final class TurboJpegCodec implements JpegCodec {
             try {
                 MemorySegment source = MemorySegment.ofArray(jpeg);
                 MemorySegment ints = arena.allocate(ValueLayout.JAVA_INT, 4);
-                int status = (int) decompressHeader.invokeExact(handle, source, (long) jpeg.length, ints,
-                        ints.asSlice(4), ints.asSlice(8), ints.asSlice(12));
+                int status = (int) decompressHeader.invokeExact(
+                        handle, source, (long) jpeg.length, ints, ints.asSlice(4), ints.asSlice(8), ints.asSlice(12));
                 if (status != 0) {
                     throw rejected(jpeg);
                 }
@@ -111,8 +121,16 @@ public final class TurboJpegCodec implements JpegCodec {
                 int scaledHeight = JpegCodec.scaled(height, n);
                 BufferedImage image = new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
                 int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-                status = (int) decompress.invokeExact(handle, source, (long) jpeg.length, MemorySegment.ofArray(data), scaledWidth,
-                        0, scaledHeight, TJPF_BGRX, TJFLAG_STOPONWARNING);
+                status = (int) decompress.invokeExact(
+                        handle,
+                        source,
+                        (long) jpeg.length,
+                        MemorySegment.ofArray(data),
+                        scaledWidth,
+                        0,
+                        scaledHeight,
+                        TJPF_BGRX,
+                        TJFLAG_STOPONWARNING);
                 if (status != 0) {
                     throw rejected(jpeg);
                 }
@@ -128,8 +146,8 @@ public final class TurboJpegCodec implements JpegCodec {
     }
 
     private static ImageRejectedException rejected(byte[] jpeg) {
-        return new ImageRejectedException(Pipeline.endsWithEoi(jpeg) ? "corrupt-image" : "truncated-image",
-                "libjpeg-turbo refused the data");
+        return new ImageRejectedException(
+                Pipeline.endsWithEoi(jpeg) ? "corrupt-image" : "truncated-image", "libjpeg-turbo refused the data");
     }
 
     @Override
@@ -142,7 +160,8 @@ public final class TurboJpegCodec implements JpegCodec {
         int[] data = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
         int offset = rgb.getRaster().getDataBuffer().getOffset();
         int stride = rgb.getRaster().getSampleModel() instanceof java.awt.image.SinglePixelPackedSampleModel packed
-                ? packed.getScanlineStride() : width;
+                ? packed.getScanlineStride()
+                : width;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = (MemorySegment) initCompress.invokeExact();
             if (handle.equals(MemorySegment.NULL)) {
@@ -154,8 +173,8 @@ public final class TurboJpegCodec implements JpegCodec {
                 MemorySegment outPointer = arena.allocate(ValueLayout.ADDRESS);
                 MemorySegment outSize = arena.allocate(ValueLayout.JAVA_LONG);
                 int q = Math.max(1, Math.min(100, Math.round(quality * 100)));
-                int status = (int) compress.invokeExact(handle, pixels, width, stride * 4, height, TJPF_BGRX, outPointer,
-                        outSize, TJSAMP_420, q, 0);
+                int status = (int) compress.invokeExact(
+                        handle, pixels, width, stride * 4, height, TJPF_BGRX, outPointer, outSize, TJSAMP_420, q, 0);
                 MemorySegment out = outPointer.get(ValueLayout.ADDRESS, 0);
                 try {
                     if (status != 0) {

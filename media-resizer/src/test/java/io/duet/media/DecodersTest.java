@@ -11,15 +11,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** libpng against ImageIO pixel for pixel, and the EXIF orientations against the EXIF definitions. */
 class DecodersTest {
-    private static final LibPngDecoder LIBPNG = LibPngDecoder.load().orElseThrow(() -> new AssertionError(
-            "libpng did not load: install libpng16-16 (Debian/Ubuntu) or set DUET_LIBPNG_LIBRARY"));
+    private static final LibPngDecoder LIBPNG = LibPngDecoder.load()
+            .orElseThrow(() -> new AssertionError(
+                    "libpng did not load: install libpng16-16 (Debian/Ubuntu) or set DUET_LIBPNG_LIBRARY"));
 
     static Stream<Arguments> pngs() {
         BufferedImage rgb = TestImages.screenshot(333, 217, 7);
@@ -34,7 +35,8 @@ class DecodersTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("pngs")
-    void givenPng_whenDecodedByLibpng_thenSamePixelsAsImageIo(String kind, BufferedImage image, int expectedType) throws Exception {
+    void givenPng_whenDecodedByLibpng_thenSamePixelsAsImageIo(String kind, BufferedImage image, int expectedType)
+            throws Exception {
         byte[] png = TestImages.png(image);
         BufferedImage reference = ImageIO.read(new ByteArrayInputStream(png));
         if (reference.getType() == BufferedImage.TYPE_BYTE_GRAY) {
@@ -54,7 +56,8 @@ class DecodersTest {
     void givenPngWhoseHeaderSaysAnotherSize_whenDecodedByLibpng_thenRefusedBeforeDecoding() throws Exception {
         byte[] png = TestImages.png(TestImages.screenshot(120, 80, 3));
 
-        var rejected = org.junit.jupiter.api.Assertions.assertThrows(ImageRejectedException.class, () -> LIBPNG.decode(png, 60, 80));
+        var rejected = org.junit.jupiter.api.Assertions.assertThrows(
+                ImageRejectedException.class, () -> LIBPNG.decode(png, 60, 80));
 
         assertEquals("dimension-mismatch", rejected.code());
     }
@@ -63,7 +66,10 @@ class DecodersTest {
         // libjpeg-turbo 2.1's TurboJPEG API fails the header on libjpeg's stray-data warning itself
         // (corrupt-image); the comparison is its second line. ImageIO (TwelveMonkeys) reads the hidden
         // frame and, before the comparison, allocated 322 MB.
-        return Stream.of(Arguments.of("libjpeg-turbo", TurboJpegCodec.load().orElseThrow(() -> new AssertionError("libturbojpeg did not load")),
+        return Stream.of(
+                Arguments.of(
+                        "libjpeg-turbo",
+                        TurboJpegCodec.load().orElseThrow(() -> new AssertionError("libturbojpeg did not load")),
                         "corrupt-image"),
                 Arguments.of("imageio", new ImageIoJpegCodec(), "dimension-mismatch"));
     }
@@ -76,16 +82,17 @@ class DecodersTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jpegCodecs")
-    void givenJpegWithAFrameHeaderOnlyLibjpegSees_whenDecoded_thenRefusedBeforeTheBufferIsAllocated(String name, JpegCodec codec, String code)
-            throws Exception {
+    void givenJpegWithAFrameHeaderOnlyLibjpegSees_whenDecoded_thenRefusedBeforeTheBufferIsAllocated(
+            String name, JpegCodec codec, String code) throws Exception {
         byte[] jpeg = HostileCorpus.hiddenFrameJpeg(TestImages.jpeg(TestImages.photo(1200, 900, 7), 0.9f));
-        var checked = io.duet.api.media.ImageHeader.read(io.duet.api.media.ImageHeader.Source.of(jpeg)).orElseThrow();
+        var checked = io.duet.api.media.ImageHeader.read(io.duet.api.media.ImageHeader.Source.of(jpeg))
+                .orElseThrow();
         assertEquals("1200x900", checked.width() + "x" + checked.height());
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
 
-        var rejected = org.junit.jupiter.api.Assertions.assertThrows(ImageRejectedException.class,
-                () -> codec.decode(jpeg, checked.width(), checked.height(), 2048, 1));
+        var rejected = org.junit.jupiter.api.Assertions.assertThrows(
+                ImageRejectedException.class, () -> codec.decode(jpeg, checked.width(), checked.height(), 2048, 1));
 
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertEquals(code, rejected.code());
@@ -97,7 +104,8 @@ class DecodersTest {
         byte[] png = TestImages.png(TestImages.photo(400, 300, 4));
         byte[] cut = Arrays.copyOf(png, png.length / 2);
 
-        var rejected = org.junit.jupiter.api.Assertions.assertThrows(ImageRejectedException.class, () -> LIBPNG.decode(cut, 400, 300));
+        var rejected = org.junit.jupiter.api.Assertions.assertThrows(
+                ImageRejectedException.class, () -> LIBPNG.decode(cut, 400, 300));
 
         assertEquals("truncated-image", rejected.code());
     }
@@ -123,8 +131,14 @@ class DecodersTest {
         int bl = (h - 1) * w;
         // displayed TL, TR, BR, BL per orientation 1..8
         List<int[]> expected = List.of(
-                new int[] {tl, tr, br, bl}, new int[] {tr, tl, bl, br}, new int[] {br, bl, tl, tr}, new int[] {bl, br, tr, tl},
-                new int[] {tl, bl, br, tr}, new int[] {bl, tl, tr, br}, new int[] {br, tr, tl, bl}, new int[] {tr, br, bl, tl});
+                new int[] {tl, tr, br, bl},
+                new int[] {tr, tl, bl, br},
+                new int[] {br, bl, tl, tr},
+                new int[] {bl, br, tr, tl},
+                new int[] {tl, bl, br, tr},
+                new int[] {bl, tl, tr, br},
+                new int[] {br, tr, tl, bl},
+                new int[] {tr, br, bl, tl});
 
         for (int orientation = 1; orientation <= 8; orientation++) {
             BufferedImage upright = Orientation.apply(stored, orientation);
@@ -135,7 +149,8 @@ class DecodersTest {
             int dh = upright.getHeight();
             int[] corners = {
                 upright.getRGB(0, 0) & 0xFFFFFF, upright.getRGB(dw - 1, 0) & 0xFFFFFF,
-                upright.getRGB(dw - 1, dh - 1) & 0xFFFFFF, upright.getRGB(0, dh - 1) & 0xFFFFFF};
+                upright.getRGB(dw - 1, dh - 1) & 0xFFFFFF, upright.getRGB(0, dh - 1) & 0xFFFFFF
+            };
             assertArrayEquals(expected.get(orientation - 1), corners, "orientation " + orientation);
             int[] all = pixels(upright, 0xFFFFFF);
             Arrays.sort(all);

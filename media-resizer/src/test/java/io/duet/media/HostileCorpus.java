@@ -47,8 +47,12 @@ public final class HostileCorpus {
         add(entries, "zero-byte.jpg", new byte[0], "bad-request", "unsupported-format");
         add(entries, "truncated.jpg", Arrays.copyOf(photo, photo.length * 6 / 10), "accepted", "truncated-image");
         add(entries, "corrupt.jpg", corruptJpeg(photo), "accepted", "corrupt-image");
-        add(entries, "not-an-image.jpg", "<html><body>hello</body></html>".getBytes(StandardCharsets.US_ASCII),
-                "unsupported-image-type", "unsupported-format");
+        add(
+                entries,
+                "not-an-image.jpg",
+                "<html><body>hello</body></html>".getBytes(StandardCharsets.US_ASCII),
+                "unsupported-image-type",
+                "unsupported-format");
         add(entries, "polyglot-png-html.png", pngHtmlPolyglot(), "accepted", "corrupt-image");
         add(entries, "polyglot-jpeg-zip.jpg", jpegZipPolyglot(photo), "accepted", "ready");
         add(entries, "cmyk.jpg", cmykJpeg(), "accepted", "unsupported-color-space");
@@ -59,11 +63,21 @@ public final class HostileCorpus {
         add(entries, "lying-header-huge.jpg", lyingJpeg(photo), "image-too-large", "too-many-pixels");
         // libjpeg-turbo's TurboJPEG API (2.1) already fails the header on the stray-data warning; the
         // pure-Java reader reads the hidden frame and is stopped by the size comparison.
-        entries.put("hidden-frame-header.jpg", new Entry("hidden-frame-header.jpg", hiddenFrameJpeg(photo), "accepted",
-                "corrupt-image", "dimension-mismatch"));
+        entries.put(
+                "hidden-frame-header.jpg",
+                new Entry(
+                        "hidden-frame-header.jpg",
+                        hiddenFrameJpeg(photo),
+                        "accepted",
+                        "corrupt-image",
+                        "dimension-mismatch"));
         add(entries, "decompression-bomb.png", bombPng(), "image-too-large", "too-many-pixels");
-        add(entries, "no-frame-header.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xD9},
-                "unreadable-image", "corrupt-image");
+        add(
+                entries,
+                "no-frame-header.jpg",
+                new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xD9},
+                "unreadable-image",
+                "corrupt-image");
         return entries;
     }
 
@@ -72,8 +86,9 @@ public final class HostileCorpus {
         Files.createDirectories(dir);
         for (Entry entry : entries().values()) {
             Files.write(dir.resolve(entry.name()), entry.bytes());
-            System.out.printf("%-28s %9d bytes  intake=%s worker=%s%n", entry.name(), entry.bytes().length, entry.intake(),
-                    entry.worker());
+            System.out.printf(
+                    "%-28s %9d bytes  intake=%s worker=%s%n",
+                    entry.name(), entry.bytes().length, entry.intake(), entry.worker());
         }
     }
 
@@ -123,7 +138,8 @@ public final class HostileCorpus {
             }
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (var bytes = new ByteArrayOutputStream(); var out = ImageIO.createImageOutputStream(bytes)) {
+        try (var bytes = new ByteArrayOutputStream();
+                var out = ImageIO.createImageOutputStream(bytes)) {
             writer.setOutput(out);
             writer.write(null, new IIOImage(raster, null, null), writer.getDefaultWriteParam());
             out.flush();
@@ -145,13 +161,15 @@ public final class HostileCorpus {
 
     private static byte[] animatedGif() throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-        try (var bytes = new ByteArrayOutputStream(); var out = ImageIO.createImageOutputStream(bytes)) {
+        try (var bytes = new ByteArrayOutputStream();
+                var out = ImageIO.createImageOutputStream(bytes)) {
             writer.setOutput(out);
             writer.prepareWriteSequence(null);
             for (int frame = 0; frame < 2; frame++) {
                 BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_INDEXED);
                 image.getGraphics().fillRect(frame * 16, 0, 16, 32);
-                IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), null);
+                IIOMetadata metadata =
+                        writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), null);
                 writer.writeToSequence(new IIOImage(image, null, metadata), null);
             }
             writer.endWriteSequence();
@@ -164,7 +182,9 @@ public final class HostileCorpus {
 
     private static byte[] heicHeader() {
         byte[] bytes = new byte[64];
-        byte[] box = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1', 'h', 'e', 'i', 'c'};
+        byte[] box = {
+            0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1', 'h', 'e', 'i', 'c'
+        };
         System.arraycopy(box, 0, bytes, 0, box.length);
         return bytes;
     }

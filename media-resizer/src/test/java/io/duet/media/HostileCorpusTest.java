@@ -29,11 +29,21 @@ import org.junit.jupiter.api.TestInstance;
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileCorpusTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject MediaStore store;
-    @Inject JobQueue jobs;
-    @Inject TransactionOperations<Connection> transactions;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MediaStore store;
+
+    @Inject
+    JobQueue jobs;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
     private MediaApi api;
     private Map<String, HostileCorpus.Entry> corpus;
 
@@ -44,21 +54,24 @@ class HostileCorpusTest {
     }
 
     @Test
-    void givenHostileFiles_whenUploaded_thenEachRefusedAtIntakeOrFailedWithItsCode_andTheWorkerKeepsWorking() throws Exception {
+    void givenHostileFiles_whenUploaded_thenEachRefusedAtIntakeOrFailedWithItsCode_andTheWorkerKeepsWorking()
+            throws Exception {
         var owner = MediaApi.user();
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
 
         for (HostileCorpus.Entry entry : corpus.values()) {
             var answer = api.upload(owner, "photo", entry.bytes());
-            String intake = answer.status() == 202 ? "accepted" : (String) answer.json().get("code");
+            String intake =
+                    answer.status() == 202 ? "accepted" : (String) answer.json().get("code");
             String worker = "-";
             if (answer.status() == 202) {
                 worker = outcome(api.awaitDone(owner, answer.json().get("id")));
             } else if (answer.status() >= 500) {
                 intake = "server-error " + answer.status();
             }
-            expected.add(entry.name() + " intake=" + entry.intake() + " worker=" + (entry.intake().equals("accepted") ? entry.worker() : "-"));
+            expected.add(entry.name() + " intake=" + entry.intake() + " worker="
+                    + (entry.intake().equals("accepted") ? entry.worker() : "-"));
             actual.add(entry.name() + " intake=" + intake + " worker=" + worker);
         }
 
@@ -112,5 +125,4 @@ class HostileCorpusTest {
     private static String outcome(Map<String, Object> status) {
         return "ready".equals(status.get("status")) ? "ready" : String.valueOf(status.get("error"));
     }
-
 }

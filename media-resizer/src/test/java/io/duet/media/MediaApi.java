@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /** The media endpoints over real HTTP (the JDK client, so nothing reshapes the answers). */
 final class MediaApi {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final ObjectMapper json;
 
@@ -47,7 +48,8 @@ final class MediaApi {
 
     Answer upload(User user, String kind, byte[] image) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + "/v1/media?kind=" + kind))
-                .header("Authorization", "Bearer " + user.token()).header("Content-Type", "image/jpeg")
+                .header("Authorization", "Bearer " + user.token())
+                .header("Content-Type", "image/jpeg")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image)));
     }
 
@@ -62,18 +64,22 @@ final class MediaApi {
     }
 
     Answer delete(User user, String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + user.token()).DELETE());
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + user.token())
+                .DELETE());
     }
 
     /** Polls the status until processing is over. */
     Map<String, Object> awaitDone(User user, Object mediaId) throws Exception {
-        return Await.until(Duration.ofSeconds(60), () -> get(user, "/v1/media/" + mediaId).json(),
+        return Await.until(
+                Duration.ofSeconds(60),
+                () -> get(user, "/v1/media/" + mediaId).json(),
                 status -> status != null && !"processing".equals(status.get("status")));
     }
 
     private Answer send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response =
+                http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
         String type = response.headers().firstValue("Content-Type").orElse("");
         Map<String, Object> parsed = null;
         if (type.contains("json") && response.body().length > 0) {

@@ -32,9 +32,15 @@ import org.junit.jupiter.api.TestInstance;
 class MediaFlowTest implements TestPropertyProvider {
     private static final Path STORE = Path.of("target/media-flow-test").toAbsolutePath();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject UserEvents events;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    UserEvents events;
+
     private MediaApi api;
 
     @Override
@@ -69,7 +75,8 @@ class MediaFlowTest implements TestPropertyProvider {
         assertEquals("image/jpeg", bytes.header("Content-Type"));
         assertTrue(bytes.header("Cache-Control").contains("immutable"), bytes.header("Cache-Control"));
         assertFalse(new String(bytes.body(), StandardCharsets.ISO_8859_1).contains(TestImages.GPS_MARKER));
-        var again = api.get(owner, (String) variants.get("320").get("url"), Map.of("If-None-Match", bytes.header("ETag")));
+        var again =
+                api.get(owner, (String) variants.get("320").get("url"), Map.of("If-None-Match", bytes.header("ETag")));
         assertEquals(304, again.status());
     }
 
@@ -86,8 +93,11 @@ class MediaFlowTest implements TestPropertyProvider {
         assertEquals("ready", api.get(partner, "/v1/media/" + id).json().get("status"));
         assertEquals(200, api.get(partner, "/v1/media/" + id + "/1080").status());
         for (var person : java.util.List.of(pair.a(), pair.b())) {
-            var log = Await.until(Duration.ofSeconds(10), () -> events.read(person.id(), 0, 100).events(),
-                    list -> list.stream().anyMatch(event -> event.contains("media.ready") && event.contains(id.toString())));
+            var log = Await.until(
+                    Duration.ofSeconds(10),
+                    () -> events.read(person.id(), 0, 100).events(),
+                    list -> list.stream()
+                            .anyMatch(event -> event.contains("media.ready") && event.contains(id.toString())));
             assertTrue(log.stream().anyMatch(event -> event.contains("/v1/media/" + id + "/320")), log.toString());
         }
     }
@@ -138,7 +148,8 @@ class MediaFlowTest implements TestPropertyProvider {
     void givenGifOrUnknownBytes_whenUploaded_thenUnsupportedImageType() throws Exception {
         var owner = MediaApi.user();
 
-        var gif = api.upload(owner, "photo", HostileCorpus.entries().get("animated-gif.jpg").bytes());
+        var gif = api.upload(
+                owner, "photo", HostileCorpus.entries().get("animated-gif.jpg").bytes());
 
         assertProblem(gif, 415, "unsupported-image-type");
     }
@@ -147,7 +158,10 @@ class MediaFlowTest implements TestPropertyProvider {
     void givenHeaderOverThePixelLimit_whenUploaded_thenUnprocessableBeforeDecoding() throws Exception {
         var owner = MediaApi.user();
 
-        var bomb = api.upload(owner, "photo", HostileCorpus.entries().get("decompression-bomb.png").bytes());
+        var bomb = api.upload(
+                owner,
+                "photo",
+                HostileCorpus.entries().get("decompression-bomb.png").bytes());
 
         assertProblem(bomb, 422, "image-too-large");
     }
@@ -165,8 +179,10 @@ class MediaFlowTest implements TestPropertyProvider {
     void givenDeclaredLengthOverTheLimit_whenHeadersArrive_then413WithoutReadingTheBody() throws Exception {
         var owner = MediaApi.user();
 
-        String response = raw("POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
-                + "\r\nContent-Type: image/jpeg\r\nContent-Length: 50000000\r\n\r\n", null);
+        String response = raw(
+                "POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
+                        + "\r\nContent-Type: image/jpeg\r\nContent-Length: 50000000\r\n\r\n",
+                null);
 
         assertTrue(response.startsWith("HTTP/1.1 413"), response);
         assertTrue(response.contains("payload-too-large"), response);
@@ -177,8 +193,10 @@ class MediaFlowTest implements TestPropertyProvider {
         var owner = MediaApi.user();
         byte[] start = TestImages.jpeg(TestImages.photo(64, 64, 1), 0.8f);
 
-        String response = raw("POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
-                + "\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n", start);
+        String response = raw(
+                "POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
+                        + "\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n",
+                start);
 
         assertTrue(response.startsWith("HTTP/1.1 413"), response);
         assertTrue(response.contains("payload-too-large"), response);
@@ -211,7 +229,8 @@ class MediaFlowTest implements TestPropertyProvider {
             byte[] buffer = new byte[4096];
             int n;
             // Until the problem document is complete (the connection may stay open).
-            while (!(answer.indexOf("\r\n\r\n") > 0 && answer.toString().trim().endsWith("}")) && (n = in.read(buffer)) > 0) {
+            while (!(answer.indexOf("\r\n\r\n") > 0 && answer.toString().trim().endsWith("}"))
+                    && (n = in.read(buffer)) > 0) {
                 answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
             }
             return answer.toString();

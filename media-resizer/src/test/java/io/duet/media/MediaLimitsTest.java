@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 // Intake limits only: no queue workers, so this context never takes another test class's media jobs.
 @Property(name = "duet.queues.workers-enabled", value = "false")
 class MediaLimitsTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     @Test
     void givenOneAccountUploadingFast_whenOverTheUploadRate_thenRateLimited() throws Exception {

@@ -28,8 +28,10 @@ class NativeDecodersTest {
     @Test
     void givenLibraryFiles_whenVersionsRead_thenTheRealReleasesAndTheirOrder() {
         assertEquals("1.6.39", NativeVersion.ofLibpngNumber(10639).toString());
-        assertEquals(Optional.of(NativeVersion.parse("2.1.5")), NativeVersion.ofLibjpegTurboFile(
-                "\0libjpeg-turbo version 2.1.5 (build 20230203)\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertEquals(
+                Optional.of(NativeVersion.parse("2.1.5")),
+                NativeVersion.ofLibjpegTurboFile("\0libjpeg-turbo version 2.1.5 (build 20230203)\0"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
         assertTrue(NativeVersion.parse("2.1.0").compareTo(NativeVersion.parse("2.0.10")) > 0);
         assertTrue(NativeVersion.parse("1.6").compareTo(NativeVersion.parse("1.6.0")) == 0);
     }
@@ -39,12 +41,18 @@ class NativeDecodersTest {
     @Property(name = "duet.queues.workers-enabled", value = "false")
     @Nested
     class Defaults {
-        @Inject EmbeddedServer server;
-        @Inject ObjectMapper json;
-        @Inject NativeDecoders decoders;
+        @Inject
+        EmbeddedServer server;
+
+        @Inject
+        ObjectMapper json;
+
+        @Inject
+        NativeDecoders decoders;
 
         @Test
-        void givenInstalledLibrariesAboveTheMinimums_whenStarted_thenNativeDecodersAndTheirReleasesInHealth() throws Exception {
+        void givenInstalledLibrariesAboveTheMinimums_whenStarted_thenNativeDecodersAndTheirReleasesInHealth()
+                throws Exception {
             Map<String, Object> details = health(server, json);
 
             assertInstanceOf(TurboJpegCodec.class, decoders.jpeg());
@@ -64,9 +72,14 @@ class NativeDecodersTest {
     @Property(name = "duet.queues.workers-enabled", value = "false")
     @Nested
     class MinimumsAboveTheInstalledReleases {
-        @Inject EmbeddedServer server;
-        @Inject ObjectMapper json;
-        @Inject NativeDecoders decoders;
+        @Inject
+        EmbeddedServer server;
+
+        @Inject
+        ObjectMapper json;
+
+        @Inject
+        NativeDecoders decoders;
 
         @Test
         void givenMinimumsAboveTheInstalledReleases_whenStarted_thenJavaDecodersThatStillRender() throws Exception {
@@ -74,19 +87,31 @@ class NativeDecodersTest {
 
             assertInstanceOf(ImageIoJpegCodec.class, decoders.jpeg());
             assertTrue(decoders.png().isEmpty());
-            assertEquals("imageio (libjpeg-turbo " + details.get("libjpegTurboVersion") + " is below the minimum 99.0.0)", details.get("jpeg"));
-            assertEquals("imageio (libpng " + details.get("libpngVersion") + " is below the minimum 99.0.0)", details.get("png"));
+            assertEquals(
+                    "imageio (libjpeg-turbo " + details.get("libjpegTurboVersion") + " is below the minimum 99.0.0)",
+                    details.get("jpeg"));
+            assertEquals(
+                    "imageio (libpng " + details.get("libpngVersion") + " is below the minimum 99.0.0)",
+                    details.get("png"));
             var pipeline = new Pipeline(decoders.jpeg(), decoders.png(), 0.82f, 50_000_000);
             assertEquals("imageio+imageio", pipeline.decoders());
-            assertEquals(3, pipeline.render(TestImages.jpeg(TestImages.photo(1200, 900, 5), 0.9f), "photo").size());
-            assertEquals(3, pipeline.render(TestImages.png(TestImages.screenshot(300, 200, 5)), "photo").size());
+            assertEquals(
+                    3,
+                    pipeline.render(TestImages.jpeg(TestImages.photo(1200, 900, 5), 0.9f), "photo")
+                            .size());
+            assertEquals(
+                    3,
+                    pipeline.render(TestImages.png(TestImages.screenshot(300, 200, 5)), "photo")
+                            .size());
         }
     }
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> health(EmbeddedServer server, ObjectMapper json) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            var response = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + "/health")).build(),
+            var response = client.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + "/health"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             Map<String, Object> body = json.readValue(response.body(), Map.class);
             var indicators = (Map<String, Object>) body.get("details");

@@ -2,7 +2,6 @@ package io.duet.media;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,16 +39,22 @@ class PipelineTest {
     }
 
     static Stream<Decoders> decoders() {
-        JpegCodec turbo = TurboJpegCodec.load().orElseThrow(() -> new AssertionError(
-                "libturbojpeg did not load: install libturbojpeg0 (Debian/Ubuntu) or set DUET_TURBOJPEG_LIBRARY"));
-        LibPngDecoder png = LibPngDecoder.load().orElseThrow(() -> new AssertionError(
-                "libpng did not load: install libpng16-16 (Debian/Ubuntu) or set DUET_LIBPNG_LIBRARY"));
-        return Stream.of(new Decoders("native", turbo, Optional.of(png)), new Decoders("java", new ImageIoJpegCodec(), Optional.empty()));
+        JpegCodec turbo = TurboJpegCodec.load()
+                .orElseThrow(
+                        () -> new AssertionError(
+                                "libturbojpeg did not load: install libturbojpeg0 (Debian/Ubuntu) or set DUET_TURBOJPEG_LIBRARY"));
+        LibPngDecoder png = LibPngDecoder.load()
+                .orElseThrow(() -> new AssertionError(
+                        "libpng did not load: install libpng16-16 (Debian/Ubuntu) or set DUET_LIBPNG_LIBRARY"));
+        return Stream.of(
+                new Decoders("native", turbo, Optional.of(png)),
+                new Decoders("java", new ImageIoJpegCodec(), Optional.empty()));
     }
 
     @ParameterizedTest
     @MethodSource("decoders")
-    void givenPhoneJpegRotatedByExif_whenRendered_thenUprightVariantsOfExactSizeWithoutMetadata(Decoders decoders) throws Exception {
+    void givenPhoneJpegRotatedByExif_whenRendered_thenUprightVariantsOfExactSizeWithoutMetadata(Decoders decoders)
+            throws Exception {
         BufferedImage stored = TestImages.photo(4000, 3000, 11);
         paintCorner(stored);
         byte[] original = TestImages.withExif(TestImages.jpeg(stored, 0.9f), 6);
@@ -64,7 +69,8 @@ class PipelineTest {
             assertEquals("image/jpeg", variant.contentType());
         }
         // Orientation 6 turns the stored top-left corner (red) into the displayed top-right one.
-        BufferedImage small = ImageIO.read(new ByteArrayInputStream(variants.get(1).bytes()));
+        BufferedImage small =
+                ImageIO.read(new ByteArrayInputStream(variants.get(1).bytes()));
         assertRed(small.getRGB(small.getWidth() - 20, 20));
         assertFalse(isRed(small.getRGB(20, 20)));
     }
@@ -98,7 +104,8 @@ class PipelineTest {
         var variants = decoders.pipeline().render(original, "photo");
 
         assertEquals(List.of("2048:1200x1200", "1080:1080x1080", "320:320x320"), describe(variants));
-        BufferedImage small = ImageIO.read(new ByteArrayInputStream(variants.get(2).bytes()));
+        BufferedImage small =
+                ImageIO.read(new ByteArrayInputStream(variants.get(2).bytes()));
         assertEquals("image/png", variants.get(2).contentType());
         assertEquals(0, small.getRGB(2, 2) >>> 24, "corner stays transparent");
     }
@@ -136,8 +143,8 @@ class PipelineTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("hostile")
-    void givenHostileFile_whenRendered_thenRejectedWithItsCode(String decodersName, String file, Decoders decoders,
-            HostileCorpus.Entry entry) {
+    void givenHostileFile_whenRendered_thenRejectedWithItsCode(
+            String decodersName, String file, Decoders decoders, HostileCorpus.Entry entry) {
         var pipeline = decoders.pipeline();
 
         String outcome;
@@ -155,7 +162,9 @@ class PipelineTest {
     }
 
     private static List<String> describe(List<Pipeline.Rendition> variants) {
-        return variants.stream().map(v -> v.name() + ":" + v.width() + "x" + v.height()).toList();
+        return variants.stream()
+                .map(v -> v.name() + ":" + v.width() + "x" + v.height())
+                .toList();
     }
 
     private static void paintCorner(BufferedImage image) {

@@ -26,7 +26,8 @@ import net.coobird.thumbnailator.Thumbnails;
  * sizes are asserted by the tests; here the SSIM of our 320 px output against sharp's.
  */
 public final class ResizeBench {
-    private static final Pattern RESULT = Pattern.compile("RESULT images=(\\d+) cpu_s=([\\d.]+) wall_s=([\\d.]+) rss_mb=([\\d.]+)");
+    private static final Pattern RESULT =
+            Pattern.compile("RESULT images=(\\d+) cpu_s=([\\d.]+) wall_s=([\\d.]+) rss_mb=([\\d.]+)");
     private static final float QUALITY = 0.82f;
 
     private ResizeBench() {}
@@ -35,7 +36,11 @@ public final class ResizeBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--run")) {
-            run(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Arrays.stream(args, 4, args.length).map(Path::of).toList());
+            run(
+                    args[1],
+                    Path.of(args[2]),
+                    Integer.parseInt(args[3]),
+                    Arrays.stream(args, 4, args.length).map(Path::of).toList());
             return;
         }
         int rounds = args.length >= 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 3;
@@ -46,51 +51,83 @@ public final class ResizeBench {
         Path node = root.resolve("node");
         ensureSharp(node);
 
-        System.out.printf("machine: %d cores, %d MB memory, JDK %s, libjpeg-turbo %s, libpng %s%n",
-                Runtime.getRuntime().availableProcessors(), memoryMb(), Runtime.version(),
-                TurboJpegCodec.load().isPresent() ? "loaded" : "absent", LibPngDecoder.load().isPresent() ? "loaded" : "absent");
+        System.out.printf(
+                "machine: %d cores, %d MB memory, JDK %s, libjpeg-turbo %s, libpng %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                memoryMb(),
+                Runtime.version(),
+                TurboJpegCodec.load().isPresent() ? "loaded" : "absent",
+                LibPngDecoder.load().isPresent() ? "loaded" : "absent");
         System.out.println("peer: " + sharpVersions(node));
-        System.out.printf("corpus: %d photos 4000x3000 (half with EXIF orientation 6), %d rounds; Java heaps: pipeline-native %s, "
-                + "pipeline-java %s, naive %s%n", photos.size(), rounds, heap("pipeline-native"), heap("pipeline-java"), heap("naive"));
+        System.out.printf(
+                "corpus: %d photos 4000x3000 (half with EXIF orientation 6), %d rounds; Java heaps: pipeline-native %s, "
+                        + "pipeline-java %s, naive %s%n",
+                photos.size(), rounds, heap("pipeline-native"), heap("pipeline-java"), heap("naive"));
 
-        String[] contenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual", "sharp-cascade"};
+        String[] contenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual", "sharp-cascade"
+        };
         Map<String, List<Measured>> results = rounds(rounds, contenders, root.resolve("out"), 3, photos, node, "");
         Map<String, Double> median = medians(results);
         Map<String, Double> rss = new LinkedHashMap<>();
-        results.forEach((name, list) -> rss.put(name, list.stream().mapToDouble(Measured::rssMb).max().orElse(0)));
+        results.forEach((name, list) ->
+                rss.put(name, list.stream().mapToDouble(Measured::rssMb).max().orElse(0)));
         double[] ssim = ssim(root.resolve("out/pipeline-native"), root.resolve("out/sharp-usual"), photos);
 
         // The rest of the corpus (4000x3000 PNG screenshots, 800x600 photos), side by side in the same way.
         String[] otherContenders = {"pipeline-native", "pipeline-java", "naive-thumbnailator", "sharp-usual"};
-        Map<String, Double> otherMedian = medians(rounds(rounds, otherContenders, root.resolve("out-others"), 2, others, node,
+        Map<String, Double> otherMedian = medians(rounds(
+                rounds,
+                otherContenders,
+                root.resolve("out-others"),
+                2,
+                others,
+                node,
                 "  (screenshots and small images)"));
 
         System.out.println();
         System.out.printf("%-22s %18s %14s %12s%n", "contender", "images/cpu-s (med)", "vs sharp-usual", "peak RSS MB");
         for (String name : contenders) {
-            System.out.printf("%-22s %18.2f %13.2fx %12.0f%n", name, median.get(name), median.get(name) / median.get("sharp-usual"),
-                    rss.get(name));
+            System.out.printf(
+                    "%-22s %18.2f %13.2fx %12.0f%n",
+                    name, median.get(name), median.get(name) / median.get("sharp-usual"), rss.get(name));
         }
         System.out.printf("%nscreenshots and small images (%d files):%n", others.size());
         for (String name : otherContenders) {
-            System.out.printf("%-22s %18.2f %13.2fx%n", name, otherMedian.get(name),
-                    otherMedian.get(name) / otherMedian.get("sharp-usual"));
+            System.out.printf(
+                    "%-22s %18.2f %13.2fx%n",
+                    name, otherMedian.get(name), otherMedian.get(name) / otherMedian.get("sharp-usual"));
         }
         double ours = median.get("pipeline-native");
-        System.out.printf("%npipeline-native: %.2fx sharp-usual (target >= 1.0), %.2fx sharp-cascade (stretch >= 0.75), %.1fx naive "
-                + "Thumbnailator (target >= 6); SSIM 320 px vs sharp: min %.4f, mean %.4f (target >= 0.95)%n",
-                ours / median.get("sharp-usual"), ours / median.get("sharp-cascade"), ours / median.get("naive-thumbnailator"),
-                ssim[0], ssim[1]);
-        System.out.printf(java.util.Locale.ROOT, "RESULT cores=%d pipeline_native_ips=%.2f pipeline_java_ips=%.2f naive_ips=%.2f "
-                + "sharp_usual_ips=%.2f sharp_cascade_ips=%.2f ratio_vs_sharp_usual=%.2f ratio_vs_sharp_cascade=%.2f "
-                + "ratio_vs_naive=%.1f ssim_min=%.4f rss_pipeline_mb=%.0f rss_sharp_mb=%.0f "
-                + "others_pipeline_ips=%.2f others_naive_ips=%.2f others_sharp_usual_ips=%.2f others_ratio_vs_sharp_usual=%.2f "
-                + "others_ratio_vs_naive=%.1f%n",
-                Runtime.getRuntime().availableProcessors(), ours, median.get("pipeline-java"), median.get("naive-thumbnailator"),
-                median.get("sharp-usual"), median.get("sharp-cascade"), ours / median.get("sharp-usual"),
-                ours / median.get("sharp-cascade"), ours / median.get("naive-thumbnailator"), ssim[0],
-                rss.get("pipeline-native"), Math.max(rss.get("sharp-usual"), rss.get("sharp-cascade")),
-                otherMedian.get("pipeline-native"), otherMedian.get("naive-thumbnailator"), otherMedian.get("sharp-usual"),
+        System.out.printf(
+                "%npipeline-native: %.2fx sharp-usual (target >= 1.0), %.2fx sharp-cascade (stretch >= 0.75), %.1fx naive "
+                        + "Thumbnailator (target >= 6); SSIM 320 px vs sharp: min %.4f, mean %.4f (target >= 0.95)%n",
+                ours / median.get("sharp-usual"),
+                ours / median.get("sharp-cascade"),
+                ours / median.get("naive-thumbnailator"),
+                ssim[0],
+                ssim[1]);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "RESULT cores=%d pipeline_native_ips=%.2f pipeline_java_ips=%.2f naive_ips=%.2f "
+                        + "sharp_usual_ips=%.2f sharp_cascade_ips=%.2f ratio_vs_sharp_usual=%.2f ratio_vs_sharp_cascade=%.2f "
+                        + "ratio_vs_naive=%.1f ssim_min=%.4f rss_pipeline_mb=%.0f rss_sharp_mb=%.0f "
+                        + "others_pipeline_ips=%.2f others_naive_ips=%.2f others_sharp_usual_ips=%.2f others_ratio_vs_sharp_usual=%.2f "
+                        + "others_ratio_vs_naive=%.1f%n",
+                Runtime.getRuntime().availableProcessors(),
+                ours,
+                median.get("pipeline-java"),
+                median.get("naive-thumbnailator"),
+                median.get("sharp-usual"),
+                median.get("sharp-cascade"),
+                ours / median.get("sharp-usual"),
+                ours / median.get("sharp-cascade"),
+                ours / median.get("naive-thumbnailator"),
+                ssim[0],
+                rss.get("pipeline-native"),
+                Math.max(rss.get("sharp-usual"), rss.get("sharp-cascade")),
+                otherMedian.get("pipeline-native"),
+                otherMedian.get("naive-thumbnailator"),
+                otherMedian.get("sharp-usual"),
                 otherMedian.get("pipeline-native") / otherMedian.get("sharp-usual"),
                 otherMedian.get("pipeline-native") / otherMedian.get("naive-thumbnailator"));
     }
@@ -99,8 +136,9 @@ public final class ResizeBench {
      * Each contender in its own process, round by round, on {@code files}: {@code passes} measured
      * passes (one for naive Thumbnailator, the slowest); outputs under {@code outDir/contender}.
      */
-    private static Map<String, List<Measured>> rounds(int rounds, String[] contenders, Path outDir, int passes, List<Path> files,
-            Path node, String label) throws Exception {
+    private static Map<String, List<Measured>> rounds(
+            int rounds, String[] contenders, Path outDir, int passes, List<Path> files, Path node, String label)
+            throws Exception {
         Map<String, List<Measured>> results = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (String contender : contenders) {
@@ -111,8 +149,9 @@ public final class ResizeBench {
                         ? sharp(node, contender.substring(6), out, contenderPasses, files)
                         : java(contender, out, contenderPasses, files);
                 results.computeIfAbsent(contender, name -> new ArrayList<>()).add(measured);
-                System.out.printf("round %d %-20s %6.2f images/cpu-s  peak RSS %4.0f MB%s%n", round, contender,
-                        measured.imagesPerCpuSecond(), measured.rssMb(), label);
+                System.out.printf(
+                        "round %d %-20s %6.2f images/cpu-s  peak RSS %4.0f MB%s%n",
+                        round, contender, measured.imagesPerCpuSecond(), measured.rssMb(), label);
             }
         }
         return results;
@@ -120,7 +159,9 @@ public final class ResizeBench {
 
     private static Map<String, Double> medians(Map<String, List<Measured>> results) {
         Map<String, Double> medians = new LinkedHashMap<>();
-        results.forEach((name, list) -> medians.put(name, median(list.stream().mapToDouble(Measured::imagesPerCpuSecond).toArray())));
+        results.forEach((name, list) -> medians.put(
+                name,
+                median(list.stream().mapToDouble(Measured::imagesPerCpuSecond).toArray())));
         return medians;
     }
 
@@ -164,9 +205,18 @@ public final class ResizeBench {
     }
 
     private static Measured java(String contender, Path out, int passes, List<Path> photos) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap(contender), "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                ResizeBench.class.getName(), "--run", contender, out.toString(), Integer.toString(passes)));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap(contender),
+                "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ResizeBench.class.getName(),
+                "--run",
+                contender,
+                out.toString(),
+                Integer.toString(passes)));
         photos.forEach(p -> command.add(p.toString()));
         return parse(exec(new ProcessBuilder(command)));
     }
@@ -181,8 +231,13 @@ public final class ResizeBench {
     }
 
     private static Measured sharp(Path node, String mode, Path out, int passes, List<Path> photos) throws Exception {
-        List<String> command = new ArrayList<>(List.of("node", Path.of("media-resizer/bench/sharp-resize.js").toAbsolutePath().toString(),
-                mode, out.toString(), Float.toString(QUALITY), Integer.toString(passes)));
+        List<String> command = new ArrayList<>(List.of(
+                "node",
+                Path.of("media-resizer/bench/sharp-resize.js").toAbsolutePath().toString(),
+                mode,
+                out.toString(),
+                Float.toString(QUALITY),
+                Integer.toString(passes)));
         photos.forEach(p -> command.add(p.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("NODE_PATH", node.resolve("node_modules").toString());
@@ -203,23 +258,28 @@ public final class ResizeBench {
         }
         Files.createDirectories(node);
         System.out.println("installing sharp " + SHARP + " (npm) under " + node);
-        exec(new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix", node.toString(), "sharp@" + SHARP));
+        exec(new ProcessBuilder(
+                "npm", "install", "--no-audit", "--no-fund", "--prefix", node.toString(), "sharp@" + SHARP));
     }
 
     private static String sharpVersions(Path node) throws Exception {
         Matcher version = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"")
                 .matcher(Files.readString(node.resolve("node_modules/sharp/package.json")));
-        ProcessBuilder builder = new ProcessBuilder("node", "-e",
+        ProcessBuilder builder = new ProcessBuilder(
+                "node",
+                "-e",
                 "console.log('libvips ' + require('sharp').versions.vips + ', node ' + process.versions.node)");
         builder.environment().put("NODE_PATH", node.resolve("node_modules").toString());
-        return "sharp " + (version.find() ? version.group(1) : "?") + " (" + exec(builder).trim() + ")";
+        return "sharp " + (version.find() ? version.group(1) : "?") + " ("
+                + exec(builder).trim() + ")";
     }
 
     private static String exec(ProcessBuilder builder) throws Exception {
         Process process = builder.redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("failed: " + String.join(" ", builder.command()).substring(0, 120) + "\n" + output);
+            throw new IllegalStateException(
+                    "failed: " + String.join(" ", builder.command()).substring(0, 120) + "\n" + output);
         }
         return output;
     }
@@ -229,7 +289,8 @@ public final class ResizeBench {
         if (!m.find()) {
             throw new IllegalStateException("no RESULT line in:\n" + output);
         }
-        return new Measured(Integer.parseInt(m.group(1)) / Double.parseDouble(m.group(2)), Double.parseDouble(m.group(4)));
+        return new Measured(
+                Integer.parseInt(m.group(1)) / Double.parseDouble(m.group(2)), Double.parseDouble(m.group(4)));
     }
 
     /** Child process: one warm-up pass (keeping the 320 px outputs), then {@code passes} measured passes. */
@@ -239,8 +300,12 @@ public final class ResizeBench {
             originals.add(Files.readAllBytes(photo));
         }
         Pipeline pipeline = switch (contender) {
-            case "pipeline-native" -> new Pipeline(TurboJpegCodec.load().orElseThrow(), Optional.of(LibPngDecoder.load().orElseThrow()),
-                    QUALITY, 50_000_000);
+            case "pipeline-native" ->
+                new Pipeline(
+                        TurboJpegCodec.load().orElseThrow(),
+                        Optional.of(LibPngDecoder.load().orElseThrow()),
+                        QUALITY,
+                        50_000_000);
             case "pipeline-java" -> new Pipeline(new ImageIoJpegCodec(), Optional.empty(), QUALITY, 50_000_000);
             default -> null;
         };
@@ -259,15 +324,23 @@ public final class ResizeBench {
         }
         double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
         double wallSeconds = (System.nanoTime() - wall) / 1e9;
-        System.out.printf(java.util.Locale.ROOT, "RESULT images=%d cpu_s=%.3f wall_s=%.3f rss_mb=%.0f%n", images, cpuSeconds,
-                wallSeconds, peakRssMb());
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "RESULT images=%d cpu_s=%.3f wall_s=%.3f rss_mb=%.0f%n",
+                images,
+                cpuSeconds,
+                wallSeconds,
+                peakRssMb());
     }
 
     private static void once(Pipeline pipeline, Path photo, byte[] original, Path out, boolean keep) throws Exception {
         String base = photo.getFileName().toString();
         if (pipeline == null) {
             for (int size : Pipeline.PHOTO_SIZES) {
-                Thumbnails.of(photo.toFile()).size(size, size).outputQuality(QUALITY).toFile(out.resolve(base + "." + size + ".jpg").toFile());
+                Thumbnails.of(photo.toFile())
+                        .size(size, size)
+                        .outputQuality(QUALITY)
+                        .toFile(out.resolve(base + "." + size + ".jpg").toFile());
             }
             return;
         }
@@ -311,7 +384,8 @@ public final class ResizeBench {
             BufferedImage a = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(ours.resolve(name))));
             BufferedImage b = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(theirs.resolve(name))));
             if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
-                throw new IllegalStateException(name + ": " + a.getWidth() + "x" + a.getHeight() + " vs " + b.getWidth() + "x" + b.getHeight());
+                throw new IllegalStateException(
+                        name + ": " + a.getWidth() + "x" + a.getHeight() + " vs " + b.getWidth() + "x" + b.getHeight());
             }
             double value = ssim(luma(a), luma(b), a.getWidth(), a.getHeight());
             min = Math.min(min, value);
@@ -361,7 +435,8 @@ public final class ResizeBench {
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
                 int rgb = image.getRGB(x, y);
-                luma[y * image.getWidth() + x] = 0.299 * (rgb >> 16 & 0xFF) + 0.587 * (rgb >> 8 & 0xFF) + 0.114 * (rgb & 0xFF);
+                luma[y * image.getWidth() + x] =
+                        0.299 * (rgb >> 16 & 0xFF) + 0.587 * (rgb >> 8 & 0xFF) + 0.114 * (rgb & 0xFF);
             }
         }
         return luma;

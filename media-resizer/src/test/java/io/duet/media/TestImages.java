@@ -122,7 +122,8 @@ public final class TestImages {
 
     public static byte[] jpeg(BufferedImage image, float quality) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (var bytes = new ByteArrayOutputStream(); var out = ImageIO.createImageOutputStream(bytes)) {
+        try (var bytes = new ByteArrayOutputStream();
+                var out = ImageIO.createImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -147,13 +148,22 @@ public final class TestImages {
         tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
         // IFD0 at 8: orientation and a pointer to the GPS IFD.
         tiff.putShort((short) 2);
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
         tiff.putShort((short) 0x8825).putShort((short) 4).putInt(1).putInt(38);
         tiff.putInt(0);
         // GPS IFD at 38: latitude reference and a processing-method text carrying the marker.
         byte[] marker = (GPS_MARKER + "\0").getBytes(StandardCharsets.US_ASCII);
         tiff.putShort((short) 2);
-        tiff.putShort((short) 0x0001).putShort((short) 2).putInt(2).put((byte) 'N').put((byte) 0).putShort((short) 0);
+        tiff.putShort((short) 0x0001)
+                .putShort((short) 2)
+                .putInt(2)
+                .put((byte) 'N')
+                .put((byte) 0)
+                .putShort((short) 0);
         tiff.putShort((short) 0x001B).putShort((short) 7).putInt(marker.length).putInt(68);
         tiff.putInt(0);
         tiff.put(marker);

@@ -7,9 +7,9 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.token.jwt.validator.JsonWebTokenValidator;
-import jakarta.inject.Singleton;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import jakarta.inject.Singleton;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,8 +107,10 @@ class AccessTokens {
                 throw new RejectedException(false);
             }
             Object sid = claims.getClaim("sid");
-            Verified verified = new Verified(UUID.fromString(claims.getSubject()),
-                    sid == null ? null : UUID.fromString(sid.toString()), expiry.toInstant());
+            Verified verified = new Verified(
+                    UUID.fromString(claims.getSubject()),
+                    sid == null ? null : UUID.fromString(sid.toString()),
+                    expiry.toInstant());
             recent.put(token, verified);
             return verified;
         } catch (ParseException | IllegalArgumentException e) {

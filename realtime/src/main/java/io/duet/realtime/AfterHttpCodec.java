@@ -38,7 +38,8 @@ final class AfterHttpCodec implements NettyServerCustomizer {
     public void onStreamPipelineBuilt() {
         ChannelPipeline pipeline = channel.pipeline();
         // HTTP/1 only: an HTTP/2 stream has no HttpServerCodec (and no WebSocket upgrade); Micronaut serves it alone.
-        if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) instanceof HttpServerCodec && pipeline.get(name) == null) {
+        if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) instanceof HttpServerCodec
+                && pipeline.get(name) == null) {
             pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, name, handler.get());
         }
     }

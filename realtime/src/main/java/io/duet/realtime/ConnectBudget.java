@@ -51,9 +51,14 @@ class ConnectBudget {
 
     /** Takes one connect from the account's budget: 0 when allowed, else the milliseconds to wait. */
     long take(UUID accountId) {
-        Long wait = redis.getScript().eval(RScript.Mode.READ_WRITE, TAKE, RScript.ReturnType.LONG,
-                List.of("duet:rt:budget:{" + accountId + "}"), Integer.toString(config.connectBurst()),
-                Long.toString(config.connectRefill().toMillis()));
+        Long wait = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        TAKE,
+                        RScript.ReturnType.LONG,
+                        List.of("duet:rt:budget:{" + accountId + "}"),
+                        Integer.toString(config.connectBurst()),
+                        Long.toString(config.connectRefill().toMillis()));
         return wait == null ? 0 : wait;
     }
 }

@@ -35,10 +35,12 @@ final class Connection implements Subscriber {
     private static final int PAGE = 200;
     /** Live events held back during a catch-up; beyond this they are dropped and read from the log instead. */
     private static final int MAX_HELD_BACK = 1000;
+
     private static final Object[] NOTHING = {};
 
     /** Numbers this node's connections; with the node id it names the connection in the user's presence. */
     private final long serial;
+
     private final Channel channel;
     private final UUID user;
     private final Instant expiresAt;
@@ -47,18 +49,22 @@ final class Connection implements Subscriber {
     private final RealtimeConfig config;
     /** Frames not yet handed to Netty (String or ByteBuf) and whether a drain is on its way; guarded by this. */
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
+
     private boolean drainPending;
     private CloseWebSocketFrame closeFrame;
     private boolean closeRequested;
     /** Bytes queued or written and not yet taken by the network. */
     private final AtomicLong unsent = new AtomicLong();
+
     private final List<String> heldBack = new ArrayList<>();
     private final UUID sessionId;
     /** Client frames waiting to be handled, one at a time in arrival order; guarded by itself. */
     private final ArrayDeque<Runnable> inbound = new ArrayDeque<>();
+
     private boolean handling;
     /** Token bucket of client frames: tokens left and when it was last refilled (event loop only). */
     private double frameTokens;
+
     private long frameRefillNanos = System.nanoTime();
     private volatile long lastInboundNanos = System.nanoTime();
     private volatile long nextPingNanos;
@@ -67,7 +73,14 @@ final class Connection implements Subscriber {
     private boolean heldBackOverflow;
     private volatile boolean closed;
 
-    Connection(long serial, Channel channel, UUID user, UUID sessionId, Instant expiresAt, Node node, UserEvents events,
+    Connection(
+            long serial,
+            Channel channel,
+            UUID user,
+            UUID sessionId,
+            Instant expiresAt,
+            Node node,
+            UserEvents events,
             RealtimeConfig config) {
         this.serial = serial;
         this.channel = channel;
@@ -100,7 +113,8 @@ final class Connection implements Subscriber {
      * {@link RealtimeConfig#clientFrameBurst()}); false when the client floods. Event loop only.
      */
     boolean allowFrame(long now) {
-        frameTokens = Math.min(config.clientFrameBurst(),
+        frameTokens = Math.min(
+                config.clientFrameBurst(),
                 frameTokens + (now - frameRefillNanos) * config.clientFramesPerSecond() / 1e9);
         frameRefillNanos = now;
         if (frameTokens < 1) {
@@ -138,7 +152,10 @@ final class Connection implements Subscriber {
             try {
                 next.run();
             } catch (RuntimeException e) {
-                LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("client frame not handled");
+                LOG.atWarn()
+                        .addKeyValue("accountId", user)
+                        .addKeyValue("error", e.toString())
+                        .log("client frame not handled");
             }
         }
     }
@@ -353,7 +370,8 @@ final class Connection implements Subscriber {
         }
         for (int i = 0; i < frames.length; i++) {
             Object frame = frames[i];
-            ByteBuf payload = frame instanceof ByteBuf buffer ? buffer : ByteBufUtil.writeUtf8(channel.alloc(), (String) frame);
+            ByteBuf payload =
+                    frame instanceof ByteBuf buffer ? buffer : ByteBufUtil.writeUtf8(channel.alloc(), (String) frame);
             if (i < frames.length - 1) {
                 channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
             } else {
@@ -364,9 +382,13 @@ final class Connection implements Subscriber {
         if (close != null) {
             channel.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
             // A client that does not read never takes the close frame: the channel goes anyway.
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, Math.max(100, config.drainGrace().toMillis()), TimeUnit.MILLISECONDS);
+            channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                channel.close();
+                            },
+                            Math.max(100, config.drainGrace().toMillis()),
+                            TimeUnit.MILLISECONDS);
         } else if (frames.length > 0) {
             channel.flush();
         }

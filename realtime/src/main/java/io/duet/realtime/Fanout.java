@@ -71,7 +71,9 @@ final class Fanout {
         public void onSubscribe(String channel) {
             subscribed.complete(null);
             if (everSubscribed.getAndSet(true)) {
-                LOG.atInfo().addKeyValue("channel", channelName).log("fan-out subscribed again; connections re-read the log");
+                LOG.atInfo()
+                        .addKeyValue("channel", channelName)
+                        .log("fan-out subscribed again; connections re-read the log");
                 loop.execute(handler::resubscribed);
             }
         }
@@ -81,7 +83,13 @@ final class Fanout {
      * @param ownClient subscribe through a client of the fan-out's own on {@code loop} (shut down with it), else
      *     through the process's {@code shared} one (its listener calls then come from Redisson's executor and wake the loop)
      */
-    Fanout(boolean ownClient, RedisConfig redis, RedissonClient shared, String channelName, EventLoop loop, Handler handler) {
+    Fanout(
+            boolean ownClient,
+            RedisConfig redis,
+            RedissonClient shared,
+            String channelName,
+            EventLoop loop,
+            Handler handler) {
         this.owned = ownClient;
         this.redisson = ownClient ? clientOn(loop, redis) : shared;
         this.loop = loop;
@@ -94,7 +102,8 @@ final class Fanout {
     private static RedissonClient clientOn(EventLoop loop, RedisConfig redis) {
         Config config = RedissonSettings.of(redis);
         config.setCodec(ByteArrayCodec.INSTANCE);
-        // As the process's main client: the node starts while Redis is away, and the subscription follows when it is back.
+        // As the process's main client: the node starts while Redis is away, and the subscription follows when it is
+        // back.
         config.setLazyInitialization(true);
         // An event loop is a group of one: the subscription's connection is registered on this very loop, and
         // Netty's immediate executor runs Redisson's listener calls right in it. Redisson leaves a group and an

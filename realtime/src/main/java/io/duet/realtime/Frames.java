@@ -4,8 +4,8 @@ import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.util.Map;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -19,7 +19,8 @@ final class Frames {
     private Frames() {}
 
     static String reconnect(long delayMs, String reason) {
-        return "{\"seq\":0,\"type\":\"reconnect\",\"data\":{\"delayMs\":" + delayMs + ",\"reason\":\"" + reason + "\"}}";
+        return "{\"seq\":0,\"type\":\"reconnect\",\"data\":{\"delayMs\":" + delayMs + ",\"reason\":\"" + reason
+                + "\"}}";
     }
 
     static String reset(long lastSeq) {
@@ -170,7 +171,9 @@ final class Frames {
         }
         Object upTo = frame.get("upToSeq");
         if (type.equals("ack") || type.equals("read")) {
-            if (!(upTo instanceof Number number) || number.longValue() < 0 || number.doubleValue() != number.longValue()) {
+            if (!(upTo instanceof Number number)
+                    || number.longValue() < 0
+                    || number.doubleValue() != number.longValue()) {
                 return Optional.empty();
             }
             return Optional.of(new ClientFrame(type, number.longValue()));

@@ -7,6 +7,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.ShutdownEvent;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import jakarta.annotation.PreDestroy;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -28,13 +34,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.cookie.CookieHeaderNames;
-import io.netty.handler.codec.http.cookie.DefaultCookie;
-import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +64,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * fan-out's loop. Flushed at the end of each read: one task per other loop, not one per event.
      */
     private final List<Connection> drainHere = new ArrayList<>();
+
     private final Map<EventLoop, List<Connection>> drainElsewhere = new HashMap<>();
     private boolean dispatching;
     private final Map<UUID, Set<Subscriber>> held = new ConcurrentHashMap<>();
@@ -73,15 +73,18 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private final Map<String, PolledSession> polled = new ConcurrentHashMap<>();
     /** How many of those sessions each user has (so a poll's release needs no scan). */
     private final Map<UUID, Integer> pollingUsers = new ConcurrentHashMap<>();
+
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Redis and JDBC calls of the gateway run here, never on Netty's or Redisson's event loops. */
-    private final ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
+    private final ExecutorService virtualThreads =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rt-", 0).factory());
     /**
      * How many of those tasks talk to Redis or PostgreSQL at once. Without a bound a reconnect storm of
      * thousands of clients starts thousands of calls that wait for a pooled connection and time out;
      * with it they queue (cheaply: virtual threads) and go through at the pools' pace.
      */
     private final Semaphore permits = new Semaphore(32);
+
     private final Executor blocking = task -> virtualThreads.execute(() -> {
         try {
             permits.acquire();
@@ -102,10 +105,20 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     record PolledSession(UUID user, long lastPollNanos) {}
 
-    Node(RealtimeConfig config, UserEvents events, Presence presence, Partners partners, Revocations revocations, RedisConfig redis,
-            RedissonClient redisson, EventLoopGroupRegistry loops, MeterRegistry meters) {
+    Node(
+            RealtimeConfig config,
+            UserEvents events,
+            Presence presence,
+            Partners partners,
+            Revocations revocations,
+            RedisConfig redis,
+            RedissonClient redisson,
+            EventLoopGroupRegistry loops,
+            MeterRegistry meters) {
         this.config = config;
-        this.id = config.nodeId().isEmpty() ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5)) : config.nodeId();
+        this.id = config.nodeId().isEmpty()
+                ? "n" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5))
+                : config.nodeId();
         DefaultCookie affinity = new DefaultCookie(AFFINITY_COOKIE, id);
         affinity.setPath(WebSocketTransport.PATH);
         affinity.setHttpOnly(true);
@@ -117,25 +130,35 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         this.revocations = revocations;
         // One of the HTTP server's own loops: deliveries to connections on it need no further hop.
         EventLoop fanoutLoop = loops.getDefaultEventLoopGroup().next();
-        this.fanout = new Fanout(config.fanoutOwnClient(), redis, redisson, UserEvents.nodeChannel(id), fanoutLoop, new Fanout.Handler() {
-            @Override
-            public void message(ByteBuf payload) {
-                dispatch(payload);
-            }
+        this.fanout = new Fanout(
+                config.fanoutOwnClient(),
+                redis,
+                redisson,
+                UserEvents.nodeChannel(id),
+                fanoutLoop,
+                new Fanout.Handler() {
+                    @Override
+                    public void message(ByteBuf payload) {
+                        dispatch(payload);
+                    }
 
-            @Override
-            public void readComplete() {
-                flushDrains();
-            }
+                    @Override
+                    public void readComplete() {
+                        flushDrains();
+                    }
 
-            @Override
-            public void resubscribed() {
-                recheckAll();
-            }
-        });
+                    @Override
+                    public void resubscribed() {
+                        recheckAll();
+                    }
+                });
         fanout.start(3000);
-        Gauge.builder("duet.realtime.connections", connections, Set::size).description("Open WebSocket connections").register(meters);
-        Gauge.builder("duet.realtime.poll.sessions", polled, Map::size).description("Long-polling sessions seen lately").register(meters);
+        Gauge.builder("duet.realtime.connections", connections, Set::size)
+                .description("Open WebSocket connections")
+                .register(meters);
+        Gauge.builder("duet.realtime.poll.sessions", polled, Map::size)
+                .description("Long-polling sessions seen lately")
+                .register(meters);
         long refresh = Math.max(100, config.registrationTtl().toMillis() / 3);
         timer.scheduleWithFixedDelay(() -> blocking.execute(this::refresh), refresh, refresh, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
@@ -278,11 +301,16 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private void leave(UUID user, String connectionId) {
         try {
             if (presence.leave(user, connectionId)) {
-                timer.schedule(() -> blocking.execute(() -> settle(user)),
-                        config.presenceGrace().toMillis(), TimeUnit.MILLISECONDS);
+                timer.schedule(
+                        () -> blocking.execute(() -> settle(user)),
+                        config.presenceGrace().toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("presence not updated");
+            LOG.atWarn()
+                    .addKeyValue("accountId", user)
+                    .addKeyValue("error", e.toString())
+                    .log("presence not updated");
         }
     }
 
@@ -290,7 +318,10 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         try {
             presence.settle(user, partnerOf(user));
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("presence not settled");
+            LOG.atWarn()
+                    .addKeyValue("accountId", user)
+                    .addKeyValue("error", e.toString())
+                    .log("presence not settled");
         }
     }
 
@@ -325,7 +356,10 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
                 try {
                     subscriber.event(seq, event);
                 } catch (RuntimeException e) {
-                    LOG.atWarn().addKeyValue("accountId", user).addKeyValue("error", e.toString()).log("event not handed to a connection");
+                    LOG.atWarn()
+                            .addKeyValue("accountId", user)
+                            .addKeyValue("error", e.toString())
+                            .log("event not handed to a connection");
                 }
             }
         } finally {
@@ -334,9 +368,10 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     }
 
     private static final byte[] COUPLE_EVENTS = "couple.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] REVOKED_SIGNAL = (io.duet.api.session.RevokedSessions.SIGNAL + "\"")
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] SESSION_ID_FIELD = "\"sessionId\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] REVOKED_SIGNAL =
+            (io.duet.api.session.RevokedSessions.SIGNAL + "\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SESSION_ID_FIELD =
+            "\"sessionId\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * A session of {@code user} ended ({@code session} null: all of them): its WebSockets here are closed
@@ -350,13 +385,17 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             return;
         }
         for (Subscriber subscriber : subscribers) {
-            if (subscriber instanceof Connection connection && (session == null || session.equals(connection.sessionId()))) {
+            if (subscriber instanceof Connection connection
+                    && (session == null || session.equals(connection.sessionId()))) {
                 connection.close(CloseCode.UNAUTHORIZED, Frames.closeReason(CloseCode.UNAUTHORIZED, 0));
             } else if (subscriber instanceof PollWaiter waiter) {
                 waiter.wake();
             }
         }
-        LOG.atInfo().addKeyValue("accountId", user).addKeyValue("sessionId", session).log("revoked session's live connections closed");
+        LOG.atInfo()
+                .addKeyValue("accountId", user)
+                .addKeyValue("sessionId", session)
+                .log("revoked session's live connections closed");
     }
 
     /**
@@ -369,7 +408,9 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             if (target == fanout.loop()) {
                 drainHere.add(connection);
             } else {
-                drainElsewhere.computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
+                drainElsewhere
+                        .computeIfAbsent(target, loop -> new ArrayList<>())
+                        .add(connection);
             }
         } else if (SWEEP.get() != null) {
             SWEEP.get().computeIfAbsent(target, loop -> new ArrayList<>()).add(connection);
@@ -440,14 +481,18 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             presence.refresh(live, config.registrationTtl());
             Map<String, UUID> polling = new HashMap<>();
             for (var entry : polled.entrySet()) {
-                if (now - entry.getValue().lastPollNanos() < config.sessionIdle().toNanos()) {
+                if (now - entry.getValue().lastPollNanos()
+                        < config.sessionIdle().toNanos()) {
                     polling.put("lp:" + entry.getKey(), entry.getValue().user());
                 }
             }
             presence.refresh(polling, pollTtl);
             events.registerNodes(held.keySet(), id, config.registrationTtl());
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("nodeId", id).addKeyValue("error", e.toString()).log("registration refresh failed");
+            LOG.atWarn()
+                    .addKeyValue("nodeId", id)
+                    .addKeyValue("error", e.toString())
+                    .log("registration refresh failed");
         }
     }
 
@@ -460,7 +505,8 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             }
             for (var entry : polled.entrySet()) {
                 PolledSession session = entry.getValue();
-                if (now - session.lastPollNanos() > PollSessions.ttl(config).toNanos() && polled.remove(entry.getKey(), session)) {
+                if (now - session.lastPollNanos() > PollSessions.ttl(config).toNanos()
+                        && polled.remove(entry.getKey(), session)) {
                     uncount(session.user());
                     blocking.execute(() -> {
                         leave(session.user(), "lp:" + entry.getKey());
@@ -476,7 +522,9 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     }
 
     Optional<Connection> anyConnectionOf(UUID user) {
-        return connections.stream().filter(connection -> connection.user().equals(user)).findFirst();
+        return connections.stream()
+                .filter(connection -> connection.user().equals(user))
+                .findFirst();
     }
 
     /**
@@ -488,7 +536,10 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             return;
         }
         List<Connection> open = List.copyOf(connections);
-        LOG.atInfo().addKeyValue("nodeId", id).addKeyValue("connections", open.size()).log("realtime node draining");
+        LOG.atInfo()
+                .addKeyValue("nodeId", id)
+                .addKeyValue("connections", open.size())
+                .log("realtime node draining");
         sweep(() -> {
             for (Connection connection : open) {
                 connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());

@@ -22,7 +22,10 @@ class Partners {
 
     Partners(CoupleService couples, RealtimeConfig config) {
         this.couples = couples;
-        this.known = Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(config.partnerTtl()).build();
+        this.known = Caffeine.newBuilder()
+                .maximumSize(200_000)
+                .expireAfterWrite(config.partnerTtl())
+                .build();
     }
 
     /** The user's partner, or null when not paired. Blocking (JDBC) when not known. */

@@ -89,10 +89,21 @@ class PollSessions {
             return new Poll(Optional.empty(), 0, false, List.of());
         }
         String ttlMs = Long.toString(ttl().toMillis());
-        List<Object> result = redis.getScript().eval(RScript.Mode.READ_WRITE, POLL, RScript.ReturnType.LIST,
-                List.of(key(user, sid), UserEvents.seqKey(user), UserEvents.logKey(user), UserEvents.nodesKey(user)),
-                ttlMs, nodeId, ttlMs,
-                Long.toString(after == null ? -1 : after), Integer.toString(limit));
+        List<Object> result = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        POLL,
+                        RScript.ReturnType.LIST,
+                        List.of(
+                                key(user, sid),
+                                UserEvents.seqKey(user),
+                                UserEvents.logKey(user),
+                                UserEvents.nodesKey(user)),
+                        ttlMs,
+                        nodeId,
+                        ttlMs,
+                        Long.toString(after == null ? -1 : after),
+                        Integer.toString(limit));
         if (((Number) result.get(0)).longValue() == 0) {
             return new Poll(Optional.empty(), 0, false, List.of());
         }

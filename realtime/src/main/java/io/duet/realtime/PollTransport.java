@@ -1,9 +1,9 @@
 package io.duet.realtime;
 
 import io.duet.api.events.UserEvents;
+import io.duet.api.web.ClientAddress;
 import io.duet.api.web.Problem;
 import io.duet.api.web.ProblemException;
-import io.duet.api.web.ClientAddress;
 import io.duet.api.web.RequestIdFilter;
 import io.duet.api.web.ServiceOverloadedException;
 import io.duet.api.web.UnauthorizedException;
@@ -39,9 +39,9 @@ import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +84,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     private static final String EVENTS = "/events";
     /** Events answered per poll at most; the client polls again at once for the rest. */
     private static final int PAGE = 500;
+
     private static final AsciiString JSON = AsciiString.cached("application/json");
     private static final AsciiString PROBLEM_JSON = AsciiString.cached(Problem.MEDIA_TYPE);
 
@@ -99,11 +100,21 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     private final Map<String, Counter> answered = new ConcurrentHashMap<>();
     /** Polls waiting for an event right now. */
     private final AtomicInteger held = new AtomicInteger();
+
     private final HeldPolls caps;
     private final ClientAddress addresses;
 
-    PollTransport(Node node, AccessTokens tokens, PollSessions sessions, ConnectBudget budget, ClientFrames frames,
-            UserEvents events, RealtimeConfig config, ObjectMapper json, MeterRegistry meters, ClientAddress addresses) {
+    PollTransport(
+            Node node,
+            AccessTokens tokens,
+            PollSessions sessions,
+            ConnectBudget budget,
+            ClientFrames frames,
+            UserEvents events,
+            RealtimeConfig config,
+            ObjectMapper json,
+            MeterRegistry meters,
+            ClientAddress addresses) {
         this.caps = new HeldPolls(config);
         this.addresses = addresses;
         this.node = node;
@@ -115,7 +126,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         this.config = config;
         this.json = json;
         this.meters = meters;
-        Gauge.builder("duet.realtime.poll.held", held, AtomicInteger::get).description("Long-polls held open, waiting for an event").register(meters);
+        Gauge.builder("duet.realtime.poll.held", held, AtomicInteger::get)
+                .description("Long-polls held open, waiting for an event")
+                .register(meters);
     }
 
     @Override
@@ -125,12 +138,18 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     }
 
     static boolean isOurs(String uri) {
-        return uri.startsWith(PATH) && (uri.length() == PATH.length() || uri.charAt(PATH.length()) == '/' || uri.charAt(PATH.length()) == '?');
+        return uri.startsWith(PATH)
+                && (uri.length() == PATH.length()
+                        || uri.charAt(PATH.length()) == '/'
+                        || uri.charAt(PATH.length()) == '?');
     }
 
     /** The paths under {@link #PATH}; {@code tag} names them in metrics and logs. */
     private enum Route {
-        SESSIONS("sessions"), SESSION("session"), EVENTS("events"), UNKNOWN("unknown");
+        SESSIONS("sessions"),
+        SESSION("session"),
+        EVENTS("events"),
+        UNKNOWN("unknown");
 
         final String tag;
 
@@ -140,7 +159,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     }
 
     /** What a request is answered with. */
-    private record Answer(HttpResponseStatus status, AsciiString type, String body, Map<String, String> headers, boolean affinity) {
+    private record Answer(
+            HttpResponseStatus status, AsciiString type, String body, Map<String, String> headers, boolean affinity) {
         static Answer json(HttpResponseStatus status, String body) {
             return new Answer(status, JSON, body, Map.of(), true);
         }
@@ -160,6 +180,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         final Route route;
         /** The sid segment of {@code /sessions/{sid}} or {@code /sessions/{sid}/events}, undecoded (a sid needs no escapes). */
         final String sid;
+
         final boolean keepAlive;
         final String requestId;
         private byte[] body = new byte[0];
@@ -181,7 +202,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                 String rest = path.substring(PATH.length() + 1);
                 int slash = rest.indexOf('/');
                 this.sid = slash < 0 ? rest : rest.substring(0, slash);
-                this.route = slash < 0 ? Route.SESSION : rest.substring(slash).equals(EVENTS) ? Route.EVENTS : Route.UNKNOWN;
+                this.route =
+                        slash < 0 ? Route.SESSION : rest.substring(slash).equals(EVENTS) ? Route.EVENTS : Route.UNKNOWN;
             }
             this.tooLarge = HttpUtil.getContentLength(request, 0L) > config.maxFrameBytes();
         }
@@ -236,7 +258,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                 return;
             }
             // a request the codec could not parse goes to Micronaut, which answers it 400
-            if (msg instanceof HttpRequest request && isOurs(request.uri()) && request.decoderResult().isSuccess()) {
+            if (msg instanceof HttpRequest request
+                    && isOurs(request.uri())
+                    && request.decoderResult().isSuccess()) {
                 reading = new Exchange(request);
                 if (reading.tooLarge) {
                     // refused before a byte of it is buffered
@@ -248,7 +272,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                     return;
                 }
                 if (HttpUtil.is100ContinueExpected(request)) {
-                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+                    ctx.writeAndFlush(new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
                 }
                 if (!(msg instanceof HttpContent)) {
                     return;
@@ -311,14 +336,22 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                         write(ctx, exchange, notAllowed(exchange, "DELETE"), false);
                     }
                 }
-                default -> write(ctx, exchange, problem(exchange, Problem.ofStatus(HttpStatus.NOT_FOUND), Map.of()), false);
+                default ->
+                    write(ctx, exchange, problem(exchange, Problem.ofStatus(HttpStatus.NOT_FOUND), Map.of()), false);
             }
         } catch (ProblemException e) {
             write(ctx, exchange, problem(exchange, e), false);
         } catch (RuntimeException e) {
-            LOG.atError().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route.tag)
-                    .setCause(e).log("long-poll request failed");
-            write(ctx, exchange, problem(exchange, Problem.ofStatus(HttpStatus.INTERNAL_SERVER_ERROR), Map.of()), false);
+            LOG.atError()
+                    .addKeyValue("requestId", exchange.requestId)
+                    .addKeyValue("route", exchange.route.tag)
+                    .setCause(e)
+                    .log("long-poll request failed");
+            write(
+                    ctx,
+                    exchange,
+                    problem(exchange, Problem.ofStatus(HttpStatus.INTERNAL_SERVER_ERROR), Map.of()),
+                    false);
         }
     }
 
@@ -332,7 +365,10 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             refuseRevoked(caller);
             PollSessions.Session session = sessions.create(node.id(), caller.accountId());
             node.polledHere(session.sid(), session.user(), true);
-            return Answer.json(HttpResponseStatus.CREATED, "{\"sid\":\"" + session.sid() + "\",\"holdMs\":" + config.pollHold().toMillis() + "}");
+            return Answer.json(
+                    HttpResponseStatus.CREATED,
+                    "{\"sid\":\"" + session.sid() + "\",\"holdMs\":"
+                            + config.pollHold().toMillis() + "}");
         });
     }
 
@@ -345,7 +381,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             refuseRevoked(caller);
             if (node.draining()) {
                 sessions.touch(sid, caller.accountId()).orElseThrow(RealtimeProblems.SessionNotFoundException::new);
-                return Answer.events(List.of(Frames.reconnect(node.reconnectDelayMs(), CloseCode.SHUTTING_DOWN.reason())));
+                return Answer.events(
+                        List.of(Frames.reconnect(node.reconnectDelayMs(), CloseCode.SHUTTING_DOWN.reason())));
             }
             UUID user = caller.accountId();
             // Listening starts before the log is read (as for a WebSocket), so nothing appended after the
@@ -355,7 +392,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             routes.holding = waiter;
             try {
                 PollSessions.Poll poll = sessions.poll(sid, user, node.id(), after, PAGE);
-                PollSessions.Session session = poll.session().orElseThrow(RealtimeProblems.SessionNotFoundException::new);
+                PollSessions.Session session =
+                        poll.session().orElseThrow(RealtimeProblems.SessionNotFoundException::new);
                 node.polledHere(sid, session.user(), false);
                 if (poll.gap()) {
                     return Answer.events(List.of(Frames.reset(poll.lastSeq())));
@@ -367,8 +405,12 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                 caps.admit(sid, user, address, waiter);
                 try {
                     waiter.startAfter(position);
-                    long holdMs = Math.min(config.pollHold().toMillis(),
-                            Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()));
+                    long holdMs = Math.min(
+                            config.pollHold().toMillis(),
+                            Math.max(
+                                    0,
+                                    Duration.between(Instant.now(), caller.expiresAt())
+                                            .toMillis()));
                     held.incrementAndGet();
                     boolean woken;
                     try {
@@ -422,8 +464,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         String sid = exchange.sid;
         onBlocking(ctx, exchange, () -> {
             refuseRevoked(caller);
-            PollSessions.Session session = sessions.touch(sid, caller.accountId())
-                    .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
+            PollSessions.Session session =
+                    sessions.touch(sid, caller.accountId()).orElseThrow(RealtimeProblems.SessionNotFoundException::new);
             frames.apply(session.user(), node.partnerOf(session.user()), frame);
             return Answer.empty(HttpResponseStatus.ACCEPTED);
         });
@@ -433,8 +475,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         AccessTokens.Verified caller = verify(exchange);
         String sid = exchange.sid;
         onBlocking(ctx, exchange, () -> {
-            PollSessions.Session session = sessions.touch(sid, caller.accountId())
-                    .orElseThrow(RealtimeProblems.SessionNotFoundException::new);
+            PollSessions.Session session =
+                    sessions.touch(sid, caller.accountId()).orElseThrow(RealtimeProblems.SessionNotFoundException::new);
             sessions.delete(sid, caller.accountId());
             node.sessionEnded(sid, session.user());
             return Answer.empty(HttpResponseStatus.NO_CONTENT);
@@ -450,7 +492,8 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
 
     /** The client's address for the per-address cap: the socket's peer, or behind a trusted proxy its X-Forwarded-For. */
     private String clientAddress(ChannelHandlerContext ctx, Exchange exchange) {
-        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+        InetAddress peer =
+                ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
         return addresses.of(peer, exchange.request.headers().getAll("X-Forwarded-For"));
     }
 
@@ -488,8 +531,11 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                 answer = problem(exchange, e);
             } catch (Exception e) {
                 // Redis away or too slow: the client retries the same request (its position is its own).
-                LOG.atWarn().addKeyValue("requestId", exchange.requestId).addKeyValue("route", exchange.route.tag)
-                        .addKeyValue("error", e.toString()).log("long-poll request failed");
+                LOG.atWarn()
+                        .addKeyValue("requestId", exchange.requestId)
+                        .addKeyValue("route", exchange.route.tag)
+                        .addKeyValue("error", e.toString())
+                        .log("long-poll request failed");
                 answer = problem(exchange, new ServiceOverloadedException(Duration.ofSeconds(1)));
             }
             if (answer != null) {
@@ -522,8 +568,11 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     }
 
     private void write(ChannelHandlerContext ctx, Exchange exchange, Answer answer, boolean close) {
-        ByteBuf content = answer.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8));
-        FullHttpResponse response = new DefaultFullHttpResponse(exchange.request.protocolVersion(), answer.status(), content);
+        ByteBuf content = answer.body() == null
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(exchange.request.protocolVersion(), answer.status(), content);
         HttpHeaders headers = response.headers();
         if (answer.type() != null) {
             headers.set(HttpHeaderNames.CONTENT_TYPE, answer.type());
@@ -544,8 +593,13 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
-        answered.computeIfAbsent(exchange.route.tag + ' ' + answer.status().code(), key -> Counter.builder("duet.realtime.poll.requests")
-                .description("Long-polling transport requests answered, by route and status")
-                .tag("route", exchange.route.tag).tag("status", Integer.toString(answer.status().code())).register(meters)).increment();
+        answered.computeIfAbsent(
+                        exchange.route.tag + ' ' + answer.status().code(),
+                        key -> Counter.builder("duet.realtime.poll.requests")
+                                .description("Long-polling transport requests answered, by route and status")
+                                .tag("route", exchange.route.tag)
+                                .tag("status", Integer.toString(answer.status().code()))
+                                .register(meters))
+                .increment();
     }
 }

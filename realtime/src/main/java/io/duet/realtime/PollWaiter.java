@@ -21,6 +21,7 @@ final class PollWaiter implements Subscriber {
     private final CompletableFuture<Void> woken = new CompletableFuture<>();
     /** Guarded by itself, with {@link #live} and {@link #overflowed}. */
     private final List<String> ephemeral = new ArrayList<>();
+
     private final TreeMap<Long, String> live = new TreeMap<>();
     private boolean overflowed;
     private volatile String reconnect;

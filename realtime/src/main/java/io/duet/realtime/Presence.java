@@ -72,9 +72,15 @@ class Presence {
 
     /** Adds a connection of the user; tells the partner when this made the user online. */
     void join(UUID user, UUID partner, String connectionId, Duration ttl) {
-        Long changed = redis.getScript().eval(RScript.Mode.READ_WRITE, JOIN, RScript.ReturnType.LONG,
-                List.of(connectionsKey(user), stateKey(user)), connectionId, Long.toString(ttl.toMillis()),
-                Long.toString(Duration.ofDays(1).toMillis()));
+        Long changed = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        JOIN,
+                        RScript.ReturnType.LONG,
+                        List.of(connectionsKey(user), stateKey(user)),
+                        connectionId,
+                        Long.toString(ttl.toMillis()),
+                        Long.toString(Duration.ofDays(1).toMillis()));
         if (changed != null && changed == 1 && partner != null) {
             events.publish(partner, "presence", new PresenceEvent(user, true, now()));
         }
@@ -82,15 +88,25 @@ class Presence {
 
     /** Removes a connection; true when the user has none left (then {@link #settle} after the grace). */
     boolean leave(UUID user, String connectionId) {
-        Long left = redis.getScript().eval(RScript.Mode.READ_WRITE, LEAVE, RScript.ReturnType.LONG,
-                List.of(connectionsKey(user)), connectionId);
+        Long left = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        LEAVE,
+                        RScript.ReturnType.LONG,
+                        List.of(connectionsKey(user)),
+                        connectionId);
         return left != null && left == 0;
     }
 
     /** After the grace: if the user still has no connection, marks them offline and tells the partner. */
     void settle(UUID user, UUID partner) {
-        Long changed = redis.getScript().eval(RScript.Mode.READ_WRITE, SETTLE, RScript.ReturnType.LONG,
-                List.of(connectionsKey(user), stateKey(user)), Long.toString(Duration.ofDays(1).toMillis()));
+        Long changed = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        SETTLE,
+                        RScript.ReturnType.LONG,
+                        List.of(connectionsKey(user), stateKey(user)),
+                        Long.toString(Duration.ofDays(1).toMillis()));
         if (changed != null && changed == 1 && partner != null) {
             events.publish(partner, "presence", new PresenceEvent(user, false, now()));
         }
@@ -98,7 +114,9 @@ class Presence {
 
     /** Whether the user has a live connection anywhere. */
     boolean online(UUID user) {
-        return redis.getScoredSortedSet(connectionsKey(user)).count(System.currentTimeMillis(), false, Double.MAX_VALUE, true) > 0;
+        return redis.getScoredSortedSet(connectionsKey(user))
+                        .count(System.currentTimeMillis(), false, Double.MAX_VALUE, true)
+                > 0;
     }
 
     /** Extends the expiry of many connections in one round trip. */

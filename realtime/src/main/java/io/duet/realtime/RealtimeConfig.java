@@ -57,7 +57,9 @@ import java.time.Duration;
  */
 @ConfigurationProperties("duet.realtime")
 public record RealtimeConfig(
-        @Bindable(defaultValue = "") @Pattern(regexp = "[A-Za-z0-9-]{0,40}") String nodeId,
+        @Bindable(defaultValue = "") @Pattern(regexp = "[A-Za-z0-9-]{0,40}")
+        String nodeId,
+
         @Bindable(defaultValue = "25s") @NotNull Duration heartbeatInterval,
         @Bindable(defaultValue = "70s") @NotNull Duration heartbeatTimeout,
         @Bindable(defaultValue = "4096") @Min(256) int maxFrameBytes,

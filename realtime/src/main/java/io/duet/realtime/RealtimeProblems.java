@@ -10,14 +10,21 @@ final class RealtimeProblems {
 
     static final class SessionNotFoundException extends ProblemException {
         SessionNotFoundException() {
-            super("session-not-found", "Session not found", HttpStatus.NOT_FOUND,
+            super(
+                    "session-not-found",
+                    "Session not found",
+                    HttpStatus.NOT_FOUND,
                     "This realtime session does not exist or has expired. Create a new one and poll with after=SEQ.");
         }
     }
 
     static final class TokenExpiredException extends ProblemException {
         TokenExpiredException() {
-            super("token-expired", "Token expired", HttpStatus.UNAUTHORIZED, "The access token has expired. Refresh it and try again.");
+            super(
+                    "token-expired",
+                    "Token expired",
+                    HttpStatus.UNAUTHORIZED,
+                    "The access token has expired. Refresh it and try again.");
         }
     }
 
@@ -25,7 +32,10 @@ final class RealtimeProblems {
         private final long retryMs;
 
         TooManyConnectsException(long retryMs) {
-            super("too-many-connects", "Too many connects", HttpStatus.TOO_MANY_REQUESTS,
+            super(
+                    "too-many-connects",
+                    "Too many connects",
+                    HttpStatus.TOO_MANY_REQUESTS,
                     "Reconnecting too fast. Wait the time given in Retry-After.");
             this.retryMs = retryMs;
         }
@@ -38,7 +48,10 @@ final class RealtimeProblems {
 
     static final class TooManyPollsException extends ProblemException {
         TooManyPollsException() {
-            super("too-many-polls", "Too many polls", HttpStatus.TOO_MANY_REQUESTS,
+            super(
+                    "too-many-polls",
+                    "Too many polls",
+                    HttpStatus.TOO_MANY_REQUESTS,
                     "Too many long-polls are held for this user or address. Poll one session at a time.");
         }
 
@@ -50,7 +63,10 @@ final class RealtimeProblems {
 
     static final class BadFrameException extends ProblemException {
         BadFrameException() {
-            super("bad-frame", "Bad frame", HttpStatus.BAD_REQUEST,
+            super(
+                    "bad-frame",
+                    "Bad frame",
+                    HttpStatus.BAD_REQUEST,
                     "Send one JSON object: {\"type\":\"typing\"}, {\"type\":\"read\",\"upToSeq\":N} or {\"type\":\"ack\",\"upToSeq\":N}.");
         }
     }

@@ -52,8 +52,14 @@ class Receipts {
         }
         long last = events.lastSeq(user);
         long upTo = Math.min(upToSeq, last);
-        Long previous = redis.getScript().eval(RScript.Mode.READ_WRITE, RAISE, RScript.ReturnType.LONG,
-                List.of("duet:rt:{" + user + "}:acked"), Long.toString(upTo), Long.toString(Duration.ofDays(7).toMillis()));
+        Long previous = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        RAISE,
+                        RScript.ReturnType.LONG,
+                        List.of("duet:rt:{" + user + "}:acked"),
+                        Long.toString(upTo),
+                        Long.toString(Duration.ofDays(7).toMillis()));
         if (previous == null || previous < 0) {
             return;
         }
@@ -66,7 +72,8 @@ class Receipts {
             }
             try {
                 Map<String, Object> parsed = json.readValue(event, Argument.mapOf(String.class, Object.class));
-                if (parsed.get("data") instanceof Map<?, ?> data && partner.toString().equals(data.get("senderId"))
+                if (parsed.get("data") instanceof Map<?, ?> data
+                        && partner.toString().equals(data.get("senderId"))
                         && data.get("seq") instanceof Number seq) {
                     delivered = Math.max(delivered, seq.longValue());
                 }
@@ -75,7 +82,9 @@ class Receipts {
             }
         }
         if (delivered > 0) {
-            events.publish(partner, "message.delivered",
+            events.publish(
+                    partner,
+                    "message.delivered",
                     new DeliveredEvent(user, delivered, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         }
     }

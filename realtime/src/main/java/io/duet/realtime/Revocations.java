@@ -20,7 +20,8 @@ class Revocations {
 
     private final RevokedSessions revoked;
     /** Sessions found not revoked lately: session id → account id. */
-    private final Cache<UUID, UUID> valid = Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(TRUSTED).build();
+    private final Cache<UUID, UUID> valid =
+            Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(TRUSTED).build();
 
     Revocations(RevokedSessions revoked) {
         this.revoked = revoked;

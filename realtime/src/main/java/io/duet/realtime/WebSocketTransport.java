@@ -74,8 +74,15 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
     private final Upgrade upgrade = new Upgrade();
     private final AtomicLong serials = new AtomicLong();
 
-    WebSocketTransport(Node node, AccessTokens tokens, ConnectBudget budget, Presence presence, ClientFrames frames,
-            UserEvents events, RealtimeConfig config, ObjectMapper json) {
+    WebSocketTransport(
+            Node node,
+            AccessTokens tokens,
+            ConnectBudget budget,
+            Presence presence,
+            ClientFrames frames,
+            UserEvents events,
+            RealtimeConfig config,
+            ObjectMapper json) {
         this.node = node;
         this.tokens = tokens;
         this.budget = budget;
@@ -108,7 +115,8 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
     private static boolean isUpgrade(HttpRequest request) {
         String uri = request.uri();
         return request.method().equals(HttpMethod.GET)
-                && uri.startsWith(PATH) && (uri.length() == PATH.length() || uri.charAt(PATH.length()) == '?')
+                && uri.startsWith(PATH)
+                && (uri.length() == PATH.length() || uri.charAt(PATH.length()) == '?')
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
@@ -125,7 +133,10 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             ChannelHandler handler = pipeline.get(name);
             // Everything Micronaut added goes: its request handling after the codec, idle and read timers before it
             // (the node's own heartbeat watches WebSockets). TLS, the codec (the handshaker replaces it) and this stay.
-            if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof HttpServerCodec) && !name.equals(HANDLER)) {
+            if (handler != null
+                    && !(handler instanceof SslHandler)
+                    && !(handler instanceof HttpServerCodec)
+                    && !name.equals(HANDLER)) {
                 pipeline.remove(name);
             }
         }
@@ -135,16 +146,27 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
         channel.config().setAutoRead(true);
 
         String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://" + host + PATH, "duet", false, DECODER_LIMIT)
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                        "ws://" + host + PATH, "duet", false, DECODER_LIMIT)
                 .newHandshaker(request);
         if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel).addListener(ChannelFutureListener.CLOSE);
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         HttpHeaders answer = new DefaultHttpHeaders().add(HttpHeaderNames.SET_COOKIE, node.affinityCookie());
         // An upgrade request has no body: the handshaker takes it whole instead of aggregating it first.
-        handshaker.handshake(channel, new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
-                Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE), answer, channel.newPromise());
+        handshaker.handshake(
+                channel,
+                new DefaultFullHttpRequest(
+                        request.protocolVersion(),
+                        request.method(),
+                        request.uri(),
+                        Unpooled.EMPTY_BUFFER,
+                        request.headers(),
+                        EmptyHttpHeaders.INSTANCE),
+                answer,
+                channel.newPromise());
         if (node.draining()) {
             long delay = node.reconnectDelayMs();
             channel.write(new TextWebSocketFrame(Frames.reconnect(delay, CloseCode.SHUTTING_DOWN.reason())));
@@ -166,15 +188,23 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             closeNow(channel, CloseCode.BAD_FRAME, 0);
             return;
         }
-        Connection connection = new Connection(serials.incrementAndGet(), channel, caller.accountId(), caller.sessionId(),
-                caller.expiresAt(), node, events, config);
+        Connection connection = new Connection(
+                serials.incrementAndGet(),
+                channel,
+                caller.accountId(),
+                caller.sessionId(),
+                caller.expiresAt(),
+                node,
+                events,
+                config);
         inbound.connection = connection;
         Long start = from;
         node.blocking().execute(() -> start(connection, caller, start));
     }
 
     private static void closeNow(Channel channel, CloseCode code, long retryMs) {
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), Frames.closeReason(code, retryMs))).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), Frames.closeReason(code, retryMs)))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void start(Connection connection, AccessTokens.Verified caller, Long after) {
@@ -203,7 +233,9 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                 node.closed(connection);
             }
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("accountId", connection.user()).addKeyValue("error", e.toString())
+            LOG.atWarn()
+                    .addKeyValue("accountId", connection.user())
+                    .addKeyValue("error", e.toString())
                     .log("realtime connection not started");
             connection.closeForReconnect(CloseCode.SHUTTING_DOWN, node.reconnectDelayMs());
             node.closed(connection);
@@ -222,7 +254,9 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                     frame(ctx, frame);
                 } else if (!(msg instanceof HttpContent)) {
                     // the upgrade request's (empty) end arrives after the handover; nothing else is expected
-                    LOG.atDebug().addKeyValue("type", msg.getClass().getSimpleName()).log("realtime: unexpected inbound message");
+                    LOG.atDebug()
+                            .addKeyValue("type", msg.getClass().getSimpleName())
+                            .log("realtime: unexpected inbound message");
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
@@ -259,7 +293,9 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                 return;
             }
             if (!connection.allowFrame(System.nanoTime())) {
-                connection.close(CloseCode.TOO_MANY_FRAMES, Frames.closeReason(CloseCode.TOO_MANY_FRAMES, node.reconnectDelayMs()));
+                connection.close(
+                        CloseCode.TOO_MANY_FRAMES,
+                        Frames.closeReason(CloseCode.TOO_MANY_FRAMES, node.reconnectDelayMs()));
                 return;
             }
             Optional<Frames.ClientFrame> parsed = Frames.parse(json, text.text());

@@ -1,9 +1,9 @@
 package io.duet.realtime;
 
-import io.duet.api.testing.Chromium;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.duet.api.testing.Api;
+import io.duet.api.testing.Chromium;
 import io.duet.api.testing.Couples;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
@@ -18,14 +18,16 @@ class BrowserTest {
 
     @Test
     void givenABrowserOnLongPolling_whenThePartnerSendsAMessage_thenThePageShowsIt() throws Exception {
-        EmbeddedServer node = Gateways.start(Gateways.freshNodeId("browser"), Map.of("duet.queues.workers-enabled", false));
+        EmbeddedServer node =
+                Gateways.start(Gateways.freshNodeId("browser"), Map.of("duet.queues.workers-enabled", false));
         Chromium chromium = Chromium.start();
         WebDriver browser = chromium.browser();
         try {
             Api api = new Api(node.getPort(), node.getApplicationContext().getBean(ObjectMapper.class));
             Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
 
-            browser.get("http://127.0.0.1:" + node.getPort() + "/v1/realtime/demo#transport=polling&token=" + pair.b().token());
+            browser.get("http://127.0.0.1:" + node.getPort() + "/v1/realtime/demo#transport=polling&token="
+                    + pair.b().token());
             awaitText(browser, "status", "waiting", Duration.ofSeconds(15));
             GatewayTest.send(api, pair.a(), "hello, browser");
 
@@ -37,7 +39,8 @@ class BrowserTest {
         }
     }
 
-    private static void awaitText(WebDriver browser, String id, String text, Duration timeout) throws InterruptedException {
+    private static void awaitText(WebDriver browser, String id, String text, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String seen = "";
         while (System.nanoTime() < deadline) {

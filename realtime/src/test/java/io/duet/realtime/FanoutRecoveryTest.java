@@ -20,12 +20,23 @@ class FanoutRecoveryTest {
     void givenRedisAwayWhenTheNodeStarts_whenRedisComesBack_thenTheNodeSubscribesToItsChannel() throws Exception {
         int port = FreePort.get();
         String nodeId = Gateways.freshNodeId("away");
-        try (EmbeddedServer node = Gateways.start(nodeId, Map.of("duet.redis.uri", "redis://127.0.0.1:" + port + "/0",
-                "duet.queues.workers-enabled", false))) {
+        try (EmbeddedServer node = Gateways.start(
+                nodeId,
+                Map.of("duet.redis.uri", "redis://127.0.0.1:" + port + "/0", "duet.queues.workers-enabled", false))) {
             assertTrue(node.isRunning());
 
-            Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no").redirectErrorStream(true).start();
+            Process redis = new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no")
+                    .redirectErrorStream(true)
+                    .start();
             try {
                 String channel = UserEvents.nodeChannel(nodeId);
                 long deadline = System.nanoTime() + 15_000_000_000L;
@@ -44,7 +55,9 @@ class FanoutRecoveryTest {
     }
 
     private static String pubsubChannels(int port) throws Exception {
-        Process cli = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "PUBSUB", "CHANNELS").redirectErrorStream(true).start();
+        Process cli = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "PUBSUB", "CHANNELS")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         cli.waitFor();
         return out;

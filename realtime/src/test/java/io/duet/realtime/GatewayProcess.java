@@ -43,7 +43,10 @@ public final class GatewayProcess {
                 System.gc();
                 Thread.sleep(200);
                 System.gc();
-                System.out.println("HEAP " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                System.out.println("HEAP "
+                        + ManagementFactory.getMemoryMXBean()
+                                .getHeapMemoryUsage()
+                                .getUsed());
                 System.out.flush();
             }
         }

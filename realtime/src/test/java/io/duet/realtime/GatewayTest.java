@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 /** Two real gateway nodes (each with the API) sharing one Redis; real WebSocket and HTTP clients. */
 class GatewayTest {
     /** Node 2's name in Redis's CLIENT LIST, so the test can cut its fan-out connection and nobody else's. */
-    static final String NODE2_REDIS_NAME = "duet-gw-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    static final String NODE2_REDIS_NAME =
+            "duet-gw-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
     static EmbeddedServer node1;
     static EmbeddedServer node2;
     static ObjectMapper json;
@@ -36,8 +38,9 @@ class GatewayTest {
     @BeforeAll
     static void startNodes() {
         node1 = Gateways.start(Gateways.freshNodeId("one"), Map.of());
-        node2 = Gateways.start(Gateways.freshNodeId("two"), Map.of("duet.queues.workers-enabled", false,
-                "duet.redis.client-name", NODE2_REDIS_NAME));
+        node2 = Gateways.start(
+                Gateways.freshNodeId("two"),
+                Map.of("duet.queues.workers-enabled", false, "duet.redis.client-name", NODE2_REDIS_NAME));
         json = node1.getApplicationContext().getBean(ObjectMapper.class);
         api = new Api(node1.getPort(), json);
     }
@@ -56,7 +59,8 @@ class GatewayTest {
     @Test
     void givenPartnersOnDifferentNodes_whenAMessageIsSent_thenThePartnerGetsItWithinASecond() throws Exception {
         try (WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token());
-                WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
+                WsClient b =
+                        WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
             awaitHeld(node2, pair.b().id());
 
             long sent = System.nanoTime();
@@ -90,12 +94,16 @@ class GatewayTest {
                 assertEquals(position + 1 + i, seq(got.get(i)));
                 assertTrue(got.get(i).contains("\"" + texts.get(i) + "\""), got.get(i));
             }
-            assertTrue(b.collect(1, Duration.ofMillis(300), frame -> seq(frame) > 0).isEmpty(), "no duplicates after");
+            assertTrue(
+                    b.collect(1, Duration.ofMillis(300), frame -> seq(frame) > 0)
+                            .isEmpty(),
+                    "no duplicates after");
         }
     }
 
     @Test
-    void givenTheFanOutConnectionIsCut_whenEventsArePublishedMeanwhile_thenTheyReachTheClientWithoutAnotherEvent() throws Exception {
+    void givenTheFanOutConnectionIsCut_whenEventsArePublishedMeanwhile_thenTheyReachTheClientWithoutAnotherEvent()
+            throws Exception {
         var events = node2.getApplicationContext().getBean(io.duet.api.events.UserEvents.class);
         try (WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
             awaitHeld(node2, pair.b().id());
@@ -125,9 +133,13 @@ class GatewayTest {
             got.addAll(b.poll(node2.getPort()));
         }
 
-        List<String> log = node1.getApplicationContext().getBean(io.duet.api.events.UserEvents.class)
-                .read(pair.b().id(), 0, 100).events();
-        assertEquals(log.stream().map(GatewayTest::seq).toList(), got.stream().map(GatewayTest::seq).filter(s -> s > 0).toList());
+        List<String> log = node1.getApplicationContext()
+                .getBean(io.duet.api.events.UserEvents.class)
+                .read(pair.b().id(), 0, 100)
+                .events();
+        assertEquals(
+                log.stream().map(GatewayTest::seq).toList(),
+                got.stream().map(GatewayTest::seq).filter(s -> s > 0).toList());
     }
 
     @Test
@@ -182,7 +194,8 @@ class GatewayTest {
         for (int i = 1; i <= 3; i++) {
             send(pair.a(), "after upgrade " + i);
         }
-        try (WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token() + "&after=" + poller.position)) {
+        try (WsClient b =
+                WsClient.connect(node2.getPort(), "token=" + pair.b().token() + "&after=" + poller.position)) {
             for (String frame : b.collect(3, Duration.ofSeconds(5), f -> seq(f) > 0)) {
                 seen.add(seq(frame));
             }
@@ -234,27 +247,32 @@ class GatewayTest {
     void givenAClientThatNeverReads_thenItIsCutOff_andOthersOnTheNodeKeepGettingEvents() throws Exception {
         var events = node1.getApplicationContext().getBean(io.duet.api.events.UserEvents.class);
         Node node = node1.getApplicationContext().getBean(Node.class);
-        try (WsClient stuck = WsClient.connect(node1.getPort(), "token=" + pair.b().token(), false);
-                WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token())) {
+        try (WsClient stuck =
+                        WsClient.connect(node1.getPort(), "token=" + pair.b().token(), false);
+                WsClient a =
+                        WsClient.connect(node1.getPort(), "token=" + pair.a().token())) {
             awaitHeld(node1, pair.b().id());
             String big = "x".repeat(8000);
 
             for (int i = 0; i < 2000 && node.anyConnectionOf(pair.b().id()).isPresent(); i++) {
                 events.publish(pair.b().id(), "nudge", Map.of("filler", big));
-                node.anyConnectionOf(pair.b().id()).ifPresent(connection ->
-                        assertTrue(connection.unsentBytes() <= 65536, "outbound stays bounded"));
+                node.anyConnectionOf(pair.b().id())
+                        .ifPresent(
+                                connection -> assertTrue(connection.unsentBytes() <= 65536, "outbound stays bounded"));
             }
             awaitGone(node, pair.b().id());
 
             send(pair.b(), "still served");
-            assertTrue(a.next(Duration.ofSeconds(2), f -> f.contains("still served")).contains("message.created"));
+            assertTrue(a.next(Duration.ofSeconds(2), f -> f.contains("still served"))
+                    .contains("message.created"));
         }
     }
 
     @Test
     void givenMalformedFrame_thenClosedWith4400_andTheNodeServesOthers() throws Exception {
         try (WsClient b = WsClient.connect(node1.getPort(), "token=" + pair.b().token());
-                WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token())) {
+                WsClient a =
+                        WsClient.connect(node1.getPort(), "token=" + pair.a().token())) {
             awaitHeld(node1, pair.b().id());
 
             b.send("{not json");
@@ -279,12 +297,15 @@ class GatewayTest {
     @Test
     void givenARawUpgradeWithTheTokenAsSubprotocol_thenTheAnswerIs101WithDuetAndTheAffinityCookie() throws Exception {
         try (RawWebSocket socket = new RawWebSocket(node1.getPort())) {
-            String head = socket.upgrade("/v1/realtime", "Sec-WebSocket-Protocol: duet.token." + pair.b().token() + ", duet")
+            String head = socket.upgrade(
+                            "/v1/realtime",
+                            "Sec-WebSocket-Protocol: duet.token." + pair.b().token() + ", duet")
                     .toLowerCase(java.util.Locale.ROOT);
 
             assertTrue(head.startsWith("http/1.1 101"), head);
             assertTrue(head.contains("sec-websocket-protocol: duet\r\n"), head);
-            String nodeId = node1.getApplicationContext().getBean(Node.class).id().toLowerCase(java.util.Locale.ROOT);
+            String nodeId =
+                    node1.getApplicationContext().getBean(Node.class).id().toLowerCase(java.util.Locale.ROOT);
             assertTrue(head.contains("set-cookie: duet_rt_node=" + nodeId + ";"), head);
             awaitHeld(node1, pair.b().id());
         }
@@ -304,7 +325,8 @@ class GatewayTest {
 
     @Test
     void givenABinaryOrAFragmentedFrame_thenClosedWith4400() throws Exception {
-        try (RawWebSocket binary = new RawWebSocket(node1.getPort()); RawWebSocket fragmented = new RawWebSocket(node1.getPort())) {
+        try (RawWebSocket binary = new RawWebSocket(node1.getPort());
+                RawWebSocket fragmented = new RawWebSocket(node1.getPort())) {
             binary.upgrade("/v1/realtime?token=" + pair.b().token());
             fragmented.upgrade("/v1/realtime?token=" + pair.a().token());
             awaitHeld(node1, pair.b().id());
@@ -321,7 +343,8 @@ class GatewayTest {
     @Test
     void givenAKeepAliveConnectionThatServedAnApiRequest_whenItUpgrades_thenItCarriesEvents() throws Exception {
         try (RawWebSocket socket = new RawWebSocket(node1.getPort())) {
-            String me = socket.request("GET", "/v1/me", "Authorization: Bearer " + pair.b().token());
+            String me = socket.request(
+                    "GET", "/v1/me", "Authorization: Bearer " + pair.b().token());
             assertTrue(me.startsWith("HTTP/1.1 200"), me);
 
             assertTrue(socket.upgrade("/v1/realtime?token=" + pair.b().token()).startsWith("HTTP/1.1 101"));
@@ -339,7 +362,8 @@ class GatewayTest {
     @Test
     void givenExpiredOrForgedToken_thenWebSocketClosesWith4010Or4501() throws Exception {
         String expired = Jwts.hs256(People.TEST_SECRET, pair.b().id(), -60);
-        String forged = Jwts.hs256("another-secret-another-secret-another-secret", pair.b().id(), 600);
+        String forged = Jwts.hs256(
+                "another-secret-another-secret-another-secret", pair.b().id(), 600);
 
         try (WsClient late = WsClient.connect(node1.getPort(), "token=" + expired);
                 WsClient fake = WsClient.connect(node1.getPort(), "token=" + forged)) {
@@ -374,23 +398,47 @@ class GatewayTest {
         b.open(node1.getPort());
         String expired = Jwts.hs256(People.TEST_SECRET, pair.b().id(), -60);
 
-        HttpResponse<String> unknown = Poller.call("GET", node1.getPort(), "/v1/realtime/sessions/xx.AAAAAAAAAAAAAAAAAAAAAA/events", pair.b().token(), null);
-        HttpResponse<String> foreign = Poller.call("GET", node2.getPort(), "/v1/realtime/sessions/" + b.sid + "/events", pair.a().token(), null);
-        HttpResponse<String> late = Poller.call("GET", node1.getPort(), "/v1/realtime/sessions/" + b.sid + "/events", expired, null);
-        HttpResponse<String> garbage = Poller.call("GET", node1.getPort(), "/v1/realtime/sessions/%2F..%2F/events", pair.b().token(), null);
-        HttpResponse<String> badFrame = Poller.call("POST", node1.getPort(), "/v1/realtime/sessions/" + b.sid + "/events", pair.b().token(), "[1,2");
+        HttpResponse<String> unknown = Poller.call(
+                "GET",
+                node1.getPort(),
+                "/v1/realtime/sessions/xx.AAAAAAAAAAAAAAAAAAAAAA/events",
+                pair.b().token(),
+                null);
+        HttpResponse<String> foreign = Poller.call(
+                "GET",
+                node2.getPort(),
+                "/v1/realtime/sessions/" + b.sid + "/events",
+                pair.a().token(),
+                null);
+        HttpResponse<String> late =
+                Poller.call("GET", node1.getPort(), "/v1/realtime/sessions/" + b.sid + "/events", expired, null);
+        HttpResponse<String> garbage = Poller.call(
+                "GET",
+                node1.getPort(),
+                "/v1/realtime/sessions/%2F..%2F/events",
+                pair.b().token(),
+                null);
+        HttpResponse<String> badFrame = Poller.call(
+                "POST",
+                node1.getPort(),
+                "/v1/realtime/sessions/" + b.sid + "/events",
+                pair.b().token(),
+                "[1,2");
 
         assertProblem(unknown, 404, "session-not-found");
         assertProblem(foreign, 404, "session-not-found");
         assertProblem(late, 401, "token-expired");
-        assertTrue(garbage.statusCode() == 404 || garbage.statusCode() == 400, garbage.statusCode() + " " + garbage.body());
+        assertTrue(
+                garbage.statusCode() == 404 || garbage.statusCode() == 400,
+                garbage.statusCode() + " " + garbage.body());
         assertProblem(badFrame, 400, "bad-frame");
     }
 
     @Test
     void givenTyping_thenThePartnerGetsItOnce_perInterval_andItIsNotStored() throws Exception {
         try (WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token());
-                WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
+                WsClient b =
+                        WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
             awaitHeld(node2, pair.b().id());
             awaitHeld(node1, pair.a().id());
 
@@ -399,16 +447,25 @@ class GatewayTest {
 
             String typing = b.next(Duration.ofSeconds(2), f -> f.contains("\"typing\""));
             assertEquals(0, seq(typing));
-            assertTrue(b.collect(1, Duration.ofMillis(500), f -> f.contains("\"typing\"")).isEmpty(), "rate-limited");
-            assertTrue(node1.getApplicationContext().getBean(io.duet.api.events.UserEvents.class)
-                    .read(pair.b().id(), 0, 100).events().stream().noneMatch(e -> e.contains("typing")));
+            assertTrue(
+                    b.collect(1, Duration.ofMillis(500), f -> f.contains("\"typing\""))
+                            .isEmpty(),
+                    "rate-limited");
+            assertTrue(node1
+                    .getApplicationContext()
+                    .getBean(io.duet.api.events.UserEvents.class)
+                    .read(pair.b().id(), 0, 100)
+                    .events()
+                    .stream()
+                    .noneMatch(e -> e.contains("typing")));
         }
     }
 
     @Test
     void givenBAcksAndReads_thenASeesDeliveredAndRead() throws Exception {
         try (WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token());
-                WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
+                WsClient b =
+                        WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
             awaitHeld(node2, pair.b().id());
             awaitHeld(node1, pair.a().id());
             Api.Answer message = send(pair.a(), "did you get this?");
@@ -432,11 +489,15 @@ class GatewayTest {
             awaitHeld(node2, pair.b().id());
             WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token());
             String online = b.next(Duration.ofSeconds(2), f -> f.contains("\"presence\"") && seq(f) > 0);
-            assertTrue(online.contains("\"online\":true") && online.contains(pair.a().id().toString()), online);
+            assertTrue(
+                    online.contains("\"online\":true")
+                            && online.contains(pair.a().id().toString()),
+                    online);
 
             a.close();
             long closedAt = System.nanoTime();
-            String offline = b.next(Duration.ofSeconds(3), f -> f.contains("\"presence\"") && f.contains("\"online\":false"));
+            String offline =
+                    b.next(Duration.ofSeconds(3), f -> f.contains("\"presence\"") && f.contains("\"online\":false"));
 
             assertTrue(System.nanoTime() - closedAt >= 400_000_000L, "not before the grace");
             assertTrue(offline.contains(pair.a().id().toString()));
@@ -448,8 +509,12 @@ class GatewayTest {
         String refused = null;
         for (int i = 0; i < 10 && refused == null; i++) {
             WsClient b = WsClient.connect(node1.getPort(), "token=" + pair.b().token());
-            String code = b.closed.isDone() ? b.closeCode(Duration.ZERO)
-                    : b.collect(1, Duration.ofMillis(300), f -> f.contains("too-many-connects")).isEmpty() ? null : b.closeCode(Duration.ofSeconds(2));
+            String code = b.closed.isDone()
+                    ? b.closeCode(Duration.ZERO)
+                    : b.collect(1, Duration.ofMillis(300), f -> f.contains("too-many-connects"))
+                                    .isEmpty()
+                            ? null
+                            : b.closeCode(Duration.ofSeconds(2));
             if (code != null && code.startsWith("4029 ")) {
                 refused = code;
             }
@@ -467,7 +532,8 @@ class GatewayTest {
 
     @Test
     void givenANodeShutsDown_thenClientsAreToldToReconnectWithAJitteredDelay_andResumeElsewhere() throws Exception {
-        EmbeddedServer node3 = Gateways.start(Gateways.freshNodeId("three"), Map.of("duet.queues.workers-enabled", false));
+        EmbeddedServer node3 =
+                Gateways.start(Gateways.freshNodeId("three"), Map.of("duet.queues.workers-enabled", false));
         long position;
         WsClient b = WsClient.connect(node3.getPort(), "token=" + pair.b().token());
         try {
@@ -485,7 +551,8 @@ class GatewayTest {
             b.close();
         }
         send(pair.a(), "during the move");
-        try (WsClient again = WsClient.connect(node1.getPort(), "token=" + pair.b().token() + "&after=" + position)) {
+        try (WsClient again =
+                WsClient.connect(node1.getPort(), "token=" + pair.b().token() + "&after=" + position)) {
             String next = again.next(Duration.ofSeconds(2), f -> seq(f) > 0);
             assertEquals(position + 1, seq(next));
             assertTrue(next.contains("during the move"));
@@ -499,7 +566,8 @@ class GatewayTest {
     }
 
     static Api.Answer send(Api api, People.Person from, String text) throws Exception {
-        Api.Answer answer = api.post("/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", text), from.token());
+        Api.Answer answer = api.post(
+                "/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", text), from.token());
         assertEquals(201, answer.status(), answer.body());
         return answer;
     }
@@ -510,12 +578,16 @@ class GatewayTest {
     }
 
     static long seqOfLog(UUID user) {
-        return node1.getApplicationContext().getBean(io.duet.api.events.UserEvents.class).lastSeq(user);
+        return node1.getApplicationContext()
+                .getBean(io.duet.api.events.UserEvents.class)
+                .lastSeq(user);
     }
 
     static void assertProblem(HttpResponse<String> response, int status, String code) {
         assertEquals(status, response.statusCode(), response.body());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), response.headers().toString());
+        assertTrue(
+                response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                response.headers().toString());
         assertTrue(response.body().contains("\"code\":\"" + code + "\""), response.body());
     }
 
@@ -523,7 +595,8 @@ class GatewayTest {
     static void awaitHeld(EmbeddedServer server, UUID user) throws Exception {
         Node node = server.getApplicationContext().getBean(Node.class);
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (node.anyConnectionOf(user).isEmpty() || !node.anyConnectionOf(user).get().live()) {
+        while (node.anyConnectionOf(user).isEmpty()
+                || !node.anyConnectionOf(user).get().live()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("connection of " + user + " not live on " + node.id());
             }

@@ -30,7 +30,8 @@ class HttpWire implements AutoCloseable {
     }
 
     /** A request with an optional bearer token and JSON body, and its response. */
-    Response exchange(String method, String path, String token, String body, Map<String, String> extra) throws IOException {
+    Response exchange(String method, String path, String token, String body, Map<String, String> extra)
+            throws IOException {
         request(method, path, token, body, extra);
         return readResponse();
     }
@@ -46,7 +47,11 @@ class HttpWire implements AutoCloseable {
         }
         headers.put("Content-Length", Integer.toString(content.length));
         headers.putAll(extra);
-        writeHead(method + " " + path, headers.entrySet().stream().map(h -> h.getKey() + ": " + h.getValue()).toArray(String[]::new));
+        writeHead(
+                method + " " + path,
+                headers.entrySet().stream()
+                        .map(h -> h.getKey() + ": " + h.getValue())
+                        .toArray(String[]::new));
         out.write(content);
         out.flush();
     }
@@ -57,7 +62,9 @@ class HttpWire implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (headers.containsKey("content-length")) {
@@ -73,7 +80,10 @@ class HttpWire implements AutoCloseable {
     }
 
     protected void writeHead(String requestLine, String... headers) throws IOException {
-        StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(socket.getPort()).append("\r\n");
+        StringBuilder head = new StringBuilder(requestLine)
+                .append(" HTTP/1.1\r\nHost: 127.0.0.1:")
+                .append(socket.getPort())
+                .append("\r\n");
         for (String header : headers) {
             head.append(header).append("\r\n");
         }

@@ -27,7 +27,10 @@ public final class IdleClients {
             while ((line = in.readLine()) != null) {
                 if (line.equals("more") && clients.isEmpty()) {
                     clients = RealtimeBench.connectAll(port, count, null, from);
-                    System.out.println("OPEN " + clients.stream().filter(client -> client.open.get()).count());
+                    System.out.println("OPEN "
+                            + clients.stream()
+                                    .filter(client -> client.open.get())
+                                    .count());
                     System.out.flush();
                 }
             }

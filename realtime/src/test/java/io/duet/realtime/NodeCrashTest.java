@@ -49,7 +49,8 @@ class NodeCrashTest {
                 GatewayTest.send(api, pair.a(), "after crash " + i);
             }
             String lost = b.closeCode(Duration.ofSeconds(5));
-            try (WsClient again = WsClient.connect(node1.getPort(), "token=" + pair.b().token() + "&after=" + seen.getLast())) {
+            try (WsClient again =
+                    WsClient.connect(node1.getPort(), "token=" + pair.b().token() + "&after=" + seen.getLast())) {
                 for (String frame : again.collect(5, Duration.ofSeconds(5), f -> GatewayTest.seq(f) > 0)) {
                     seen.add(GatewayTest.seq(frame));
                 }
@@ -69,8 +70,16 @@ class NodeCrashTest {
 
     private static Process startProcess(String nodeId) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                GatewayProcess.class.getName(), nodeId).redirectErrorStream(true).start();
+        return new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xshare:auto",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GatewayProcess.class.getName(),
+                        nodeId)
+                .redirectErrorStream(true)
+                .start();
     }
 
     private static int awaitPort(Process process) throws Exception {

@@ -34,7 +34,9 @@ class PollTransportTest {
     @BeforeAll
     static void start() {
         // a long hold, so that a hold ending early is the client's doing
-        node = Gateways.start(Gateways.freshNodeId("poll"), Map.of("duet.realtime.poll-hold", "20s", "duet.realtime.session-idle", "30s"));
+        node = Gateways.start(
+                Gateways.freshNodeId("poll"),
+                Map.of("duet.realtime.poll-hold", "20s", "duet.realtime.session-idle", "30s"));
         json = node.getApplicationContext().getBean(ObjectMapper.class);
         api = new Api(node.getPort(), json);
     }
@@ -50,24 +52,47 @@ class PollTransportTest {
     }
 
     @Test
-    void givenOneKeepAliveConnection_whenApiAndPollRequestsAlternate_thenEachIsAnsweredInTurnByItsOwnHandler() throws Exception {
+    void givenOneKeepAliveConnection_whenApiAndPollRequestsAlternate_thenEachIsAnsweredInTurnByItsOwnHandler()
+            throws Exception {
         node.getApplicationContext().getBean(UserEvents.class).publish(pair.b().id(), "nudge", Map.of("n", 1));
         try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
             HttpWire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
-            HttpWire.Response created = wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
+            HttpWire.Response created =
+                    wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
             String sid = field(created.body(), "sid");
-            HttpWire.Response polled = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
-            HttpWire.Response sent = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), "{\"type\":\"typing\"}", Map.of());
+            HttpWire.Response polled = wire.exchange(
+                    "GET",
+                    "/v1/realtime/sessions/" + sid + "/events?after=0",
+                    pair.b().token(),
+                    null,
+                    Map.of());
+            HttpWire.Response sent = wire.exchange(
+                    "POST",
+                    "/v1/realtime/sessions/" + sid + "/events",
+                    pair.b().token(),
+                    "{\"type\":\"typing\"}",
+                    Map.of());
             HttpWire.Response meAgain = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
-            HttpWire.Response ended = wire.exchange("DELETE", "/v1/realtime/sessions/" + sid, pair.b().token(), null, Map.of());
-            HttpWire.Response gone = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", pair.b().token(), null, Map.of());
+            HttpWire.Response ended = wire.exchange(
+                    "DELETE", "/v1/realtime/sessions/" + sid, pair.b().token(), null, Map.of());
+            HttpWire.Response gone = wire.exchange(
+                    "GET",
+                    "/v1/realtime/sessions/" + sid + "/events?after=0",
+                    pair.b().token(),
+                    null,
+                    Map.of());
 
             assertEquals(200, me.status(), me.body());
             assertTrue(me.body().contains(pair.b().id().toString()), me.body());
             assertEquals(201, created.status(), created.body());
-            assertTrue(created.header("set-cookie").startsWith(Node.AFFINITY_COOKIE + "="), created.headers().toString());
+            assertTrue(
+                    created.header("set-cookie").startsWith(Node.AFFINITY_COOKIE + "="),
+                    created.headers().toString());
             assertEquals(200, polled.status(), polled.body());
-            assertTrue(polled.body().startsWith("{\"events\":[{\"seq\":1,") && polled.body().contains("\"type\":\"nudge\""), polled.body());
+            assertTrue(
+                    polled.body().startsWith("{\"events\":[{\"seq\":1,")
+                            && polled.body().contains("\"type\":\"nudge\""),
+                    polled.body());
             assertEquals("application/json", polled.header("content-type"));
             assertEquals(202, sent.status(), sent.body());
             assertEquals(200, meAgain.status(), meAgain.body());
@@ -78,14 +103,29 @@ class PollTransportTest {
     }
 
     @Test
-    void givenAWrongMethodAnUnknownPathAnOversizedFrameOrANonNumericAfter_thenTheirProblemsAndTheConnectionServesOn() throws Exception {
+    void givenAWrongMethodAnUnknownPathAnOversizedFrameOrANonNumericAfter_thenTheirProblemsAndTheConnectionServesOn()
+            throws Exception {
         try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
-            String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
-            HttpWire.Response put = wire.exchange("PUT", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
-            HttpWire.Response unknown = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/elsewhere", pair.b().token(), null, Map.of());
-            HttpWire.Response notNumber = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=ten", pair.b().token(), null,
+            String sid = field(
+                    wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of())
+                            .body(),
+                    "sid");
+            HttpWire.Response put =
+                    wire.exchange("PUT", "/v1/realtime/sessions", pair.b().token(), null, Map.of());
+            HttpWire.Response unknown = wire.exchange(
+                    "GET",
+                    "/v1/realtime/sessions/" + sid + "/elsewhere",
+                    pair.b().token(),
+                    null,
+                    Map.of());
+            HttpWire.Response notNumber = wire.exchange(
+                    "GET",
+                    "/v1/realtime/sessions/" + sid + "/events?after=ten",
+                    pair.b().token(),
+                    null,
                     Map.of("X-Request-Id", "trace-4711-abcd"));
-            HttpWire.Response noToken = wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", null, null, Map.of());
+            HttpWire.Response noToken =
+                    wire.exchange("GET", "/v1/realtime/sessions/" + sid + "/events?after=0", null, null, Map.of());
             HttpWire.Response me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
 
             assertProblem(put, 405, "method-not-allowed");
@@ -98,12 +138,19 @@ class PollTransportTest {
             assertEquals(200, me.status(), me.body());
         }
         try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
-            String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
+            String sid = field(
+                    wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of())
+                            .body(),
+                    "sid");
             String frame = "{\"type\":\"typing\",\"pad\":\"" + "x".repeat(5000) + "\"}";
-            HttpWire.Response oversized = wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), frame, Map.of());
+            HttpWire.Response oversized = wire.exchange(
+                    "POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), frame, Map.of());
 
             assertProblem(oversized, 413, "payload-too-large");
-            assertEquals("close", oversized.header("connection"), "the rest of a refused body is not read: the connection ends");
+            assertEquals(
+                    "close",
+                    oversized.header("connection"),
+                    "the rest of a refused body is not read: the connection ends");
         }
     }
 
@@ -111,7 +158,10 @@ class PollTransportTest {
     void givenAHeldPoll_whenItsClientGoesAway_thenTheNodeStopsHoldingItLongBeforeTheHoldEnds() throws Exception {
         MeterRegistry meters = node.getApplicationContext().getBean(MeterRegistry.class);
         HttpWire wire = new HttpWire(node.getPort(), 30_000);
-        String sid = field(wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of()).body(), "sid");
+        String sid = field(
+                wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of())
+                        .body(),
+                "sid");
         wire.request("GET", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), null, Map.of());
         awaitHeld(meters, 1);
 
@@ -130,9 +180,11 @@ class PollTransportTest {
 
         assertEquals(pair.b().id(), tokens.verify(shortLived, null).accountId());
         assertEquals(pair.b().id(), tokens.verify(shortLived, null).accountId(), "remembered");
-        AccessTokens.RejectedException forged = assertThrows(AccessTokens.RejectedException.class, () -> tokens.verify(tampered, null));
+        AccessTokens.RejectedException forged =
+                assertThrows(AccessTokens.RejectedException.class, () -> tokens.verify(tampered, null));
         Thread.sleep(2500);
-        AccessTokens.RejectedException expired = assertThrows(AccessTokens.RejectedException.class, () -> tokens.verify(shortLived, null));
+        AccessTokens.RejectedException expired =
+                assertThrows(AccessTokens.RejectedException.class, () -> tokens.verify(shortLived, null));
 
         assertTrue(!forged.expired(), "a bad signature is invalid, not expired");
         assertTrue(expired.expired(), "refused as expired, not served from memory");
@@ -142,7 +194,8 @@ class PollTransportTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (meters.get("duet.realtime.poll.held").gauge().value() != expected) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("held polls: " + meters.get("duet.realtime.poll.held").gauge().value() + ", expected " + expected);
+                throw new AssertionError("held polls: "
+                        + meters.get("duet.realtime.poll.held").gauge().value() + ", expected " + expected);
             }
             Thread.sleep(10);
         }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /** A long-polling client as an app on a network without WebSockets would be (the JDK HTTP client, no cookies). */
 final class Poller {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json;
     final String token;
     String sid;
@@ -26,8 +27,11 @@ final class Poller {
 
     static HttpResponse<String> call(String method, int port, String path, String token, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(40)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -37,14 +41,16 @@ final class Poller {
     HttpResponse<String> open(int port) throws Exception {
         HttpResponse<String> response = call("POST", port, "/v1/realtime/sessions", token, "");
         if (response.statusCode() == 201) {
-            sid = (String) json.readValue(response.body(), Argument.mapOf(String.class, Object.class)).get("sid");
+            sid = (String) json.readValue(response.body(), Argument.mapOf(String.class, Object.class))
+                    .get("sid");
         }
         return response;
     }
 
     /** One poll at {@code port}; the answer's events, the position moved past them. */
     List<String> poll(int port) throws Exception {
-        HttpResponse<String> response = call("GET", port, "/v1/realtime/sessions/" + sid + "/events?after=" + position, token, null);
+        HttpResponse<String> response =
+                call("GET", port, "/v1/realtime/sessions/" + sid + "/events?after=" + position, token, null);
         if (response.statusCode() != 200) {
             throw new AssertionError("poll answered " + response.statusCode() + " " + response.body());
         }

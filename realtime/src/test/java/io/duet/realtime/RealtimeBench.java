@@ -1,11 +1,11 @@
 package io.duet.realtime;
 
-import io.duet.api.testing.ProcStat;
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
+import io.duet.api.testing.ProcStat;
 import io.micronaut.context.ApplicationContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -58,8 +58,14 @@ public final class RealtimeBench {
         int couples = Integer.parseInt(flags.getOrDefault("couples", "2000"));
         int pollCouples = Integer.parseInt(flags.getOrDefault("poll-couples", "1000"));
         int seconds = Math.min(Math.max(Integer.parseInt(flags.getOrDefault("seconds", "5")), 1), 30);
-        int[] rates = Arrays.stream(flags.getOrDefault("rates", "1000,2000,5000,10000,20000").split(",")).mapToInt(Integer::parseInt).toArray();
-        int[] pollRates = Arrays.stream(flags.getOrDefault("poll-rates", "500,1000,2000,4000").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] rates = Arrays.stream(flags.getOrDefault("rates", "1000,2000,5000,10000,20000")
+                        .split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+        int[] pollRates = Arrays.stream(
+                        flags.getOrDefault("poll-rates", "500,1000,2000,4000").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
         idle = Math.min(idle, 18_000);
         couples = Math.min(couples, 5_000);
         pollCouples = Math.min(pollCouples, 2_000);
@@ -67,20 +73,34 @@ public final class RealtimeBench {
         // is what a node lives in.
         int warmup = Math.min(Math.max(Integer.parseInt(flags.getOrDefault("warmup", "15")), 2), 120);
 
-        String machine = String.format(Locale.ROOT, "cores=%d mem_gb=%.1f jdk=%s", Runtime.getRuntime().availableProcessors(),
-                memTotalKb() / 1024.0 / 1024.0, Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update());
+        String machine = String.format(
+                Locale.ROOT,
+                "cores=%d mem_gb=%.1f jdk=%s",
+                Runtime.getRuntime().availableProcessors(),
+                memTotalKb() / 1024.0 / 1024.0,
+                Runtime.version().feature() + "." + Runtime.version().interim() + "."
+                        + Runtime.version().update());
         System.out.println("Realtime benchmark on " + machine);
         Gateway gateway = Gateway.start();
-        ApplicationContext publisherContext = ApplicationContext.builder().environments("test")
-                .properties(Map.of("duet.queues.workers-enabled", false, "micronaut.server.port", -1,
-                        "duet.realtime.node-id", "bench-pub-" + UUID.randomUUID().toString().substring(0, 6)))
+        ApplicationContext publisherContext = ApplicationContext.builder()
+                .environments("test")
+                .properties(Map.of(
+                        "duet.queues.workers-enabled",
+                        false,
+                        "micronaut.server.port",
+                        -1,
+                        "duet.realtime.node-id",
+                        "bench-pub-" + UUID.randomUUID().toString().substring(0, 6)))
                 .start();
         UserEvents events = publisherContext.getBean(UserEvents.class);
         try {
             // (a) idle connections. The node's heap is fixed and resident from the start (-Xms = -Xmx, pre-touched), so
-            // the RSS it gains is memory outside the heap; the heap's share is its live growth after a full GC. Their sum
-            // is what a connection costs. (Without pre-touching, RSS also grows by young-generation pages touched for the
-            // first time by connect-time garbage: a one-off of the first hundred MB allocated, not a cost per connection.)
+            // the RSS it gains is memory outside the heap; the heap's share is its live growth after a full GC. Their
+            // sum
+            // is what a connection costs. (Without pre-touching, RSS also grows by young-generation pages touched for
+            // the
+            // first time by connect-time garbage: a one-off of the first hundred MB allocated, not a cost per
+            // connection.)
             Memory cold = gateway.memory();
             // A warm-up round first: half as many connections, opened and dropped, so that the connect path is compiled
             // and the allocators' pools have grown to what connecting needs. What the node holds for the connections
@@ -98,32 +118,50 @@ public final class RealtimeBench {
             PerConnection held = after.minus(warm, open);
             idleClients.forEach(Client::close);
             if (!nativeGrowth.isEmpty()) {
-                System.out.println("\n(a) the node's native memory growth while the connections opened (NMT):\n" + nativeGrowth);
+                System.out.println(
+                        "\n(a) the node's native memory growth while the connections opened (NMT):\n" + nativeGrowth);
             }
-            System.out.printf(Locale.ROOT, "%n(a) idle WebSockets on one node: %d open; node CPU at rest %.1f %% of a core (%.1f %% of it the JIT"
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n(a) idle WebSockets on one node: %d open; node CPU at rest %.1f %% of a core (%.1f %% of it the JIT"
                             + " still compiling what the connections ran)%n"
                             + "    per connection on the warmed node: %s%n"
                             + "    per connection with the node's warm-up counted in: %s%n",
-                    open, rest.cpuMs() / 10, rest.jitMs() / 10, held, all);
+                    open,
+                    rest.cpuMs() / 10,
+                    rest.jitMs() / 10,
+                    held,
+                    all);
             Thread.sleep(2000);
 
             // (f) idle WebSockets over three nodes, each in its own JVM, with the clients in three processes of their
             // own (a process may hold 20,000 files here), each from its own 127.0.0.x address.
-            int clusterTarget = Math.min(Integer.parseInt(flags.getOrDefault("cluster", "50000")), 3 * CLUSTER_PER_NODE_MAX);
+            int clusterTarget =
+                    Math.min(Integer.parseInt(flags.getOrDefault("cluster", "50000")), 3 * CLUSTER_PER_NODE_MAX);
             Cluster cluster = clusterTarget > 0 ? cluster(clusterTarget) : null;
 
             // (b) routed events through Redis fan-out to WebSockets
             Recorder recorder = new Recorder();
             List<Client> clients = connectAll(gateway.port, couples * 2, recorder, null);
             Thread.sleep(3000);
-            System.out.printf(Locale.ROOT, "%n(b) %d couples on WebSocket, events appended to the log and routed by fan-out%n", couples);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n(b) %d couples on WebSocket, events appended to the log and routed by fan-out%n",
+                    couples);
             List<UUID> wsUsers = clients.stream().map(c -> c.user).toList();
-            int wsWarmSeconds = warmUnderLoad(rate -> run(events, wsUsers, rate, seconds, recorder, gateway), rates[0], warmup);
+            int wsWarmSeconds =
+                    warmUnderLoad(rate -> run(events, wsUsers, rate, seconds, recorder, gateway), rates[0], warmup);
             Thread.sleep(1000);
             Rest atRest = gateway.rest(Math.min(Math.max(Integer.parseInt(flags.getOrDefault("rest", "5")), 1), 300));
-            System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate, until the JIT took under %.0f %% of the node's CPU; node CPU"
-                    + " includes the JIT's, shown apart. Then, with the %,d clients connected and no events, the node used %.1f ms of CPU a"
-                    + " second, %.1f of it the JIT's: its fixed work)%n", wsWarmSeconds, 100 * JIT_QUIET_SHARE, wsUsers.size(), atRest.cpuMs(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  (unmeasured warm-up: %d s at the first rate, until the JIT took under %.0f %% of the node's CPU; node CPU"
+                            + " includes the JIT's, shown apart. Then, with the %,d clients connected and no events, the node used %.1f ms of CPU a"
+                            + " second, %.1f of it the JIT's: its fixed work)%n",
+                    wsWarmSeconds,
+                    100 * JIT_QUIET_SHARE,
+                    wsUsers.size(),
+                    atRest.cpuMs(),
                     atRest.jitMs());
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
             Ladder ws = climb(rates, rate -> run(events, wsUsers, rate, seconds, recorder, gateway));
@@ -136,7 +174,8 @@ public final class RealtimeBench {
             List<UUID> pollUsers = startPollers(gateway.port, pollCouples * 2, pollRecorder, polling);
             Thread.sleep(3000);
             System.out.printf(Locale.ROOT, "%n(c) %d couples on long-polling only%n", pollCouples);
-            int pollWarmSeconds = warmUnderLoad(rate -> run(events, pollUsers, rate, seconds, pollRecorder, gateway), pollRates[0], warmup);
+            int pollWarmSeconds = warmUnderLoad(
+                    rate -> run(events, pollUsers, rate, seconds, pollRecorder, gateway), pollRates[0], warmup);
             System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate)%n", pollWarmSeconds);
             System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/event  of it JIT");
             Ladder poll = climb(pollRates, rate -> run(events, pollUsers, rate, seconds, pollRecorder, gateway));
@@ -144,7 +183,10 @@ public final class RealtimeBench {
 
             // (e) the whole path: API (HTTP, PostgreSQL commit) → event log → fan-out → the partner's WebSocket
             int apiCouples = Math.min(Integer.parseInt(flags.getOrDefault("api-couples", "200")), 2_000);
-            int[] apiRates = Arrays.stream(flags.getOrDefault("api-rates", "100,200,500,1000,2000").split(",")).mapToInt(Integer::parseInt).toArray();
+            int[] apiRates = Arrays.stream(flags.getOrDefault("api-rates", "100,200,500,1000,2000")
+                            .split(","))
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
             Ladder throughApi = Ladder.NONE;
             if (apiCouples > 0) {
                 Thread.sleep(2000);
@@ -154,21 +196,36 @@ public final class RealtimeBench {
                     pairs.add(Couples.pair(api, "Bench A" + i, "Bench B" + i));
                 }
                 Recorder apiRecorder = new Recorder();
-                HttpClient wsHttp = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+                HttpClient wsHttp = HttpClient.newBuilder()
+                        .executor(Executors.newFixedThreadPool(2))
+                        .build();
                 List<WebSocket> receivers = new ArrayList<>();
                 for (Couples.Pair pair : pairs) {
-                    receivers.add(wsHttp.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + gateway.port + "/v1/realtime?token="
-                            + pair.b().token()), new Client(apiRecorder)).get(30, TimeUnit.SECONDS));
+                    receivers.add(wsHttp.newWebSocketBuilder()
+                            .buildAsync(
+                                    URI.create("ws://127.0.0.1:" + gateway.port + "/v1/realtime?token="
+                                            + pair.b().token()),
+                                    new Client(apiRecorder))
+                            .get(30, TimeUnit.SECONDS));
                 }
                 Thread.sleep(2000);
-                System.out.printf(Locale.ROOT, "%n(e) %d couples, API → PostgreSQL → log → fan-out → partner's WebSocket (POST sent → frame received;"
-                        + " node CPU includes the API's)%n", apiCouples);
-                HttpClient senders = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
-                int apiWarmSeconds = warmUnderLoad(rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway),
-                        apiRates[0], warmup);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%n(e) %d couples, API → PostgreSQL → log → fan-out → partner's WebSocket (POST sent → frame received;"
+                                + " node CPU includes the API's)%n",
+                        apiCouples);
+                HttpClient senders = HttpClient.newBuilder()
+                        .executor(Executors.newFixedThreadPool(2))
+                        .build();
+                int apiWarmSeconds = warmUnderLoad(
+                        rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway),
+                        apiRates[0],
+                        warmup);
                 System.out.printf(Locale.ROOT, "  (unmeasured warm-up: %d s at the first rate)%n", apiWarmSeconds);
                 System.out.println("  rate/s   sent  delivered%   p50 ms   p99 ms  node CPU µs/msg   of it JIT");
-                throughApi = climb(apiRates, rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway));
+                throughApi = climb(
+                        apiRates,
+                        rate -> sendThroughApi(senders, gateway.port, pairs, rate, seconds, apiRecorder, gateway));
                 receivers.forEach(WebSocket::abort);
             }
 
@@ -177,27 +234,77 @@ public final class RealtimeBench {
             gateway.process.waitFor(10, TimeUnit.SECONDS);
 
             // (d) the peer: Socket.IO v4 with the Redis adapter, same scenarios, same machine, same run
-            Peer sio = !flags.getOrDefault("peer", "yes").equals("no") ? socketIoPeer(idle, couples, pollCouples, seconds, flags.getOrDefault("rates", "1000,2000,5000,10000,20000"),
-                    flags.getOrDefault("poll-rates", "500,1000,2000,4000"), wsWarmSeconds, pollWarmSeconds) : Peer.SKIPPED;
+            Peer sio = !flags.getOrDefault("peer", "yes").equals("no")
+                    ? socketIoPeer(
+                            idle,
+                            couples,
+                            pollCouples,
+                            seconds,
+                            flags.getOrDefault("rates", "1000,2000,5000,10000,20000"),
+                            flags.getOrDefault("poll-rates", "500,1000,2000,4000"),
+                            wsWarmSeconds,
+                            pollWarmSeconds)
+                    : Peer.SKIPPED;
             String peer = sio.summary() + compare("ws", ws, sio.wsCpu()) + compare("lp", poll, sio.lpCpu());
 
             System.out.println();
             // The first rate of each ladder, passed or not: on a loaded machine the two sides compare there.
-            String first = String.format(Locale.ROOT, "ws_first_rate=%d ws_first_p99_ms=%.1f ws_first_cpu_us=%.1f ws_first_jit_us=%.1f "
+            String first = String.format(
+                    Locale.ROOT,
+                    "ws_first_rate=%d ws_first_p99_ms=%.1f ws_first_cpu_us=%.1f ws_first_jit_us=%.1f "
                             + "ws_first_delivered_pct=%.2f lp_first_rate=%d lp_first_p99_ms=%.1f lp_first_cpu_us=%.1f lp_first_jit_us=%.1f "
-                            + "lp_first_delivered_pct=%.2f", rates[0], ws.first().p99(), ws.first().cpuMicros(), ws.first().jitMicros(),
-                    100.0 * ws.first().delivered() / Math.max(1, ws.first().sent()), pollRates[0], poll.first().p99(), poll.first().cpuMicros(),
-                    poll.first().jitMicros(), 100.0 * poll.first().delivered() / Math.max(1, poll.first().sent()));
-            String three = cluster == null ? "cluster_conns=0" : String.format(Locale.ROOT, "cluster_conns=%d cluster_nodes=3 cluster_kb_per_conn=%.2f "
-                    + "cluster_rss_kb_per_conn=%.2f cluster_heap_kb_per_conn=%.2f cluster_kb_per_conn_cold=%.2f cluster_connect_s=%.1f", cluster.open(),
-                    cluster.warmed().totalKb(), cluster.warmed().rssKb(), cluster.warmed().heapKb(), cluster.cold().totalKb(), cluster.seconds());
-            System.out.printf(Locale.ROOT, "RESULT %s idle_conns=%d kb_per_conn_cold=%.2f rss_kb_per_conn_cold=%.2f heap_kb_per_conn_cold=%.2f "
+                            + "lp_first_delivered_pct=%.2f",
+                    rates[0],
+                    ws.first().p99(),
+                    ws.first().cpuMicros(),
+                    ws.first().jitMicros(),
+                    100.0 * ws.first().delivered() / Math.max(1, ws.first().sent()),
+                    pollRates[0],
+                    poll.first().p99(),
+                    poll.first().cpuMicros(),
+                    poll.first().jitMicros(),
+                    100.0 * poll.first().delivered() / Math.max(1, poll.first().sent()));
+            String three = cluster == null
+                    ? "cluster_conns=0"
+                    : String.format(
+                            Locale.ROOT,
+                            "cluster_conns=%d cluster_nodes=3 cluster_kb_per_conn=%.2f "
+                                    + "cluster_rss_kb_per_conn=%.2f cluster_heap_kb_per_conn=%.2f cluster_kb_per_conn_cold=%.2f cluster_connect_s=%.1f",
+                            cluster.open(),
+                            cluster.warmed().totalKb(),
+                            cluster.warmed().rssKb(),
+                            cluster.warmed().heapKb(),
+                            cluster.cold().totalKb(),
+                            cluster.seconds());
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT %s idle_conns=%d kb_per_conn_cold=%.2f rss_kb_per_conn_cold=%.2f heap_kb_per_conn_cold=%.2f "
                             + "kb_per_conn=%.2f rss_kb_per_conn=%.2f heap_kb_per_conn=%.2f %s ws_couples=%d ws_max_rate=%d ws_p99_ms=%.1f "
                             + "ws_cpu_us_per_event=%.1f lp_couples=%d lp_max_rate=%d lp_p99_ms=%.1f lp_cpu_us_per_event=%.1f api_couples=%d "
                             + "api_max_rate=%d api_p99_ms=%.1f api_cpu_us_per_msg=%.1f %s %s%n",
-                    machine, open, all.totalKb(), all.rssKb(), all.heapKb(), held.totalKb(), held.rssKb(), held.heapKb(), three,
-                    couples, ws.bestRate(), ws.bestP99(), ws.bestCpu(), pollCouples, poll.bestRate(),
-                    poll.bestP99(), poll.bestCpu(), apiCouples, throughApi.bestRate(), throughApi.bestP99(), throughApi.bestCpu(), first, peer);
+                    machine,
+                    open,
+                    all.totalKb(),
+                    all.rssKb(),
+                    all.heapKb(),
+                    held.totalKb(),
+                    held.rssKb(),
+                    held.heapKb(),
+                    three,
+                    couples,
+                    ws.bestRate(),
+                    ws.bestP99(),
+                    ws.bestCpu(),
+                    pollCouples,
+                    poll.bestRate(),
+                    poll.bestP99(),
+                    poll.bestCpu(),
+                    apiCouples,
+                    throughApi.bestRate(),
+                    throughApi.bestP99(),
+                    throughApi.bestCpu(),
+                    first,
+                    peer);
 
         } finally {
             if (publisherContext.isRunning()) {
@@ -212,12 +319,15 @@ public final class RealtimeBench {
     /** A node's anonymous RSS (KiB) and live heap (bytes). */
     record Memory(long rssAnonKb, long heapBytes) {
         static Memory sum(List<Memory> nodes) {
-            return new Memory(nodes.stream().mapToLong(Memory::rssAnonKb).sum(), nodes.stream().mapToLong(Memory::heapBytes).sum());
+            return new Memory(
+                    nodes.stream().mapToLong(Memory::rssAnonKb).sum(),
+                    nodes.stream().mapToLong(Memory::heapBytes).sum());
         }
 
         PerConnection minus(Memory earlier, int connections) {
             int n = Math.max(1, connections);
-            return new PerConnection((rssAnonKb - earlier.rssAnonKb) / (double) n, (heapBytes - earlier.heapBytes) / 1024.0 / n);
+            return new PerConnection(
+                    (rssAnonKb - earlier.rssAnonKb) / (double) n, (heapBytes - earlier.heapBytes) / 1024.0 / n);
         }
     }
 
@@ -229,7 +339,12 @@ public final class RealtimeBench {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.2f KB outside the heap (RSS) + %.2f KB live heap = %.2f KB", rssKb, heapKb, totalKb());
+            return String.format(
+                    Locale.ROOT,
+                    "%.2f KB outside the heap (RSS) + %.2f KB live heap = %.2f KB",
+                    rssKb,
+                    heapKb,
+                    totalKb());
         }
     }
 
@@ -239,8 +354,17 @@ public final class RealtimeBench {
         }
 
         String row(int rate) {
-            return String.format(Locale.ROOT, "  %6d %6d %10.2f %8.1f %8.1f %12.1f %9.1f%s", rate, sent, 100.0 * delivered / Math.max(1, sent), p50,
-                    p99, cpuMicros, jitMicros, passes() ? "" : "   <- over p99 50 ms or under 99.9 %");
+            return String.format(
+                    Locale.ROOT,
+                    "  %6d %6d %10.2f %8.1f %8.1f %12.1f %9.1f%s",
+                    rate,
+                    sent,
+                    100.0 * delivered / Math.max(1, sent),
+                    p50,
+                    p99,
+                    cpuMicros,
+                    jitMicros,
+                    passes() ? "" : "   <- over p99 50 ms or under 99.9 %");
         }
     }
 
@@ -274,7 +398,8 @@ public final class RealtimeBench {
         long start = System.nanoTime();
         Step last = null;
         while (System.nanoTime() - start < minSeconds * 1_000_000_000L
-                || (last.jitMicros() > JIT_QUIET_SHARE * last.cpuMicros() && System.nanoTime() - start < 120_000_000_000L)) {
+                || (last.jitMicros() > JIT_QUIET_SHARE * last.cpuMicros()
+                        && System.nanoTime() - start < 120_000_000_000L)) {
             last = step.at(rate);
         }
         return (int) Math.round((System.nanoTime() - start) / 1e9);
@@ -301,7 +426,9 @@ public final class RealtimeBench {
     }
 
     /** Appends {@code rate} events per second for {@code seconds} to random users' logs, from 32 paced publishers. */
-    private static Step run(UserEvents events, List<UUID> users, int rate, int seconds, Recorder recorder, Gateway gateway) throws Exception {
+    private static Step run(
+            UserEvents events, List<UUID> users, int rate, int seconds, Recorder recorder, Gateway gateway)
+            throws Exception {
         return paced(rate, seconds, recorder, gateway, () -> {
             UUID user = users.get(ThreadLocalRandom.current().nextInt(users.size()));
             events.publish(user, "bench", Map.of("t", System.nanoTime()));
@@ -312,15 +439,26 @@ public final class RealtimeBench {
      * Sends {@code rate} messages per second for {@code seconds} through {@code POST /v1/couple/messages}, each
      * from a random couple's first partner, from 32 paced senders; the partner's WebSocket records them.
      */
-    private static Step sendThroughApi(HttpClient http, int port, List<Couples.Pair> pairs, int rate, int seconds, Recorder recorder,
-            Gateway gateway) throws Exception {
+    private static Step sendThroughApi(
+            HttpClient http,
+            int port,
+            List<Couples.Pair> pairs,
+            int rate,
+            int seconds,
+            Recorder recorder,
+            Gateway gateway)
+            throws Exception {
         return paced(rate, seconds, recorder, gateway, () -> {
             Couples.Pair pair = pairs.get(ThreadLocalRandom.current().nextInt(pairs.size()));
             String body = "{\"clientId\":\"" + UUID.randomUUID() + "\",\"text\":\"bench-t=" + System.nanoTime() + "\"}";
             try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/couple/messages"))
-                        .header("Authorization", "Bearer " + pair.a().token()).header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/couple/messages"))
+                                .header("Authorization", "Bearer " + pair.a().token())
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(10))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
             } catch (Exception e) {
                 // counted as undelivered
@@ -333,7 +471,8 @@ public final class RealtimeBench {
      * paced virtual threads, then 1.5 s for the last deliveries; latencies from {@code recorder}, node CPU (and
      * the JIT's part of it) per delivered event from the gateway's /proc.
      */
-    private static Step paced(int rate, int seconds, Recorder recorder, Gateway gateway, Runnable send) throws Exception {
+    private static Step paced(int rate, int seconds, Recorder recorder, Gateway gateway, Runnable send)
+            throws Exception {
         recorder.reset();
         long cpuBefore = gateway.cpuTicks();
         long jitBefore = gateway.jitTicks();
@@ -367,8 +506,15 @@ public final class RealtimeBench {
         long[] latencies = recorder.snapshot();
         Arrays.sort(latencies);
         double p50 = latencies.length == 0 ? Double.NaN : latencies[latencies.length / 2] / 1e6;
-        double p99 = latencies.length == 0 ? Double.NaN : latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
-        return new Step(sent.get(), latencies.length, p50, p99, cpu * (1e6 / 100) / Math.max(1, latencies.length),
+        double p99 = latencies.length == 0
+                ? Double.NaN
+                : latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
+        return new Step(
+                sent.get(),
+                latencies.length,
+                p50,
+                p99,
+                cpu * (1e6 / 100) / Math.max(1, latencies.length),
                 jit * (1e6 / 100) / Math.max(1, latencies.length));
     }
 
@@ -467,8 +613,13 @@ public final class RealtimeBench {
      */
     static List<Client> connectAll(int port, int count, Recorder recorder, java.net.InetAddress from) throws Exception {
         List<HttpClient> https = new ArrayList<>();
-        for (int i = 0; i < (from != null ? 1 : Math.max(1, (count + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS)); i++) {
-            https.add(HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).localAddress(from != null ? from : freshLoopback()).build());
+        for (int i = 0;
+                i < (from != null ? 1 : Math.max(1, (count + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS));
+                i++) {
+            https.add(HttpClient.newBuilder()
+                    .executor(Executors.newFixedThreadPool(2))
+                    .localAddress(from != null ? from : freshLoopback())
+                    .build());
         }
         Semaphore inFlight = new Semaphore(100);
         List<Client> clients = new ArrayList<>();
@@ -481,7 +632,8 @@ public final class RealtimeBench {
             inFlight.acquire();
             String token = Jwts.hs256(People.TEST_SECRET, client.user, 3600);
             HttpClient http = https.get(from != null ? 0 : i / PER_SOURCE_ADDRESS);
-            connects.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?token=" + token), client)
+            connects.add(http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?token=" + token), client)
                     .whenComplete((socket, error) -> {
                         client.socket = socket;
                         if (error != null) {
@@ -492,7 +644,9 @@ public final class RealtimeBench {
                         inFlight.release();
                     }));
         }
-        CompletableFuture.allOf(connects.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        CompletableFuture.allOf(
+                        connects.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+                .get(300, TimeUnit.SECONDS);
         if (failed.get() > 0) {
             System.out.println("  (" + failed.get() + " of " + count + " connects failed: " + why + ")");
         }
@@ -508,11 +662,16 @@ public final class RealtimeBench {
 
     static java.net.InetAddress freshLoopback() throws java.net.UnknownHostException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return java.net.InetAddress.getByAddress(new byte[] {127, (byte) random.nextInt(16, 250), (byte) random.nextInt(0, 256), (byte) random.nextInt(1, 255)});
+        return java.net.InetAddress.getByAddress(new byte[] {
+            127, (byte) random.nextInt(16, 250), (byte) random.nextInt(0, 256), (byte) random.nextInt(1, 255)
+        });
     }
 
-    private static List<UUID> startPollers(int port, int count, Recorder recorder, AtomicBoolean running) throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+    private static List<UUID> startPollers(int port, int count, Recorder recorder, AtomicBoolean running)
+            throws Exception {
+        HttpClient http = HttpClient.newBuilder()
+                .executor(Executors.newFixedThreadPool(2))
+                .build();
         List<UUID> users = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             UUID user = UUID.randomUUID();
@@ -520,18 +679,26 @@ public final class RealtimeBench {
             String token = Jwts.hs256(People.TEST_SECRET, user, 3600);
             Thread.ofVirtual().start(() -> {
                 try {
-                    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/realtime/sessions"))
-                            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse<String> created = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/realtime/sessions"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     String sid = created.body().replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
                     long after = 0;
                     while (running.get()) {
-                        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                                        + "/v1/realtime/sessions/" + sid + "/events?after=" + after))
-                                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).GET().build(),
+                        HttpResponse<String> answer = http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/realtime/sessions/"
+                                                + sid + "/events?after=" + after))
+                                        .header("Authorization", "Bearer " + token)
+                                        .timeout(Duration.ofSeconds(60))
+                                        .GET()
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         String body = answer.body();
-                        Matcher seq = Pattern.compile("\\{\"seq\":(\\d+),\"type\":\"([a-z.]+)\",\"data\":(\\{[^}]*\\})").matcher(body);
+                        Matcher seq = Pattern.compile("\\{\"seq\":(\\d+),\"type\":\"([a-z.]+)\",\"data\":(\\{[^}]*\\})")
+                                .matcher(body);
                         while (seq.find()) {
                             after = Math.max(after, Long.parseLong(seq.group(1)));
                             recorder.frame("\"" + seq.group(2) + "\"" + seq.group(3));
@@ -556,10 +723,17 @@ public final class RealtimeBench {
 
         /** A node whose output goes to {@code realtime/target/NAME.log}. */
         static Gateway start(String name) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            // A node's heap is sized up front and resident (as a production node runs): RSS then moves only with memory outside it.
-            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-Xmx1g", "-Xms1g", "-XX:+AlwaysPreTouch"));
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // A node's heap is sized up front and resident (as a production node runs): RSS then moves only with memory
+            // outside it.
+            List<String> command = new ArrayList<>(List.of(
+                    java,
+                    "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow",
+                    "-Xmx1g",
+                    "-Xms1g",
+                    "-XX:+AlwaysPreTouch"));
             // e.g. -XX:StartFlightRecording=... to profile the node under the benchmark's load, or another collector
             String extra = System.getenv("DUET_BENCH_GATEWAY_OPTS");
             if (extra == null || !extra.matches(".*-XX:\\+Use\\w+GC.*")) {
@@ -568,17 +742,24 @@ public final class RealtimeBench {
             if (extra != null && !extra.isBlank()) {
                 command.addAll(List.of(extra.trim().split("\\s+")));
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
-                    "bench-" + UUID.randomUUID().toString().substring(0, 8), "defaults", "duet.realtime.connect-burst=100"));
+            command.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    GatewayProcess.class.getName(),
+                    "bench-" + UUID.randomUUID().toString().substring(0, 8),
+                    "defaults",
+                    "duet.realtime.connect-burst=100"));
             Path log = Path.of("realtime", "target", name + ".log");
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
             while ((line = output.readLine()) != null) {
                 if (line.startsWith("PORT ")) {
                     int port = Integer.parseInt(line.substring(5).trim());
-                    // The node's output is read all the time (into a file): a full pipe would block its logging threads.
+                    // The node's output is read all the time (into a file): a full pipe would block its logging
+                    // threads.
                     var heaps = new java.util.concurrent.LinkedBlockingQueue<Long>();
                     Thread.ofPlatform().daemon().name("gateway-output").start(() -> {
                         try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(log))) {
@@ -619,11 +800,16 @@ public final class RealtimeBench {
             if (options == null || !options.contains("NativeMemoryTracking")) {
                 return "";
             }
-            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-            Process run = new ProcessBuilder(jcmd, Long.toString(process.pid()), "VM.native_memory", command).redirectErrorStream(true).start();
+            String jcmd =
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process run = new ProcessBuilder(jcmd, Long.toString(process.pid()), "VM.native_memory", command)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             run.waitFor(60, TimeUnit.SECONDS);
-            return out.lines().filter(line -> line.contains("committed=") && line.matches(".*[+-]\\d+KB.*")).collect(java.util.stream.Collectors.joining("\n"));
+            return out.lines()
+                    .filter(line -> line.contains("committed=") && line.matches(".*[+-]\\d+KB.*"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
         }
 
         /** Resident memory not backed by a file (heap, native allocations, stacks), and the live heap after a full GC. */
@@ -642,7 +828,8 @@ public final class RealtimeBench {
 
         /** CPU of the gateway's JIT compiler threads, in clock ticks: reported apart, it is a start-up cost. */
         long jitTicks() throws Exception {
-            return ProcStat.cpuTicksByThread(process.pid(), name -> name.contains("CompilerThre") ? "jit" : "other").getOrDefault("jit", 0L);
+            return ProcStat.cpuTicksByThread(process.pid(), name -> name.contains("CompilerThre") ? "jit" : "other")
+                    .getOrDefault("jit", 0L);
         }
 
         /** Waits (at most {@code maxSeconds}) until the JIT used under 5 % of a core for 3 s: steady state. */
@@ -686,16 +873,26 @@ public final class RealtimeBench {
             for (Gateway node : nodes) {
                 cold.add(node.memory());
             }
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             int perNode = (target + 2) / 3;
             List<String> sources = new ArrayList<>();
             List<BufferedReader> outputs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int count = Math.min(perNode, target - i * perNode);
                 sources.add(freshLoopback().getHostAddress());
-                Process client = new ProcessBuilder(java, "-Xmx1500m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                        IdleClients.class.getName(), Integer.toString(nodes.get(i).port()), sources.get(i), Integer.toString(count))
-                        .redirectErrorStream(true).start();
+                Process client = new ProcessBuilder(
+                                java,
+                                "-Xmx1500m",
+                                "-XX:+UseSerialGC",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                IdleClients.class.getName(),
+                                Integer.toString(nodes.get(i).port()),
+                                sources.get(i),
+                                Integer.toString(count))
+                        .redirectErrorStream(true)
+                        .start();
                 clients.add(client);
                 outputs.add(new BufferedReader(new InputStreamReader(client.getInputStream())));
             }
@@ -715,7 +912,7 @@ public final class RealtimeBench {
             int[] open = awaitCounts(outputs, "OPEN ");
             double seconds = (System.nanoTime() - started) / 1e9;
             for (BufferedReader out : outputs) {
-                Thread.ofPlatform().daemon().start(() -> out.lines().forEach(rest -> { })); // keep its pipe drained
+                Thread.ofPlatform().daemon().start(() -> out.lines().forEach(rest -> {})); // keep its pipe drained
             }
             for (Gateway node : nodes) {
                 node.awaitJitQuiet(60);
@@ -724,14 +921,27 @@ public final class RealtimeBench {
             List<Memory> after = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 after.add(nodes.get(i).memory());
-                System.out.printf(Locale.ROOT, "    node %d: %,d connections from %s: %s (%.2f KB with its warm-up)%n", i + 1, open[i],
-                        sources.get(i), after.get(i).minus(warm.get(i), open[i]), after.get(i).minus(cold.get(i), open[i]).totalKb());
+                System.out.printf(
+                        Locale.ROOT,
+                        "    node %d: %,d connections from %s: %s (%.2f KB with its warm-up)%n",
+                        i + 1,
+                        open[i],
+                        sources.get(i),
+                        after.get(i).minus(warm.get(i), open[i]),
+                        after.get(i).minus(cold.get(i), open[i]).totalKb());
                 total += open[i];
             }
             PerConnection warmed = Memory.sum(after).minus(Memory.sum(warm), total);
             PerConnection withWarmUp = Memory.sum(after).minus(Memory.sum(cold), total);
-            System.out.printf(Locale.ROOT, "    all three: %,d of %,d open, connected in %.1f s%n      per connection on the warmed nodes: %s%n"
-                    + "      per connection with the nodes' warm-up counted in: %s%n", total, target, seconds, warmed, withWarmUp);
+            System.out.printf(
+                    Locale.ROOT,
+                    "    all three: %,d of %,d open, connected in %.1f s%n      per connection on the warmed nodes: %s%n"
+                            + "      per connection with the nodes' warm-up counted in: %s%n",
+                    total,
+                    target,
+                    seconds,
+                    warmed,
+                    withWarmUp);
             return new Cluster(total, warmed, withWarmUp, seconds);
         } finally {
             clients.forEach(Process::destroy);
@@ -774,11 +984,22 @@ public final class RealtimeBench {
             }
             double ratio = theirs / entry.getValue().cpuMicros();
             if (key.isEmpty()) {
-                System.out.printf(Locale.ROOT, "%s: node CPU per event at the same rate, Duet vs Socket.IO (its two servers)%n", name);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: node CPU per event at the same rate, Duet vs Socket.IO (its two servers)%n",
+                        name);
             }
-            System.out.printf(Locale.ROOT, "  %6d/s  Duet %8.1f µs  Socket.IO %8.1f µs  → %.2fx its events per CPU-second%n", entry.getKey(),
-                    entry.getValue().cpuMicros(), theirs, ratio);
-            key.append(key.isEmpty() ? "" : ",").append(entry.getKey()).append(':').append(String.format(Locale.ROOT, "%.2f", ratio));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %6d/s  Duet %8.1f µs  Socket.IO %8.1f µs  → %.2fx its events per CPU-second%n",
+                    entry.getKey(),
+                    entry.getValue().cpuMicros(),
+                    theirs,
+                    ratio);
+            key.append(key.isEmpty() ? "" : ",")
+                    .append(entry.getKey())
+                    .append(':')
+                    .append(String.format(Locale.ROOT, "%.2f", ratio));
         }
         return key.isEmpty() ? "" : " " + name + "_cpu_ratio=" + key;
     }
@@ -787,13 +1008,30 @@ public final class RealtimeBench {
     private static final Pattern PEER_CPU_AT_RATE = Pattern.compile("(ws|lp)Cpu(\\d+)");
 
     /** Runs realtime/bench/socketio/peer.js (its rows go to our output) and turns its summary into RESULT keys. */
-    private static Peer socketIoPeer(int idle, int couples, int pollCouples, int seconds, String rates, String pollRates, int wsWarmSeconds,
-            int pollWarmSeconds) throws Exception {
+    private static Peer socketIoPeer(
+            int idle,
+            int couples,
+            int pollCouples,
+            int seconds,
+            String rates,
+            String pollRates,
+            int wsWarmSeconds,
+            int pollWarmSeconds)
+            throws Exception {
         String redis = System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0");
-        Process node = new ProcessBuilder("node", "realtime/bench/socketio/peer.js", Integer.toString(Math.min(idle, 10_000)),
-                Integer.toString(couples), Integer.toString(pollCouples), Integer.toString(seconds), rates, pollRates,
-                Integer.toString(wsWarmSeconds), Integer.toString(pollWarmSeconds))
-                .redirectErrorStream(true).start();
+        Process node = new ProcessBuilder(
+                        "node",
+                        "realtime/bench/socketio/peer.js",
+                        Integer.toString(Math.min(idle, 10_000)),
+                        Integer.toString(couples),
+                        Integer.toString(pollCouples),
+                        Integer.toString(seconds),
+                        rates,
+                        pollRates,
+                        Integer.toString(wsWarmSeconds),
+                        Integer.toString(pollWarmSeconds))
+                .redirectErrorStream(true)
+                .start();
         node.getOutputStream().close();
         String summary = "peer=missing";
         Map<Integer, Double> wsCpu = new java.util.HashMap<>();
@@ -806,17 +1044,32 @@ public final class RealtimeBench {
                     peer.forEach((key, value) -> {
                         Matcher perRate = PEER_CPU_AT_RATE.matcher(key);
                         if (perRate.matches()) {
-                            (perRate.group(1).equals("ws") ? wsCpu : lpCpu).put(Integer.parseInt(perRate.group(2)), Double.parseDouble(value.toString()));
+                            (perRate.group(1).equals("ws") ? wsCpu : lpCpu)
+                                    .put(Integer.parseInt(perRate.group(2)), Double.parseDouble(value.toString()));
                         }
                     });
-                    summary = String.format(Locale.ROOT, "sio_idle_conns=%s sio_rss_kb_per_conn=%.2f sio_heap_kb_per_conn=%.2f sio_ws_max_rate=%s "
+                    summary = String.format(
+                            Locale.ROOT,
+                            "sio_idle_conns=%s sio_rss_kb_per_conn=%.2f sio_heap_kb_per_conn=%.2f sio_ws_max_rate=%s "
                                     + "sio_ws_p99_ms=%.1f sio_ws_cpu_us_per_msg=%.1f sio_lp_max_rate=%s sio_lp_p99_ms=%.1f "
                                     + "sio_ws_first_rate=%s sio_ws_first_p99_ms=%.1f sio_ws_first_cpu_us=%.1f sio_ws_first_delivered_pct=%.2f "
                                     + "sio_lp_first_rate=%s sio_lp_first_p99_ms=%.1f sio_lp_first_cpu_us=%.1f sio_lp_first_delivered_pct=%.2f",
-                            peer.get("idle"), num(peer, "rssKbPerConn"), num(peer, "heapKbPerConn"), peer.get("wsMaxRate"), num(peer, "wsP99"),
-                            num(peer, "wsCpuUs"), peer.get("lpMaxRate"), num(peer, "lpP99"), peer.get("wsFirstRate"), num(peer, "wsFirstP99"),
-                            num(peer, "wsFirstCpuUs"), num(peer, "wsFirstDelivered"), peer.get("lpFirstRate"), num(peer, "lpFirstP99"),
-                            num(peer, "lpFirstCpuUs"), num(peer, "lpFirstDelivered"));
+                            peer.get("idle"),
+                            num(peer, "rssKbPerConn"),
+                            num(peer, "heapKbPerConn"),
+                            peer.get("wsMaxRate"),
+                            num(peer, "wsP99"),
+                            num(peer, "wsCpuUs"),
+                            peer.get("lpMaxRate"),
+                            num(peer, "lpP99"),
+                            peer.get("wsFirstRate"),
+                            num(peer, "wsFirstP99"),
+                            num(peer, "wsFirstCpuUs"),
+                            num(peer, "wsFirstDelivered"),
+                            peer.get("lpFirstRate"),
+                            num(peer, "lpFirstP99"),
+                            num(peer, "lpFirstCpuUs"),
+                            num(peer, "lpFirstDelivered"));
                 } else {
                     System.out.println(line);
                 }

@@ -31,9 +31,19 @@ class RealtimeSecurityTest {
 
     @BeforeAll
     static void startNodes() {
-        Map<String, Object> settings = Map.of("duet.realtime.typing-interval", "50ms",
-                "duet.realtime.client-frames-per-second", "5", "duet.realtime.client-frame-burst", "10",
-                "duet.realtime.max-held-polls-per-user", "2", "duet.realtime.poll-hold", "8s", "duet.realtime.session-idle", "10s");
+        Map<String, Object> settings = Map.of(
+                "duet.realtime.typing-interval",
+                "50ms",
+                "duet.realtime.client-frames-per-second",
+                "5",
+                "duet.realtime.client-frame-burst",
+                "10",
+                "duet.realtime.max-held-polls-per-user",
+                "2",
+                "duet.realtime.poll-hold",
+                "8s",
+                "duet.realtime.session-idle",
+                "10s");
         node1 = Gateways.start(Gateways.freshNodeId("sec1"), settings);
         Map<String, Object> second = new java.util.HashMap<>(settings);
         second.put("duet.queues.workers-enabled", false);
@@ -53,8 +63,10 @@ class RealtimeSecurityTest {
         @Test
         void givenPartnersOnWebSockets_whenTheCoupleEnds_thenTheExPartnerGetsNoMoreTyping() throws Exception {
             Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
-            try (WsClient a = WsClient.connect(node1.getPort(), "token=" + pair.a().token());
-                    WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
+            try (WsClient a = WsClient.connect(
+                            node1.getPort(), "token=" + pair.a().token());
+                    WsClient b = WsClient.connect(
+                            node2.getPort(), "token=" + pair.b().token())) {
                 GatewayTest.awaitHeld(node1, pair.a().id());
                 GatewayTest.awaitHeld(node2, pair.b().id());
                 a.send("{\"type\":\"typing\"}");
@@ -65,7 +77,9 @@ class RealtimeSecurityTest {
                 Thread.sleep(100);
                 a.send("{\"type\":\"typing\"}");
 
-                assertTrue(b.collect(1, Duration.ofSeconds(1), f -> f.contains("\"typing\"")).isEmpty(),
+                assertTrue(
+                        b.collect(1, Duration.ofSeconds(1), f -> f.contains("\"typing\""))
+                                .isEmpty(),
                         "the ex-partner still got typing");
             }
         }
@@ -75,7 +89,8 @@ class RealtimeSecurityTest {
             Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
             Poller a = new Poller(json, pair.a().token());
             assertEquals(201, a.open(node1.getPort()).statusCode());
-            try (WsClient b = WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
+            try (WsClient b =
+                    WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
                 GatewayTest.awaitHeld(node2, pair.b().id());
                 assertEquals(202, typing(node1, a).statusCode());
                 b.next(Duration.ofSeconds(2), f -> f.contains("\"typing\""));
@@ -86,7 +101,9 @@ class RealtimeSecurityTest {
                 typing(node1, a);
                 typing(node2, a);
 
-                assertTrue(b.collect(1, Duration.ofSeconds(1), f -> f.contains("\"typing\"")).isEmpty(),
+                assertTrue(
+                        b.collect(1, Duration.ofSeconds(1), f -> f.contains("\"typing\""))
+                                .isEmpty(),
                         "the ex-partner still got typing");
             }
         }
@@ -103,7 +120,10 @@ class RealtimeSecurityTest {
                 Thread.sleep(100);
 
                 Api.Answer invite = api.post("/v1/couple/invites", Map.of(), a.token());
-                assertEquals(201, api.post("/v1/couple/join", Map.of("code", invite.json().get("code")), c.token()).status());
+                assertEquals(
+                        201,
+                        api.post("/v1/couple/join", Map.of("code", invite.json().get("code")), c.token())
+                                .status());
                 wsA.next(Duration.ofSeconds(5), f -> f.contains("\"couple.joined\""));
                 wsA.send("{\"type\":\"typing\"}");
 
@@ -116,7 +136,8 @@ class RealtimeSecurityTest {
     @Nested
     class EndedSessions {
         @Test
-        void givenAnOpenWebSocket_whenItsSessionSignsOut_thenTheSocketClosesWith4501AndCannotReconnect() throws Exception {
+        void givenAnOpenWebSocket_whenItsSessionSignsOut_thenTheSocketClosesWith4501AndCannotReconnect()
+                throws Exception {
             People.Person a = People.signedIn("Ada");
             try (WsClient ws = WsClient.connect(node2.getPort(), "token=" + a.token())) {
                 GatewayTest.awaitHeld(node2, a.id());
@@ -138,8 +159,8 @@ class RealtimeSecurityTest {
 
             assertEquals(204, api.delete("/v1/sessions/current", a.token()).status());
 
-            HttpResponse<String> poll = Poller.call("GET", node2.getPort(),
-                    "/v1/realtime/sessions/" + poller.sid + "/events?after=0", a.token(), null);
+            HttpResponse<String> poll = Poller.call(
+                    "GET", node2.getPort(), "/v1/realtime/sessions/" + poller.sid + "/events?after=0", a.token(), null);
             GatewayTest.assertProblem(poll, 401, "unauthorized");
             GatewayTest.assertProblem(poller.open(node1.getPort()), 401, "unauthorized");
         }
@@ -150,12 +171,14 @@ class RealtimeSecurityTest {
         @Test
         void givenTheTokenInAnAuthorizationHeader_thenConnectedWithNothingInTheUrl() throws Exception {
             Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
-            try (WsClient b = WsClient.connectWithHeader(node2.getPort(), pair.b().token())) {
+            try (WsClient b =
+                    WsClient.connectWithHeader(node2.getPort(), pair.b().token())) {
                 GatewayTest.awaitHeld(node2, pair.b().id());
 
                 GatewayTest.send(api, pair.a(), "header auth");
 
-                assertTrue(b.next(Duration.ofSeconds(3), f -> f.contains("header auth")).contains("message.created"));
+                assertTrue(b.next(Duration.ofSeconds(3), f -> f.contains("header auth"))
+                        .contains("message.created"));
             }
         }
     }
@@ -210,7 +233,8 @@ class RealtimeSecurityTest {
             CompletableFuture<HttpResponse<String>> second = held(node1, path, a.token());
 
             assertEquals(200, first.get().statusCode());
-            assertTrue(System.nanoTime() - started < 3_000_000_000L, "the first poll was answered when the second came");
+            assertTrue(
+                    System.nanoTime() - started < 3_000_000_000L, "the first poll was answered when the second came");
             second.cancel(true);
         }
 
@@ -228,7 +252,8 @@ class RealtimeSecurityTest {
             Poller third = new Poller(json, a.token());
             assertEquals(201, third.open(node1.getPort()).statusCode());
 
-            HttpResponse<String> refused = Poller.call("GET", node1.getPort(), "/v1/realtime/sessions/" + third.sid + "/events", a.token(), null);
+            HttpResponse<String> refused = Poller.call(
+                    "GET", node1.getPort(), "/v1/realtime/sessions/" + third.sid + "/events", a.token(), null);
 
             GatewayTest.assertProblem(refused, 429, "too-many-polls");
             assertTrue(refused.headers().firstValue("Retry-After").isPresent());
@@ -237,7 +262,12 @@ class RealtimeSecurityTest {
     }
 
     private static HttpResponse<String> typing(EmbeddedServer node, Poller poller) throws Exception {
-        return Poller.call("POST", node.getPort(), "/v1/realtime/sessions/" + poller.sid + "/events", poller.token, "{\"type\":\"typing\"}");
+        return Poller.call(
+                "POST",
+                node.getPort(),
+                "/v1/realtime/sessions/" + poller.sid + "/events",
+                poller.token,
+                "{\"type\":\"typing\"}");
     }
 
     private static CompletableFuture<HttpResponse<String>> held(EmbeddedServer node, String path, String token) {
@@ -252,8 +282,11 @@ class RealtimeSecurityTest {
 
     /** Polls the node holds now (its duet.realtime.poll.held gauge; other tests' polls may still be held). */
     private static double heldPolls(EmbeddedServer node) {
-        return node.getApplicationContext().getBean(io.micrometer.core.instrument.MeterRegistry.class)
-                .get("duet.realtime.poll.held").gauge().value();
+        return node.getApplicationContext()
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .get("duet.realtime.poll.held")
+                .gauge()
+                .value();
     }
 
     /** Waits until the node holds at least {@code count} polls. */

@@ -9,7 +9,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +33,33 @@ import org.junit.jupiter.api.Test;
 class RestartStormTest {
     private static final int CLIENTS = Integer.getInteger("duet.test.storm.clients", 5000);
     private static final Pattern DELAY = Pattern.compile("\"delayMs\":(\\d+)");
-    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
 
     @Test
-    void givenARestartWithManyClients_thenReconnectsSpreadOverTheWindow_andNobodyWithinBudgetIsRefused() throws Exception {
-        Map<String, Object> settings = Map.of("duet.realtime.reconnect-min", "500ms", "duet.realtime.reconnect-window", "5s",
-                "duet.realtime.drain-grace", "3s", "duet.realtime.heartbeat-interval", "20s", "duet.realtime.heartbeat-timeout", "60s",
-                "duet.realtime.registration-ttl", "30s", "duet.realtime.connect-burst", "3",
+    void givenARestartWithManyClients_thenReconnectsSpreadOverTheWindow_andNobodyWithinBudgetIsRefused()
+            throws Exception {
+        Map<String, Object> settings = Map.of(
+                "duet.realtime.reconnect-min",
+                "500ms",
+                "duet.realtime.reconnect-window",
+                "5s",
+                "duet.realtime.drain-grace",
+                "3s",
+                "duet.realtime.heartbeat-interval",
+                "20s",
+                "duet.realtime.heartbeat-timeout",
+                "60s",
+                "duet.realtime.registration-ttl",
+                "30s",
+                "duet.realtime.connect-burst",
+                "3",
                 // Refill slower than the test can ever take (it took 90 s on a loaded machine, and a token
                 // refilled in between let the hammering client in twice).
-                "duet.realtime.connect-refill", "30m",
-                "duet.queues.workers-enabled", false);
+                "duet.realtime.connect-refill",
+                "30m",
+                "duet.queues.workers-enabled",
+                false);
         EmbeddedServer leaving = Gateways.start(Gateways.freshNodeId("leaving"), settings);
         EmbeddedServer staying = Gateways.start(Gateways.freshNodeId("staying"), settings);
         try {
@@ -64,20 +79,26 @@ class RestartStormTest {
             List<CompletableFuture<WebSocket>> first = new ArrayList<>();
             for (String token : tokens) {
                 connecting.acquire();
-                var client = new Client(delay -> {
-                    told.incrementAndGet();
-                    toldAt.add(System.nanoTime());
-                    delays.add(delay);
-                    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
-                            attemptedAt.add(System.nanoTime());
-                            connect(staying.getPort(), token, new Client(ignored -> failedAgain.incrementAndGet(), refused))
-                                    .thenRun(() -> reconnectedAt.add(System.nanoTime()))
-                                    .exceptionally(e -> {
-                                        failedAgain.incrementAndGet();
-                                        return null;
+                var client = new Client(
+                        delay -> {
+                            told.incrementAndGet();
+                            toldAt.add(System.nanoTime());
+                            delays.add(delay);
+                            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                                    .execute(() -> {
+                                        attemptedAt.add(System.nanoTime());
+                                        connect(
+                                                        staying.getPort(),
+                                                        token,
+                                                        new Client(ignored -> failedAgain.incrementAndGet(), refused))
+                                                .thenRun(() -> reconnectedAt.add(System.nanoTime()))
+                                                .exceptionally(e -> {
+                                                    failedAgain.incrementAndGet();
+                                                    return null;
+                                                });
                                     });
-                    });
-                }, refused);
+                        },
+                        refused);
                 first.add(connect(leaving.getPort(), token, client).whenComplete((ws, e) -> connecting.release()));
             }
             CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -91,8 +112,8 @@ class RestartStormTest {
 
             assertEquals(CLIENTS, told.get());
             assertEquals(0, refused.get(), "clients that waited their hint were refused");
-            System.out.println("STORM told " + spread(toldAt, drainStarted[0]) + " attempted " + spread(attemptedAt, drainStarted[0])
-                    + " connected " + spread(reconnectedAt, drainStarted[0]));
+            System.out.println("STORM told " + spread(toldAt, drainStarted[0]) + " attempted "
+                    + spread(attemptedAt, drainStarted[0]) + " connected " + spread(reconnectedAt, drainStarted[0]));
             // The hints handed out cover the window evenly (what each client does with its own hint is up
             // to the client; here every one waited its hint, and none was refused).
             int[] buckets = new int[5];
@@ -101,7 +122,9 @@ class RestartStormTest {
                 buckets[(int) Math.min(4, (delay - 500) / 900)]++;
             }
             for (int count : buckets) {
-                assertTrue(count > CLIENTS / 5 / 2 && count < CLIENTS / 5 * 2, "spread over the window: " + java.util.Arrays.toString(buckets));
+                assertTrue(
+                        count > CLIENTS / 5 / 2 && count < CLIENTS / 5 * 2,
+                        "spread over the window: " + java.util.Arrays.toString(buckets));
             }
 
             String hammering = tokens.getFirst();
@@ -152,7 +175,8 @@ class RestartStormTest {
     }
 
     private static CompletableFuture<WebSocket> connect(int port, String token, Client client) {
-        return HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?token=" + token), client);
+        return HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?token=" + token), client);
     }
 
     private static void awaitCount(Node node, int count, AtomicInteger failed) throws Exception {

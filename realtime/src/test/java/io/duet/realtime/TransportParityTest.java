@@ -36,8 +36,12 @@ class TransportParityTest {
         Poller poller = new Poller(json, person.token());
         assertEquals(201, poller.open(node.getPort()).statusCode());
 
-        HttpResponse<String> poll = Poller.call("GET", node.getPort(),
-                "/v1/realtime/sessions/" + poller.sid + "/events?after=ten", person.token(), null);
+        HttpResponse<String> poll = Poller.call(
+                "GET",
+                node.getPort(),
+                "/v1/realtime/sessions/" + poller.sid + "/events?after=ten",
+                person.token(),
+                null);
         try (WsClient ws = WsClient.connect(node.getPort(), "token=" + person.token() + "&after=ten")) {
             assertTrue(ws.closeCode(Duration.ofSeconds(3)).startsWith("4400"));
         }

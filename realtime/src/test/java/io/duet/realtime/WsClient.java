@@ -34,7 +34,8 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     /** @param reading false: a client that never reads (no demand), to test the slow-consumer cut-off */
     static WsClient connect(int port, String query, boolean reading) throws Exception {
         WsClient client = new WsClient(reading);
-        client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        client.socket = HTTP.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime?" + query), client)
                 .get(10, TimeUnit.SECONDS);
         return client;
@@ -42,16 +43,20 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     static WsClient connectWithProtocol(int port, String token) throws Exception {
         WsClient client = new WsClient(true);
-        client.socket = HTTP.newWebSocketBuilder().subprotocols("duet", "duet.token." + token)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"), client).get(10, TimeUnit.SECONDS);
+        client.socket = HTTP.newWebSocketBuilder()
+                .subprotocols("duet", "duet.token." + token)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"), client)
+                .get(10, TimeUnit.SECONDS);
         return client;
     }
 
     /** A native app's way: the token in an Authorization header, nothing in the URL. */
     static WsClient connectWithHeader(int port, String token) throws Exception {
         WsClient client = new WsClient(true);
-        client.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"), client).get(10, TimeUnit.SECONDS);
+        client.socket = HTTP.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"), client)
+                .get(10, TimeUnit.SECONDS);
         return client;
     }
 

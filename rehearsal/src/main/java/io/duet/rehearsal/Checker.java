@@ -27,7 +27,15 @@ import java.util.Set;
  */
 final class Checker {
     /** One line of the table: a kind of request and what became of its effects. */
-    record Row(String kind, String effect, int requests, int ok, int lost, int duplicated, int unexpected, int recovered,
+    record Row(
+            String kind,
+            String effect,
+            int requests,
+            int ok,
+            int lost,
+            int duplicated,
+            int unexpected,
+            int recovered,
             int failed) {}
 
     /** An effect that went wrong, with when its request started (to attribute it to a fault window). */
@@ -122,8 +130,11 @@ final class Checker {
                 ok++;
                 if (count == 0 || !account) {
                     lost++;
-                    findings.add(new Finding("signup", count == 0 ? "lost: 202, no verification mail" : "lost: 202, no account",
-                            line.key(), line.start()));
+                    findings.add(new Finding(
+                            "signup",
+                            count == 0 ? "lost: 202, no verification mail" : "lost: 202, no account",
+                            line.key(),
+                            line.start()));
                 }
             } else {
                 failed++;
@@ -133,10 +144,20 @@ final class Checker {
             }
             if (count > 1) {
                 duplicated += count - 1;
-                findings.add(new Finding("signup", "duplicated: " + count + " verification mails", line.key(), line.start()));
+                findings.add(new Finding(
+                        "signup", "duplicated: " + count + " verification mails", line.key(), line.start()));
             }
         }
-        return new Row("signup", "account + verification mail", asked.size(), ok, lost, duplicated, unexpected, recovered, failed);
+        return new Row(
+                "signup",
+                "account + verification mail",
+                asked.size(),
+                ok,
+                lost,
+                duplicated,
+                unexpected,
+                recovered,
+                failed);
     }
 
     /** Messages from the new couples (load) and the existing ones (probe): a row per clientId, once. */
@@ -151,7 +172,8 @@ final class Checker {
             asked.put(line.key(), line);
         }
         Map<String, Integer> rows = new HashMap<>();
-        try (var statement = c.prepareStatement("SELECT client_id::text, count(*) FROM message WHERE created_at >= ? GROUP BY client_id")) {
+        try (var statement = c.prepareStatement(
+                "SELECT client_id::text, count(*) FROM message WHERE created_at >= ? GROUP BY client_id")) {
             statement.setTimestamp(1, new Timestamp(runStart - 60_000));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -195,7 +217,8 @@ final class Checker {
     /** Uploads: the media row, resized (ready) once the media queue has drained. */
     private Row media(Connection c, List<Finding> findings, String kind) throws Exception {
         Map<String, String> status = new HashMap<>();
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT id::text, status FROM media WHERE kind = '" + kind + "'")) {
+        try (ResultSet rs =
+                c.createStatement().executeQuery("SELECT id::text, status FROM media WHERE kind = '" + kind + "'")) {
             while (rs.next()) {
                 status.put(rs.getString(1), rs.getString(2));
             }
@@ -215,7 +238,8 @@ final class Checker {
                 String s = status.get(line.extra());
                 if (!"ready".equals(s)) {
                     lost++;
-                    findings.add(new Finding(kind, "lost: 202, media " + (s == null ? "missing" : s), line.extra(), line.start()));
+                    findings.add(new Finding(
+                            kind, "lost: 202, media " + (s == null ? "missing" : s), line.extra(), line.start()));
                 }
             } else {
                 failed++;
@@ -238,10 +262,18 @@ final class Checker {
                 lost++;
                 String[] where = line.extra().split(":");
                 RealtimeProbe.Listener l = probe.listeners.get(Integer.parseInt(where[0]));
-                findings.add(new Finding("event", String.format(java.util.Locale.ROOT,
-                        "lost: message.created (couple seq %s) never reached the partner (%s client, its last seq %d, %d reconnects, %d resets)",
-                        where.length > 1 ? where[1] : "?", l.websocket ? "WebSocket" : "long-polling", l.lastSeq, l.reconnects.get(),
-                        l.resets.get()), line.key(), line.start()));
+                findings.add(new Finding(
+                        "event",
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "lost: message.created (couple seq %s) never reached the partner (%s client, its last seq %d, %d reconnects, %d resets)",
+                                where.length > 1 ? where[1] : "?",
+                                l.websocket ? "WebSocket" : "long-polling",
+                                l.lastSeq,
+                                l.reconnects.get(),
+                                l.resets.get()),
+                        line.key(),
+                        line.start()));
             }
         }
         for (RealtimeProbe.Listener listener : probe.listeners) {
@@ -249,7 +281,15 @@ final class Checker {
                 duplicated += n - 1;
             }
         }
-        return new Row("event", "message.created at partner", probeLines.size(), ok, lost, duplicated, 0, 0,
+        return new Row(
+                "event",
+                "message.created at partner",
+                probeLines.size(),
+                ok,
+                lost,
+                duplicated,
+                0,
+                0,
                 probeLines.size() - ok);
     }
 }

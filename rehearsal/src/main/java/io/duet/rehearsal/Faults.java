@@ -46,7 +46,9 @@ final class Faults {
             case "gateway" -> 0.62;
             case "postgres" -> 0.70;
             case "api" -> 0.78;
-            default -> throw new IllegalArgumentException("unknown fault '" + fault + "' (known: " + String.join(",", ALL) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown fault '" + fault + "' (known: " + String.join(",", ALL) + ")");
         };
     }
 
@@ -64,7 +66,8 @@ final class Faults {
                 Thread.sleep(seconds(5));
                 worker.start();
                 worker.awaitReady(java.time.Duration.ofSeconds(90));
-                windows.add(new Window(fault, "SIGKILL worker-1 (pid " + pid + "), restarted", start, System.currentTimeMillis()));
+                windows.add(new Window(
+                        fault, "SIGKILL worker-1 (pid " + pid + "), restarted", start, System.currentTimeMillis()));
             }
             case "smtp" -> {
                 mail.mode(MailSink.Mode.REFUSE);
@@ -72,15 +75,26 @@ final class Faults {
                 mail.mode(MailSink.Mode.HANG);
                 Thread.sleep(seconds(15));
                 mail.mode(MailSink.Mode.PASS);
-                windows.add(new Window(fault, String.format(Locale.ROOT, "SMTP refusing %ds, hanging %ds, back",
-                        seconds(15) / 1000, seconds(15) / 1000), start, System.currentTimeMillis()));
+                windows.add(new Window(
+                        fault,
+                        String.format(
+                                Locale.ROOT,
+                                "SMTP refusing %ds, hanging %ds, back",
+                                seconds(15) / 1000,
+                                seconds(15) / 1000),
+                        start,
+                        System.currentTimeMillis()));
             }
             case "redis-kill" -> {
                 String pid = Long.toString(stack.redisPid());
                 stack.killRedis();
                 Thread.sleep(seconds(8));
                 stack.startRedis();
-                windows.add(new Window(fault, "SIGKILL redis (pid " + pid + "), restarted from its AOF", start, System.currentTimeMillis()));
+                windows.add(new Window(
+                        fault,
+                        "SIGKILL redis (pid " + pid + "), restarted from its AOF",
+                        start,
+                        System.currentTimeMillis()));
             }
             case "redis-loss" -> {
                 // Hold emails in Redis first, so the loss has jobs to lose (as in the finding).
@@ -93,7 +107,10 @@ final class Faults {
                 stack.startRedis();
                 ops.call("POST", "/ops/queues/email/resume", null);
                 ops.call("PUT", "/ops/queues/email/concurrency", "{\"concurrency\":16}");
-                windows.add(new Window(fault, "email paused, redis (pid " + pid + ") SIGKILLed and restarted EMPTY", start,
+                windows.add(new Window(
+                        fault,
+                        "email paused, redis (pid " + pid + ") SIGKILLed and restarted EMPTY",
+                        start,
                         System.currentTimeMillis()));
             }
             case "gateway" -> {
@@ -101,13 +118,18 @@ final class Faults {
                 String pid = Long.toString(gateway.pid());
                 gateway.kill();
                 gateway.killedForGood = true;
-                windows.add(new Window(fault, "SIGKILL gateway-2 (pid " + pid + ") for good", start, System.currentTimeMillis()));
+                windows.add(new Window(
+                        fault, "SIGKILL gateway-2 (pid " + pid + ") for good", start, System.currentTimeMillis()));
             }
             case "postgres" -> {
                 stack.pgCtl("stop-immediate");
                 Thread.sleep(seconds(5));
                 stack.pgCtl("start");
-                windows.add(new Window(fault, "private PostgreSQL stopped (immediate) and started", start, System.currentTimeMillis()));
+                windows.add(new Window(
+                        fault,
+                        "private PostgreSQL stopped (immediate) and started",
+                        start,
+                        System.currentTimeMillis()));
             }
             case "api" -> {
                 Stack.Node api = stack.nodes.get("api-2");
@@ -116,7 +138,8 @@ final class Faults {
                 Thread.sleep(seconds(10));
                 api.start();
                 api.awaitReady(java.time.Duration.ofSeconds(90));
-                windows.add(new Window(fault, "SIGKILL api-2 (pid " + pid + "), restarted", start, System.currentTimeMillis()));
+                windows.add(new Window(
+                        fault, "SIGKILL api-2 (pid " + pid + "), restarted", start, System.currentTimeMillis()));
             }
             default -> throw new IllegalArgumentException(fault);
         }

@@ -42,7 +42,16 @@ final class Ledger implements AutoCloseable {
 
     synchronized void write(String kind, String key, long start, long end, String outcome, String extra) {
         try {
-            out.write(kind + ' ' + key + ' ' + start + ' ' + end + ' ' + outcome + ' '
+            out.write(kind
+                    + ' '
+                    + key
+                    + ' '
+                    + start
+                    + ' '
+                    + end
+                    + ' '
+                    + outcome
+                    + ' '
                     + (extra == null || extra.isBlank() ? "-" : extra));
             out.newLine();
             out.flush();

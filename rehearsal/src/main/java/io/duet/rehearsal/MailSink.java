@@ -29,7 +29,11 @@ import java.util.regex.Pattern;
  * of their newest verification mail, as their inbox would.
  */
 final class MailSink implements AutoCloseable {
-    enum Mode { PASS, REFUSE, HANG }
+    enum Mode {
+        PASS,
+        REFUSE,
+        HANG
+    }
 
     private static final Pattern CODE = Pattern.compile("your Duet code is\\s+(?:<[^>]+>\\s*)*(\\d{6})");
 
@@ -182,7 +186,8 @@ final class MailSink implements AutoCloseable {
 
     private static void copy(Socket from, Socket to) {
         byte[] buffer = new byte[16384];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
                 out.flush();

@@ -24,8 +24,13 @@ record Preflight(double hashMillis, double resizeMillis, int cores) {
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "preflight: one hash (sign-in) %.0f ms, one resize %.0f ms, %d cores -> peak cap %.2f signups/s",
-                hashMillis, resizeMillis, cores, peakSignupsPerSecond());
+        return String.format(
+                Locale.ROOT,
+                "preflight: one hash (sign-in) %.0f ms, one resize %.0f ms, %d cores -> peak cap %.2f signups/s",
+                hashMillis,
+                resizeMillis,
+                cores,
+                peakSignupsPerSecond());
     }
 
     static Preflight measure(HttpClient http, String api, String jdbcUrl) throws Exception {
@@ -39,10 +44,15 @@ record Preflight(double hashMillis, double resizeMillis, int cores) {
         String token = null;
         for (int i = 0; i < times.length; i++) {
             long t0 = System.nanoTime();
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
-                    .header("Content-Type", "application/json").header("X-Forwarded-For", "192.168.99." + i)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
+                            .header("Content-Type", "application/json")
+                            .header("X-Forwarded-For", "192.168.99." + i)
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             times[i] = (System.nanoTime() - t0) / 1e6;
             if (r.statusCode() / 100 != 2) {
                 throw new IllegalStateException("preflight sign-in answered " + r.statusCode() + ": " + r.body());
@@ -51,16 +61,24 @@ record Preflight(double hashMillis, double resizeMillis, int cores) {
         }
         Arrays.sort(times);
         long t0 = System.nanoTime();
-        HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/media?kind=avatar"))
-                .header("Content-Type", "image/jpeg").header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Images.jpeg(1024, 768))).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<String> upload = http.send(
+                HttpRequest.newBuilder(URI.create(api + "/v1/media?kind=avatar"))
+                        .header("Content-Type", "image/jpeg")
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(Images.jpeg(1024, 768)))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         String id = JSON.readTree(upload.body()).path("id").asText();
         double resize = -1;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/media/" + id))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(api + "/v1/media/" + id))
+                            .header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.body().contains("\"ready\"")) {
                 resize = (System.nanoTime() - t0) / 1e6;
                 break;

@@ -43,8 +43,9 @@ public class PromotionSimulation extends Simulation {
     /** One request with up to three attempts that reuse its key; one ledger line with the final outcome. */
     private static ChainBuilder effect(String kind, String keyAttribute, ChainBuilder request, int... ok) {
         return CoreDsl.exec(s -> s.remove("st").set("t0", System.currentTimeMillis()))
-                .tryMax(3).on(CoreDsl
-                        .doIf(s -> s.contains("st")).then(CoreDsl.pause(Duration.ofMillis(800)))
+                .tryMax(3)
+                .on(CoreDsl.doIf(s -> s.contains("st"))
+                        .then(CoreDsl.pause(Duration.ofMillis(800)))
                         .exec(request)
                         .exec(s -> {
                             int status = s.contains("st") ? s.getInt("st") : 0;
@@ -57,8 +58,13 @@ public class PromotionSimulation extends Simulation {
                         }))
                 .exec(s -> {
                     int status = s.contains("st") ? s.getInt("st") : 0;
-                    LEDGER.write(kind, s.getString(keyAttribute), s.getLong("t0"), System.currentTimeMillis(),
-                            status == 0 ? "error" : Integer.toString(status), s.getString("extra"));
+                    LEDGER.write(
+                            kind,
+                            s.getString(keyAttribute),
+                            s.getLong("t0"),
+                            System.currentTimeMillis(),
+                            status == 0 ? "error" : Integer.toString(status),
+                            s.getString("extra"));
                     boolean good = false;
                     for (int code : ok) {
                         good |= status == code;
@@ -70,88 +76,150 @@ public class PromotionSimulation extends Simulation {
     private final ChainBuilder signUp = CoreDsl.exec(s -> {
                 String id = UUID.randomUUID().toString();
                 long n = s.userId();
-                return s.set("email", "rh-" + id + "@rehearsal.duet.test").set("key", id).set("extra", "")
+                return s.set("email", "rh-" + id + "@rehearsal.duet.test")
+                        .set("key", id)
+                        .set("extra", "")
                         .set("xff", "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255));
             })
-            .exec(effect("signup", "email", CoreDsl.exec(http("signup").post("/v1/accounts")
-                    .header("Content-Type", "application/json")
-                    .header("Idempotency-Key", "#{key}")
-                    .body(StringBody("{\"email\":\"#{email}\",\"password\":\"promotion-day-#{key}\",\"displayName\":\"Avocado fan\"}"))
-                    .check(status().saveAs("st"))), 202))
+            .exec(effect(
+                    "signup",
+                    "email",
+                    CoreDsl.exec(http("signup")
+                            .post("/v1/accounts")
+                            .header("Content-Type", "application/json")
+                            .header("Idempotency-Key", "#{key}")
+                            .body(
+                                    StringBody(
+                                            "{\"email\":\"#{email}\",\"password\":\"promotion-day-#{key}\",\"displayName\":\"Avocado fan\"}"))
+                            .check(status().saveAs("st"))),
+                    202))
             .exitHereIfFailed()
             // Read the mail from the sink, as the user would open their inbox (a user gives up after
             // rehearsal.mailWait seconds; whether the mail came at all is the checker's to say).
-            .exec(s -> s.set("mailDeadline", System.currentTimeMillis() + MAIL_WAIT_MILLIS).remove("code"))
-            .asLongAs(s -> !s.contains("code") && System.currentTimeMillis() < s.getLong("mailDeadline")).on(
-                    CoreDsl.pause(Duration.ofMillis(700))
-                            .exec(http("mail sink").get(PLAN.sink() + "/code?to=#{email}")
-                                    .check(status().in(200, 404), bodyString().saveAs("mailBody")))
-                            .exec(s -> s.getString("mailBody") != null && s.getString("mailBody").matches("\\d{6}")
-                                    ? s.set("code", s.getString("mailBody")) : s))
-            .doIf(s -> s.contains("code")).then(CoreDsl
-                    .exec(effect("verify", "email", CoreDsl.exec(http("verify").post("/v1/accounts/verify")
-                            .header("Content-Type", "application/json")
-                            .body(StringBody("{\"email\":\"#{email}\",\"code\":\"#{code}\"}"))
-                            .check(status().saveAs("st"))), 200))
+            .exec(s -> s.set("mailDeadline", System.currentTimeMillis() + MAIL_WAIT_MILLIS)
+                    .remove("code"))
+            .asLongAs(s -> !s.contains("code") && System.currentTimeMillis() < s.getLong("mailDeadline"))
+            .on(CoreDsl.pause(Duration.ofMillis(700))
+                    .exec(http("mail sink")
+                            .get(PLAN.sink() + "/code?to=#{email}")
+                            .check(status().in(200, 404), bodyString().saveAs("mailBody")))
+                    .exec(s -> s.getString("mailBody") != null
+                                    && s.getString("mailBody").matches("\\d{6}")
+                            ? s.set("code", s.getString("mailBody"))
+                            : s))
+            .doIf(s -> s.contains("code"))
+            .then(CoreDsl.exec(effect(
+                            "verify",
+                            "email",
+                            CoreDsl.exec(http("verify")
+                                    .post("/v1/accounts/verify")
+                                    .header("Content-Type", "application/json")
+                                    .body(StringBody("{\"email\":\"#{email}\",\"code\":\"#{code}\"}"))
+                                    .check(status().saveAs("st"))),
+                            200))
                     .pause(Duration.ofMillis(500))
-                    .exec(effect("login", "email", CoreDsl.exec(http("login").post("/v1/sessions")
-                            .header("Content-Type", "application/json")
-                            .body(StringBody("{\"email\":\"#{email}\",\"password\":\"promotion-day-#{key}\"}"))
-                            .check(status().saveAs("st"), jsonPath("$.accessToken").optional().saveAs("token"))), 200, 201)));
+                    .exec(effect(
+                            "login",
+                            "email",
+                            CoreDsl.exec(http("login")
+                                    .post("/v1/sessions")
+                                    .header("Content-Type", "application/json")
+                                    .body(StringBody("{\"email\":\"#{email}\",\"password\":\"promotion-day-#{key}\"}"))
+                                    .check(
+                                            status().saveAs("st"),
+                                            jsonPath("$.accessToken").optional().saveAs("token"))),
+                            200,
+                            201)));
 
-    private final ChainBuilder avatar = CoreDsl.doIf(s -> s.contains("token") && s.userId() % 5 != 0).then(CoreDsl
-            .exec(s -> s.set("mediaKey", UUID.randomUUID().toString()))
-            .exec(effect("avatar", "mediaKey", CoreDsl.exec(http("avatar").post("/v1/media?kind=avatar")
-                    .header("Authorization", "Bearer #{token}")
-                    .header("Content-Type", "image/jpeg")
-                    .header("Idempotency-Key", "#{mediaKey}")
-                    .body(ByteArrayBody(JPEG))
-                    .check(status().saveAs("st"), jsonPath("$.id").optional().saveAs("extra"))), 202)));
+    private final ChainBuilder avatar = CoreDsl.doIf(s -> s.contains("token") && s.userId() % 5 != 0)
+            .then(CoreDsl.exec(s -> s.set("mediaKey", UUID.randomUUID().toString()))
+                    .exec(effect(
+                            "avatar",
+                            "mediaKey",
+                            CoreDsl.exec(http("avatar")
+                                    .post("/v1/media?kind=avatar")
+                                    .header("Authorization", "Bearer #{token}")
+                                    .header("Content-Type", "image/jpeg")
+                                    .header("Idempotency-Key", "#{mediaKey}")
+                                    .body(ByteArrayBody(JPEG))
+                                    .check(
+                                            status().saveAs("st"),
+                                            jsonPath("$.id").optional().saveAs("extra"))),
+                            202)));
 
-    private final ChainBuilder pairAndChat = CoreDsl.doIf(s -> s.contains("token") && s.userId() % 2 == 0).then(CoreDsl
-            .exec(s -> {
-                String code = INVITES.poll();
-                return code == null ? s.remove("joinCode") : s.set("joinCode", code);
-            })
-            .doIfOrElse(s -> s.contains("joinCode")).then(CoreDsl
-                    .exec(effect("join", "email", CoreDsl.exec(http("join").post("/v1/couple/join")
-                            .header("Authorization", "Bearer #{token}")
-                            .header("Content-Type", "application/json")
-                            .body(StringBody("{\"code\":\"#{joinCode}\"}"))
-                            .check(status().saveAs("st"))), 201))
-                    .repeat(3).on(CoreDsl
-                            .pause(Duration.ofMillis(600))
-                            .exec(s -> s.set("clientId", UUID.randomUUID().toString()))
-                            .exec(effect("message", "clientId", CoreDsl.exec(http("message").post("/v1/couple/messages")
+    private final ChainBuilder pairAndChat = CoreDsl.doIf(s -> s.contains("token") && s.userId() % 2 == 0)
+            .then(CoreDsl.exec(s -> {
+                        String code = INVITES.poll();
+                        return code == null ? s.remove("joinCode") : s.set("joinCode", code);
+                    })
+                    .doIfOrElse(s -> s.contains("joinCode"))
+                    .then(CoreDsl.exec(effect(
+                                    "join",
+                                    "email",
+                                    CoreDsl.exec(http("join")
+                                            .post("/v1/couple/join")
+                                            .header("Authorization", "Bearer #{token}")
+                                            .header("Content-Type", "application/json")
+                                            .body(StringBody("{\"code\":\"#{joinCode}\"}"))
+                                            .check(status().saveAs("st"))),
+                                    201))
+                            .repeat(3)
+                            .on(CoreDsl.pause(Duration.ofMillis(600))
+                                    .exec(s ->
+                                            s.set("clientId", UUID.randomUUID().toString()))
+                                    .exec(effect(
+                                            "message",
+                                            "clientId",
+                                            CoreDsl.exec(http("message")
+                                                    .post("/v1/couple/messages")
+                                                    .header("Authorization", "Bearer #{token}")
+                                                    .header("Content-Type", "application/json")
+                                                    .body(
+                                                            StringBody(
+                                                                    "{\"clientId\":\"#{clientId}\",\"text\":\"See you at the Avocado stand!\"}"))
+                                                    .check(
+                                                            status().saveAs("st"),
+                                                            jsonPath("$.seq")
+                                                                    .optional()
+                                                                    .saveAs("seq"))),
+                                            201)))
+                            .exec(s -> s.set("mediaKey", UUID.randomUUID().toString()))
+                            .exec(effect(
+                                    "photo",
+                                    "mediaKey",
+                                    CoreDsl.exec(http("photo")
+                                            .post("/v1/media?kind=photo")
+                                            .header("Authorization", "Bearer #{token}")
+                                            .header("Content-Type", "image/jpeg")
+                                            .body(ByteArrayBody(JPEG))
+                                            .check(
+                                                    status().saveAs("st"),
+                                                    jsonPath("$.id").optional().saveAs("extra"))),
+                                    202))
+                            .exec(http("history")
+                                    .get("/v1/couple/messages?limit=20")
+                                    .header("Authorization", "Bearer #{token}")
+                                    .check(status().in(200)))
+                            .doIf(s -> s.contains("seq"))
+                            .then(CoreDsl.exec(http("read")
+                                    .post("/v1/couple/messages/read")
                                     .header("Authorization", "Bearer #{token}")
                                     .header("Content-Type", "application/json")
-                                    .body(StringBody("{\"clientId\":\"#{clientId}\",\"text\":\"See you at the Avocado stand!\"}"))
-                                    .check(status().saveAs("st"), jsonPath("$.seq").optional().saveAs("seq"))), 201)))
-                    .exec(s -> s.set("mediaKey", UUID.randomUUID().toString()))
-                    .exec(effect("photo", "mediaKey", CoreDsl.exec(http("photo").post("/v1/media?kind=photo")
-                            .header("Authorization", "Bearer #{token}")
-                            .header("Content-Type", "image/jpeg")
-                            .body(ByteArrayBody(JPEG))
-                            .check(status().saveAs("st"), jsonPath("$.id").optional().saveAs("extra"))), 202))
-                    .exec(http("history").get("/v1/couple/messages?limit=20").header("Authorization", "Bearer #{token}")
-                            .check(status().in(200)))
-                    .doIf(s -> s.contains("seq")).then(CoreDsl.exec(http("read").post("/v1/couple/messages/read")
-                            .header("Authorization", "Bearer #{token}")
-                            .header("Content-Type", "application/json")
-                            .body(StringBody("{\"upToSeq\":#{seq}}"))
-                            .check(status().in(200, 204)))))
-            .orElse(CoreDsl
-                    .exec(http("invite").post("/v1/couple/invites")
-                            .header("Authorization", "Bearer #{token}")
-                            .header("Content-Type", "application/json")
-                            .body(StringBody("{}"))
-                            .check(status().is(201), jsonPath("$.code").saveAs("inviteCode")))
-                    .exec(s -> {
-                        INVITES.offer(s.getString("inviteCode"));
-                        return s;
-                    })));
+                                    .body(StringBody("{\"upToSeq\":#{seq}}"))
+                                    .check(status().in(200, 204)))))
+                    .orElse(CoreDsl.exec(http("invite")
+                                    .post("/v1/couple/invites")
+                                    .header("Authorization", "Bearer #{token}")
+                                    .header("Content-Type", "application/json")
+                                    .body(StringBody("{}"))
+                                    .check(status().is(201), jsonPath("$.code").saveAs("inviteCode")))
+                            .exec(s -> {
+                                INVITES.offer(s.getString("inviteCode"));
+                                return s;
+                            })));
 
-    private final ScenarioBuilder newUsers = scenario("promotion signups").exec(signUp).exec(avatar).exec(pairAndChat);
+    private final ScenarioBuilder newUsers =
+            scenario("promotion signups").exec(signUp).exec(avatar).exec(pairAndChat);
 
     {
         double usual = PLAN.usualPerSecond();

@@ -60,7 +60,8 @@ final class RealtimeProbe implements AutoCloseable {
             long seq = event.path("seq").asLong();
             String type = event.path("type").asText();
             if (type.equals("reconnect")) {
-                reconnectDelay = Math.max(200, event.path("data").path("delayMs").asLong(1000));
+                reconnectDelay =
+                        Math.max(200, event.path("data").path("delayMs").asLong(1000));
                 return;
             }
             if (type.equals("reset")) {
@@ -87,7 +88,8 @@ final class RealtimeProbe implements AutoCloseable {
 
     private final String api;
     private final String gateway;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final Ledger ledger;
     final List<Listener> listeners = new ArrayList<>();
     final Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -129,10 +131,15 @@ final class RealtimeProbe implements AutoCloseable {
 
     private String signIn(String email, String address) throws Exception {
         for (int attempt = 0; attempt < 10; attempt++) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
-                    .header("Content-Type", "application/json").header("X-Forwarded-For", address)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
+                            .header("Content-Type", "application/json")
+                            .header("X-Forwarded-For", address)
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 == 2) {
                 return JSON.readTree(r.body()).path("accessToken").asText();
             }
@@ -149,7 +156,8 @@ final class RealtimeProbe implements AutoCloseable {
                     Thread.sleep(ThreadLocalRandom.current().nextLong(periodMillis));
                     while (sending) {
                         send(listener);
-                        Thread.sleep(periodMillis / 2 + ThreadLocalRandom.current().nextLong(periodMillis));
+                        Thread.sleep(
+                                periodMillis / 2 + ThreadLocalRandom.current().nextLong(periodMillis));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -176,11 +184,16 @@ final class RealtimeProbe implements AutoCloseable {
         long seq = -1;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/couple/messages"))
-                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + listener.senderToken)
-                        .header("X-Forwarded-For", "172.16.0." + (listener.index % 250))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"clientId\":\"" + clientId + "\",\"text\":\"still here " + start + "\"}"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(api + "/v1/couple/messages"))
+                                .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + listener.senderToken)
+                                .header("X-Forwarded-For", "172.16.0." + (listener.index % 250))
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"clientId\":\"" + clientId + "\",\"text\":\"still here " + start + "\"}"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 outcome = Integer.toString(r.statusCode());
                 if (r.statusCode() / 100 == 2) {
                     sentAt.put(clientId, start);
@@ -218,7 +231,8 @@ final class RealtimeProbe implements AutoCloseable {
             }
             listener.reconnects.incrementAndGet();
             try {
-                Thread.sleep(listener.reconnectDelay + ThreadLocalRandom.current().nextLong(300));
+                Thread.sleep(
+                        listener.reconnectDelay + ThreadLocalRandom.current().nextLong(300));
             } catch (InterruptedException e) {
                 return;
             }
@@ -231,7 +245,8 @@ final class RealtimeProbe implements AutoCloseable {
         String uri = gateway.replace("http://", "ws://") + "/v1/realtime?token=" + listener.token
                 + (listener.lastSeq > 0 ? "&after=" + listener.lastSeq : "");
         StringBuilder partial = new StringBuilder();
-        WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        WebSocket socket = http.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create(uri), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -262,7 +277,8 @@ final class RealtimeProbe implements AutoCloseable {
                     public void onError(WebSocket ws, Throwable error) {
                         closed.complete(null);
                     }
-                }).get();
+                })
+                .get();
         listener.socket = socket;
         while (running && !closed.isDone()) {
             try {
@@ -275,17 +291,25 @@ final class RealtimeProbe implements AutoCloseable {
     }
 
     private void listenPolling(Listener listener) throws Exception {
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/realtime/sessions"))
-                .header("Authorization", "Bearer " + listener.token).POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(URI.create(gateway + "/v1/realtime/sessions"))
+                        .header("Authorization", "Bearer " + listener.token)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() / 100 != 2) {
             throw new IllegalStateException("session " + created.statusCode());
         }
         listener.sid = JSON.readTree(created.body()).path("sid").asText();
         while (running) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/realtime/sessions/" + listener.sid
-                            + "/events?after=" + listener.lastSeq))
-                    .header("Authorization", "Bearer " + listener.token).timeout(Duration.ofSeconds(40)).GET().build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(gateway + "/v1/realtime/sessions/" + listener.sid
+                                    + "/events?after=" + listener.lastSeq))
+                            .header("Authorization", "Bearer " + listener.token)
+                            .timeout(Duration.ofSeconds(40))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("poll " + r.statusCode());
@@ -299,10 +323,15 @@ final class RealtimeProbe implements AutoCloseable {
                 }
             }
             if (any) {
-                http.sendAsync(HttpRequest.newBuilder(URI.create(gateway + "/v1/realtime/sessions/" + listener.sid + "/events"))
-                        .header("Authorization", "Bearer " + listener.token).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"ack\",\"upToSeq\":" + listener.lastSeq + "}"))
-                        .build(), HttpResponse.BodyHandlers.discarding());
+                http.sendAsync(
+                        HttpRequest.newBuilder(
+                                        URI.create(gateway + "/v1/realtime/sessions/" + listener.sid + "/events"))
+                                .header("Authorization", "Bearer " + listener.token)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"type\":\"ack\",\"upToSeq\":" + listener.lastSeq + "}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
             }
         }
     }
@@ -311,16 +340,26 @@ final class RealtimeProbe implements AutoCloseable {
     private void reload(Listener listener) {
         Thread.ofVirtual().start(() -> {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/couple/messages?limit=100"))
-                        .header("Authorization", "Bearer " + listener.token).header("X-Forwarded-For", "172.17.0." + (listener.index % 250))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(api + "/v1/couple/messages?limit=100"))
+                                .header("Authorization", "Bearer " + listener.token)
+                                .header("X-Forwarded-For", "172.17.0." + (listener.index % 250))
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 JsonNode body = JSON.readTree(r.body());
-                JsonNode items = body.isArray() ? body : body.path("messages").isArray() ? body.path("messages") : body.path("items");
+                JsonNode items = body.isArray()
+                        ? body
+                        : body.path("messages").isArray() ? body.path("messages") : body.path("items");
                 for (JsonNode m : items) {
                     String clientId = m.path("clientId").asText();
-                    if (!clientId.isEmpty() && !listener.receivedIds.contains(clientId) && listener.reloadedIds.add(clientId)) {
+                    if (!clientId.isEmpty()
+                            && !listener.receivedIds.contains(clientId)
+                            && listener.reloadedIds.add(clientId)) {
                         Long sent = sentAt.get(clientId);
-                        deliveries.putIfAbsent(clientId, new Delivery(sent == null ? -1 : sent, System.currentTimeMillis(), true));
+                        deliveries.putIfAbsent(
+                                clientId, new Delivery(sent == null ? -1 : sent, System.currentTimeMillis(), true));
                     }
                 }
             } catch (Exception e) {
@@ -330,7 +369,9 @@ final class RealtimeProbe implements AutoCloseable {
     }
 
     long connected() {
-        return listeners.stream().filter(l -> l.websocket ? l.socket != null && !l.socket.isInputClosed() : l.sid != null).count();
+        return listeners.stream()
+                .filter(l -> l.websocket ? l.socket != null && !l.socket.isInputClosed() : l.sid != null)
+                .count();
     }
 
     @Override

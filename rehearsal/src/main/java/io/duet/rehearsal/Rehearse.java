@@ -36,8 +36,18 @@ public final class Rehearse {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one run is: the load's length and rate, the spike, the faults, the base data and the caps. */
-    record Options(String mode, double signupsPerMinute, double minutes, double spike, List<String> faults, int couples,
-            int messages, int probeCouples, int drainCapSeconds, double faultScale, Path out) {
+    record Options(
+            String mode,
+            double signupsPerMinute,
+            double minutes,
+            double spike,
+            List<String> faults,
+            int couples,
+            int messages,
+            int probeCouples,
+            int drainCapSeconds,
+            double faultScale,
+            Path out) {
 
         static Options parse(String[] args) {
             String mode = "full";
@@ -56,19 +66,57 @@ public final class Rehearse {
                     case "--faults" -> faults = args[++i];
                     case "--out" -> out = args[++i];
                     case "--target" -> System.setProperty("rehearsal.target", args[++i]);
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                            + "\nusage: ./duet rehearse [--quick] [--signups-per-min N] [--minutes M] [--faults LIST|all|none] [--spike X] [--target SIGNUPS_PER_MIN]");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown argument " + args[i]
+                                        + "\nusage: ./duet rehearse [--quick] [--signups-per-min N] [--minutes M] [--faults LIST|all|none] [--spike X] [--target SIGNUPS_PER_MIN]");
                 }
             }
-            Path dir = Path.of(out != null ? out : "rehearsal/target/rehearsal/"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            Path dir = Path.of(
+                    out != null
+                            ? out
+                            : "rehearsal/target/rehearsal/"
+                                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             return switch (mode) {
-                case "quick" -> new Options(mode, perMinute == null ? 6 : perMinute, minutes == null ? 2.5 : minutes, spike,
-                        Faults.parse(faults), 400, 20_000, 10, 90, 0.6, dir);
-                case "short" -> new Options(mode, perMinute == null ? 3 : perMinute, minutes == null ? 1.25 : minutes, spike,
-                        Faults.parse(faults), 100, 4_000, 6, 60, 0.35, dir);
-                default -> new Options(mode, perMinute == null ? 12 : perMinute, minutes == null ? 8 : minutes, spike,
-                        Faults.parse(faults), 2_000, 100_000, 20, 150, 1.0, dir);
+                case "quick" ->
+                    new Options(
+                            mode,
+                            perMinute == null ? 6 : perMinute,
+                            minutes == null ? 2.5 : minutes,
+                            spike,
+                            Faults.parse(faults),
+                            400,
+                            20_000,
+                            10,
+                            90,
+                            0.6,
+                            dir);
+                case "short" ->
+                    new Options(
+                            mode,
+                            perMinute == null ? 3 : perMinute,
+                            minutes == null ? 1.25 : minutes,
+                            spike,
+                            Faults.parse(faults),
+                            100,
+                            4_000,
+                            6,
+                            60,
+                            0.35,
+                            dir);
+                default ->
+                    new Options(
+                            mode,
+                            perMinute == null ? 12 : perMinute,
+                            minutes == null ? 8 : minutes,
+                            spike,
+                            Faults.parse(faults),
+                            2_000,
+                            100_000,
+                            20,
+                            150,
+                            1.0,
+                            dir);
             };
         }
     }
@@ -92,16 +140,26 @@ public final class Rehearse {
         long begun = System.currentTimeMillis();
         Path dir = options.out().toAbsolutePath();
         Files.createDirectories(dir);
-        out.printf(Locale.ROOT, "rehearse: %s run, %.1f min of load, usual %.1f signups/min, spike %.0fx, faults %s%n  output %s%n",
-                options.mode(), options.minutes(), options.signupsPerMinute(), options.spike(),
-                options.faults().isEmpty() ? "none" : String.join(",", options.faults()), dir);
+        out.printf(
+                Locale.ROOT,
+                "rehearse: %s run, %.1f min of load, usual %.1f signups/min, spike %.0fx, faults %s%n  output %s%n",
+                options.mode(),
+                options.minutes(),
+                options.signupsPerMinute(),
+                options.spike(),
+                options.faults().isEmpty() ? "none" : String.join(",", options.faults()),
+                dir);
         try (MailSink mail = new MailSink(Stack.freePort(), Stack.freePort(), Stack.freePort());
                 Stack stack = new Stack(dir, root.toAbsolutePath(), mail.gatePort())) {
             // Ctrl-C or a killed test JVM must not leave six nodes, a Redis and a PostgreSQL behind.
-            Thread cleanup = new Thread(() -> {
-                stack.close();
-                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly); // the Gatling JVM
-            }, "rehearse-cleanup");
+            Thread cleanup = new Thread(
+                    () -> {
+                        stack.close();
+                        ProcessHandle.current()
+                                .descendants()
+                                .forEach(ProcessHandle::destroyForcibly); // the Gatling JVM
+                    },
+                    "rehearse-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
                 return runStack(options, root, out, begun, dir, mail, stack);
@@ -115,8 +173,9 @@ public final class Rehearse {
         }
     }
 
-    private static Checker.Result runStack(Options options, Path root, PrintStream out, long begun, Path dir, MailSink mail,
-            Stack stack) throws Exception {
+    private static Checker.Result runStack(
+            Options options, Path root, PrintStream out, long begun, Path dir, MailSink mail, Stack stack)
+            throws Exception {
         {
             out.println("rehearse: private PostgreSQL, Redis (appendonly), datagen " + options.couples() + " couples / "
                     + options.messages() + " messages");
@@ -140,11 +199,21 @@ public final class Rehearse {
             }
             out.println("rehearse: stack up " + stack.describe());
             long setupMillis = System.currentTimeMillis() - begun;
-            try (Balancer apiLb = new Balancer(Stack.freePort(), stack.nodes(Stack.Role.API).stream().map(n -> n.port).toList());
-                    Balancer gatewayLb = new Balancer(Stack.freePort(), stack.nodes(Stack.Role.GATEWAY).stream().map(n -> n.port).toList())) {
+            try (Balancer apiLb = new Balancer(
+                            Stack.freePort(),
+                            stack.nodes(Stack.Role.API).stream()
+                                    .map(n -> n.port)
+                                    .toList());
+                    Balancer gatewayLb = new Balancer(
+                            Stack.freePort(),
+                            stack.nodes(Stack.Role.GATEWAY).stream()
+                                    .map(n -> n.port)
+                                    .toList())) {
                 String api = "http://127.0.0.1:" + apiLb.port();
                 String gateway = "http://127.0.0.1:" + gatewayLb.port();
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+                HttpClient http = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build();
                 Faults.Ops ops = (method, path, body) -> opsCall(http, stack, method, path, body);
 
                 Preflight preflight = Preflight.measure(http, api, stack.jdbcUrl());
@@ -154,42 +223,74 @@ public final class Rehearse {
                 if (usualPerSecond * options.spike() > peakCap) {
                     double was = usualPerSecond;
                     usualPerSecond = peakCap / options.spike();
-                    scaled = String.format(Locale.ROOT, "usual rate scaled from %.1f to %.2f signups/min so the %.0fx peak (%.2f/s) fits this machine",
-                            was * 60, usualPerSecond * 60, options.spike(), peakCap);
+                    scaled = String.format(
+                            Locale.ROOT,
+                            "usual rate scaled from %.1f to %.2f signups/min so the %.0fx peak (%.2f/s) fits this machine",
+                            was * 60,
+                            usualPerSecond * 60,
+                            options.spike(),
+                            peakCap);
                 }
                 int total = (int) Math.round(options.minutes() * 60);
                 int steady = (int) Math.round(total * 0.2);
                 int ramp = (int) Math.round(total * 0.1);
                 int peak = total - 2 * steady - 2 * ramp;
-                LoadPlan plan = new LoadPlan(api, mail.codeUrl(), dir.resolve("ledger-load.txt").toString(), usualPerSecond,
-                        options.spike(), steady, ramp, peak);
+                LoadPlan plan = new LoadPlan(
+                        api,
+                        mail.codeUrl(),
+                        dir.resolve("ledger-load.txt").toString(),
+                        usualPerSecond,
+                        options.spike(),
+                        steady,
+                        ramp,
+                        peak);
                 out.println("rehearse: " + preflight.describe() + (scaled.isEmpty() ? "" : "; " + scaled));
 
                 Ledger probeLedger = Ledger.open(dir.resolve("ledger-probe.txt").toString());
                 try (RealtimeProbe probe = new RealtimeProbe(api, gateway, probeLedger)) {
-                    long gatewayRssBefore = stack.nodes(Stack.Role.GATEWAY).stream().mapToLong(n -> Stack.rssBytes(n.pid())).sum();
+                    long gatewayRssBefore = stack.nodes(Stack.Role.GATEWAY).stream()
+                            .mapToLong(n -> Stack.rssBytes(n.pid()))
+                            .sum();
                     probe.start(stack.jdbcUrl(), options.probeCouples());
                     Sampler sampler = new Sampler(stack, http, probe);
                     sampler.start();
                     Thread.sleep(2000);
-                    long gatewayRssConnected = stack.nodes(Stack.Role.GATEWAY).stream().mapToLong(n -> Stack.rssBytes(n.pid())).sum();
+                    long gatewayRssConnected = stack.nodes(Stack.Role.GATEWAY).stream()
+                            .mapToLong(n -> Stack.rssBytes(n.pid()))
+                            .sum();
                     probe.startSending(3000);
 
                     Faults faults = new Faults(stack, mail, ops, options.faultScale());
                     List<String> events = new CopyOnWriteArrayList<>();
                     // The Gatling JVM: its own process, its own classpath (this module's), results in dir/gatling.
-                    List<String> command = new ArrayList<>(List.of(Stack.java(), "-Xmx768m", "-XX:+UseParallelGC",
-                            "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+                    List<String> command = new ArrayList<>(List.of(
+                            Stack.java(),
+                            "-Xmx768m",
+                            "-XX:+UseParallelGC",
+                            "--sun-misc-unsafe-memory-access=allow",
+                            "--enable-native-access=ALL-UNNAMED",
                             "--add-opens=java.base/java.lang=ALL-UNNAMED"));
                     command.addAll(plan.toProperties());
-                    command.add("-Drehearsal.mailWait=" + (options.mode().equals("full") ? 90 : options.mode().equals("quick") ? 45 : 25));
-                    command.addAll(List.of("-cp", ownClasspath(root), "io.gatling.app.Gatling",
-                            "-s", PromotionSimulation.class.getName(), "-rf", dir.resolve("gatling").toString()));
-                    Process gatling = new ProcessBuilder(command).redirectErrorStream(true).start();
+                    command.add("-Drehearsal.mailWait="
+                            + (options.mode().equals("full")
+                                    ? 90
+                                    : options.mode().equals("quick") ? 45 : 25));
+                    command.addAll(List.of(
+                            "-cp",
+                            ownClasspath(root),
+                            "io.gatling.app.Gatling",
+                            "-s",
+                            PromotionSimulation.class.getName(),
+                            "-rf",
+                            dir.resolve("gatling").toString()));
+                    Process gatling = new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .start();
                     CountDownLatch started = new CountDownLatch(1);
                     List<String> gatlingOut = new CopyOnWriteArrayList<>();
                     Thread.ofVirtual().start(() -> {
-                        try (BufferedReader reader = new BufferedReader(new InputStreamReader(gatling.getInputStream()))) {
+                        try (BufferedReader reader =
+                                new BufferedReader(new InputStreamReader(gatling.getInputStream()))) {
                             for (String line; (line = reader.readLine()) != null; ) {
                                 gatlingOut.add(line);
                                 if (line.contains("started")) {
@@ -203,8 +304,15 @@ public final class Rehearse {
                     });
                     started.await(120, TimeUnit.SECONDS);
                     long loadStart = System.currentTimeMillis();
-                    out.printf(Locale.ROOT, "rehearse: load started (%d s: steady %d, ramp %d, peak %d, ramp %d, steady %d)%n",
-                            total, steady, ramp, peak, ramp, steady);
+                    out.printf(
+                            Locale.ROOT,
+                            "rehearse: load started (%d s: steady %d, ramp %d, peak %d, ramp %d, steady %d)%n",
+                            total,
+                            steady,
+                            ramp,
+                            peak,
+                            ramp,
+                            steady);
                     List<Thread> scheduled = new ArrayList<>();
                     // Ops raise the email queue's concurrency before the spike and pause media for 30 s mid-spike.
                     scheduled.add(at(loadStart + Math.max(0, steady - 5) * 1000L, () -> {
@@ -240,22 +348,47 @@ public final class Rehearse {
                     long drained = sampler.awaitDrained(options.drainCapSeconds(), mail);
                     sampler.stop();
                     Files.write(dir.resolve("gatling.log"), gatlingOut);
-                    String gatlingReport = gatlingOut.stream().filter(l -> l.contains("index.html")).findFirst()
-                            .map(l -> l.substring(l.indexOf("file://") >= 0 ? l.indexOf("file://") + 7 : 0).trim()).orElse("(no Gatling report: see " + dir.resolve("gatling.log") + ")");
+                    String gatlingReport = gatlingOut.stream()
+                            .filter(l -> l.contains("index.html"))
+                            .findFirst()
+                            .map(l -> l.substring(l.indexOf("file://") >= 0 ? l.indexOf("file://") + 7 : 0)
+                                    .trim())
+                            .orElse("(no Gatling report: see " + dir.resolve("gatling.log") + ")");
                     probeLedger.close();
 
-                    Checker checker = new Checker(stack.jdbcUrl(), mail, probe, Ledger.read(dir.resolve("ledger-load.txt")),
+                    Checker checker = new Checker(
+                            stack.jdbcUrl(),
+                            mail,
+                            probe,
+                            Ledger.read(dir.resolve("ledger-load.txt")),
                             Ledger.read(dir.resolve("ledger-probe.txt")));
                     Checker.Result result = checker.check(begun);
-                    Report report = new Report(options, plan, preflight, scaled, faults.windows, events, sampler, result, loadStart,
-                            loadEnd, drained, gatlingReport, setupMillis, begun, gatewayRssBefore, gatewayRssConnected, probe,
+                    Report report = new Report(
+                            options,
+                            plan,
+                            preflight,
+                            scaled,
+                            faults.windows,
+                            events,
+                            sampler,
+                            result,
+                            loadStart,
+                            loadEnd,
+                            drained,
+                            gatlingReport,
+                            setupMillis,
+                            begun,
+                            gatewayRssBefore,
+                            gatewayRssConnected,
+                            probe,
                             stack.bytesPerEvent());
                     String text = report.render();
                     out.print(text);
                     Files.writeString(dir.resolve("report.txt"), text);
                     Files.writeString(dir.resolve("capacity-inputs.json"), report.capacityJson());
                     Files.writeString(dir.resolve("findings.txt"), report.findingsText());
-                    out.println("rehearse: report " + dir.resolve("report.txt") + ", capacity plan " + dir.resolve("capacity-inputs.json"));
+                    out.println("rehearse: report " + dir.resolve("report.txt") + ", capacity plan "
+                            + dir.resolve("capacity-inputs.json"));
                     out.println(report.passedLine());
                     return result;
                 }
@@ -267,7 +400,8 @@ public final class Rehearse {
     static String ownClasspath(Path root) throws java.io.IOException {
         Path file = root.resolve("rehearsal/target/classpath.txt");
         if (Files.exists(file)) {
-            return root.resolve("rehearsal/target/classes").toAbsolutePath() + ":" + Files.readString(file).trim();
+            return root.resolve("rehearsal/target/classes").toAbsolutePath() + ":"
+                    + Files.readString(file).trim();
         }
         return System.getProperty("java.class.path");
     }
@@ -300,8 +434,13 @@ public final class Rehearse {
                 }
                 try {
                     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.base() + path))
-                            .header("Authorization", "Bearer " + Stack.OPS_TOKEN).timeout(Duration.ofSeconds(5));
-                    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                            .header("Authorization", "Bearer " + Stack.OPS_TOKEN)
+                            .timeout(Duration.ofSeconds(5));
+                    request.method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body));
                     if (body != null) {
                         request.header("Content-Type", "application/json");
                     }
@@ -329,8 +468,11 @@ public final class Rehearse {
                 continue;
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.base() + "/ops/queues"))
-                        .header("Authorization", "Bearer " + Stack.OPS_TOKEN).timeout(Duration.ofSeconds(3)).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(node.base() + "/ops/queues"))
+                                .header("Authorization", "Bearer " + Stack.OPS_TOKEN)
+                                .timeout(Duration.ofSeconds(3))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return JSON.readTree(r.body());
@@ -343,7 +485,8 @@ public final class Rehearse {
     }
 
     static long scalar(String jdbcUrl, String sql) {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : -1;
         } catch (Exception e) {
             return -1;

@@ -43,16 +43,34 @@ final class Report {
     private final Map<String, Object> capacity = new LinkedHashMap<>();
     private final List<String[]> checks = new ArrayList<>();
 
-    Report(Rehearse.Options options, LoadPlan plan, Preflight preflight, String scaled, List<Faults.Window> windows, List<String> events,
-            Sampler sampler, Checker.Result result, long loadStart, long loadEnd, long drainedMillis, String gatlingReport,
-            long setupMillis, long begun, long gatewayRssBefore, long gatewayRssAfter, RealtimeProbe probe, double bytesPerEvent)
+    Report(
+            Rehearse.Options options,
+            LoadPlan plan,
+            Preflight preflight,
+            String scaled,
+            List<Faults.Window> windows,
+            List<String> events,
+            Sampler sampler,
+            Checker.Result result,
+            long loadStart,
+            long loadEnd,
+            long drainedMillis,
+            String gatlingReport,
+            long setupMillis,
+            long begun,
+            long gatewayRssBefore,
+            long gatewayRssAfter,
+            RealtimeProbe probe,
+            double bytesPerEvent)
             throws Exception {
         this.bytesPerEvent = bytesPerEvent;
         this.options = options;
         this.plan = plan;
         this.preflight = preflight;
         this.scaled = scaled;
-        this.windows = windows.stream().sorted(Comparator.comparingLong(Faults.Window::injectedAt)).toList();
+        this.windows = windows.stream()
+                .sorted(Comparator.comparingLong(Faults.Window::injectedAt))
+                .toList();
         this.events = events;
         this.sampler = sampler;
         this.result = result;
@@ -97,46 +115,94 @@ final class Report {
         StringBuilder r = new StringBuilder();
         long now = System.currentTimeMillis();
         r.append("\n==== Duet promotion-day rehearsal (").append(options.mode()).append(") ====\n");
-        r.append(String.format(Locale.ROOT, "times: setup %.0f s, load %.0f s, drain %s, total %.0f s%n", setupMillis / 1000.0,
-                (loadEnd - loadStart) / 1000.0, drainedMillis < 0 ? "NOT DRAINED within the cap" : String.format(Locale.ROOT, "%.0f s", drainedMillis / 1000.0),
+        r.append(String.format(
+                Locale.ROOT,
+                "times: setup %.0f s, load %.0f s, drain %s, total %.0f s%n",
+                setupMillis / 1000.0,
+                (loadEnd - loadStart) / 1000.0,
+                drainedMillis < 0
+                        ? "NOT DRAINED within the cap"
+                        : String.format(Locale.ROOT, "%.0f s", drainedMillis / 1000.0),
                 (now - begun) / 1000.0));
         r.append(preflight.describe()).append('\n');
         if (!scaled.isEmpty()) {
             r.append(scaled).append('\n');
         }
-        r.append(String.format(Locale.ROOT, "load: usual %.2f signups/min, peak %.1f signups/min (%.0fx), steady %d s, ramp %d s, peak %d s%n",
-                plan.usualPerSecond() * 60, plan.usualPerSecond() * plan.spikeFactor() * 60, plan.spikeFactor(), plan.steadySeconds(),
-                plan.rampSeconds(), plan.peakSeconds()));
+        r.append(String.format(
+                Locale.ROOT,
+                "load: usual %.2f signups/min, peak %.1f signups/min (%.0fx), steady %d s, ramp %d s, peak %d s%n",
+                plan.usualPerSecond() * 60,
+                plan.usualPerSecond() * plan.spikeFactor() * 60,
+                plan.spikeFactor(),
+                plan.steadySeconds(),
+                plan.rampSeconds(),
+                plan.peakSeconds()));
         r.append("\n-- timeline\n");
         events.stream().sorted().forEach(e -> r.append("  ").append(e).append('\n'));
         for (Faults.Window w : windows) {
-            r.append(String.format(Locale.ROOT, "  %-10s %s .. %s  %s%n", w.name(), t(w.injectedAt()), t(w.restoredAt()), w.what()));
+            r.append(String.format(
+                    Locale.ROOT, "  %-10s %s .. %s  %s%n", w.name(), t(w.injectedAt()), t(w.restoredAt()), w.what()));
         }
 
         r.append("\n-- checker (ledger joined with effects)\n");
-        r.append(String.format(Locale.ROOT, "  %-8s %-30s %8s %6s %6s %6s %6s %6s %6s%n", "kind", "effect", "requests", "2xx", "lost",
-                "dup", "unexp", "recov", "failed"));
+        r.append(String.format(
+                Locale.ROOT,
+                "  %-8s %-30s %8s %6s %6s %6s %6s %6s %6s%n",
+                "kind",
+                "effect",
+                "requests",
+                "2xx",
+                "lost",
+                "dup",
+                "unexp",
+                "recov",
+                "failed"));
         for (Checker.Row row : result.rows()) {
-            r.append(String.format(Locale.ROOT, "  %-8s %-30s %8d %6d %6d %6d %6d %6d %6d%n", row.kind(), row.effect(), row.requests(),
-                    row.ok(), row.lost(), row.duplicated(), row.unexpected(), row.recovered(), row.failed()));
+            r.append(String.format(
+                    Locale.ROOT,
+                    "  %-8s %-30s %8d %6d %6d %6d %6d %6d %6d%n",
+                    row.kind(),
+                    row.effect(),
+                    row.requests(),
+                    row.ok(),
+                    row.lost(),
+                    row.duplicated(),
+                    row.unexpected(),
+                    row.recovered(),
+                    row.failed()));
             checks.add(new String[] {row.kind() + " nothing lost", Boolean.toString(row.lost() == 0)});
             checks.add(new String[] {row.kind() + " nothing unexpected", Boolean.toString(row.unexpected() == 0)});
         }
-        checks.add(new String[] {"the load ran (signups were made)", Boolean.toString(result.rows().getFirst().requests() > 0)});
-        r.append("  (failed: the client never got a 2xx after its retries; recov: of those, the effect appeared anyway)\n");
+        checks.add(new String[] {
+            "the load ran (signups were made)",
+            Boolean.toString(result.rows().getFirst().requests() > 0)
+        });
+        r.append(
+                "  (failed: the client never got a 2xx after its retries; recov: of those, the effect appeared anyway)\n");
         Map<String, int[]> perFault = new TreeMap<>();
         for (Checker.Finding f : result.findings()) {
-            int[] counts = perFault.computeIfAbsent(f.start() < 0 ? "(no request)" : faultAt(f.start()), k -> new int[3]);
+            int[] counts =
+                    perFault.computeIfAbsent(f.start() < 0 ? "(no request)" : faultAt(f.start()), k -> new int[3]);
             counts[f.verdict().startsWith("lost") ? 0 : f.verdict().startsWith("dup") ? 1 : 2]++;
         }
         r.append("  by fault window (request start within injection .. restoration + 60 s):\n");
         if (perFault.isEmpty()) {
             r.append("    nothing lost, duplicated or unexpected\n");
         }
-        perFault.forEach((k, v) -> r.append(String.format(Locale.ROOT, "    %-14s lost %d, duplicated %d, unexpected %d%n", k, v[0], v[1], v[2])));
+        perFault.forEach((k, v) -> r.append(
+                String.format(Locale.ROOT, "    %-14s lost %d, duplicated %d, unexpected %d%n", k, v[0], v[1], v[2])));
         // Examples: the rare verdicts first (unexpected, duplicated), then the lost; all of them in findings.txt.
-        result.findings().stream().sorted(Comparator.comparingInt(f -> f.verdict().startsWith("lost") ? 1 : 0)).limit(12).forEach(f -> r.append("    e.g. ").append(f.kind()).append(' ').append(f.verdict())
-                .append(' ').append(f.key()).append(f.start() > 0 ? " at " + t(f.start()) : "").append('\n'));
+        result.findings().stream()
+                .sorted(Comparator.comparingInt(f -> f.verdict().startsWith("lost") ? 1 : 0))
+                .limit(12)
+                .forEach(f -> r.append("    e.g. ")
+                        .append(f.kind())
+                        .append(' ')
+                        .append(f.verdict())
+                        .append(' ')
+                        .append(f.key())
+                        .append(f.start() > 0 ? " at " + t(f.start()) : "")
+                        .append('\n'));
 
         latency(r);
         recovery(r);
@@ -158,7 +224,8 @@ final class Report {
     }
 
     private void latency(StringBuilder r) {
-        r.append("\n-- latency per minute, ms (API requests of the load and the probe; fault = injection .. restoration + 10 s)\n");
+        r.append(
+                "\n-- latency per minute, ms (API requests of the load and the probe; fault = injection .. restoration + 10 s)\n");
         Map<Integer, List<Long>> steady = new TreeMap<>();
         Map<Integer, List<Long>> fault = new TreeMap<>();
         List<Long> allSteady = new ArrayList<>();
@@ -188,7 +255,8 @@ final class Report {
         }
         List<Long> sorted = new ArrayList<>(values);
         sorted.sort(null);
-        return String.format(Locale.ROOT, "%d / %.0f / %.0f", sorted.size(), percentile(sorted, 50), percentile(sorted, 99));
+        return String.format(
+                Locale.ROOT, "%d / %.0f / %.0f", sorted.size(), percentile(sorted, 50), percentile(sorted, 99));
     }
 
     /**
@@ -206,26 +274,40 @@ final class Report {
         }
         for (Faults.Window w : windows) {
             long from = w.restoredAt();
-            long realtime = probeLines.stream().filter(l -> l.ok() && l.start() >= from)
+            long realtime = probeLines.stream()
+                    .filter(l -> l.ok() && l.start() >= from)
                     .filter(l -> {
                         RealtimeProbe.Delivery d = probe.deliveries.get(l.key());
                         return d != null && !d.viaReload() && d.receivedAt() - l.start() <= 2000;
-                    }).mapToLong(Ledger.Line::start).min().orElse(-1);
-            long signup = load.stream().filter(l -> l.kind().equals("signup") && l.ok() && l.start() >= from)
-                    .filter(l -> verify.containsKey(l.key()) && verify.get(l.key()).end() - l.start() <= 20_000)
-                    .mapToLong(Ledger.Line::start).min().orElse(-1);
+                    })
+                    .mapToLong(Ledger.Line::start)
+                    .min()
+                    .orElse(-1);
+            long signup = load.stream()
+                    .filter(l -> l.kind().equals("signup") && l.ok() && l.start() >= from)
+                    .filter(l ->
+                            verify.containsKey(l.key()) && verify.get(l.key()).end() - l.start() <= 20_000)
+                    .mapToLong(Ledger.Line::start)
+                    .min()
+                    .orElse(-1);
             boolean signupsAfter = load.stream().anyMatch(l -> l.kind().equals("signup") && l.start() >= from);
             String text;
             if (signup < 0 && !signupsAfter && realtime >= 0) {
-                text = String.format(Locale.ROOT, "realtime %.1f s after restoration; signups not measurable (none started after it)",
+                text = String.format(
+                        Locale.ROOT,
+                        "realtime %.1f s after restoration; signups not measurable (none started after it)",
                         (realtime - from) / 1000.0);
                 checks.add(new String[] {w.name() + " recovered", "true"});
             } else if (realtime < 0 || signup < 0) {
-                text = "not seen recovered during the load" + (realtime < 0 ? " (realtime)" : "") + (signup < 0 ? " (signups)" : "");
+                text = "not seen recovered during the load" + (realtime < 0 ? " (realtime)" : "")
+                        + (signup < 0 ? " (signups)" : "");
                 checks.add(new String[] {w.name() + " recovered", "false"});
             } else {
                 long recoveredAt = Math.max(realtime, signup);
-                text = String.format(Locale.ROOT, "%.1f s after restoration (%.1f s after injection)", (recoveredAt - from) / 1000.0,
+                text = String.format(
+                        Locale.ROOT,
+                        "%.1f s after restoration (%.1f s after injection)",
+                        (recoveredAt - from) / 1000.0,
                         (recoveredAt - w.injectedAt()) / 1000.0);
                 checks.add(new String[] {w.name() + " recovered", "true"});
             }
@@ -234,27 +316,55 @@ final class Report {
     }
 
     private void backlog(StringBuilder r) {
-        Sampler.Sample peak = sampler.samples.stream().max(Comparator.comparingLong(Sampler.Sample::backlog)).orElse(null);
+        Sampler.Sample peak = sampler.samples.stream()
+                .max(Comparator.comparingLong(Sampler.Sample::backlog))
+                .orElse(null);
         r.append("\n-- backlog (outbox rows + email and media queues: waiting, pending, retrying)\n");
         if (peak == null) {
             r.append("  no samples\n");
             return;
         }
-        r.append(String.format(Locale.ROOT, "  peak %d at %s (outbox %d, email %d, media %d); dead letters at the end %d%n", peak.backlog(),
-                t(peak.at()), peak.outbox(), peak.emailBacklog(), peak.mediaBacklog(), sampler.samples.getLast().dead()));
-        long lastNonEmpty = sampler.samples.stream().filter(s -> s.backlog() > 0).mapToLong(Sampler.Sample::at).max().orElse(peak.at());
-        r.append(String.format(Locale.ROOT, "  drain: from the peak to empty %.0f s; after the load ended %s%n", (lastNonEmpty - peak.at()) / 1000.0,
-                drainedMillis < 0 ? "not empty within the cap" : String.format(Locale.ROOT, "%.0f s", drainedMillis / 1000.0)));
+        r.append(String.format(
+                Locale.ROOT,
+                "  peak %d at %s (outbox %d, email %d, media %d); dead letters at the end %d%n",
+                peak.backlog(),
+                t(peak.at()),
+                peak.outbox(),
+                peak.emailBacklog(),
+                peak.mediaBacklog(),
+                sampler.samples.getLast().dead()));
+        long lastNonEmpty = sampler.samples.stream()
+                .filter(s -> s.backlog() > 0)
+                .mapToLong(Sampler.Sample::at)
+                .max()
+                .orElse(peak.at());
+        r.append(String.format(
+                Locale.ROOT,
+                "  drain: from the peak to empty %.0f s; after the load ended %s%n",
+                (lastNonEmpty - peak.at()) / 1000.0,
+                drainedMillis < 0
+                        ? "not empty within the cap"
+                        : String.format(Locale.ROOT, "%.0f s", drainedMillis / 1000.0)));
         checks.add(new String[] {"backlog drained within the cap", Boolean.toString(drainedMillis >= 0)});
         r.append("  clients held their last event when the backlog was empty: " + sampler.clientsHeld + "\n");
-        checks.add(new String[] {"no dead letters", Boolean.toString(sampler.samples.getLast().dead() == 0)});
+        checks.add(new String[] {
+            "no dead letters", Boolean.toString(sampler.samples.getLast().dead() == 0)
+        });
     }
 
     String findingsText() {
         StringBuilder r = new StringBuilder();
         for (Checker.Finding f : result.findings()) {
-            r.append(f.kind()).append('\t').append(f.start() > 0 ? t(f.start()) : "-").append('\t')
-                    .append(f.start() > 0 ? faultAt(f.start()) : "-").append('\t').append(f.key()).append('\t').append(f.verdict()).append('\n');
+            r.append(f.kind())
+                    .append('\t')
+                    .append(f.start() > 0 ? t(f.start()) : "-")
+                    .append('\t')
+                    .append(f.start() > 0 ? faultAt(f.start()) : "-")
+                    .append('\t')
+                    .append(f.key())
+                    .append('\t')
+                    .append(f.verdict())
+                    .append('\n');
         }
         return r.toString();
     }
@@ -265,21 +375,30 @@ final class Report {
         lines.addAll(probeLines);
         for (Ledger.Line line : lines) {
             if (line.fiveHundred() || line.outcome().equals("error")) {
-                byStatus.merge(line.kind() + " " + line.outcome() + " (" + faultAt(line.start()) + ")", 1, Integer::sum);
+                byStatus.merge(
+                        line.kind() + " " + line.outcome() + " (" + faultAt(line.start()) + ")", 1, Integer::sum);
             }
         }
-        r.append("\n-- final outcomes that were 5xx or no answer (after the client's retries), by request, status and fault window\n");
+        r.append(
+                "\n-- final outcomes that were 5xx or no answer (after the client's retries), by request, status and fault window\n");
         if (byStatus.isEmpty()) {
             r.append("  none\n");
         }
         byStatus.forEach((k, v) -> r.append(String.format(Locale.ROOT, "  %-36s %d%n", k, v)));
-        long fiveHundreds = byStatus.entrySet().stream().filter(e -> e.getKey().contains(" 500 ")).mapToLong(Map.Entry::getValue).sum();
+        long fiveHundreds = byStatus.entrySet().stream()
+                .filter(e -> e.getKey().contains(" 500 "))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
         checks.add(new String[] {"no 500 answered", Boolean.toString(fiveHundreds == 0)});
     }
 
     /** Did Gatling start the users when the open model said? The largest lag of started users behind the schedule. */
     private void generator(StringBuilder r) {
-        List<Long> starts = load.stream().filter(l -> l.kind().equals("signup")).map(Ledger.Line::start).sorted().toList();
+        List<Long> starts = load.stream()
+                .filter(l -> l.kind().equals("signup"))
+                .map(Ledger.Line::start)
+                .sorted()
+                .toList();
         double worst = 0;
         int worstAt = 0;
         int index = 0;
@@ -296,13 +415,22 @@ final class Report {
         }
         double scheduled = plan.scheduledBy(plan.totalSeconds());
         boolean behind = worst > Math.max(5, 0.1 * plan.scheduledBy(Math.max(1, worstAt)));
-        r.append(String.format(Locale.ROOT, "%n-- load generator: %d signups started of %.0f scheduled; largest lag %.1f users at t+%ds%s%n",
-                starts.size(), scheduled, worst, worstAt, behind ? "  ** GENERATOR FELL BEHIND: the load was lighter than planned **" : " (on schedule)"));
+        r.append(String.format(
+                Locale.ROOT,
+                "%n-- load generator: %d signups started of %.0f scheduled; largest lag %.1f users at t+%ds%s%n",
+                starts.size(),
+                scheduled,
+                worst,
+                worstAt,
+                behind ? "  ** GENERATOR FELL BEHIND: the load was lighter than planned **" : " (on schedule)"));
         checks.add(new String[] {"generator kept its schedule", Boolean.toString(!behind)});
     }
 
     private double cpuDelta(String role) {
-        Sampler.Sample first = sampler.samples.stream().filter(s -> s.at() >= loadStart).findFirst().orElse(null);
+        Sampler.Sample first = sampler.samples.stream()
+                .filter(s -> s.at() >= loadStart)
+                .findFirst()
+                .orElse(null);
         Sampler.Sample last = sampler.samples.isEmpty() ? null : sampler.samples.getLast();
         if (first == null || last == null) {
             return 0;
@@ -311,10 +439,13 @@ final class Report {
     }
 
     private void capacity(StringBuilder r) throws Exception {
-        long signups = load.stream().filter(l -> l.kind().equals("signup") && l.ok()).count();
+        long signups =
+                load.stream().filter(l -> l.kind().equals("signup") && l.ok()).count();
         long requests = load.size();
         long mails = result.rows().getFirst().ok();
-        long resizes = load.stream().filter(l -> (l.kind().equals("avatar") || l.kind().equals("photo")) && l.ok()).count();
+        long resizes = load.stream()
+                .filter(l -> (l.kind().equals("avatar") || l.kind().equals("photo")) && l.ok())
+                .count();
         double apiCpu = cpuDelta("API");
         double workerCpu = cpuDelta("WORKER");
         double gatewayCpu = cpuDelta("GATEWAY");
@@ -325,13 +456,17 @@ final class Report {
         double secondsPerResize = resizes == 0 ? preflight.resizeMillis() / 1000.0 : resizeCpu / resizes;
         double secondsPerEmail = mails == 0 ? 0 : (workerCpu - resizeCpu) / mails;
         long connections = probe.listeners.size();
-        double measuredPerConnection = connections == 0 ? 0 : Math.max(0, gatewayRssAfter - gatewayRssBefore) / (double) connections;
+        double measuredPerConnection =
+                connections == 0 ? 0 : Math.max(0, gatewayRssAfter - gatewayRssBefore) / (double) connections;
         // A handful of connections moves a JVM's RSS less than its own heap and JIT do: below 100 the
         // measurement is noise, and the plan uses the assumption instead (and says so).
         boolean connectionMeasured = connections >= 100;
         double bytesPerConnection = connectionMeasured ? measuredPerConnection : 64 * 1024;
-        double bytesPerJob = sampler.samples.stream().filter(s -> s.streamEntries() >= 5)
-                .mapToDouble(s -> s.streamBytes() / (double) s.streamEntries()).max().orElse(-1);
+        double bytesPerJob = sampler.samples.stream()
+                .filter(s -> s.streamEntries() >= 5)
+                .mapToDouble(s -> s.streamBytes() / (double) s.streamEntries())
+                .max()
+                .orElse(-1);
         boolean jobMeasured = bytesPerJob > 0;
         if (!jobMeasured) {
             bytesPerJob = 1024;
@@ -340,10 +475,18 @@ final class Report {
         double bytesPerEvent = bytesPerEventMeasured > 0 ? bytesPerEventMeasured : 300;
         double pgCpuPerSignup = signups == 0 ? 0 : pgCpu / signups;
         double requestsPerSignup = signups == 0 ? 0 : requests / (double) signups;
-        List<Long> steadyLatency = load.stream().filter(l -> !inFaultWindow(l.start())).map(l -> l.end() - l.start()).toList();
-        double meanLatency = steadyLatency.stream().mapToLong(Long::longValue).average().orElse(100) / 1000.0;
-        double signupLatency = load.stream().filter(l -> l.kind().equals("signup") && !inFaultWindow(l.start()))
-                .mapToLong(l -> l.end() - l.start()).average().orElse(300) / 1000.0;
+        List<Long> steadyLatency = load.stream()
+                .filter(l -> !inFaultWindow(l.start()))
+                .map(l -> l.end() - l.start())
+                .toList();
+        double meanLatency =
+                steadyLatency.stream().mapToLong(Long::longValue).average().orElse(100) / 1000.0;
+        double signupLatency = load.stream()
+                        .filter(l -> l.kind().equals("signup") && !inFaultWindow(l.start()))
+                        .mapToLong(l -> l.end() - l.start())
+                        .average()
+                        .orElse(300)
+                / 1000.0;
         double avatarsPerSignup = signups == 0 ? 0 : resizes / (double) signups;
 
         double target = Double.parseDouble(System.getProperty("rehearsal.target", "1000"));
@@ -358,9 +501,11 @@ final class Report {
         long emailTasks = (long) Math.ceil(lambda * secondsPerEmail / U);
         long mediaTasks = (long) Math.ceil(lambda * avatarsPerSignup * secondsPerResize / U);
         double connectionsAtTarget = lambda * sessionSeconds;
-        long gatewayNodes = (long) Math.ceil(connectionsAtTarget * Math.max(bytesPerConnection, 16 * 1024) / (U * nodeMemory)) + 1;
+        long gatewayNodes =
+                (long) Math.ceil(connectionsAtTarget * Math.max(bytesPerConnection, 16 * 1024) / (U * nodeMemory)) + 1;
         double redisBytes = (lambda * outageSeconds * (1 + avatarsPerSignup) * bytesPerJob
-                + connectionsAtTarget * eventsPerUser * bytesPerEvent) / U;
+                        + connectionsAtTarget * eventsPerUser * bytesPerEvent)
+                / U;
         double acu = Math.max(0.5, Math.ceil(2 * lambda * pgCpuPerSignup / (U * vcpuPerAcu)) / 2);
 
         Map<String, Object> units = new LinkedHashMap<>();
@@ -372,13 +517,24 @@ final class Report {
         units.put("workerSecondsPerResize", round(secondsPerResize));
         units.put("resizesPerSignup", round(avatarsPerSignup));
         units.put("gatewayBytesPerConnection", Math.round(bytesPerConnection));
-        units.put("gatewayBytesPerConnectionSource", connectionMeasured ? "measured" : String.format(Locale.ROOT,
-                "assumed (only %d probe connections; RSS delta %.0f B each is noise)", connections, measuredPerConnection));
+        units.put(
+                "gatewayBytesPerConnectionSource",
+                connectionMeasured
+                        ? "measured"
+                        : String.format(
+                                Locale.ROOT,
+                                "assumed (only %d probe connections; RSS delta %.0f B each is noise)",
+                                connections,
+                                measuredPerConnection));
         units.put("redisBytesPerEvent", Math.round(bytesPerEvent));
-        units.put("redisBytesPerEventSource", bytesPerEventMeasured > 0 ? "measured (MEMORY USAGE of event logs)" : "assumed");
+        units.put(
+                "redisBytesPerEventSource",
+                bytesPerEventMeasured > 0 ? "measured (MEMORY USAGE of event logs)" : "assumed");
         units.put("gatewayCpuSeconds", round(gatewayCpu));
         units.put("redisBytesPerJob", Math.round(bytesPerJob));
-        units.put("redisBytesPerJobSource", jobMeasured ? "measured (MEMORY USAGE / XLEN of duet:q:email at its deepest)" : "assumed");
+        units.put(
+                "redisBytesPerJobSource",
+                jobMeasured ? "measured (MEMORY USAGE / XLEN of duet:q:email at its deepest)" : "assumed");
         units.put("postgresCpuSecondsPerSignup", round(pgCpuPerSignup));
         units.put("hashMillis", round(preflight.hashMillis()));
         Map<String, Object> assumptions = new LinkedHashMap<>();
@@ -402,9 +558,15 @@ final class Report {
         formulas.put("lambdaConcurrencyApi", "ceil(lambda * apiRequestsPerSignup * apiMeanLatencySeconds / U)");
         formulas.put("lambdaConcurrencySignup", "ceil(lambda * signupLatencySeconds / U)");
         formulas.put("workerTasksEmail", "ceil(lambda * workerCpuSecondsPerEmail / (U * vcpuPerWorkerTask))");
-        formulas.put("workerTasksMedia", "ceil(lambda * resizesPerSignup * workerSecondsPerResize / (U * vcpuPerWorkerTask))");
-        formulas.put("gatewayNodes", "ceil(lambda * sessionSeconds * max(gatewayBytesPerConnection, gatewayMinBytesPerConnection) / (U * gatewayNodeMemoryBytes)) + 1");
-        formulas.put("redisMemoryBytes", "(lambda * outageSecondsToBuffer * (1 + resizesPerSignup) * redisBytesPerJob + lambda * sessionSeconds * eventsKeptPerUser * redisBytesPerEvent) / U");
+        formulas.put(
+                "workerTasksMedia",
+                "ceil(lambda * resizesPerSignup * workerSecondsPerResize / (U * vcpuPerWorkerTask))");
+        formulas.put(
+                "gatewayNodes",
+                "ceil(lambda * sessionSeconds * max(gatewayBytesPerConnection, gatewayMinBytesPerConnection) / (U * gatewayNodeMemoryBytes)) + 1");
+        formulas.put(
+                "redisMemoryBytes",
+                "(lambda * outageSecondsToBuffer * (1 + resizesPerSignup) * redisBytesPerJob + lambda * sessionSeconds * eventsKeptPerUser * redisBytesPerEvent) / U");
         formulas.put("auroraAcu", "max(0.5, ceil(2 * lambda * postgresCpuSecondsPerSignup / (U * vcpuPerAcu)) / 2)");
         capacity.put("source", "duet rehearse (" + options.mode() + ")");
         capacity.put("targetSignupsPerMinute", target);
@@ -413,22 +575,41 @@ final class Report {
         capacity.put("assumptions", assumptions);
         capacity.put("plan", planOut);
         capacity.put("formulas", formulas);
-        capacity.put("extrapolated", List.of("Lambda is not exercised here: its concurrency comes from this run's node latencies",
-                "Aurora ACU from local PostgreSQL CPU and an assumed vCPU per ACU",
-                "worker CPU is split between emails and resizes using the preflight resize time",
-                "memory per connection: measured only with 100+ connections, else assumed (see gatewayBytesPerConnectionSource)",
-                "sessionSeconds, eventsKeptPerUser and outageSecondsToBuffer are assumptions, not measurements"));
+        capacity.put(
+                "extrapolated",
+                List.of(
+                        "Lambda is not exercised here: its concurrency comes from this run's node latencies",
+                        "Aurora ACU from local PostgreSQL CPU and an assumed vCPU per ACU",
+                        "worker CPU is split between emails and resizes using the preflight resize time",
+                        "memory per connection: measured only with 100+ connections, else assumed (see gatewayBytesPerConnectionSource)",
+                        "sessionSeconds, eventsKeptPerUser and outageSecondsToBuffer are assumptions, not measurements"));
 
-        r.append(String.format(Locale.ROOT, "%n-- capacity plan for %.0f signups/min per region (lambda = %.2f/s, U = %.1f; Little's law L = lambda * W)%n",
-                target, lambda, U));
-        r.append(String.format(Locale.ROOT, "  unit costs: API %.3f CPU-s/signup (%.1f requests, mean %.0f ms), email %.4f CPU-s, resize %.3f s, "
+        r.append(String.format(
+                Locale.ROOT,
+                "%n-- capacity plan for %.0f signups/min per region (lambda = %.2f/s, U = %.1f; Little's law L = lambda * W)%n",
+                target,
+                lambda,
+                U));
+        r.append(String.format(
+                Locale.ROOT,
+                "  unit costs: API %.3f CPU-s/signup (%.1f requests, mean %.0f ms), email %.4f CPU-s, resize %.3f s, "
                         + "%.0f B/connection (%s), Redis %.0f B/job, %.0f B/event, PostgreSQL %.3f CPU-s/signup%n",
-                apiCpuPerSignup, requestsPerSignup, meanLatency * 1000, secondsPerEmail, secondsPerResize, bytesPerConnection,
-                connectionMeasured ? "measured" : "assumed", bytesPerJob, bytesPerEvent, pgCpuPerSignup));
+                apiCpuPerSignup,
+                requestsPerSignup,
+                meanLatency * 1000,
+                secondsPerEmail,
+                secondsPerResize,
+                bytesPerConnection,
+                connectionMeasured ? "measured" : "assumed",
+                bytesPerJob,
+                bytesPerEvent,
+                pgCpuPerSignup));
         for (var e : planOut.entrySet()) {
-            r.append(String.format(Locale.ROOT, "  %-24s %-14s = %s%n", e.getKey(), e.getValue(), formulas.get(e.getKey())));
+            r.append(String.format(
+                    Locale.ROOT, "  %-24s %-14s = %s%n", e.getKey(), e.getValue(), formulas.get(e.getKey())));
         }
-        r.append("  extrapolated: Lambda is not exercised here; Aurora ACU assumes " + vcpuPerAcu + " vCPU per ACU; see capacity-inputs.json\n");
+        r.append("  extrapolated: Lambda is not exercised here; Aurora ACU assumes " + vcpuPerAcu
+                + " vCPU per ACU; see capacity-inputs.json\n");
     }
 
     private static double round(double value) {
@@ -449,11 +630,22 @@ final class Report {
             }
         }
         Map<String, Object> plan = (Map<String, Object>) capacity.get("plan");
-        r.append(String.format(Locale.ROOT, "RESULT mode=%s pass=%s lost=%d duplicated=%d unexpected=%d recovered=%d signups=%d drained_s=%s "
+        r.append(String.format(
+                Locale.ROOT,
+                "RESULT mode=%s pass=%s lost=%d duplicated=%d unexpected=%d recovered=%d signups=%d drained_s=%s "
                         + "lambda_api=%s email_tasks=%s media_tasks=%s gateway_nodes=%s aurora_acu=%s%n",
-                options.mode(), result.passed(), result.lost(), result.duplicated(), result.unexpected(), result.recovered(),
-                result.rows().getFirst().ok(), drainedMillis < 0 ? "cap" : Long.toString(drainedMillis / 1000),
-                plan.get("lambdaConcurrencyApi"), plan.get("workerTasksEmail"), plan.get("workerTasksMedia"), plan.get("gatewayNodes"),
+                options.mode(),
+                result.passed(),
+                result.lost(),
+                result.duplicated(),
+                result.unexpected(),
+                result.recovered(),
+                result.rows().getFirst().ok(),
+                drainedMillis < 0 ? "cap" : Long.toString(drainedMillis / 1000),
+                plan.get("lambdaConcurrencyApi"),
+                plan.get("workerTasksEmail"),
+                plan.get("workerTasksMedia"),
+                plan.get("gatewayNodes"),
                 plan.get("auroraAcu")));
         r.append(passed).append(" passed, ").append(failed).append(" failed");
         return r.toString();

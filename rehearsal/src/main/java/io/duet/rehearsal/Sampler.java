@@ -13,8 +13,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * is added to the role's total), for the report's backlog and the capacity plan's unit costs.
  */
 final class Sampler {
-    record Sample(long at, long outbox, long emailBacklog, long mediaBacklog, long dead, long redisBytes, Map<String, Double> cpu,
-            boolean queuesKnown, long streamBytes, long streamEntries) {
+    record Sample(
+            long at,
+            long outbox,
+            long emailBacklog,
+            long mediaBacklog,
+            long dead,
+            long redisBytes,
+            Map<String, Double> cpu,
+            boolean queuesKnown,
+            long streamBytes,
+            long streamEntries) {
         long backlog() {
             return Math.max(0, outbox) + emailBacklog + mediaBacklog;
         }
@@ -63,7 +72,9 @@ final class Sampler {
         long dead = 0;
         if (queues != null) {
             for (JsonNode q : queues) {
-                long backlog = q.path("waiting").asLong() + q.path("pending").asLong() + q.path("retrying").asLong();
+                long backlog = q.path("waiting").asLong()
+                        + q.path("pending").asLong()
+                        + q.path("retrying").asLong();
                 dead += q.path("dead").asLong();
                 if (q.path("name").asText().equals("email")) {
                     email = backlog;
@@ -81,13 +92,25 @@ final class Sampler {
                 }
             }
         }
-        double pg = stack.postgresPids().stream().mapToDouble(Stack::cpuSeconds).filter(c -> c >= 0).sum();
+        double pg = stack.postgresPids().stream()
+                .mapToDouble(Stack::cpuSeconds)
+                .filter(c -> c >= 0)
+                .sum();
         Map<String, Double> cpu = new HashMap<>();
         lastCpu.forEach((pid, seconds) -> cpu.merge(roleOf.get(pid), seconds, Double::sum));
         cpu.put("POSTGRES", pg);
         long[] stream = stack.keyUsage("duet:q:email");
-        return new Sample(System.currentTimeMillis(), outbox, email, media, dead, stack.redisUsedMemory(), cpu, queues != null,
-                stream[0], stream[1]);
+        return new Sample(
+                System.currentTimeMillis(),
+                outbox,
+                email,
+                media,
+                dead,
+                stack.redisUsedMemory(),
+                cpu,
+                queues != null,
+                stream[0],
+                stream[1]);
     }
 
     volatile boolean clientsHeld;

@@ -30,7 +30,11 @@ final class Stack implements AutoCloseable {
     static final String JWT_SECRET = "rehearsal-secret-of-duet-0123456789-0123456789";
     static final String OPS_TOKEN = "rehearsal-ops-token";
 
-    enum Role { API, WORKER, GATEWAY }
+    enum Role {
+        API,
+        WORKER,
+        GATEWAY
+    }
 
     final class Node {
         final String name;
@@ -54,10 +58,17 @@ final class Stack implements AutoCloseable {
         }
 
         void start() throws IOException {
-            List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Xmx" + (role == Role.WORKER ? "448m" : "320m"), "-Xss512k",
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-Dduet.local.data-dir=" + dir.resolve(name), "-cp", launcherClasspath,
+            List<String> command = new ArrayList<>(List.of(
+                    java(),
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-Xmx" + (role == Role.WORKER ? "448m" : "320m"),
+                    "-Xss512k",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow",
+                    "-Dduet.local.data-dir=" + dir.resolve(name),
+                    "-cp",
+                    launcherClasspath,
                     "io.duet.functions.local.LocalStack"));
             ProcessBuilder builder = new ProcessBuilder(command);
             Map<String, String> env = builder.environment();
@@ -77,7 +88,8 @@ final class Stack implements AutoCloseable {
             env.put("DUET_REALTIME_NODE_ID", name);
             env.put("DUET_ACCOUNTS_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
             builder.redirectErrorStream(true);
-            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
+            builder.redirectOutput(
+                    ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
             process = builder.start();
         }
 
@@ -88,8 +100,11 @@ final class Stack implements AutoCloseable {
                     throw new IllegalStateException(name + " exited; see " + dir.resolve(name + ".log"));
                 }
                 try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/health/liveness"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = http.send(
+                            HttpRequest.newBuilder(URI.create(base() + "/health/liveness"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200) {
                         return;
                     }
@@ -121,7 +136,8 @@ final class Stack implements AutoCloseable {
     final int redisPort;
     final int smtpPort;
     final Map<String, Node> nodes = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process redis;
     private final Path pgData;
     private final boolean asPostgresUser;
@@ -131,9 +147,11 @@ final class Stack implements AutoCloseable {
         this.smtpPort = smtpPort;
         Files.createDirectories(this.dir);
         launcherClasspath = root.resolve("functions/target/classes") + ":"
-                + Files.readString(root.resolve("functions/target/classpath.txt")).trim();
+                + Files.readString(root.resolve("functions/target/classpath.txt"))
+                        .trim();
         datagenClasspath = root.resolve("loadtest/target/classes") + ":"
-                + Files.readString(root.resolve("loadtest/target/classpath.txt")).trim();
+                + Files.readString(root.resolve("loadtest/target/classpath.txt"))
+                        .trim();
         pgPort = freePort();
         redisPort = freePort();
         asPostgresUser = "root".equals(System.getProperty("user.name"));
@@ -178,13 +196,23 @@ final class Stack implements AutoCloseable {
     }
 
     void pgCtl(String action) throws Exception {
-        List<String> command = pg("/usr/lib/postgresql/15/bin/pg_ctl", "-D", pgData.toString(), "-w", "-t", "60",
-                "-l", pgData + "/server.log");
+        List<String> command = pg(
+                "/usr/lib/postgresql/15/bin/pg_ctl",
+                "-D",
+                pgData.toString(),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                pgData + "/server.log");
         if (action.equals("stop-immediate")) {
             command.addAll(List.of("-m", "immediate", "stop"));
         } else {
-            command.addAll(List.of("-o", "-p " + pgPort + " -c listen_addresses=127.0.0.1 -k " + pgData
-                    + " -c max_connections=120 -c shared_buffers=96MB", action));
+            command.addAll(List.of(
+                    "-o",
+                    "-p " + pgPort + " -c listen_addresses=127.0.0.1 -k " + pgData
+                            + " -c max_connections=120 -c shared_buffers=96MB",
+                    action));
         }
         run(command);
     }
@@ -192,7 +220,9 @@ final class Stack implements AutoCloseable {
     /** The postmaster's PID and its children's (backends): their CPU is PostgreSQL's share. */
     List<Long> postgresPids() {
         try {
-            long postmaster = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).getFirst().trim());
+            long postmaster = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid"))
+                    .getFirst()
+                    .trim());
             List<Long> pids = new ArrayList<>();
             pids.add(postmaster);
             ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(c -> pids.add(c.pid())));
@@ -203,9 +233,19 @@ final class Stack implements AutoCloseable {
     }
 
     void datagen(int couples, int messages) throws Exception {
-        List<String> command = List.of(java(), "-Xmx512m", "--sun-misc-unsafe-memory-access=allow", "-cp", datagenClasspath,
-                "io.duet.loadtest.DataGen", "--couples", Integer.toString(couples), "--messages", Integer.toString(messages),
-                "--database", jdbcUrl());
+        List<String> command = List.of(
+                java(),
+                "-Xmx512m",
+                "--sun-misc-unsafe-memory-access=allow",
+                "-cp",
+                datagenClasspath,
+                "io.duet.loadtest.DataGen",
+                "--couples",
+                Integer.toString(couples),
+                "--messages",
+                Integer.toString(messages),
+                "--database",
+                jdbcUrl());
         run(command);
     }
 
@@ -214,11 +254,25 @@ final class Stack implements AutoCloseable {
     void startRedis() throws Exception {
         Path redisDir = dir.resolve("redis");
         Files.createDirectories(redisDir);
-        ProcessBuilder builder = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--dir", redisDir.toString(), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-                "--protected-mode", "no");
+        ProcessBuilder builder = new ProcessBuilder(
+                "redis-server",
+                "--port",
+                Integer.toString(redisPort),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                redisDir.toString(),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+                "--protected-mode",
+                "no");
         builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()));
+        builder.redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()));
         redis = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
@@ -246,7 +300,9 @@ final class Stack implements AutoCloseable {
         Path redisDir = dir.resolve("redis");
         if (Files.exists(redisDir)) {
             try (Stream<Path> files = Files.walk(redisDir)) {
-                files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(redisDir)).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .filter(p -> !p.equals(redisDir))
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -285,7 +341,10 @@ final class Stack implements AutoCloseable {
                 default -> "0";
             };
             long entries = Long.parseLong(count.trim());
-            long bytes = entries == 0 ? 0 : Long.parseLong(redisCli("MEMORY", "USAGE", key, "SAMPLES", "0").trim());
+            long bytes = entries == 0
+                    ? 0
+                    : Long.parseLong(
+                            redisCli("MEMORY", "USAGE", key, "SAMPLES", "0").trim());
             return new long[] {bytes, entries};
         } catch (Exception e) {
             return new long[] {0, 0};
@@ -354,8 +413,11 @@ final class Stack implements AutoCloseable {
     }
 
     private void run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("setup.log").toFile())).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("setup.log").toFile()))
+                .start();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed; see " + dir.resolve("setup.log"));
         }

@@ -18,17 +18,24 @@ class ShortRehearsalTest {
     @Test
     void aSmallPromotionWithEveryFaultLosesNothing() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
-        assertTrue(Files.exists(root.resolve("functions/target/classpath.txt")),
+        assertTrue(
+                Files.exists(root.resolve("functions/target/classpath.txt")),
                 "the launcher's classpath file is missing: build with mvn package first (./duet test does)");
-        assertTrue(Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/initdb")),
+        assertTrue(
+                Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/initdb")),
                 "the rehearsal runs its own PostgreSQL: /usr/lib/postgresql/15/bin/initdb is needed");
-        Rehearse.Options options = Rehearse.Options.parse(new String[] {"--short", "--out", "target/rehearsal/short-test"});
+        Rehearse.Options options =
+                Rehearse.Options.parse(new String[] {"--short", "--out", "target/rehearsal/short-test"});
         long start = System.nanoTime();
         Checker.Result result = Rehearse.run(options, root, System.out);
         double seconds = (System.nanoTime() - start) / 1e9;
-        String findings = result.findings().stream().limit(20).map(f -> f.kind() + " " + f.verdict() + " " + f.key())
+        String findings = result.findings().stream()
+                .limit(20)
+                .map(f -> f.kind() + " " + f.verdict() + " " + f.key())
                 .collect(Collectors.joining("\n  "));
-        assertTrue(result.rows().getFirst().requests() > 0, "the load made no signups: see target/rehearsal/short-test/gatling.log");
+        assertTrue(
+                result.rows().getFirst().requests() > 0,
+                "the load made no signups: see target/rehearsal/short-test/gatling.log");
         assertEquals(0, result.lost(), "lost effects (2xx without effect):\n  " + findings);
         assertEquals(0, result.unexpected(), "unexpected effects (no request asked for them):\n  " + findings);
         System.out.printf("short rehearsal took %.0f s%n", seconds);

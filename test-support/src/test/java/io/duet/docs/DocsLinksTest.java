@@ -38,8 +38,10 @@ class DocsLinksTest {
     @Test
     void givenABrokenLinkAndAMissingAnchor_thenBothAreReported() throws IOException {
         Path dir = Files.createTempDirectory("duet-docs-");
-        Files.writeString(dir.resolve("a.md"), "# Title\n\n## Known part\n\n[ok](b.md#real-heading) [ok](#known-part) "
-                + "[gone](missing.md) [no anchor](b.md#nowhere) [web](https://example.com/x)\n");
+        Files.writeString(
+                dir.resolve("a.md"),
+                "# Title\n\n## Known part\n\n[ok](b.md#real-heading) [ok](#known-part) "
+                        + "[gone](missing.md) [no anchor](b.md#nowhere) [web](https://example.com/x)\n");
         Files.writeString(dir.resolve("b.md"), "# B\n\n## Real heading\n");
 
         List<String> broken = brokenLinks(dir);
@@ -53,7 +55,8 @@ class DocsLinksTest {
             files = walk.filter(path -> path.toString().endsWith(".md"))
                     .filter(path -> root.relativize(path).toString().chars().noneMatch(c -> c == '\0'))
                     .filter(path -> !ignored(root.relativize(path)))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
         Map<Path, Set<String>> anchors = new HashMap<>();
         List<String> broken = new ArrayList<>();
@@ -68,11 +71,16 @@ class DocsLinksTest {
                 int hash = target.indexOf('#');
                 String pathPart = hash < 0 ? target : target.substring(0, hash);
                 String anchor = hash < 0 ? null : target.substring(hash + 1);
-                Path resolved = pathPart.isEmpty() ? file : file.getParent().resolve(pathPart).normalize();
+                Path resolved = pathPart.isEmpty()
+                        ? file
+                        : file.getParent().resolve(pathPart).normalize();
                 if (!Files.exists(resolved)) {
                     broken.add(root.relativize(file) + " -> " + target);
-                } else if (anchor != null && !anchor.isEmpty() && resolved.toString().endsWith(".md")
-                        && !anchors.computeIfAbsent(resolved, DocsLinksTest::headings).contains(anchor)) {
+                } else if (anchor != null
+                        && !anchor.isEmpty()
+                        && resolved.toString().endsWith(".md")
+                        && !anchors.computeIfAbsent(resolved, DocsLinksTest::headings)
+                                .contains(anchor)) {
                     broken.add(root.relativize(file) + " -> " + target);
                 }
             }
@@ -111,7 +119,9 @@ class DocsLinksTest {
     }
 
     static String slug(String heading) {
-        String text = heading.replaceAll("`", "").replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1").toLowerCase(Locale.ROOT);
+        String text = heading.replaceAll("`", "")
+                .replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
+                .toLowerCase(Locale.ROOT);
         StringBuilder slug = new StringBuilder();
         text.codePoints().forEach(c -> {
             if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {

@@ -32,6 +32,10 @@ record AccountConfig(
         @NotNull Argon2 argon2) {
 
     @ConfigurationProperties("argon2")
-    record Argon2(@Min(64) int memoryKib, @Min(1) int iterations, @Min(1) int parallelism, @Min(0) int maxConcurrent,
+    record Argon2(
+            @Min(64) int memoryKib,
+            @Min(1) int iterations,
+            @Min(1) int parallelism,
+            @Min(0) int maxConcurrent,
             @NotNull Duration maxWait) {}
 }

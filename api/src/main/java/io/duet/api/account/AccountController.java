@@ -1,7 +1,8 @@
 package io.duet.api.account;
 
-import io.swagger.v3.oas.annotations.security.SecurityRequirements;
+import io.duet.api.web.ClientAddress;
 import io.duet.api.web.ProblemResponses;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -11,9 +12,6 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
-import io.micronaut.core.annotation.Nullable;
-import io.duet.api.web.ClientAddress;
-import jakarta.validation.constraints.Size;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
@@ -23,8 +21,10 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 import java.util.Map;
 
 /** Signup and address verification: {@code /v1/accounts}. */
@@ -42,7 +42,11 @@ class AccountController {
     private final ClientAddress clients;
     private final SignUpIdempotency idempotency;
 
-    AccountController(AccountService accounts, VerificationPage page, AccountLimits limits, ClientAddress clients,
+    AccountController(
+            AccountService accounts,
+            VerificationPage page,
+            AccountLimits limits,
+            ClientAddress clients,
             SignUpIdempotency idempotency) {
         this.accounts = accounts;
         this.page = page;
@@ -54,14 +58,20 @@ class AccountController {
     @Post
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Sign up; the same 202 whether or not the address is registered (its owner is told by email)")
-    AccountMessages.AcceptedResponse signUp(@Valid @Body AccountMessages.SignUpRequest request, HttpRequest<?> http,
+    AccountMessages.AcceptedResponse signUp(
+            @Valid @Body AccountMessages.SignUpRequest request,
+            HttpRequest<?> http,
             @Nullable @Header("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey) {
         limits.signUp(clients.of(http), request.email());
         if (idempotencyKey != null && idempotency.replay(idempotencyKey, request)) {
             return AccountMessages.AcceptedResponse.VERIFICATION_SENT;
         }
         try {
-            accounts.signUp(request.email(), request.password(), request.displayName(), MailLocales.fromHeader(http.getLocale()));
+            accounts.signUp(
+                    request.email(),
+                    request.password(),
+                    request.displayName(),
+                    MailLocales.fromHeader(http.getLocale()));
         } catch (RuntimeException e) {
             if (idempotencyKey != null) {
                 idempotency.release(idempotencyKey);
@@ -104,7 +114,8 @@ class AccountController {
     }
 
     private static HttpResponse<String> html(String body) {
-        return HttpResponse.ok(body).contentType(MediaType.TEXT_HTML_TYPE)
+        return HttpResponse.ok(body)
+                .contentType(MediaType.TEXT_HTML_TYPE)
                 .header("Cache-Control", "no-store")
                 // same-origin, not no-referrer: the page's URL (with the token) never leaves for another site, and
                 // its own form POST still carries a real Origin. With no-referrer a browser sends "Origin: null",

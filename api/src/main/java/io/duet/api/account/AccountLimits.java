@@ -37,18 +37,28 @@ class AccountLimits {
      */
     void verify(String clientIp, String email) {
         RateLimiter.Limit ip = new RateLimiter.Limit("verify:ip:" + clientIp, config.verifyPerIp(), MINUTE);
-        limiter.hitAll(EmailAddresses.valid(email)
-                ? List.of(ip, new RateLimiter.Limit("verify:address:" + EmailAddresses.normalize(email), config.verifyPerAddress(),
-                        Duration.ofHours(1)))
-                : List.of(ip));
+        limiter.hitAll(
+                EmailAddresses.valid(email)
+                        ? List.of(
+                                ip,
+                                new RateLimiter.Limit(
+                                        "verify:address:" + EmailAddresses.normalize(email),
+                                        config.verifyPerAddress(),
+                                        Duration.ofHours(1)))
+                        : List.of(ip));
     }
 
     /** The client's signup limit (shared by signup and resend), then the address's when it is one, in one round trip. */
-    private void hitIpThenAddress(String clientIp, String addressPrefix, String email, int perAddress, Duration window) {
+    private void hitIpThenAddress(
+            String clientIp, String addressPrefix, String email, int perAddress, Duration window) {
         RateLimiter.Limit ip = new RateLimiter.Limit("signup:ip:" + clientIp, config.signupPerIp(), MINUTE);
-        limiter.hitAll(EmailAddresses.valid(email)
-                ? List.of(ip, new RateLimiter.Limit(addressPrefix + EmailAddresses.normalize(email), perAddress, window))
-                : List.of(ip));
+        limiter.hitAll(
+                EmailAddresses.valid(email)
+                        ? List.of(
+                                ip,
+                                new RateLimiter.Limit(
+                                        addressPrefix + EmailAddresses.normalize(email), perAddress, window))
+                        : List.of(ip));
     }
 
     /**

@@ -3,11 +3,11 @@ package io.duet.api.account;
 import io.duet.api.media.MediaService;
 import io.duet.api.queue.Job;
 import io.duet.api.queue.JobHandler;
-import jakarta.inject.Singleton;
-import java.util.UUID;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.serde.annotation.Serdeable;
+import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +26,8 @@ class AccountPurgeHandler implements JobHandler {
     private final io.duet.api.events.UserEvents events;
     private final ObjectMapper json;
 
-    AccountPurgeHandler(AccountRepository accounts, MediaService media, io.duet.api.events.UserEvents events, ObjectMapper json) {
+    AccountPurgeHandler(
+            AccountRepository accounts, MediaService media, io.duet.api.events.UserEvents events, ObjectMapper json) {
         this.events = events;
         this.accounts = accounts;
         this.media = media;
@@ -48,7 +49,8 @@ class AccountPurgeHandler implements JobHandler {
 
     @Override
     public void handle(Job job) throws IOException {
-        UUID accountId = job.payload(json, PurgeJob.class, purge -> purge.v() == 1 && purge.accountId() != null).accountId();
+        UUID accountId = job.payload(json, PurgeJob.class, purge -> purge.v() == 1 && purge.accountId() != null)
+                .accountId();
         // Files first: a failure here retries the job with the rows (and so the list of files) still there.
         int mediaItems = media.removeFilesOf(accountId);
         // The user's realtime log holds message texts for up to duet.events.idle-ttl: gone with the account.
@@ -56,6 +58,10 @@ class AccountPurgeHandler implements JobHandler {
         // the partner may read for the couple's grace period (duet.couples.history-grace) whatever the log holds.
         events.purge(accountId);
         int removed = accounts.purge(accountId);
-        LOG.atInfo().addKeyValue("accountId", accountId).addKeyValue("removed", removed).addKeyValue("mediaItems", mediaItems).log("account purged");
+        LOG.atInfo()
+                .addKeyValue("accountId", accountId)
+                .addKeyValue("removed", removed)
+                .addKeyValue("mediaItems", mediaItems)
+                .log("account purged");
     }
 }

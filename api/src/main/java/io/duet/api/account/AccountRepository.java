@@ -16,8 +16,14 @@ interface AccountRepository extends GenericRepository<Account, UUID> {
             INSERT INTO account (id, email, email_normalized, password_hash, display_name, locale, email_undeliverable, created_at)
             VALUES (:id, :email, :emailNormalized, :passwordHash, :displayName, :locale, false, :createdAt)
             ON CONFLICT (email_normalized) DO NOTHING""")
-    int insertIfAbsent(UUID id, String email, String emailNormalized, String passwordHash, String displayName,
-            String locale, Instant createdAt);
+    int insertIfAbsent(
+            UUID id,
+            String email,
+            String emailNormalized,
+            String passwordHash,
+            String displayName,
+            String locale,
+            Instant createdAt);
 
     Optional<Account> findByEmailNormalized(String emailNormalized);
 

@@ -7,8 +7,8 @@ import io.duet.api.web.InvalidFieldException;
 import io.duet.api.web.UnauthorizedException;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
-import java.sql.Connection;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,9 +42,18 @@ class AccountService {
     private final TransactionOperations<Connection> transactions;
     private final CoupleService couples;
 
-    AccountService(AccountRepository accounts, EmailVerificationRepository verifications, PasswordHasher hasher,
-            CommonPasswords commonPasswords, VerificationSecrets secrets, SessionTokens tokens, JobQueue jobs,
-            AccountConfig config, Funnel funnel, TransactionOperations<Connection> transactions, CoupleService couples) {
+    AccountService(
+            AccountRepository accounts,
+            EmailVerificationRepository verifications,
+            PasswordHasher hasher,
+            CommonPasswords commonPasswords,
+            VerificationSecrets secrets,
+            SessionTokens tokens,
+            JobQueue jobs,
+            AccountConfig config,
+            Funnel funnel,
+            TransactionOperations<Connection> transactions,
+            CoupleService couples) {
         this.transactions = transactions;
         this.couples = couples;
         this.accounts = accounts;
@@ -86,8 +95,15 @@ class AccountService {
         Instant now = Instant.now();
         UUID id = UUID.randomUUID();
         funnel.accepted.increment();
-        if (accounts.insertIfAbsent(id, email.strip(), normalized, attempt.passwordHash(), attempt.displayName(),
-                attempt.locale(), now) == 1) {
+        if (accounts.insertIfAbsent(
+                        id,
+                        email.strip(),
+                        normalized,
+                        attempt.passwordHash(),
+                        attempt.displayName(),
+                        attempt.locale(),
+                        now)
+                == 1) {
             openAttempt(id, attempt, now, true);
             return;
         }
@@ -116,8 +132,9 @@ class AccountService {
         }
         // One mail a minute per address, as for resends: an attempt within the minute stays unmailed (and so
         // can never be verified), and the mail already on its way still verifies the attempt it was sent for.
-        boolean mailedLately = usable.stream().anyMatch(open -> open.lastEmailAt() != null
-                && open.lastEmailAt().isAfter(now.minus(EMAIL_INTERVAL)));
+        boolean mailedLately = usable.stream()
+                .anyMatch(
+                        open -> open.lastEmailAt() != null && open.lastEmailAt().isAfter(now.minus(EMAIL_INTERVAL)));
         openAttempt(existing.id(), attempt, now, !mailedLately);
     }
 
@@ -141,7 +158,9 @@ class AccountService {
                 .max(Comparator.comparing(EmailVerification::lastEmailAt))
                 .filter(latest -> verifications.claimEmail(latest.id(), now, now.minus(EMAIL_INTERVAL)) == 1)
                 .ifPresent(latest -> {
-                    jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(account.get().id(), latest.id()));
+                    jobs.enqueue(
+                            VerificationMailHandler.QUEUE,
+                            VerificationMailHandler.verification(account.get().id(), latest.id()));
                     funnel.queued.increment();
                 });
     }
@@ -154,7 +173,8 @@ class AccountService {
     public SignedIn verifyCode(String email, String code) {
         Instant now = Instant.now();
         Account account = EmailAddresses.valid(email)
-                ? accounts.findByEmailNormalized(EmailAddresses.normalize(email)).orElse(null)
+                ? accounts.findByEmailNormalized(EmailAddresses.normalize(email))
+                        .orElse(null)
                 : null;
         if (account == null || account.deletedAt() != null) {
             throw new AccountProblems.VerificationFailedException();
@@ -165,7 +185,9 @@ class AccountService {
         if (usable.isEmpty()) {
             throw new AccountProblems.VerificationFailedException();
         }
-        Optional<EmailVerification> matched = usable.stream().filter(open -> secrets.matches(code, open.codeHash())).findFirst();
+        Optional<EmailVerification> matched = usable.stream()
+                .filter(open -> secrets.matches(code, open.codeHash()))
+                .findFirst();
         if (matched.isEmpty()) {
             verifications.countAttempt(account.id());
             throw new AccountProblems.VerificationFailedException();
@@ -176,7 +198,8 @@ class AccountService {
 
     /** What the link page shows before the button is pressed; looking does not consume the link. */
     public boolean linkUsable(String token) {
-        return verifications.findByTokenHash(secrets.hash(token))
+        return verifications
+                .findByTokenHash(secrets.hash(token))
                 .filter(verification -> verification.linkUsable(Instant.now()))
                 .isPresent();
     }
@@ -185,12 +208,13 @@ class AccountService {
     @Transactional
     public boolean verifyLink(String token) {
         Instant now = Instant.now();
-        Optional<EmailVerification> verification = verifications.lockByTokenHash(secrets.hash(token))
-                .filter(open -> open.linkUsable(now));
+        Optional<EmailVerification> verification =
+                verifications.lockByTokenHash(secrets.hash(token)).filter(open -> open.linkUsable(now));
         if (verification.isEmpty()) {
             return false;
         }
-        Optional<Account> account = accounts.findByIdAndDeletedAtIsNull(verification.get().accountId());
+        Optional<Account> account =
+                accounts.findByIdAndDeletedAtIsNull(verification.get().accountId());
         if (account.isEmpty()) {
             return false;
         }
@@ -204,7 +228,8 @@ class AccountService {
      */
     public SignedIn signIn(String email, String password) {
         Optional<Account> account = EmailAddresses.valid(email)
-                ? accounts.findByEmailNormalized(EmailAddresses.normalize(email)).filter(found -> found.deletedAt() == null)
+                ? accounts.findByEmailNormalized(EmailAddresses.normalize(email))
+                        .filter(found -> found.deletedAt() == null)
                 : Optional.empty();
         if (account.isEmpty()) {
             hasher.matchDecoy(password);
@@ -220,7 +245,9 @@ class AccountService {
         return transactions.executeWrite(status -> {
             if (upgraded != null) {
                 accounts.updatePasswordHash(account.get().id(), upgraded);
-                LOG.atInfo().addKeyValue("accountId", account.get().id()).log("password hash upgraded to current parameters");
+                LOG.atInfo()
+                        .addKeyValue("accountId", account.get().id())
+                        .log("password hash upgraded to current parameters");
             }
             return signedIn(account.get().id());
         });
@@ -261,17 +288,21 @@ class AccountService {
 
     private SignedIn signedIn(UUID accountId) {
         SessionTokens.Issued issued = tokens.issue(accountId);
-        return new SignedIn(issued, accounts.findByIdAndDeletedAtIsNull(accountId).orElseThrow());
+        return new SignedIn(
+                issued, accounts.findByIdAndDeletedAtIsNull(accountId).orElseThrow());
     }
 
     private void complete(Account account, EmailVerification verification, Instant now) {
         verifications.consume(verification.id(), now);
         verifications.retireOthers(account.id(), verification.id(), now);
         boolean ownCredentials = verification.passwordHash() != null;
-        if (accounts.markVerified(account.id(), now,
-                ownCredentials ? verification.passwordHash() : account.passwordHash(),
-                ownCredentials ? verification.displayName() : account.displayName(),
-                ownCredentials ? verification.locale() : account.locale()) == 1) {
+        if (accounts.markVerified(
+                        account.id(),
+                        now,
+                        ownCredentials ? verification.passwordHash() : account.passwordHash(),
+                        ownCredentials ? verification.displayName() : account.displayName(),
+                        ownCredentials ? verification.locale() : account.locale())
+                == 1) {
             funnel.verified.increment();
             if (verification.lastEmailAt() != null) {
                 funnel.sentToVerified(Duration.between(verification.lastEmailAt(), now));
@@ -283,12 +314,24 @@ class AccountService {
     /** Opens a verification for one signup attempt, with its own code, link and credentials. */
     private void openAttempt(UUID accountId, Credentials attempt, Instant now, boolean mail) {
         VerificationSecrets.Secrets minted = secrets.mint();
-        EmailVerification verification = verifications.save(new EmailVerification(UUID.randomUUID(), accountId,
-                secrets.hash(minted.code()), secrets.hash(minted.token()), secrets.seal(minted), 0, now,
-                now.plus(config.codeTtl()), null, 0, mail ? now : null,
-                attempt.passwordHash(), attempt.displayName(), attempt.locale()));
+        EmailVerification verification = verifications.save(new EmailVerification(
+                UUID.randomUUID(),
+                accountId,
+                secrets.hash(minted.code()),
+                secrets.hash(minted.token()),
+                secrets.seal(minted),
+                0,
+                now,
+                now.plus(config.codeTtl()),
+                null,
+                0,
+                mail ? now : null,
+                attempt.passwordHash(),
+                attempt.displayName(),
+                attempt.locale()));
         if (mail) {
-            jobs.enqueue(VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, verification.id()));
+            jobs.enqueue(
+                    VerificationMailHandler.QUEUE, VerificationMailHandler.verification(accountId, verification.id()));
             funnel.queued.increment();
         }
     }

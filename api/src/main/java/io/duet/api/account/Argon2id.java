@@ -28,7 +28,8 @@ public final class Argon2id {
     public record Cost(int memoryKib, int iterations, int parallelism) {
         public Cost {
             if (parallelism < 1 || iterations < 1 || memoryKib < 8 * parallelism) {
-                throw new IllegalArgumentException("argon2id needs parallelism >= 1, iterations >= 1 and memory >= 8 KiB per lane");
+                throw new IllegalArgumentException(
+                        "argon2id needs parallelism >= 1, iterations >= 1 and memory >= 8 KiB per lane");
             }
         }
     }
@@ -45,8 +46,8 @@ public final class Argon2id {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         byte[] hash = derive(password, salt, cost, Argon2Parameters.ARGON2_VERSION_13, HASH_BYTES);
-        return "$argon2id$v=19$m=" + cost.memoryKib() + ",t=" + cost.iterations() + ",p=" + cost.parallelism()
-                + "$" + ENCODER.encodeToString(salt) + "$" + ENCODER.encodeToString(hash);
+        return "$argon2id$v=19$m=" + cost.memoryKib() + ",t=" + cost.iterations() + ",p=" + cost.parallelism() + "$"
+                + ENCODER.encodeToString(salt) + "$" + ENCODER.encodeToString(hash);
     }
 
     /**
@@ -62,7 +63,8 @@ public final class Argon2id {
             Cost used = costOf(phc);
             byte[] salt = DECODER.decode(phc.group(5));
             byte[] expected = DECODER.decode(phc.group(6));
-            int version = phc.group(1).equals("16") ? Argon2Parameters.ARGON2_VERSION_10 : Argon2Parameters.ARGON2_VERSION_13;
+            int version =
+                    phc.group(1).equals("16") ? Argon2Parameters.ARGON2_VERSION_10 : Argon2Parameters.ARGON2_VERSION_13;
             return MessageDigest.isEqual(expected, derive(password, salt, used, version, expected.length));
         } catch (IllegalArgumentException malformed) {
             // base64 of an impossible length, or a cost no argon2id hash can have
@@ -89,9 +91,13 @@ public final class Argon2id {
 
     private static byte[] derive(String password, byte[] salt, Cost cost, int version, int length) {
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
-        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(version)
-                .withMemoryAsKB(cost.memoryKib()).withIterations(cost.iterations()).withParallelism(cost.parallelism())
-                .withSalt(salt).build());
+        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(version)
+                .withMemoryAsKB(cost.memoryKib())
+                .withIterations(cost.iterations())
+                .withParallelism(cost.parallelism())
+                .withSalt(salt)
+                .build());
         byte[] out = new byte[length];
         generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
         return out;

@@ -40,7 +40,8 @@ class CommonPasswords {
             throw new IllegalStateException(RESOURCE + " is missing from the classpath");
         }
         Set<String> set = new HashSet<>(300_000);
-        try (var reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(resource), StandardCharsets.UTF_8))) {
+        try (var reader =
+                new BufferedReader(new InputStreamReader(new GZIPInputStream(resource), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 if (!line.isEmpty()) {

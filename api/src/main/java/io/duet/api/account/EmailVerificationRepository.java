@@ -28,7 +28,8 @@ interface EmailVerificationRepository extends GenericRepository<EmailVerificatio
     Optional<EmailVerification> findByTokenHash(byte[] tokenHash);
 
     /** A wrong code counts against every open attempt of the account: more attempts give no more guesses. */
-    @Query("UPDATE email_verification SET attempts = attempts + 1 WHERE account_id = :accountId AND consumed_at IS NULL")
+    @Query(
+            "UPDATE email_verification SET attempts = attempts + 1 WHERE account_id = :accountId AND consumed_at IS NULL")
     void countAttempt(UUID accountId);
 
     @Query("UPDATE email_verification SET consumed_at = :at WHERE id = :id")
@@ -39,7 +40,8 @@ interface EmailVerificationRepository extends GenericRepository<EmailVerificatio
     void retire(UUID id, Instant at);
 
     /** Retires every other open attempt once one of them is verified. */
-    @Query("UPDATE email_verification SET consumed_at = :at WHERE account_id = :accountId AND id <> :keep AND consumed_at IS NULL")
+    @Query(
+            "UPDATE email_verification SET consumed_at = :at WHERE account_id = :accountId AND id <> :keep AND consumed_at IS NULL")
     void retireOthers(UUID accountId, UUID keep, Instant at);
 
     @Query("UPDATE email_verification SET emails_sent = emails_sent + 1 WHERE id = :id")

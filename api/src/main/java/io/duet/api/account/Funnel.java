@@ -20,14 +20,26 @@ class Funnel {
     private final Timer sentToVerified;
 
     Funnel(MeterRegistry meters) {
-        accepted = Counter.builder("duet.funnel.signups.accepted").description("Signups answered 202").register(meters);
-        queued = Counter.builder("duet.funnel.emails.queued").description("Verification emails queued").register(meters);
-        sent = Counter.builder("duet.funnel.emails.sent").description("Verification emails handed to SMTP").register(meters);
-        verified = Counter.builder("duet.funnel.accounts.verified").description("Accounts that confirmed their address").register(meters);
-        signupToSent = Timer.builder("duet.funnel.signup.to.sent").description("From signup to its email sent")
-                .publishPercentileHistogram().register(meters);
-        sentToVerified = Timer.builder("duet.funnel.sent.to.verified").description("From the email sent to the account verified")
-                .publishPercentileHistogram().register(meters);
+        accepted = Counter.builder("duet.funnel.signups.accepted")
+                .description("Signups answered 202")
+                .register(meters);
+        queued = Counter.builder("duet.funnel.emails.queued")
+                .description("Verification emails queued")
+                .register(meters);
+        sent = Counter.builder("duet.funnel.emails.sent")
+                .description("Verification emails handed to SMTP")
+                .register(meters);
+        verified = Counter.builder("duet.funnel.accounts.verified")
+                .description("Accounts that confirmed their address")
+                .register(meters);
+        signupToSent = Timer.builder("duet.funnel.signup.to.sent")
+                .description("From signup to its email sent")
+                .publishPercentileHistogram()
+                .register(meters);
+        sentToVerified = Timer.builder("duet.funnel.sent.to.verified")
+                .description("From the email sent to the account verified")
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     void signupToSent(Duration duration) {

@@ -1,8 +1,7 @@
 package io.duet.api.account;
 
-import io.swagger.v3.oas.annotations.Parameter;
-import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.UnauthorizedException;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -16,6 +15,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -36,14 +36,18 @@ class MeController {
     @Get
     @Operation(summary = "The caller's account: id, email, display name, language, avatar")
     AccountMessages.AccountResponse show(@Parameter(hidden = true) Caller caller) {
-        return accounts.find(caller.accountId()).map(AccountMessages.AccountResponse::from).orElseThrow(UnauthorizedException::new);
+        return accounts.find(caller.accountId())
+                .map(AccountMessages.AccountResponse::from)
+                .orElseThrow(UnauthorizedException::new);
     }
 
     @Patch
     @Operation(summary = "Change display name and/or email language")
-    AccountMessages.AccountResponse update(@Parameter(hidden = true) Caller caller, @Valid @Body AccountMessages.UpdateMeRequest request) {
+    AccountMessages.AccountResponse update(
+            @Parameter(hidden = true) Caller caller, @Valid @Body AccountMessages.UpdateMeRequest request) {
         return accounts.update(caller.accountId(), request.displayName(), request.locale())
-                .map(AccountMessages.AccountResponse::from).orElseThrow(UnauthorizedException::new);
+                .map(AccountMessages.AccountResponse::from)
+                .orElseThrow(UnauthorizedException::new);
     }
 
     @Delete

@@ -1,9 +1,9 @@
 package io.duet.api.account;
 
 import io.duet.api.web.ServiceOverloadedException;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +25,7 @@ class PasswordHasher {
      * request that cannot start hashing within the wait is shed with 503.
      */
     private final Semaphore slots;
+
     private final Duration slotWait;
     /**
      * Hashes run on platform threads, not on the request's virtual thread: a virtual thread is not
@@ -35,10 +36,14 @@ class PasswordHasher {
 
     PasswordHasher(AccountConfig config) {
         AccountConfig.Argon2 cost = config.argon2();
-        int concurrent = cost.maxConcurrent() > 0 ? cost.maxConcurrent() : Runtime.getRuntime().availableProcessors();
+        int concurrent = cost.maxConcurrent() > 0
+                ? cost.maxConcurrent()
+                : Runtime.getRuntime().availableProcessors();
         this.slots = new Semaphore(concurrent, true);
         this.slotWait = cost.maxWait();
-        this.hashing = Executors.newFixedThreadPool(concurrent, Thread.ofPlatform().name("duet-argon2-", 0).daemon(true).factory());
+        this.hashing = Executors.newFixedThreadPool(
+                concurrent,
+                Thread.ofPlatform().name("duet-argon2-", 0).daemon(true).factory());
         this.current = new Argon2id(new Argon2id.Cost(cost.memoryKib(), cost.iterations(), cost.parallelism()));
     }
 

@@ -1,10 +1,9 @@
 package io.duet.api.account;
 
-import io.swagger.v3.oas.annotations.Parameter;
-import io.duet.api.web.ProblemResponses;
 import io.duet.api.session.SessionTokens;
 import io.duet.api.web.Caller;
 import io.duet.api.web.ClientAddress;
+import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.UnauthorizedException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
@@ -16,9 +15,10 @@ import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
-import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -66,7 +66,10 @@ class SessionController {
     AccountMessages.TokensResponse refresh(@Valid @Body AccountMessages.RefreshRequest request) {
         SessionTokens.Issued issued = tokens.refresh(request.refreshToken());
         var account = accounts.find(issued.accountId()).orElseThrow(UnauthorizedException::new);
-        return new AccountMessages.TokensResponse(issued.accessToken(), issued.refreshToken(), issued.expiresIn(),
+        return new AccountMessages.TokensResponse(
+                issued.accessToken(),
+                issued.refreshToken(),
+                issued.expiresIn(),
                 AccountMessages.AccountResponse.from(account));
     }
 
@@ -81,7 +84,10 @@ class SessionController {
     }
 
     static AccountMessages.TokensResponse tokens(AccountService.SignedIn signedIn) {
-        return new AccountMessages.TokensResponse(signedIn.tokens().accessToken(), signedIn.tokens().refreshToken(),
-                signedIn.tokens().expiresIn(), AccountMessages.AccountResponse.from(signedIn.account()));
+        return new AccountMessages.TokensResponse(
+                signedIn.tokens().accessToken(),
+                signedIn.tokens().refreshToken(),
+                signedIn.tokens().expiresIn(),
+                AccountMessages.AccountResponse.from(signedIn.account()));
     }
 }

@@ -37,7 +37,8 @@ class SignUpIdempotency {
         try {
             return remembered(key, request);
         } catch (RedisException e) {
-            LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName())
+            LOG.atWarn()
+                    .addKeyValue("cause", e.getClass().getSimpleName())
                     .log("Redis does not answer: Idempotency-Key not checked, the signup runs as new");
             return false;
         }
@@ -45,7 +46,8 @@ class SignUpIdempotency {
 
     private boolean remembered(String key, AccountMessages.SignUpRequest request) {
         String fingerprint = fingerprint(request);
-        RBucket<String> bucket = redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key)));
+        RBucket<String> bucket =
+                redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key)));
         if (bucket.setIfAbsent(fingerprint, TTL)) {
             return false;
         }
@@ -62,19 +64,27 @@ class SignUpIdempotency {
     /** The request failed: the key may be used again (best effort: the key expires anyway). */
     void release(String key) {
         try {
-            redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key))).delete();
+            redis.getBucket("duet:idem:signup:" + HexFormat.of().formatHex(secrets.hash(key)))
+                    .delete();
         } catch (RedisException e) {
-            LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log("Idempotency-Key not released; it expires in 24 h");
+            LOG.atWarn()
+                    .addKeyValue("cause", e.getClass().getSimpleName())
+                    .log("Idempotency-Key not released; it expires in 24 h");
         }
     }
 
     private String fingerprint(AccountMessages.SignUpRequest request) {
-        return HexFormat.of().formatHex(secrets.hash(request.email() + "\u0000" + request.password() + "\u0000" + request.displayName()));
+        return HexFormat.of()
+                .formatHex(secrets.hash(
+                        request.email() + "\u0000" + request.password() + "\u0000" + request.displayName()));
     }
 
     static final class IdempotencyKeyReusedException extends ProblemException {
         IdempotencyKeyReusedException() {
-            super("idempotency-key-reused", "Idempotency key reused", HttpStatus.UNPROCESSABLE_ENTITY,
+            super(
+                    "idempotency-key-reused",
+                    "Idempotency key reused",
+                    HttpStatus.UNPROCESSABLE_ENTITY,
                     "This Idempotency-Key was already used with a different request body.");
         }
     }

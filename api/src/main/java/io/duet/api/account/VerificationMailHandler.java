@@ -50,8 +50,15 @@ class VerificationMailHandler implements JobHandler {
     private final ObjectMapper json;
     private final Funnel funnel;
 
-    VerificationMailHandler(AccountRepository accounts, EmailVerificationRepository verifications, VerificationSecrets secrets,
-            Mailer mailer, MailConfig mail, AccountConfig config, ObjectMapper json, Funnel funnel) {
+    VerificationMailHandler(
+            AccountRepository accounts,
+            EmailVerificationRepository verifications,
+            VerificationSecrets secrets,
+            Mailer mailer,
+            MailConfig mail,
+            AccountConfig config,
+            ObjectMapper json,
+            Funnel funnel) {
         this.accounts = accounts;
         this.verifications = verifications;
         this.secrets = secrets;
@@ -67,7 +74,8 @@ class VerificationMailHandler implements JobHandler {
     record MailJob(int v, String kind, UUID accountId, UUID verificationId) {}
 
     static String verification(UUID accountId, UUID verificationId) {
-        return "{\"v\":1,\"kind\":\"verification\",\"accountId\":\"" + accountId + "\",\"verificationId\":\"" + verificationId + "\"}";
+        return "{\"v\":1,\"kind\":\"verification\",\"accountId\":\"" + accountId + "\",\"verificationId\":\""
+                + verificationId + "\"}";
     }
 
     static String takenNotice(UUID accountId) {
@@ -92,7 +100,8 @@ class VerificationMailHandler implements JobHandler {
 
     @Override
     public void handle(Job job) throws Exception {
-        MailJob payload = job.payload(json, MailJob.class, mail -> mail.v() == 1 && mail.accountId() != null && mail.kind() != null);
+        MailJob payload = job.payload(
+                json, MailJob.class, mail -> mail.v() == 1 && mail.accountId() != null && mail.kind() != null);
         Optional<Account> account = accounts.findByIdAndDeletedAtIsNull(payload.accountId());
         if (account.isEmpty()) {
             return;
@@ -101,12 +110,21 @@ class VerificationMailHandler implements JobHandler {
         EmailVerification verification = null;
         switch (payload.kind()) {
             case "verification" -> {
-                verification = verifications.findByIdAndAccountId(payload.verificationId(), payload.accountId()).orElse(null);
-                if (verification == null || !verification.usable(Instant.now(), config.codeAttempts()) || account.get().verified()) {
+                verification = verifications
+                        .findByIdAndAccountId(payload.verificationId(), payload.accountId())
+                        .orElse(null);
+                if (verification == null
+                        || !verification.usable(Instant.now(), config.codeAttempts())
+                        || account.get().verified()) {
                     return;
                 }
-                message = verificationMessage(account.get(), verification.locale() != null ? verification.locale() : account.get().locale(),
-                        secrets.unseal(verification.sealed()), verification.expiresAt());
+                message = verificationMessage(
+                        account.get(),
+                        verification.locale() != null
+                                ? verification.locale()
+                                : account.get().locale(),
+                        secrets.unseal(verification.sealed()),
+                        verification.expiresAt());
             }
             case "taken" -> message = takenMessage(account.get());
             default -> throw new PermanentJobFailure("unknown email kind " + payload.kind());
@@ -115,7 +133,9 @@ class VerificationMailHandler implements JobHandler {
             mailer.send(message);
         } catch (MailRejectedException e) {
             accounts.markUndeliverable(account.get().id());
-            LOG.atWarn().addKeyValue("accountId", account.get().id()).addKeyValue("reply", e.replyCode())
+            LOG.atWarn()
+                    .addKeyValue("accountId", account.get().id())
+                    .addKeyValue("reply", e.replyCode())
                     .log("address refused by the mail server; marked undeliverable");
             throw new PermanentJobFailure(e.getMessage(), e);
         }
@@ -127,13 +147,16 @@ class VerificationMailHandler implements JobHandler {
     }
 
     /** In the attempt's language; greets no name, since the name came with an anonymous request. */
-    private MimeMessage verificationMessage(Account account, String locale, VerificationSecrets.Secrets secret, Instant expiresAt)
+    private MimeMessage verificationMessage(
+            Account account, String locale, VerificationSecrets.Secrets secret, Instant expiresAt)
             throws MessagingException {
         ResourceBundle text = bundle(locale);
-        String link = config.publicBaseUrl() + "/v1/accounts/verify?token=" + URLEncoder.encode(secret.token(), StandardCharsets.UTF_8);
+        String link = config.publicBaseUrl() + "/v1/accounts/verify?token="
+                + URLEncoder.encode(secret.token(), StandardCharsets.UTF_8);
         long minutes = Math.max(1, Duration.between(Instant.now(), expiresAt).toMinutes());
         String plain = MessageFormat.format(text.getString("verification.text"), "", secret.code(), link, minutes);
-        String html = MessageFormat.format(text.getString("verification.html"), "", secret.code(), escape(link), minutes);
+        String html =
+                MessageFormat.format(text.getString("verification.html"), "", secret.code(), escape(link), minutes);
         return compose(account, text.getString("verification.subject").replace("{0}", secret.code()), plain, html);
     }
 
@@ -152,6 +175,7 @@ class VerificationMailHandler implements JobHandler {
 
     /** Longest name a greeting carries, in code points. */
     static final int GREETING_NAME_MAX = 32;
+
     private static final java.util.regex.Pattern LINK_LIKE =
             java.util.regex.Pattern.compile("(?i)(://|www\\.|@|\\.[\\p{L}]{2,}(\\b|$))");
 
@@ -170,13 +194,21 @@ class VerificationMailHandler implements JobHandler {
         boolean space = false;
         for (int cp : displayName.codePoints().toArray()) {
             int type = Character.getType(cp);
-            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || cp == '\n' || cp == '\r' || cp == '\t') {
+            if (Character.isWhitespace(cp)
+                    || Character.isSpaceChar(cp)
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR
+                    || cp == '\n'
+                    || cp == '\r'
+                    || cp == '\t') {
                 space = out.length() > 0;
                 continue;
             }
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
-                    || type == Character.SURROGATE || type == Character.UNASSIGNED) {
+            if (type == Character.CONTROL
+                    || type == Character.FORMAT
+                    || type == Character.PRIVATE_USE
+                    || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED) {
                 continue;
             }
             if (space) {
@@ -190,7 +222,8 @@ class VerificationMailHandler implements JobHandler {
             return "";
         }
         if (name.codePointCount(0, name.length()) > GREETING_NAME_MAX) {
-            name = name.substring(0, name.offsetByCodePoints(0, GREETING_NAME_MAX)).strip() + "…";
+            name = name.substring(0, name.offsetByCodePoints(0, GREETING_NAME_MAX))
+                            .strip() + "…";
         }
         return name;
     }
@@ -223,7 +256,11 @@ class VerificationMailHandler implements JobHandler {
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 
     /** A Message-ID under our own domain rather than the sending host's name. */

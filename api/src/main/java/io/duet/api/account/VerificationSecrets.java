@@ -1,12 +1,12 @@
 package io.duet.api.account;
 
+import io.duet.api.snapshot.SnapshotRandom;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import io.duet.api.snapshot.SnapshotRandom;
 import java.security.SecureRandom;
 import java.util.Base64;
 import javax.crypto.Cipher;
@@ -26,6 +26,7 @@ class VerificationSecrets {
     private final SecureRandom random = SnapshotRandom.create();
     /** Keyed once; each use takes a clone, which skips the provider lookup and the key schedule. */
     private final Mac macPrototype;
+
     private final SecretKeySpec sealKey;
 
     VerificationSecrets(@Value("${duet.jwt.secret}") String secret) {
@@ -67,7 +68,10 @@ class VerificationSecrets {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, sealKey, new GCMParameterSpec(GCM_TAG_BITS, nonce));
             byte[] sealed = cipher.doFinal((secrets.code() + ":" + secrets.token()).getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
+            return ByteBuffer.allocate(nonce.length + sealed.length)
+                    .put(nonce)
+                    .put(sealed)
+                    .array();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

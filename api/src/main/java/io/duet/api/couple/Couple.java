@@ -8,4 +8,9 @@ import java.util.UUID;
 
 /** Two accounts' shared space; {@code lastSeq} is the last message seq handed out. */
 @MappedEntity("couple")
-record Couple(@Id UUID id, String homeRegion, Instant createdAt, @Nullable Instant endedAt, long lastSeq) {}
+record Couple(
+        @Id UUID id,
+        String homeRegion,
+        Instant createdAt,
+        @Nullable Instant endedAt,
+        long lastSeq) {}

@@ -1,8 +1,7 @@
 package io.duet.api.couple;
 
-import io.swagger.v3.oas.annotations.Parameter;
-import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
+import io.duet.api.web.ProblemResponses;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -15,6 +14,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -44,7 +44,8 @@ class CoupleController {
     @Post("/join")
     @Status(HttpStatus.CREATED)
     @Operation(summary = "Join the partner's couple with their invite code")
-    CoupleMessages.JoinedResponse join(@Parameter(hidden = true) Caller caller, @Valid @Body CoupleMessages.JoinCoupleRequest request) {
+    CoupleMessages.JoinedResponse join(
+            @Parameter(hidden = true) Caller caller, @Valid @Body CoupleMessages.JoinCoupleRequest request) {
         return CoupleMessages.JoinedResponse.from(couples.join(caller.accountId(), request.code()));
     }
 

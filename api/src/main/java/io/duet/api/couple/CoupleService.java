@@ -1,12 +1,12 @@
 package io.duet.api.couple;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.duet.api.events.UserEvents;
 import io.duet.api.web.RateLimiter;
 import io.duet.api.web.UnauthorizedException;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.transaction.TransactionOperations;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,7 +38,11 @@ public class CoupleService {
     private final RateLimiter limiter;
     private final TransactionOperations<Connection> transactions;
 
-    CoupleService(CoupleRepository couples, CoupleConfig config, UserEvents events, RateLimiter limiter,
+    CoupleService(
+            CoupleRepository couples,
+            CoupleConfig config,
+            UserEvents events,
+            RateLimiter limiter,
             TransactionOperations<Connection> transactions) {
         this.couples = couples;
         this.config = config;
@@ -136,17 +140,29 @@ public class CoupleService {
         String joinerName = couples.displayName(accountId).orElse("");
         events.publish(inviterId, "couple.joined", new JoinedEvent(coupleId, new Partner(accountId, joinerName), now));
         events.publish(accountId, "couple.joined", new JoinedEvent(coupleId, new Partner(inviterId, inviterName), now));
-        LOG.atInfo().addKeyValue("coupleId", coupleId).addKeyValue("accountId", accountId).log("couple joined");
+        LOG.atInfo()
+                .addKeyValue("coupleId", coupleId)
+                .addKeyValue("accountId", accountId)
+                .log("couple joined");
         return new Joined(coupleId, new Partner(inviterId, inviterName), now);
     }
 
     /** What the caller sees of its couple. */
     public Current current(UUID accountId) {
         Membership membership = membership(accountId);
-        CoupleView view = couples.view(membership.coupleId(), accountId).orElseThrow(CoupleProblems.NotPairedException::new);
+        CoupleView view =
+                couples.view(membership.coupleId(), accountId).orElseThrow(CoupleProblems.NotPairedException::new);
         Partner partner = view.partnerId() == null ? null : new Partner(view.partnerId(), view.partnerName());
-        return new Current(view.coupleId(), partner, view.since(), view.endedAt(), view.homeRegion(),
-                config.gatewayUrl(view.homeRegion()), view.lastSeq(), view.readSeq(), view.partnerReadSeq());
+        return new Current(
+                view.coupleId(),
+                partner,
+                view.since(),
+                view.endedAt(),
+                view.homeRegion(),
+                config.gatewayUrl(view.homeRegion()),
+                view.lastSeq(),
+                view.readSeq(),
+                view.partnerReadSeq());
     }
 
     /** Ends the caller's couple for both partners. */
@@ -173,7 +189,10 @@ public class CoupleService {
             UUID coupleId = couple.get().id();
             couples.leaveAll(coupleId, now);
             events.publish(couples.members(coupleId), "couple.ended", new EndedEvent(coupleId, now, reason));
-            LOG.atInfo().addKeyValue("coupleId", coupleId).addKeyValue("reason", reason).log("couple ended");
+            LOG.atInfo()
+                    .addKeyValue("coupleId", coupleId)
+                    .addKeyValue("reason", reason)
+                    .log("couple ended");
             return Optional.of(coupleId);
         });
     }
@@ -183,7 +202,10 @@ public class CoupleService {
         Membership membership = activeMembership(accountId);
         limiter.hit("couple:nudge:" + accountId, config.nudgeLimit(), config.nudgeWindow());
         if (membership.partnerId() != null) {
-            events.publish(membership.partnerId(), "nudge", new NudgeEvent(accountId, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+            events.publish(
+                    membership.partnerId(),
+                    "nudge",
+                    new NudgeEvent(accountId, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         }
     }
 
@@ -197,7 +219,8 @@ public class CoupleService {
         }
         return transactions.executeWrite(status -> {
             boolean moved = couples.raiseReadMarker(membership.coupleId(), membership.accountId(), upToSeq) == 1;
-            long marker = couples.readMarker(membership.coupleId(), membership.accountId()).orElse(0L);
+            long marker = couples.readMarker(membership.coupleId(), membership.accountId())
+                    .orElse(0L);
             if (moved) {
                 List<UUID> both = membership.partnerId() == null
                         ? List.of(membership.accountId())
@@ -212,14 +235,18 @@ public class CoupleService {
     void sweep() {
         int invites = transactions.executeWrite(status -> couples.deleteExpiredInvites(Instant.now()));
         int purged = 0;
-        for (List<UUID> batch = couples.endedBefore(graceStart(), 20); !batch.isEmpty();
+        for (List<UUID> batch = couples.endedBefore(graceStart(), 20);
+                !batch.isEmpty();
                 batch = couples.endedBefore(graceStart(), 20)) {
             for (UUID coupleId : batch) {
                 purged += transactions.executeWrite(status -> couples.purge(coupleId));
             }
         }
         if (invites > 0 || purged > 0) {
-            LOG.atInfo().addKeyValue("invites", invites).addKeyValue("couples", purged).log("couple sweep");
+            LOG.atInfo()
+                    .addKeyValue("invites", invites)
+                    .addKeyValue("couples", purged)
+                    .log("couple sweep");
         }
     }
 
@@ -237,7 +264,8 @@ public class CoupleService {
     /** A unique violation, or the deadlock two crossing joins can cause: either way, someone is paired now. */
     private static boolean isConflict(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && ("23505".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
+            if (cause instanceof SQLException sql
+                    && ("23505".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
                 return true;
             }
         }
@@ -245,14 +273,26 @@ public class CoupleService {
     }
 
     @Serdeable
-    public record Partner(@Schema(example = "b71c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e") UUID id, @Schema(example = "Ben") String displayName) {}
+    public record Partner(
+            @Schema(example = "b71c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e")
+            UUID id,
+
+            @Schema(example = "Ben") String displayName) {}
 
     public record IssuedInvite(String code, Instant expiresAt) {}
 
     public record Joined(UUID coupleId, Partner partner, Instant since) {}
 
-    public record Current(UUID coupleId, Partner partner, Instant since, Instant endedAt, String homeRegion,
-            String gatewayUrl, long lastSeq, long readSeq, long partnerReadSeq) {}
+    public record Current(
+            UUID coupleId,
+            Partner partner,
+            Instant since,
+            Instant endedAt,
+            String homeRegion,
+            String gatewayUrl,
+            long lastSeq,
+            long readSeq,
+            long partnerReadSeq) {}
 
     @Serdeable
     record JoinedEvent(UUID coupleId, Partner partner, Instant since) {}

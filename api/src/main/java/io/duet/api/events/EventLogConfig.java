@@ -15,4 +15,5 @@ import java.time.Duration;
  *     client resuming after that gets {@code reset} and catches up from the API
  */
 @ConfigurationProperties("duet.events")
-public record EventLogConfig(@Min(1000) int maxEvents, @NotNull Duration idleTtl) {}
+public record EventLogConfig(
+        @Min(1000) int maxEvents, @NotNull Duration idleTtl) {}

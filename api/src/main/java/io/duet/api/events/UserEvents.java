@@ -138,15 +138,22 @@ public class UserEvents {
     private final Counter appended;
     private final Counter failed;
 
-    UserEvents(RedissonClient redis, ObjectMapper json, EventLogConfig config,
-            TransactionOperations<Connection> transactions, MeterRegistry meters) {
+    UserEvents(
+            RedissonClient redis,
+            ObjectMapper json,
+            EventLogConfig config,
+            TransactionOperations<Connection> transactions,
+            MeterRegistry meters) {
         this.redis = redis;
         this.json = json;
         this.config = config;
         this.transactions = transactions;
-        this.appended = Counter.builder("duet.events.appended").description("Events appended to user logs").register(meters);
+        this.appended = Counter.builder("duet.events.appended")
+                .description("Events appended to user logs")
+                .register(meters);
         this.failed = Counter.builder("duet.events.failed")
-                .description("Events that could not be appended (Redis away); clients catch up from the API").register(meters);
+                .description("Events that could not be appended (Redis away); clients catch up from the API")
+                .register(meters);
     }
 
     /** Appends one event to the log of {@code user}; see {@link #publish(Collection, String, Object)}. */
@@ -179,16 +186,26 @@ public class UserEvents {
         try {
             RBatch batch = redis.createBatch(BatchOptions.defaults());
             for (UUID user : users) {
-                batch.getScript().evalAsync(RScript.Mode.READ_WRITE, APPEND, RScript.ReturnType.LONG,
-                        List.of(seqKey(user), logKey(user), nodesKey(user)), type, payload,
-                        Integer.toString(config.maxEvents()), Long.toString(config.idleTtl().toMillis()),
-                        NODE_CHANNEL_PREFIX, user.toString());
+                batch.getScript()
+                        .evalAsync(
+                                RScript.Mode.READ_WRITE,
+                                APPEND,
+                                RScript.ReturnType.LONG,
+                                List.of(seqKey(user), logKey(user), nodesKey(user)),
+                                type,
+                                payload,
+                                Integer.toString(config.maxEvents()),
+                                Long.toString(config.idleTtl().toMillis()),
+                                NODE_CHANNEL_PREFIX,
+                                user.toString());
             }
             batch.execute();
             appended.increment(users.size());
         } catch (RuntimeException e) {
             failed.increment(users.size());
-            LOG.atWarn().addKeyValue("eventType", type).addKeyValue("error", e.toString())
+            LOG.atWarn()
+                    .addKeyValue("eventType", type)
+                    .addKeyValue("error", e.toString())
                     .log("event not appended to the realtime log; clients will catch up from the API");
         }
     }
@@ -200,8 +217,16 @@ public class UserEvents {
      */
     public long signal(UUID user, String type, Object data) {
         String payload = payload(type, data);
-        Long nodes = redis.getScript().eval(RScript.Mode.READ_WRITE, SIGNAL, RScript.ReturnType.LONG,
-                List.of(nodesKey(user)), type, payload, NODE_CHANNEL_PREFIX, user.toString());
+        Long nodes = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        SIGNAL,
+                        RScript.ReturnType.LONG,
+                        List.of(nodesKey(user)),
+                        type,
+                        payload,
+                        NODE_CHANNEL_PREFIX,
+                        user.toString());
         return nodes == null ? 0 : nodes;
     }
 
@@ -229,8 +254,14 @@ public class UserEvents {
      * (trimmed, expired, or a seq the log never reached): the client must be sent {@code reset}.
      */
     public Page read(UUID user, long afterSeq, int limit) {
-        List<Object> result = redis.getScript().eval(RScript.Mode.READ_ONLY, READ, RScript.ReturnType.LIST,
-                List.of(seqKey(user), logKey(user)), Long.toString(Math.max(0, afterSeq)), Integer.toString(limit));
+        List<Object> result = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_ONLY,
+                        READ,
+                        RScript.ReturnType.LIST,
+                        List.of(seqKey(user), logKey(user)),
+                        Long.toString(Math.max(0, afterSeq)),
+                        Integer.toString(limit));
         long last = ((Number) result.get(0)).longValue();
         boolean gap = ((Number) result.get(1)).longValue() == 1;
         List<String> events = new ArrayList<>(result.size() - 2);
@@ -243,8 +274,14 @@ public class UserEvents {
     /** Registers (or refreshes) that gateway {@code nodeId} holds a connection of {@code user} until now + ttl. */
     public void registerNode(UUID user, String nodeId, Duration ttl) {
         // Redis's clock, like the append script's: gateway nodes' clocks may differ.
-        redis.getScript().eval(RScript.Mode.READ_WRITE, REGISTER, RScript.ReturnType.LONG, List.of(nodesKey(user)), nodeId,
-                Long.toString(ttl.toMillis()));
+        redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        REGISTER,
+                        RScript.ReturnType.LONG,
+                        List.of(nodesKey(user)),
+                        nodeId,
+                        Long.toString(ttl.toMillis()));
     }
 
     /** {@link #registerNode} for many users in one round trip (a node's periodic refresh). */
@@ -254,8 +291,14 @@ public class UserEvents {
         }
         RBatch batch = redis.createBatch(BatchOptions.defaults());
         for (UUID user : users) {
-            batch.getScript().evalAsync(RScript.Mode.READ_WRITE, REGISTER, RScript.ReturnType.LONG,
-                    List.of(nodesKey(user)), nodeId, Long.toString(ttl.toMillis()));
+            batch.getScript()
+                    .evalAsync(
+                            RScript.Mode.READ_WRITE,
+                            REGISTER,
+                            RScript.ReturnType.LONG,
+                            List.of(nodesKey(user)),
+                            nodeId,
+                            Long.toString(ttl.toMillis()));
         }
         batch.execute();
     }

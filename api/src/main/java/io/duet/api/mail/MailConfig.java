@@ -16,7 +16,11 @@ import java.time.Duration;
  *     handshake per email would cost more than the email itself
  */
 @ConfigurationProperties("duet.mail")
-public record MailConfig(@NotNull Smtp smtp, @NotBlank String from, @NotBlank String replyTo, @Min(1) @Max(64) int poolSize) {
+public record MailConfig(
+        @NotNull Smtp smtp,
+        @NotBlank String from,
+        @NotBlank String replyTo,
+        @Min(1) @Max(64) int poolSize) {
 
     /**
      * @param host {@code DUET_MAIL_SMTP_HOST}
@@ -31,6 +35,14 @@ public record MailConfig(@NotNull Smtp smtp, @NotBlank String from, @NotBlank St
      *     local sinks with self-signed certificates only; default empty (certificates are validated)
      */
     @ConfigurationProperties("smtp")
-    public record Smtp(@NotBlank String host, @Min(1) int port, String user, String password, boolean starttls, boolean ssl,
-            @NotNull Duration connectTimeout, @NotNull Duration timeout, String sslTrust) {}
+    public record Smtp(
+            @NotBlank String host,
+            @Min(1) int port,
+            String user,
+            String password,
+            boolean starttls,
+            boolean ssl,
+            @NotNull Duration connectTimeout,
+            @NotNull Duration timeout,
+            String sslTrust) {}
 }

@@ -50,9 +50,14 @@ public class Mailer {
         properties.put("mail.transport.protocol", protocol);
         properties.put("mail." + protocol + ".host", smtp.host());
         properties.put("mail." + protocol + ".port", Integer.toString(smtp.port()));
-        properties.put("mail." + protocol + ".connectiontimeout", Long.toString(smtp.connectTimeout().toMillis()));
-        properties.put("mail." + protocol + ".timeout", Long.toString(smtp.timeout().toMillis()));
-        properties.put("mail." + protocol + ".writetimeout", Long.toString(smtp.timeout().toMillis()));
+        properties.put(
+                "mail." + protocol + ".connectiontimeout",
+                Long.toString(smtp.connectTimeout().toMillis()));
+        properties.put(
+                "mail." + protocol + ".timeout", Long.toString(smtp.timeout().toMillis()));
+        properties.put(
+                "mail." + protocol + ".writetimeout",
+                Long.toString(smtp.timeout().toMillis()));
         properties.put("mail." + protocol + ".auth", Boolean.toString(hasCredentials(smtp)));
         if (smtp.sslTrust() != null && !smtp.sslTrust().isBlank()) {
             properties.put("mail." + protocol + ".ssl.trust", smtp.sslTrust());
@@ -87,7 +92,8 @@ public class Mailer {
             throw new MailUnavailableException("SMTP " + (code > 0 ? code : "send") + " failed: " + firstLine(e), e);
         } catch (MessagingException e) {
             closeQuietly(transport);
-            throw new MailUnavailableException("SMTP unavailable: " + e.getClass().getSimpleName(), e);
+            throw new MailUnavailableException(
+                    "SMTP unavailable: " + e.getClass().getSimpleName(), e);
         }
     }
 
@@ -116,7 +122,9 @@ public class Mailer {
     }
 
     private static int replyCode(MessagingException e) {
-        for (Exception next = e; next != null; next = next instanceof MessagingException m ? m.getNextException() : null) {
+        for (Exception next = e;
+                next != null;
+                next = next instanceof MessagingException m ? m.getNextException() : null) {
             if (next instanceof SMTPAddressFailedException address) {
                 return address.getReturnCode();
             }

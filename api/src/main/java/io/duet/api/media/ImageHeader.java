@@ -75,8 +75,15 @@ public record ImageHeader(ImageFormat format, int width, int height, int compone
         if (n >= 3 && u8(b, 0) == 0xFF && u8(b, 1) == 0xD8 && u8(b, 2) == 0xFF) {
             return ImageFormat.JPEG;
         }
-        if (n >= 8 && u8(b, 0) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G' && b[4] == 0x0D && b[5] == 0x0A
-                && b[6] == 0x1A && b[7] == 0x0A) {
+        if (n >= 8
+                && u8(b, 0) == 0x89
+                && b[1] == 'P'
+                && b[2] == 'N'
+                && b[3] == 'G'
+                && b[4] == 0x0D
+                && b[5] == 0x0A
+                && b[6] == 0x1A
+                && b[7] == 0x0A) {
             return ImageFormat.PNG;
         }
         if (n >= 12 && ascii(b, 0, 4).equals("RIFF") && ascii(b, 8, 4).equals("WEBP")) {
@@ -87,7 +94,10 @@ public record ImageHeader(ImageFormat format, int width, int height, int compone
         }
         if (n >= 12 && ascii(b, 4, 4).equals("ftyp")) {
             String brand = ascii(b, 8, 4);
-            if (brand.startsWith("hei") || brand.startsWith("hev") || brand.equals("mif1") || brand.equals("msf1")
+            if (brand.startsWith("hei")
+                    || brand.startsWith("hev")
+                    || brand.equals("mif1")
+                    || brand.equals("msf1")
                     || brand.equals("avif")) {
                 return ImageFormat.HEIF;
             }
@@ -160,7 +170,8 @@ public record ImageHeader(ImageFormat format, int width, int height, int compone
         long height = u32be(b, 12);
         int bitDepth = u8(b, 16);
         if (width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
-            return Optional.of(new ImageHeader(ImageFormat.PNG, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, bitDepth, false));
+            return Optional.of(
+                    new ImageHeader(ImageFormat.PNG, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, bitDepth, false));
         }
         return valid(new ImageHeader(ImageFormat.PNG, (int) width, (int) height, 0, bitDepth, false));
     }
@@ -176,7 +187,8 @@ public record ImageHeader(ImageFormat format, int width, int height, int compone
                 if (u8(b, 23) != 0x9D || u8(b, 24) != 0x01 || u8(b, 25) != 0x2A) {
                     yield Optional.empty();
                 }
-                yield valid(new ImageHeader(ImageFormat.WEBP, u16le(b, 26) & 0x3FFF, u16le(b, 28) & 0x3FFF, 0, 8, false));
+                yield valid(
+                        new ImageHeader(ImageFormat.WEBP, u16le(b, 26) & 0x3FFF, u16le(b, 28) & 0x3FFF, 0, 8, false));
             }
             case "VP8L" -> {
                 if (u8(b, 20) != 0x2F) {

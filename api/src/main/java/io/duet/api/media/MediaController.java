@@ -1,13 +1,9 @@
 package io.duet.api.media;
 
-import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import io.swagger.v3.oas.annotations.Parameter;
-import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
 import io.duet.api.web.InvalidFieldException;
 import io.duet.api.web.NotFoundException;
+import io.duet.api.web.ProblemResponses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -27,6 +23,10 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +54,11 @@ class MediaController {
     private final io.duet.api.web.RateLimiter limiter;
     private final io.duet.api.web.RateLimitConfig limits;
 
-    MediaController(MediaService media, MediaConfig config, io.duet.api.web.RateLimiter limiter, io.duet.api.web.RateLimitConfig limits) {
+    MediaController(
+            MediaService media,
+            MediaConfig config,
+            io.duet.api.web.RateLimiter limiter,
+            io.duet.api.web.RateLimitConfig limits) {
         this.limiter = limiter;
         this.limits = limits;
         this.media = media;
@@ -65,8 +69,12 @@ class MediaController {
     @Post(consumes = MediaType.ALL)
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously")
-    MediaResponse upload(@Nullable @QueryValue String kind, HttpRequest<?> request, @Nullable @Body InputStream stream,
-            @Parameter(hidden = true) Caller caller) throws IOException {
+    MediaResponse upload(
+            @Nullable @QueryValue String kind,
+            HttpRequest<?> request,
+            @Nullable @Body InputStream stream,
+            @Parameter(hidden = true) Caller caller)
+            throws IOException {
         // Behind the Lambda API Gateway proxy the body cannot be bound as a stream (it arrives whole in the
         // event, at most 6 MB); it is read as bytes there and goes through the same checks. No body at all
         // stays the 400 it always was.
@@ -82,7 +90,8 @@ class MediaController {
             throw new InvalidFieldException("kind", "must be avatar or photo");
         }
         // Counted before the body is read: a flood costs the sender, not our disk or the worker.
-        limiter.hit("media:upload:" + caller.accountId(), limits.mediaUploadsPerAccount(), java.time.Duration.ofHours(1));
+        limiter.hit(
+                "media:upload:" + caller.accountId(), limits.mediaUploadsPerAccount(), java.time.Duration.ofHours(1));
         long declared = request.getHeaders().contentLength().orElse(-1);
         if (declared > config.maxUploadSize()) {
             throw new MediaProblems.UploadTooLargeException(config.maxUploadSize());
@@ -118,7 +127,8 @@ class MediaController {
         long limit = config.maxUploadSize();
         long total = 0;
         byte[] buffer = new byte[64 * 1024];
-        try (body; OutputStream out = Files.newOutputStream(upload)) {
+        try (body;
+                OutputStream out = Files.newOutputStream(upload)) {
             int n;
             while ((n = body.read(buffer)) > 0) {
                 total += n;
@@ -141,31 +151,47 @@ class MediaController {
     @Operation(summary = "Processing status and variants of an image")
     HttpResponse<MediaResponse> show(@PathVariable UUID id, @Parameter(hidden = true) Caller caller) {
         Media item = media.findVisible(id, caller.accountId()).orElseThrow(() -> new NotFoundException("This image"));
-        return HttpResponse.ok(MediaResponse.of(item, media.variants(id))).header(HttpHeaders.CACHE_CONTROL, "no-cache");
+        return HttpResponse.ok(MediaResponse.of(item, media.variants(id)))
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
 
     @Get("/{id}/{variant}")
     @Operation(summary = "The bytes of one variant (or, in AWS, a redirect to a time-limited link)")
-    @ApiResponse(responseCode = "200", description = "the image (immutable: cache it, ETag for revalidation)",
-            content = {@Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))})
+    @ApiResponse(
+            responseCode = "200",
+            description = "the image (immutable: cache it, ETag for revalidation)",
+            content = {
+                @Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))
+            })
     @ApiResponse(responseCode = "302", description = "in AWS: a redirect to a time-limited link of the variant")
     @ApiResponse(responseCode = "304", description = "the If-None-Match ETag is current")
-    HttpResponse<?> variant(@PathVariable UUID id, @PathVariable String variant, HttpRequest<?> request, @Parameter(hidden = true) Caller caller)
+    HttpResponse<?> variant(
+            @PathVariable UUID id,
+            @PathVariable String variant,
+            HttpRequest<?> request,
+            @Parameter(hidden = true) Caller caller)
             throws IOException {
         Media item = media.findVisible(id, caller.accountId()).orElseThrow(() -> new NotFoundException("This image"));
         if (!item.status().equals(Media.READY)) {
             throw new MediaProblems.MediaNotReadyException();
         }
-        MediaVariant found = media.variants(id).stream().filter(v -> v.name().equals(variant)).findFirst()
+        MediaVariant found = media.variants(id).stream()
+                .filter(v -> v.name().equals(variant))
+                .findFirst()
                 .orElseThrow(() -> new NotFoundException("This variant"));
         String etag = "\"" + found.etag() + "\"";
         var link = media.variantLink(id, found.name());
         if (link.isPresent()) {
             return HttpResponse.redirect(link.get()).header(HttpHeaders.CACHE_CONTROL, "private, no-store");
         }
-        if (request.getHeaders().get(HttpHeaders.IF_NONE_MATCH, String.class).filter(etag::equals).isPresent()) {
-            return HttpResponse.notModified().header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, IMMUTABLE);
+        if (request.getHeaders()
+                .get(HttpHeaders.IF_NONE_MATCH, String.class)
+                .filter(etag::equals)
+                .isPresent()) {
+            return HttpResponse.notModified()
+                    .header(HttpHeaders.ETAG, etag)
+                    .header(HttpHeaders.CACHE_CONTROL, IMMUTABLE);
         }
         byte[] bytes;
         try {
@@ -173,7 +199,9 @@ class MediaController {
         } catch (NoSuchFileException e) {
             throw new NotFoundException("This variant");
         }
-        return HttpResponse.ok(bytes).contentType(found.contentType()).header(HttpHeaders.ETAG, etag)
+        return HttpResponse.ok(bytes)
+                .contentType(found.contentType())
+                .header(HttpHeaders.ETAG, etag)
                 .header(HttpHeaders.CACHE_CONTROL, IMMUTABLE);
     }
 }

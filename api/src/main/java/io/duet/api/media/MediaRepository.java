@@ -24,7 +24,8 @@ interface MediaRepository extends GenericRepository<Media, UUID> {
     @Query("UPDATE media SET status = 'ready', finished_at = :at WHERE id = :id AND status = 'processing'")
     int markReady(UUID id, Instant at);
 
-    @Query("UPDATE media SET status = 'failed', error = :error, finished_at = :at WHERE id = :id AND status = 'processing'")
+    @Query(
+            "UPDATE media SET status = 'failed', error = :error, finished_at = :at WHERE id = :id AND status = 'processing'")
     int markFailed(UUID id, String error, Instant at);
 
     @Query("SELECT COALESCE(SUM(bytes), 0) FROM media WHERE owner_id = :ownerId AND status <> 'failed'")

@@ -13,4 +13,8 @@ import jakarta.validation.constraints.NotNull;
  * @param prefix key prefix inside the bucket; default empty
  */
 @ConfigurationProperties("duet.media.s3")
-public record MediaS3Config(@NotNull String bucket, @NotNull String region, @NotNull String endpoint, @NotNull String prefix) {}
+public record MediaS3Config(
+        @NotNull String bucket,
+        @NotNull String region,
+        @NotNull String endpoint,
+        @NotNull String prefix) {}

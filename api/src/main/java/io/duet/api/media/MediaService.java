@@ -6,10 +6,10 @@ import io.duet.api.queue.JobQueue;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
-import java.sql.Connection;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +36,14 @@ public class MediaService {
     private final CoupleService couples;
     private final UserEvents events;
 
-    MediaService(MediaRepository media, MediaStore store, JobQueue jobs, JdbcOperations jdbc,
-            TransactionOperations<Connection> transactions, CoupleService couples, UserEvents events) {
+    MediaService(
+            MediaRepository media,
+            MediaStore store,
+            JobQueue jobs,
+            JdbcOperations jdbc,
+            TransactionOperations<Connection> transactions,
+            CoupleService couples,
+            UserEvents events) {
         this.transactions = transactions;
         this.couples = couples;
         this.events = events;
@@ -59,8 +65,18 @@ public class MediaService {
     Media accept(UUID ownerId, String kind, ImageHeader header, Path upload, long bytes) throws IOException {
         UUID id = UUID.randomUUID();
         store.put(MediaStore.originalKey(id), upload, header.format().contentType());
-        Media item = new Media(id, ownerId, kind, Media.PROCESSING, header.format().name().toLowerCase(Locale.ROOT),
-                header.width(), header.height(), bytes, null, Instant.now(), null);
+        Media item = new Media(
+                id,
+                ownerId,
+                kind,
+                Media.PROCESSING,
+                header.format().name().toLowerCase(Locale.ROOT),
+                header.width(),
+                header.height(),
+                bytes,
+                null,
+                Instant.now(),
+                null);
         try {
             return transactions.executeWrite(status -> {
                 Media saved = media.save(item);
@@ -82,7 +98,9 @@ public class MediaService {
     }
 
     private Set<UUID> withPartner(UUID accountId) {
-        return couples.partnerOf(accountId).map(partner -> Set.of(accountId, partner)).orElse(Set.of(accountId));
+        return couples.partnerOf(accountId)
+                .map(partner -> Set.of(accountId, partner))
+                .orElse(Set.of(accountId));
     }
 
     /** The item whatever its owner: for the resize worker only. */
@@ -92,18 +110,25 @@ public class MediaService {
 
     @Transactional(readOnly = true)
     public List<MediaVariant> variants(UUID mediaId) {
-        return jdbc.prepareStatement("SELECT name, content_type, width, height, bytes, etag FROM media_variant "
-                + "WHERE media_id = ? ORDER BY width", statement -> {
-            statement.setObject(1, mediaId);
-            try (var rows = statement.executeQuery()) {
-                List<MediaVariant> found = new ArrayList<>();
-                while (rows.next()) {
-                    found.add(new MediaVariant(rows.getString(1), rows.getString(2), rows.getInt(3), rows.getInt(4),
-                            rows.getLong(5), rows.getString(6)));
-                }
-                return found;
-            }
-        });
+        return jdbc.prepareStatement(
+                "SELECT name, content_type, width, height, bytes, etag FROM media_variant "
+                        + "WHERE media_id = ? ORDER BY width",
+                statement -> {
+                    statement.setObject(1, mediaId);
+                    try (var rows = statement.executeQuery()) {
+                        List<MediaVariant> found = new ArrayList<>();
+                        while (rows.next()) {
+                            found.add(new MediaVariant(
+                                    rows.getString(1),
+                                    rows.getString(2),
+                                    rows.getInt(3),
+                                    rows.getInt(4),
+                                    rows.getLong(5),
+                                    rows.getString(6)));
+                        }
+                        return found;
+                    }
+                });
     }
 
     /**
@@ -117,24 +142,29 @@ public class MediaService {
             return false;
         }
         for (MediaVariant variant : variants) {
-            jdbc.prepareStatement("INSERT INTO media_variant (media_id, name, content_type, width, height, bytes, etag) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?)", statement -> {
-                statement.setObject(1, item.id());
-                statement.setString(2, variant.name());
-                statement.setString(3, variant.contentType());
-                statement.setInt(4, variant.width());
-                statement.setInt(5, variant.height());
-                statement.setLong(6, variant.bytes());
-                statement.setString(7, variant.etag());
-                return statement.executeUpdate();
-            });
+            jdbc.prepareStatement(
+                    "INSERT INTO media_variant (media_id, name, content_type, width, height, bytes, etag) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    statement -> {
+                        statement.setObject(1, item.id());
+                        statement.setString(2, variant.name());
+                        statement.setString(3, variant.contentType());
+                        statement.setInt(4, variant.width());
+                        statement.setInt(5, variant.height());
+                        statement.setLong(6, variant.bytes());
+                        statement.setString(7, variant.etag());
+                        return statement.executeUpdate();
+                    });
         }
         if (item.isAvatar()) {
             media.makeAvatar(item.ownerId(), item.id());
         }
         // Appended after the commit (UserEvents waits for it), to the owner and their partner.
         events.publish(withPartner(item.ownerId()), "media.ready", MediaReadyEvent.of(item, variants));
-        LOG.atInfo().addKeyValue("mediaId", item.id()).addKeyValue("kind", item.kind()).log("media ready");
+        LOG.atInfo()
+                .addKeyValue("mediaId", item.id())
+                .addKeyValue("kind", item.kind())
+                .log("media ready");
         return true;
     }
 
@@ -143,7 +173,10 @@ public class MediaService {
     public boolean markFailed(Media item, String errorCode) {
         boolean changed = media.markFailed(item.id(), errorCode, Instant.now()) == 1;
         if (changed) {
-            LOG.atInfo().addKeyValue("mediaId", item.id()).addKeyValue("error", errorCode).log("media failed");
+            LOG.atInfo()
+                    .addKeyValue("mediaId", item.id())
+                    .addKeyValue("error", errorCode)
+                    .log("media failed");
         }
         return changed;
     }

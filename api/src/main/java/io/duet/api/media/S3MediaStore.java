@@ -58,7 +58,9 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
         }
         if (!config.endpoint().isBlank()) {
             builder.endpointOverride(URI.create(config.endpoint()))
-                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+                    .serviceConfiguration(S3Configuration.builder()
+                            .pathStyleAccessEnabled(true)
+                            .build());
         }
         return builder.build();
     }
@@ -70,7 +72,9 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
         }
         if (!config.endpoint().isBlank()) {
             builder.endpointOverride(URI.create(config.endpoint()))
-                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+                    .serviceConfiguration(S3Configuration.builder()
+                            .pathStyleAccessEnabled(true)
+                            .build());
         }
         return builder.build();
     }
@@ -82,13 +86,15 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
 
     @Override
     public void put(String key, byte[] bytes, String contentType) {
-        s3.putObject(put -> put.bucket(bucket).key(prefix + key).contentType(contentType), RequestBody.fromBytes(bytes));
+        s3.putObject(
+                put -> put.bucket(bucket).key(prefix + key).contentType(contentType), RequestBody.fromBytes(bytes));
     }
 
     @Override
     public byte[] read(String key) throws IOException {
         try {
-            return s3.getObjectAsBytes(get -> get.bucket(bucket).key(prefix + key)).asByteArray();
+            return s3.getObjectAsBytes(get -> get.bucket(bucket).key(prefix + key))
+                    .asByteArray();
         } catch (NoSuchKeyException e) {
             throw new NoSuchFileException(key);
         }
@@ -97,10 +103,14 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
     @Override
     public void deleteAll(UUID mediaId) {
         String folder = prefix + "media/" + mediaId + "/";
-        List<ObjectIdentifier> keys = s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(folder)).contents()
-                .stream().map(S3Object::key).map(key -> ObjectIdentifier.builder().key(key).build()).toList();
+        List<ObjectIdentifier> keys =
+                s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(folder)).contents().stream()
+                        .map(S3Object::key)
+                        .map(key -> ObjectIdentifier.builder().key(key).build())
+                        .toList();
         if (!keys.isEmpty()) {
-            s3.deleteObjects(delete -> delete.bucket(bucket).delete(Delete.builder().objects(keys).quiet(true).build()));
+            s3.deleteObjects(delete -> delete.bucket(bucket)
+                    .delete(Delete.builder().objects(keys).quiet(true).build()));
         }
     }
 

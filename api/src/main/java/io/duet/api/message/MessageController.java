@@ -1,8 +1,7 @@
 package io.duet.api.message;
 
-import io.swagger.v3.oas.annotations.Parameter;
-import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.Caller;
+import io.duet.api.web.ProblemResponses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -17,6 +16,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -36,7 +36,8 @@ class MessageController {
     private final io.duet.api.web.RateLimiter limiter;
     private final io.duet.api.web.RateLimitConfig limits;
 
-    MessageController(MessageService messages, io.duet.api.web.RateLimiter limiter, io.duet.api.web.RateLimitConfig limits) {
+    MessageController(
+            MessageService messages, io.duet.api.web.RateLimiter limiter, io.duet.api.web.RateLimitConfig limits) {
         this.limiter = limiter;
         this.limits = limits;
         this.messages = messages;
@@ -44,12 +45,16 @@ class MessageController {
 
     @ProblemResponses.RateLimited
     @Post
-    @Operation(summary = "Send a message; retrying with the same clientId returns the first message (Idempotent-Replayed: true)")
-    HttpResponse<MessageBodies.MessageResponse> send(@Parameter(hidden = true) Caller caller, @Valid @Body MessageBodies.SendMessageRequest request) {
+    @Operation(
+            summary =
+                    "Send a message; retrying with the same clientId returns the first message (Idempotent-Replayed: true)")
+    HttpResponse<MessageBodies.MessageResponse> send(
+            @Parameter(hidden = true) Caller caller, @Valid @Body MessageBodies.SendMessageRequest request) {
         limiter.hit("message:send:" + caller.accountId(), limits.messagesPerAccount(), java.time.Duration.ofMinutes(1));
         MessageService.Sent sent = messages.send(caller.accountId(), request.clientId(), request.text());
-        MutableHttpResponse<MessageBodies.MessageResponse> response = HttpResponse.<MessageBodies.MessageResponse>status(HttpStatus.CREATED)
-                .body(MessageBodies.MessageResponse.from(sent.message()));
+        MutableHttpResponse<MessageBodies.MessageResponse> response =
+                HttpResponse.<MessageBodies.MessageResponse>status(HttpStatus.CREATED)
+                        .body(MessageBodies.MessageResponse.from(sent.message()));
         if (sent.replayed()) {
             response.header("Idempotent-Replayed", "true");
         }
@@ -57,8 +62,11 @@ class MessageController {
     }
 
     @Get
-    @Operation(summary = "A page of messages: ?before=SEQ newest first (the default), or ?after=SEQ oldest first to catch up")
-    MessageBodies.MessagePageResponse page(@Parameter(hidden = true) Caller caller,
+    @Operation(
+            summary =
+                    "A page of messages: ?before=SEQ newest first (the default), or ?after=SEQ oldest first to catch up")
+    MessageBodies.MessagePageResponse page(
+            @Parameter(hidden = true) Caller caller,
             @Nullable @QueryValue @PositiveOrZero Long before,
             @Nullable @QueryValue @PositiveOrZero Long after,
             @Nullable @QueryValue @Min(1) @Max(MessageService.MAX_PAGE) Integer limit) {
@@ -68,7 +76,8 @@ class MessageController {
 
     @Post("/read")
     @Operation(summary = "Move the caller's read marker up to a seq; the partner gets message.read")
-    MessageBodies.ReadMarkerResponse read(@Parameter(hidden = true) Caller caller, @Valid @Body MessageBodies.MarkReadRequest request) {
+    MessageBodies.ReadMarkerResponse read(
+            @Parameter(hidden = true) Caller caller, @Valid @Body MessageBodies.MarkReadRequest request) {
         return new MessageBodies.ReadMarkerResponse(messages.markRead(caller.accountId(), request.upToSeq()));
     }
 }

@@ -27,8 +27,10 @@ class MessageRepository {
             WITH next AS (UPDATE couple SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq)
             INSERT INTO message (couple_id, seq, client_id, sender_id, body, created_at)
             SELECT ?, last_seq, ?, ?, ?, ? FROM next RETURNING seq""";
-    static final String PAGE_BEFORE = "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
-    static final String PAGE_AFTER = "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?";
+    static final String PAGE_BEFORE =
+            "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+    static final String PAGE_AFTER =
+            "SELECT " + COLUMNS + " FROM message WHERE couple_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?";
 
     private final JdbcOperations jdbc;
 
@@ -103,8 +105,12 @@ class MessageRepository {
     }
 
     private static Message read(ResultSet rows) throws SQLException {
-        return new Message(rows.getLong(1), rows.getObject(2, UUID.class), rows.getObject(3, UUID.class),
-                rows.getString(4), rows.getTimestamp(5).toInstant());
+        return new Message(
+                rows.getLong(1),
+                rows.getObject(2, UUID.class),
+                rows.getObject(3, UUID.class),
+                rows.getString(4),
+                rows.getTimestamp(5).toInstant());
     }
 
     private static void bind(PreparedStatement statement, UUID coupleId, long seq, int limit) throws SQLException {

@@ -35,13 +35,19 @@ class MessageService {
     private final TransactionOperations<Connection> transactions;
     private final Counter sent;
 
-    MessageService(MessageRepository messages, CoupleService couples, UserEvents events,
-            TransactionOperations<Connection> transactions, MeterRegistry meters) {
+    MessageService(
+            MessageRepository messages,
+            CoupleService couples,
+            UserEvents events,
+            TransactionOperations<Connection> transactions,
+            MeterRegistry meters) {
         this.messages = messages;
         this.couples = couples;
         this.events = events;
         this.transactions = transactions;
-        this.sent = Counter.builder("duet.messages.sent").description("Messages sent").register(meters);
+        this.sent = Counter.builder("duet.messages.sent")
+                .description("Messages sent")
+                .register(meters);
     }
 
     /** Sends a message, or returns the one already sent with this client id ({@link Sent#replayed()}). */
@@ -60,7 +66,11 @@ class MessageService {
             if (!slot.active()) {
                 throw new CoupleProblems.CoupleEndedException();
             }
-            Message message = messages.insert(membership.coupleId(), clientId, callerId, body,
+            Message message = messages.insert(
+                    membership.coupleId(),
+                    clientId,
+                    callerId,
+                    body,
                     Instant.now().truncatedTo(ChronoUnit.MICROS));
             List<UUID> both = new ArrayList<>(2);
             both.add(callerId);
@@ -99,7 +109,10 @@ class MessageService {
 
     static final class ClientIdTakenException extends ProblemException {
         ClientIdTakenException() {
-            super("client-id-taken", "Client id taken", HttpStatus.CONFLICT,
+            super(
+                    "client-id-taken",
+                    "Client id taken",
+                    HttpStatus.CONFLICT,
                     "Your partner already sent a message with this clientId. Generate a new one for each message.");
         }
     }

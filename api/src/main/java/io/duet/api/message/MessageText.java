@@ -17,7 +17,8 @@ final class MessageText {
         if (text == null) {
             throw new InvalidFieldException("text", "is required");
         }
-        String normalized = Normalizer.normalize(text.replace("\r\n", "\n"), Normalizer.Form.NFC).strip();
+        String normalized = Normalizer.normalize(text.replace("\r\n", "\n"), Normalizer.Form.NFC)
+                .strip();
         if (normalized.isEmpty()) {
             throw new InvalidFieldException("text", "must not be empty");
         }

@@ -20,7 +20,8 @@ final class OpsPageController {
 
     @Get
     HttpResponse<StreamedFile> page() {
-        return resources.getResource("classpath:ops/index.html")
+        return resources
+                .getResource("classpath:ops/index.html")
                 .map(url -> HttpResponse.ok(new StreamedFile(url)).contentType(MediaType.TEXT_HTML_TYPE))
                 .orElseGet(HttpResponse::notFound);
     }

@@ -24,7 +24,9 @@ final class OpsTokenFilter implements Ordered {
     private final ProblemExceptionHandler problems;
 
     OpsTokenFilter(OpsConfig config, ProblemExceptionHandler problems) {
-        this.token = config.token() == null || config.token().isBlank() ? null : config.token().getBytes(StandardCharsets.UTF_8);
+        this.token = config.token() == null || config.token().isBlank()
+                ? null
+                : config.token().getBytes(StandardCharsets.UTF_8);
         this.problems = problems;
     }
 
@@ -35,7 +37,9 @@ final class OpsTokenFilter implements Ordered {
             return null;
         }
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-        if (token != null && header != null && header.startsWith("Bearer ")
+        if (token != null
+                && header != null
+                && header.startsWith("Bearer ")
                 && MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
             return null;
         }
@@ -49,7 +53,10 @@ final class OpsTokenFilter implements Ordered {
 
     static final class OpsUnauthorizedException extends ProblemException {
         OpsUnauthorizedException() {
-            super("ops-token-required", "Ops token required", HttpStatus.UNAUTHORIZED,
+            super(
+                    "ops-token-required",
+                    "Ops token required",
+                    HttpStatus.UNAUTHORIZED,
                     "Ops endpoints need Authorization: Bearer <DUET_OPS_TOKEN>.");
         }
 

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 @Singleton
 public class JobQueue {
     private static final Pattern QUEUE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final String INSERT = "INSERT INTO outbox_job (job_id, queue, payload, created_at) VALUES (?, ?, ?, ?)";
+    private static final String INSERT =
+            "INSERT INTO outbox_job (job_id, queue, payload, created_at) VALUES (?, ?, ?, ?)";
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
@@ -44,7 +45,8 @@ public class JobQueue {
         if (!QUEUE_NAME.matcher(queue).matches()) {
             throw new IllegalArgumentException("queue names are lower-case letters, digits and dashes");
         }
-        TransactionStatus<?> transaction = transactions.findTransactionStatus()
+        TransactionStatus<?> transaction = transactions
+                .findTransactionStatus()
                 .filter(status -> !status.isCompleted())
                 .orElseThrow(() -> new IllegalTransactionStateException(
                         "a job is enqueued inside the transaction of the data that causes it"));

@@ -1,9 +1,9 @@
 package io.duet.api.queue;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -166,7 +166,8 @@ class JobStreams {
         if (Boolean.TRUE.equals(safe)) {
             return;
         }
-        Map<String, String> memory = redis.getRedisNodes(RedisNodes.SINGLE).getInstance().info(RedisNode.InfoSection.MEMORY);
+        Map<String, String> memory =
+                redis.getRedisNodes(RedisNodes.SINGLE).getInstance().info(RedisNode.InfoSection.MEMORY);
         String policy = memory.getOrDefault("maxmemory_policy", "unknown");
         if (!"noeviction".equals(policy)) {
             safe = false;
@@ -196,14 +197,16 @@ class JobStreams {
         }
         keys.add(relayKey());
         args[i] = UUID.randomUUID().toString();
-        List<Object> mark = redis.getScript().eval(RScript.Mode.READ_WRITE, PUBLISH, RScript.ReturnType.LIST, keys, args);
+        List<Object> mark =
+                redis.getScript().eval(RScript.Mode.READ_WRITE, PUBLISH, RScript.ReturnType.LIST, keys, args);
         return new RelayMark((String) mark.get(0), Long.parseLong(mark.get(1).toString()));
     }
 
     /** What Redis holds of the relay history now: its epoch (null when Redis has none) and the last batch's seq. */
     RelayMark relayed() {
-        Map<String, String> relay = redis.<String, String>getMap(relayKey(), org.redisson.client.codec.StringCodec.INSTANCE).getAll(
-                java.util.Set.of("epoch", "seq"));
+        Map<String, String> relay = redis.<String, String>getMap(
+                        relayKey(), org.redisson.client.codec.StringCodec.INSTANCE)
+                .getAll(java.util.Set.of("epoch", "seq"));
         String seq = relay.get("seq");
         return new RelayMark(relay.get("epoch"), seq == null ? 0 : Long.parseLong(seq));
     }
@@ -220,7 +223,10 @@ class JobStreams {
 
     void ensureGroup(String queue) {
         try {
-            stream(queue).createGroup(StreamCreateGroupArgs.name(GROUP).id(StreamMessageId.ALL).makeStream());
+            stream(queue)
+                    .createGroup(StreamCreateGroupArgs.name(GROUP)
+                            .id(StreamMessageId.ALL)
+                            .makeStream());
         } catch (RedisException e) {
             if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
                 throw e;
@@ -230,8 +236,11 @@ class JobStreams {
 
     /** New jobs for this consumer, waiting up to {@code block} for the first one. */
     Map<StreamMessageId, Job> read(String queue, String consumer, int count, Duration block) {
-        Map<StreamMessageId, Map<String, String>> entries =
-                stream(queue).readGroup(GROUP, consumer, StreamReadGroupArgs.neverDelivered().count(count).timeout(block));
+        Map<StreamMessageId, Map<String, String>> entries = stream(queue)
+                .readGroup(
+                        GROUP,
+                        consumer,
+                        StreamReadGroupArgs.neverDelivered().count(count).timeout(block));
         return toJobs(queue, entries);
     }
 
@@ -241,8 +250,8 @@ class JobStreams {
      * ends as a dead letter instead of a crash loop.
      */
     List<ClaimedJob> claimStale(String queue, String consumer, Duration idle, int count) {
-        AutoClaimResult<String, String> result =
-                stream(queue).autoClaim(GROUP, consumer, idle.toMillis(), TimeUnit.MILLISECONDS, StreamMessageId.MIN, count);
+        AutoClaimResult<String, String> result = stream(queue)
+                .autoClaim(GROUP, consumer, idle.toMillis(), TimeUnit.MILLISECONDS, StreamMessageId.MIN, count);
         Map<StreamMessageId, Job> jobs = toJobs(queue, result.getMessages());
         if (jobs.isEmpty()) {
             return List.of();
@@ -267,28 +276,58 @@ class JobStreams {
         for (int i = 0; i < messageIds.size(); i++) {
             args[i + 1] = messageIds.get(i).toString();
         }
-        redis.getScript().eval(RScript.Mode.READ_WRITE, COMPLETE, RScript.ReturnType.LONG, List.of(streamKey(queue)), args);
+        redis.getScript()
+                .eval(RScript.Mode.READ_WRITE, COMPLETE, RScript.ReturnType.LONG, List.of(streamKey(queue)), args);
     }
 
     /** Acks the delivery and parks the job in the retry set until {@code due}. */
     void retryLater(String queue, StreamMessageId messageId, Job next, Instant due) {
-        redis.getScript().eval(RScript.Mode.READ_WRITE, RETRY, RScript.ReturnType.LONG,
-                List.of(streamKey(queue), retryKey(queue)), GROUP, messageId.toString(),
-                Long.toString(due.toEpochMilli()), encode(next));
+        redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        RETRY,
+                        RScript.ReturnType.LONG,
+                        List.of(streamKey(queue), retryKey(queue)),
+                        GROUP,
+                        messageId.toString(),
+                        Long.toString(due.toEpochMilli()),
+                        encode(next));
     }
 
     void deadLetter(String queue, StreamMessageId messageId, Job job, String error, int keep) {
-        redis.getScript().eval(RScript.Mode.READ_WRITE, DEAD_LETTER, RScript.ReturnType.LONG,
-                List.of(streamKey(queue), deadKey(queue)), GROUP, messageId.toString(), Integer.toString(keep),
-                "job", job.id().toString(), "payload", job.payload(), "attempts", Integer.toString(job.attempt()),
-                "error", error, "failed", Long.toString(System.currentTimeMillis()),
-                "enqueued", Long.toString(job.enqueuedAt().toEpochMilli()));
+        redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        DEAD_LETTER,
+                        RScript.ReturnType.LONG,
+                        List.of(streamKey(queue), deadKey(queue)),
+                        GROUP,
+                        messageId.toString(),
+                        Integer.toString(keep),
+                        "job",
+                        job.id().toString(),
+                        "payload",
+                        job.payload(),
+                        "attempts",
+                        Integer.toString(job.attempt()),
+                        "error",
+                        error,
+                        "failed",
+                        Long.toString(System.currentTimeMillis()),
+                        "enqueued",
+                        Long.toString(job.enqueuedAt().toEpochMilli()));
     }
 
     /** Moves retries whose time has come back onto the stream; any node may do it, the script is atomic. */
     long promoteDue(String queue, int limit) {
-        Long moved = redis.getScript().eval(RScript.Mode.READ_WRITE, PROMOTE_DUE, RScript.ReturnType.LONG,
-                List.of(streamKey(queue), retryKey(queue)), Long.toString(System.currentTimeMillis()), Integer.toString(limit));
+        Long moved = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        PROMOTE_DUE,
+                        RScript.ReturnType.LONG,
+                        List.of(streamKey(queue), retryKey(queue)),
+                        Long.toString(System.currentTimeMillis()),
+                        Integer.toString(limit));
         return moved == null ? 0 : moved;
     }
 
@@ -297,8 +336,14 @@ class JobStreams {
         long total = 0;
         long moved;
         do {
-            Long batch = redis.getScript().eval(RScript.Mode.READ_WRITE, PROMOTE_DUE, RScript.ReturnType.LONG,
-                    List.of(streamKey(queue), retryKey(queue)), "+inf", "1000");
+            Long batch = redis.getScript()
+                    .eval(
+                            RScript.Mode.READ_WRITE,
+                            PROMOTE_DUE,
+                            RScript.ReturnType.LONG,
+                            List.of(streamKey(queue), retryKey(queue)),
+                            "+inf",
+                            "1000");
             moved = batch == null ? 0 : batch;
             total += moved;
         } while (moved == 1000);
@@ -309,8 +354,13 @@ class JobStreams {
         RStream<String, String> dead = redis.getStream(deadKey(queue));
         Map<StreamMessageId, Map<String, String>> entries = dead.range(limit, StreamMessageId.MIN, StreamMessageId.MAX);
         List<DeadLetter> letters = new ArrayList<>();
-        entries.forEach((id, f) -> letters.add(new DeadLetter(id.toString(), f.get("job"), f.get("payload"),
-                parseInt(f.get("attempts")), f.get("error"), Instant.ofEpochMilli(parseLong(f.get("failed"))))));
+        entries.forEach((id, f) -> letters.add(new DeadLetter(
+                id.toString(),
+                f.get("job"),
+                f.get("payload"),
+                parseInt(f.get("attempts")),
+                f.get("error"),
+                Instant.ofEpochMilli(parseLong(f.get("failed"))))));
         return letters;
     }
 
@@ -319,16 +369,30 @@ class JobStreams {
         if (deadLetterIds.isEmpty()) {
             return 0;
         }
-        Long moved = redis.getScript().eval(RScript.Mode.READ_WRITE, REPLAY, RScript.ReturnType.LONG,
-                List.of(streamKey(queue), deadKey(queue)), deadLetterIds.toArray());
+        Long moved = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_WRITE,
+                        REPLAY,
+                        RScript.ReturnType.LONG,
+                        List.of(streamKey(queue), deadKey(queue)),
+                        deadLetterIds.toArray());
         return moved == null ? 0 : moved;
     }
 
     QueueStats stats(String queue) {
-        List<Object> values = redis.getScript().eval(RScript.Mode.READ_ONLY, STATS, RScript.ReturnType.LIST,
-                List.of(streamKey(queue), retryKey(queue), deadKey(queue)), GROUP);
+        List<Object> values = redis.getScript()
+                .eval(
+                        RScript.Mode.READ_ONLY,
+                        STATS,
+                        RScript.ReturnType.LIST,
+                        List.of(streamKey(queue), retryKey(queue), deadKey(queue)),
+                        GROUP);
         String oldest = String.valueOf(values.get(4));
-        return new QueueStats(toLong(values.get(0)), toLong(values.get(1)), toLong(values.get(2)), toLong(values.get(3)),
+        return new QueueStats(
+                toLong(values.get(0)),
+                toLong(values.get(1)),
+                toLong(values.get(2)),
+                toLong(values.get(3)),
                 oldest.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(oldest)));
     }
 
@@ -340,7 +404,9 @@ class JobStreams {
     int pruneConsumers(String queue, String self, Duration idle) {
         int removed = 0;
         for (var consumer : stream(queue).listConsumers(GROUP)) {
-            if (consumer.getPending() == 0 && consumer.getIdleTime() >= idle.toMillis() && !consumer.getName().equals(self)) {
+            if (consumer.getPending() == 0
+                    && consumer.getIdleTime() >= idle.toMillis()
+                    && !consumer.getName().equals(self)) {
                 stream(queue).removeConsumer(GROUP, consumer.getName());
                 removed++;
             }
@@ -374,15 +440,24 @@ class JobStreams {
         if (entries == null) {
             return jobs;
         }
-        entries.forEach((id, f) -> jobs.put(id, new Job(UUID.fromString(f.get("job")), queue, f.get("payload"),
-                parseInt(f.get("attempt")), Instant.ofEpochMilli(parseLong(f.get("enqueued"))))));
+        entries.forEach((id, f) -> jobs.put(
+                id,
+                new Job(
+                        UUID.fromString(f.get("job")),
+                        queue,
+                        f.get("payload"),
+                        parseInt(f.get("attempt")),
+                        Instant.ofEpochMilli(parseLong(f.get("enqueued"))))));
         return jobs;
     }
 
     private String encode(Job job) {
         try {
-            return json.writeValueAsString(new RetryEntry(job.id().toString(), job.payload(),
-                    Integer.toString(job.attempt()), Long.toString(job.enqueuedAt().toEpochMilli())));
+            return json.writeValueAsString(new RetryEntry(
+                    job.id().toString(),
+                    job.payload(),
+                    Integer.toString(job.attempt()),
+                    Long.toString(job.enqueuedAt().toEpochMilli())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -406,7 +481,21 @@ class JobStreams {
 
     /** A dead letter as ops sees it; {@code id} is what replay takes. */
     @Serdeable
-    record DeadLetter(@Schema(example = "1733219400000-0") String id, @Schema(example = "8f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f") String jobId, @Schema(example = "{\"attemptId\":\"2c1d…\",\"locale\":\"en\"}") String payload, @Schema(example = "12") int attempts, @Schema(example = "SMTP 550 mailbox unavailable") String error, @Schema(example = "2026-12-03T09:30:00Z") Instant failedAt) {}
+    record DeadLetter(
+            @Schema(example = "1733219400000-0") String id,
+
+            @Schema(example = "8f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f")
+            String jobId,
+
+            @Schema(example = "{\"attemptId\":\"2c1d…\",\"locale\":\"en\"}")
+            String payload,
+
+            @Schema(example = "12") int attempts,
+
+            @Schema(example = "SMTP 550 mailbox unavailable")
+            String error,
+
+            @Schema(example = "2026-12-03T09:30:00Z") Instant failedAt) {}
 
     /**
      * @param length jobs in the stream: waiting plus in progress
@@ -415,5 +504,10 @@ class JobStreams {
      * @param dead dead letters
      * @param oldestEnqueuedAt enqueue time of the oldest job still to be done, null when idle
      */
-    record QueueStats(long length, long pending, long retrying, long dead, @Nullable Instant oldestEnqueuedAt) {}
+    record QueueStats(
+            long length,
+            long pending,
+            long retrying,
+            long dead,
+            @Nullable Instant oldestEnqueuedAt) {}
 }

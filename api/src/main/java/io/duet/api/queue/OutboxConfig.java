@@ -35,5 +35,8 @@ public record OutboxConfig(
         @NotNull Duration coalesce,
         @NotNull Duration reconcileInterval) {
 
-    public enum Mode { BACKGROUND, INLINE }
+    public enum Mode {
+        BACKGROUND,
+        INLINE
+    }
 }

@@ -2,9 +2,9 @@ package io.duet.api.queue;
 
 import io.duet.api.redis.RedisConfig;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import java.sql.Connection;
@@ -32,6 +32,7 @@ public class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     /** Key of the advisory lock: "duet-outbox" in ASCII, so it does not collide with other lock users. */
     static final long LOCK_KEY = 0x6475_6574_6f75_74L;
+
     private static final int LOCKED = -1;
 
     private final OutboxRepository outbox;
@@ -48,8 +49,13 @@ public class OutboxRelay {
     private volatile Instant lastPrune = Instant.EPOCH;
     private long nextReconcile;
 
-    OutboxRelay(OutboxRepository outbox, ProcessedJobRepository processed, JobStreams streams,
-            TransactionOperations<Connection> transactions, OutboxConfig config, RedisConfig redis) {
+    OutboxRelay(
+            OutboxRepository outbox,
+            ProcessedJobRepository processed,
+            JobStreams streams,
+            TransactionOperations<Connection> transactions,
+            OutboxConfig config,
+            RedisConfig redis) {
         this.redis = redis;
         this.outbox = outbox;
         this.processed = processed;
@@ -92,7 +98,8 @@ public class OutboxRelay {
             try {
                 moved = relayBatch();
             } catch (RuntimeException e) {
-                LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName())
+                LOG.atWarn()
+                        .addKeyValue("cause", e.getClass().getSimpleName())
                         .log("inline relay failed; jobs stay in the outbox for the sweeper");
                 return total;
             }
@@ -123,7 +130,8 @@ public class OutboxRelay {
                 backoff = Duration.ofMillis(50);
                 pruneProcessed();
                 if (System.nanoTime() - nextReconcile >= 0) {
-                    nextReconcile = System.nanoTime() + config.reconcileInterval().toNanos();
+                    nextReconcile =
+                            System.nanoTime() + config.reconcileInterval().toNanos();
                     if (reconcile() > 0) {
                         continue;
                     }
@@ -148,7 +156,8 @@ public class OutboxRelay {
                     if (e instanceof EvictingRedisException) {
                         LOG.error(e.getMessage());
                     } else {
-                        LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName())
+                        LOG.atWarn()
+                                .addKeyValue("cause", e.getClass().getSimpleName())
                                 .log("outbox relay cannot reach Redis or PostgreSQL; jobs wait in the outbox");
                     }
                     failing = true;
@@ -171,7 +180,11 @@ public class OutboxRelay {
             }
             streams.requireNoEviction();
             JobStreams.RelayMark mark = streams.publish(rows);
-            outbox.markRelayed(rows.stream().map(OutboxJob::position).toArray(Long[]::new), redis.identity(), mark.epoch(), mark.seq());
+            outbox.markRelayed(
+                    rows.stream().map(OutboxJob::position).toArray(Long[]::new),
+                    redis.identity(),
+                    mark.epoch(),
+                    mark.seq());
             relayed.addAndGet(rows.size());
             return rows.size();
         });
@@ -191,8 +204,12 @@ public class OutboxRelay {
             JobStreams.RelayMark held = streams.relayed();
             int lost = outbox.unrelayLost(redis.identity(), held.epoch(), held.seq());
             if (lost > 0) {
-                LOG.atWarn().addKeyValue("jobs", lost).addKeyValue("redisEpoch", held.epoch()).addKeyValue("redisSeq", held.seq())
-                        .log("Redis lost relayed jobs (restarted empty or failed over without the last writes); relaying them again");
+                LOG.atWarn()
+                        .addKeyValue("jobs", lost)
+                        .addKeyValue("redisEpoch", held.epoch())
+                        .addKeyValue("redisSeq", held.seq())
+                        .log(
+                                "Redis lost relayed jobs (restarted empty or failed over without the last writes); relaying them again");
                 reRelayed.addAndGet(lost);
             }
             outbox.deleteProcessed();

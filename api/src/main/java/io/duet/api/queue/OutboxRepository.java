@@ -23,14 +23,16 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
     boolean tryRelayLock(long key);
 
     /** The oldest jobs not yet relayed (the partial index holds only those). */
-    @Query("SELECT position, job_id, queue, payload, created_at FROM outbox_job WHERE relayed_seq IS NULL ORDER BY position LIMIT :limit")
+    @Query(
+            "SELECT position, job_id, queue, payload, created_at FROM outbox_job WHERE relayed_seq IS NULL ORDER BY position LIMIT :limit")
     List<OutboxJob> oldest(int limit);
 
     /**
      * Marks jobs as relayed by the relay batch {@code seq} of Redis's {@code epoch}; the rows stay until their
      * jobs are processed. One statement shape whatever the batch size, so PostgreSQL reuses its plan.
      */
-    @Query("UPDATE outbox_job SET relayed_to = :target, relayed_epoch = :epoch, relayed_seq = :seq WHERE position = ANY(:positions)")
+    @Query(
+            "UPDATE outbox_job SET relayed_to = :target, relayed_epoch = :epoch, relayed_seq = :seq WHERE position = ANY(:positions)")
     void markRelayed(Long[] positions, String target, String epoch, long seq);
 
     /**

@@ -11,7 +11,8 @@ import java.util.UUID;
 interface ProcessedJobRepository extends GenericRepository<OutboxJob, Long> {
 
     /** 1 when this call recorded the job, 0 when it was already processed. */
-    @Query("INSERT INTO processed_job (job_id, queue, processed_at) VALUES (:jobId, :queue, now()) ON CONFLICT DO NOTHING")
+    @Query(
+            "INSERT INTO processed_job (job_id, queue, processed_at) VALUES (:jobId, :queue, now()) ON CONFLICT DO NOTHING")
     int markProcessed(UUID jobId, String queue);
 
     @Query("SELECT EXISTS (SELECT 1 FROM processed_job WHERE job_id = :jobId)")

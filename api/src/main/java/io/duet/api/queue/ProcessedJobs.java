@@ -1,15 +1,15 @@
 package io.duet.api.queue;
 
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.sql.ResultSet;
-import io.micronaut.data.jdbc.runtime.JdbcOperations;
 
 /** Runs a handler so that its effect happens once per job id, however often the job is delivered. */
 @Singleton
@@ -21,13 +21,18 @@ class ProcessedJobs {
     private final TransactionOperations<Connection> transactions;
     private final JdbcOperations jdbc;
 
-    ProcessedJobs(ProcessedJobRepository processed, TransactionOperations<Connection> transactions, JdbcOperations jdbc) {
+    ProcessedJobs(
+            ProcessedJobRepository processed, TransactionOperations<Connection> transactions, JdbcOperations jdbc) {
         this.processed = processed;
         this.transactions = transactions;
         this.jdbc = jdbc;
     }
 
-    enum Status { DONE, DUPLICATE, FAILED }
+    enum Status {
+        DONE,
+        DUPLICATE,
+        FAILED
+    }
 
     /** What became of one job of a batch; {@code nanos} is the time its handler took. */
     record Result(Status status, Exception error, long nanos) {}
@@ -85,7 +90,9 @@ class ProcessedJobs {
 
     private Set<UUID> markAll(Connection connection, List<Job> jobs) {
         return jdbc.prepareStatement(MARK_ALL, statement -> {
-            statement.setArray(1, connection.createArrayOf("uuid", jobs.stream().map(Job::id).toArray()));
+            statement.setArray(
+                    1,
+                    connection.createArrayOf("uuid", jobs.stream().map(Job::id).toArray()));
             statement.setString(2, jobs.getFirst().queue());
             Set<UUID> marked = new HashSet<>();
             try (ResultSet rows = statement.executeQuery()) {

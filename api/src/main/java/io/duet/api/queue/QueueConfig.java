@@ -21,5 +21,8 @@ import java.util.List;
  */
 @ConfigurationProperties("duet.queues")
 public record QueueConfig(
-        @NotBlank String keyPrefix, @NotNull Duration refreshInterval, @NotNull Duration readBlock, boolean workersEnabled,
+        @NotBlank String keyPrefix,
+        @NotNull Duration refreshInterval,
+        @NotNull Duration readBlock,
+        boolean workersEnabled,
         @NotNull List<String> run) {}

@@ -29,8 +29,13 @@ public class QueueDrain {
     private final QueueConfig config;
     private final MeterRegistry meters;
 
-    QueueDrain(Collection<JobHandler> handlers, JobStreams streams, ProcessedJobs processed, QueueDefaults defaults,
-            QueueConfig config, MeterRegistry meters) {
+    QueueDrain(
+            Collection<JobHandler> handlers,
+            JobStreams streams,
+            ProcessedJobs processed,
+            QueueDefaults defaults,
+            QueueConfig config,
+            MeterRegistry meters) {
         handlers.forEach(handler -> this.handlers.put(handler.queue(), handler));
         this.streams = streams;
         this.processed = processed;
@@ -66,7 +71,8 @@ public class QueueDrain {
         boolean paused = false;
         try {
             Map<String, String> settings = streams.settings(queue);
-            concurrency = Integer.parseInt(settings.getOrDefault(WorkerRuntime.CONCURRENCY, Integer.toString(concurrency)));
+            concurrency =
+                    Integer.parseInt(settings.getOrDefault(WorkerRuntime.CONCURRENCY, Integer.toString(concurrency)));
             paused = Boolean.parseBoolean(settings.getOrDefault(WorkerRuntime.PAUSED, "false"));
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("queue", queue).log("runtime settings unavailable; using defaults");
@@ -83,7 +89,9 @@ public class QueueDrain {
         int released;
         try {
             while (Instant.now().isBefore(deadline) && !(worker.idleReads() > 0 && worker.inFlight() == 0)) {
-                Thread.sleep(Math.max(1, Math.min(20, Duration.between(Instant.now(), deadline).toMillis())));
+                Thread.sleep(Math.max(
+                        1,
+                        Math.min(20, Duration.between(Instant.now(), deadline).toMillis())));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -93,11 +101,17 @@ public class QueueDrain {
         try {
             streams.removeConsumer(queue, consumer);
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("queue", queue).log("could not remove the drain's consumer; worker nodes prune it");
+            LOG.atWarn()
+                    .addKeyValue("queue", queue)
+                    .log("could not remove the drain's consumer; worker nodes prune it");
         }
         Result result = new Result(queue, worker.finished(), released, false, elapsedMillis(started));
-        LOG.atInfo().addKeyValue("queue", queue).addKeyValue("finished", result.finished())
-                .addKeyValue("released", result.released()).addKeyValue("millis", result.millis()).log("queue drained");
+        LOG.atInfo()
+                .addKeyValue("queue", queue)
+                .addKeyValue("finished", result.finished())
+                .addKeyValue("released", result.released())
+                .addKeyValue("millis", result.millis())
+                .log("queue drained");
         return result;
     }
 

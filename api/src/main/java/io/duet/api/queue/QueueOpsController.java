@@ -1,8 +1,7 @@
 package io.duet.api.queue;
 
-import io.swagger.v3.oas.annotations.media.Schema;
-import io.duet.api.web.ProblemResponses;
 import io.duet.api.web.NotFoundException;
+import io.duet.api.web.ProblemResponses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -15,6 +14,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -75,7 +75,8 @@ class QueueOpsController {
 
     @Get("/{name}/dead")
     @Operation(summary = "Dead letters, oldest first, each with its last error")
-    List<JobStreams.DeadLetter> dead(@PathVariable String name, @Nullable @QueryValue @Min(1) @Max(1000) Integer limit) {
+    List<JobStreams.DeadLetter> dead(
+            @PathVariable String name, @Nullable @QueryValue @Min(1) @Max(1000) Integer limit) {
         runtime.worker(name).orElseThrow(() -> unknown(name));
         return streams.deadLetters(name, limit == null ? 100 : limit);
     }
@@ -87,7 +88,8 @@ class QueueOpsController {
         List<String> ids = request.ids() != null && !request.ids().isEmpty()
                 ? request.ids()
                 : streams.deadLetters(name, request.limit() == null ? 100 : request.limit()).stream()
-                        .map(JobStreams.DeadLetter::id).toList();
+                        .map(JobStreams.DeadLetter::id)
+                        .toList();
         return new ReplayResponse(streams.replay(name, ids));
     }
 
@@ -96,10 +98,15 @@ class QueueOpsController {
     }
 
     @Serdeable
-    record SetConcurrencyRequest(@Schema(example = "16") @NotNull @Min(0) @Max(1024) Integer concurrency) {}
+    record SetConcurrencyRequest(
+            @Schema(example = "16") @NotNull @Min(0) @Max(1024)
+            Integer concurrency) {}
 
     @Serdeable
-    record ReplayRequest(@Schema(example = "[\"1733219400000-0\"]") @Nullable @Size(max = 1000) List<@jakarta.validation.constraints.Pattern(regexp = "\\d+-\\d+") String> ids,
+    record ReplayRequest(
+            @Schema(example = "[\"1733219400000-0\"]") @Nullable @Size(max = 1000)
+            List<@jakarta.validation.constraints.Pattern(regexp = "\\d+-\\d+") String> ids,
+
             @Nullable @Min(1) @Max(1000) Integer limit) {}
 
     @Serdeable

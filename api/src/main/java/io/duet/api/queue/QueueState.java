@@ -1,7 +1,7 @@
 package io.duet.api.queue;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * A queue as ops sees it.
@@ -13,5 +13,13 @@ import io.micronaut.serde.annotation.Serdeable;
  * @param oldestAgeSeconds age of the oldest job not done yet
  */
 @Serdeable
-record QueueState(@Schema(example = "email") String name, @Schema(example = "8") int concurrency, @Schema(example = "false") boolean paused, @Schema(example = "8") int inFlight, @Schema(example = "1250") long waiting, @Schema(example = "8") long pending,
-        @Schema(example = "3") long retrying, @Schema(example = "0") long dead, @Schema(example = "4.2") double oldestAgeSeconds) {}
+record QueueState(
+        @Schema(example = "email") String name,
+        @Schema(example = "8") int concurrency,
+        @Schema(example = "false") boolean paused,
+        @Schema(example = "8") int inFlight,
+        @Schema(example = "1250") long waiting,
+        @Schema(example = "8") long pending,
+        @Schema(example = "3") long retrying,
+        @Schema(example = "0") long dead,
+        @Schema(example = "4.2") double oldestAgeSeconds) {}

@@ -39,6 +39,7 @@ final class QueueWorker {
     private final Map<StreamMessageId, Job> inFlight = new ConcurrentHashMap<>();
     /** Jobs read just as the queue was paused: kept (still pending to this consumer) until resume. */
     private final Map<StreamMessageId, Job> held = new java.util.LinkedHashMap<>();
+
     private int busySlots;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -54,9 +55,11 @@ final class QueueWorker {
     private final AtomicLong idleReads = new AtomicLong();
     /** Jobs put back on the queue unfinished because this worker stopped. */
     private final AtomicLong released = new AtomicLong();
+
     private volatile int concurrency;
     /** The handler's dependency is down: one job at a time probes it; the rest wait without spending attempts. */
     private volatile boolean dependencyDown;
+
     private volatile boolean paused;
     private volatile boolean running;
     private Thread reader;
@@ -64,8 +67,14 @@ final class QueueWorker {
     private long nextClaim;
     private long nextPromote;
 
-    QueueWorker(JobHandler handler, String nodeId, JobStreams streams, ProcessedJobs processed, QueueDefaults defaults,
-            QueueConfig config, MeterRegistry meters) {
+    QueueWorker(
+            JobHandler handler,
+            String nodeId,
+            JobStreams streams,
+            ProcessedJobs processed,
+            QueueDefaults defaults,
+            QueueConfig config,
+            MeterRegistry meters) {
         this.handler = handler;
         this.queue = handler.queue();
         this.consumer = nodeId;
@@ -78,10 +87,14 @@ final class QueueWorker {
         this.failedCount = meters.counter("duet.queue.jobs.failed", "queue", queue);
         this.deadCount = meters.counter("duet.queue.jobs.dead", "queue", queue);
         this.duplicateCount = meters.counter("duet.queue.jobs.duplicate", "queue", queue);
-        this.handlerLatency = Timer.builder("duet.queue.handler.duration").tag("queue", queue)
-                .description("Time a handler took, including its transaction").register(meters);
-        this.startDelay = Timer.builder("duet.queue.start.delay").tag("queue", queue)
-                .description("From the enqueuing commit to the handler starting (first attempts only)").register(meters);
+        this.handlerLatency = Timer.builder("duet.queue.handler.duration")
+                .tag("queue", queue)
+                .description("Time a handler took, including its transaction")
+                .register(meters);
+        this.startDelay = Timer.builder("duet.queue.start.delay")
+                .tag("queue", queue)
+                .description("From the enqueuing commit to the handler starting (first attempts only)")
+                .register(meters);
     }
 
     String queue() {
@@ -112,8 +125,11 @@ final class QueueWorker {
         lock.lock();
         try {
             if (newConcurrency != concurrency || newPaused != paused) {
-                LOG.atInfo().addKeyValue("queue", queue).addKeyValue("concurrency", newConcurrency)
-                        .addKeyValue("paused", newPaused).log("queue settings applied");
+                LOG.atInfo()
+                        .addKeyValue("queue", queue)
+                        .addKeyValue("concurrency", newConcurrency)
+                        .addKeyValue("paused", newPaused)
+                        .log("queue settings applied");
             }
             concurrency = newConcurrency;
             paused = newPaused;
@@ -152,9 +168,13 @@ final class QueueWorker {
                 }
                 if (now >= nextClaim && ready.size() < wanted) {
                     nextClaim = now + Math.max(100, defaults.claimIdle().toMillis() / 2);
-                    for (JobStreams.ClaimedJob claimed : streams.claimStale(queue, consumer, defaults.claimIdle(), wanted - ready.size())) {
+                    for (JobStreams.ClaimedJob claimed :
+                            streams.claimStale(queue, consumer, defaults.claimIdle(), wanted - ready.size())) {
                         if (claimed.deliveries() > defaults.maxAttempts()) {
-                            settle(claimed.messageId(), claimed.job(), Outcome.DEAD,
+                            settle(
+                                    claimed.messageId(),
+                                    claimed.job(),
+                                    Outcome.DEAD,
                                     "delivered " + claimed.deliveries() + " times without being acknowledged; "
                                             + "its worker died each time");
                         } else {
@@ -182,7 +202,8 @@ final class QueueWorker {
                 if (!running) {
                     return;
                 }
-                if (e instanceof RedisException && String.valueOf(e.getMessage()).contains("NOGROUP")) {
+                if (e instanceof RedisException
+                        && String.valueOf(e.getMessage()).contains("NOGROUP")) {
                     groupReady = false;
                     continue;
                 }
@@ -190,14 +211,18 @@ final class QueueWorker {
                     if (e instanceof EvictingRedisException) {
                         LOG.atError().addKeyValue("queue", queue).log(e.getMessage());
                     } else {
-                        LOG.atWarn().addKeyValue("queue", queue).addKeyValue("cause", e.getClass().getSimpleName())
+                        LOG.atWarn()
+                                .addKeyValue("queue", queue)
+                                .addKeyValue("cause", e.getClass().getSimpleName())
                                 .log("queue worker cannot read its stream; retrying");
                     }
                     failing = true;
                 }
                 groupReady = false;
                 sleepQuietly(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
+                        ? Duration.ofSeconds(5)
+                        : backoff.multipliedBy(2);
             }
         }
     }
@@ -249,7 +274,8 @@ final class QueueWorker {
         }
         int size = (jobs.size() + slots - 1) / slots;
         for (int from = 0; from < jobs.size(); from += size) {
-            List<Map.Entry<StreamMessageId, Job>> batch = List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + size)));
+            List<Map.Entry<StreamMessageId, Job>> batch =
+                    List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + size)));
             batch.forEach(entry -> inFlight.put(entry.getKey(), entry.getValue()));
             handlers.execute(() -> process(batch));
         }
@@ -259,7 +285,13 @@ final class QueueWorker {
         }
     }
 
-    private enum Outcome { DONE, RETRY, DEAD, RELEASE, WAIT }
+    private enum Outcome {
+        DONE,
+        RETRY,
+        DEAD,
+        RELEASE,
+        WAIT
+    }
 
     /** Handler slots to fill now: the queue's concurrency, or one probe while a dependency is down. */
     private int slotLimit() {
@@ -307,8 +339,11 @@ final class QueueWorker {
                 } catch (RuntimeException e) {
                     // The jobs stay pending in Redis and are claimed again after claim-idle; their effects
                     // are recorded, so the redelivery is a no-op.
-                    LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobs", done.size())
-                            .addKeyValue("cause", e.getClass().getSimpleName()).log("could not ack jobs; they will be claimed again");
+                    LOG.atWarn()
+                            .addKeyValue("queue", queue)
+                            .addKeyValue("jobs", done.size())
+                            .addKeyValue("cause", e.getClass().getSimpleName())
+                            .log("could not ack jobs; they will be claimed again");
                 }
             }
         } finally {
@@ -321,8 +356,11 @@ final class QueueWorker {
         if (handler.dependencyDown(error)) {
             if (!dependencyDown) {
                 dependencyDown = true;
-                LOG.atWarn().addKeyValue("queue", queue).addKeyValue("cause", error.getClass().getSimpleName())
-                        .log("a dependency of the queue is down; probing it with one job at a time, attempts not counted");
+                LOG.atWarn()
+                        .addKeyValue("queue", queue)
+                        .addKeyValue("cause", error.getClass().getSimpleName())
+                        .log(
+                                "a dependency of the queue is down; probing it with one job at a time, attempts not counted");
             }
             return Outcome.WAIT;
         }
@@ -330,12 +368,18 @@ final class QueueWorker {
             failedCount.increment();
             return Outcome.DEAD;
         }
-        if (!running && (error instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
+        if (!running
+                && (error instanceof InterruptedException
+                        || Thread.currentThread().isInterrupted())) {
             return Outcome.RELEASE;
         }
         failedCount.increment();
-        LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id()).addKeyValue("attempt", job.attempt())
-                .addKeyValue("cause", error.getClass().getSimpleName()).log("job failed");
+        LOG.atWarn()
+                .addKeyValue("queue", queue)
+                .addKeyValue("jobId", job.id())
+                .addKeyValue("attempt", job.attempt())
+                .addKeyValue("cause", error.getClass().getSimpleName())
+                .log("job failed");
         return job.attempt() >= defaults.maxAttempts() ? Outcome.DEAD : Outcome.RETRY;
     }
 
@@ -343,8 +387,11 @@ final class QueueWorker {
         try {
             settle(messageId, job, outcome, error);
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
-                    .addKeyValue("cause", e.getClass().getSimpleName()).log("could not settle job; it will be claimed again");
+            LOG.atWarn()
+                    .addKeyValue("queue", queue)
+                    .addKeyValue("jobId", job.id())
+                    .addKeyValue("cause", e.getClass().getSimpleName())
+                    .log("could not settle job; it will be claimed again");
         }
     }
 
@@ -361,13 +408,18 @@ final class QueueWorker {
     private void settle(StreamMessageId messageId, Job job, Outcome outcome, String error) {
         switch (outcome) {
             case DONE -> streams.complete(queue, List.of(messageId));
-            case RETRY -> streams.retryLater(queue, messageId, job.nextAttempt(), Instant.now().plus(backoff(job.attempt())));
+            case RETRY ->
+                streams.retryLater(
+                        queue, messageId, job.nextAttempt(), Instant.now().plus(backoff(job.attempt())));
             case RELEASE -> streams.retryLater(queue, messageId, job, Instant.now());
             case WAIT -> streams.retryLater(queue, messageId, job, Instant.now().plus(defaults.dependencyProbe()));
             case DEAD -> {
                 deadCount.increment();
-                LOG.atError().addKeyValue("queue", queue).addKeyValue("jobId", job.id())
-                        .addKeyValue("attempts", job.attempt()).log("job dead-lettered");
+                LOG.atError()
+                        .addKeyValue("queue", queue)
+                        .addKeyValue("jobId", job.id())
+                        .addKeyValue("attempts", job.attempt())
+                        .log("job dead-lettered");
                 streams.deadLetter(queue, messageId, job, error, defaults.deadLetterMax());
             }
         }
@@ -390,9 +442,14 @@ final class QueueWorker {
         }
         try {
             long released = streams.promoteAll(queue);
-            LOG.atInfo().addKeyValue("queue", queue).addKeyValue("released", released).log("the queue's dependency is back; waiting jobs released");
+            LOG.atInfo()
+                    .addKeyValue("queue", queue)
+                    .addKeyValue("released", released)
+                    .log("the queue's dependency is back; waiting jobs released");
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("queue", queue).log("waiting jobs not released at once; they go at their own time");
+            LOG.atWarn()
+                    .addKeyValue("queue", queue)
+                    .log("waiting jobs not released at once; they go at their own time");
         }
     }
 

@@ -43,8 +43,8 @@ public class WorkerRuntime {
     private final QueueConfig config;
     private final QueueDefaults defaults;
     private final String nodeId;
-    private final ScheduledExecutorService refresher =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("duet-queue-refresh").daemon(true).factory());
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("duet-queue-refresh").daemon(true).factory());
     private volatile long outboxBacklog;
     private volatile Instant outboxOldest;
     private volatile boolean refreshFailing;
@@ -53,8 +53,14 @@ public class WorkerRuntime {
     /** How long a consumer without pending jobs may stay idle before its name is pruned from the group. */
     static final Duration CONSUMER_IDLE = Duration.ofHours(1);
 
-    WorkerRuntime(Collection<JobHandler> handlers, JobStreams streams, ProcessedJobs processed, OutboxRepository outbox,
-            QueueConfig config, QueueDefaults defaults, MeterRegistry meters) {
+    WorkerRuntime(
+            Collection<JobHandler> handlers,
+            JobStreams streams,
+            ProcessedJobs processed,
+            OutboxRepository outbox,
+            QueueConfig config,
+            QueueDefaults defaults,
+            MeterRegistry meters) {
         this.streams = streams;
         this.outbox = outbox;
         this.config = config;
@@ -65,7 +71,8 @@ public class WorkerRuntime {
                 if (!config.run().isEmpty() && !config.run().contains(handler.queue())) {
                     continue;
                 }
-                QueueWorker previous = workers.put(handler.queue(),
+                QueueWorker previous = workers.put(
+                        handler.queue(),
                         new QueueWorker(handler, nodeId, streams, processed, defaults, config, meters));
                 if (previous != null) {
                     throw new IllegalStateException("two handlers for queue " + handler.queue());
@@ -74,23 +81,44 @@ public class WorkerRuntime {
         }
         for (String queue : workers.keySet()) {
             Gauge.builder("duet.queue.depth", () -> stat(queue, s -> s.length() - s.pending() + s.retrying()))
-                    .tag("queue", queue).description("Jobs waiting to start (not yet delivered, or waiting to retry)").register(meters);
+                    .tag("queue", queue)
+                    .description("Jobs waiting to start (not yet delivered, or waiting to retry)")
+                    .register(meters);
             Gauge.builder("duet.queue.pending", () -> stat(queue, JobStreams.QueueStats::pending))
-                    .tag("queue", queue).description("Jobs delivered to a worker and not yet acknowledged").register(meters);
+                    .tag("queue", queue)
+                    .description("Jobs delivered to a worker and not yet acknowledged")
+                    .register(meters);
             Gauge.builder("duet.queue.retrying", () -> stat(queue, JobStreams.QueueStats::retrying))
-                    .tag("queue", queue).description("Failed jobs waiting for their next attempt").register(meters);
+                    .tag("queue", queue)
+                    .description("Failed jobs waiting for their next attempt")
+                    .register(meters);
             Gauge.builder("duet.queue.dead", () -> stat(queue, JobStreams.QueueStats::dead))
-                    .tag("queue", queue).description("Dead letters").register(meters);
-            Gauge.builder("duet.queue.oldest.age", () -> oldestAgeSeconds(queue)).baseUnit("seconds")
-                    .tag("queue", queue).description("Age of the oldest job not yet done").register(meters);
-            Gauge.builder("duet.queue.concurrency", () -> workers.containsKey(queue) ? workers.get(queue).concurrency() : 0)
-                    .tag("queue", queue).description("Handler slots per node").register(meters);
+                    .tag("queue", queue)
+                    .description("Dead letters")
+                    .register(meters);
+            Gauge.builder("duet.queue.oldest.age", () -> oldestAgeSeconds(queue))
+                    .baseUnit("seconds")
+                    .tag("queue", queue)
+                    .description("Age of the oldest job not yet done")
+                    .register(meters);
+            Gauge.builder(
+                            "duet.queue.concurrency",
+                            () -> workers.containsKey(queue)
+                                    ? workers.get(queue).concurrency()
+                                    : 0)
+                    .tag("queue", queue)
+                    .description("Handler slots per node")
+                    .register(meters);
         }
         if (config.workersEnabled()) {
             // Sampled by the refresher, which only worker nodes run (see onStartup).
-            Gauge.builder("duet.outbox.backlog", () -> outboxBacklog).description("Jobs committed but not yet in Redis").register(meters);
+            Gauge.builder("duet.outbox.backlog", () -> outboxBacklog)
+                    .description("Jobs committed but not yet in Redis")
+                    .register(meters);
             Gauge.builder("duet.outbox.oldest.age", () -> outboxOldest == null ? 0 : secondsSince(outboxOldest))
-                    .baseUnit("seconds").description("Age of the oldest job not yet relayed to Redis").register(meters);
+                    .baseUnit("seconds")
+                    .description("Age of the oldest job not yet relayed to Redis")
+                    .register(meters);
         }
     }
 
@@ -111,7 +139,9 @@ public class WorkerRuntime {
         long every = config.refreshInterval().toMillis();
         refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
         if (!workers.isEmpty()) {
-            LOG.atInfo().addKeyValue("queues", String.join(",", workers.keySet())).addKeyValue("node", nodeId)
+            LOG.atInfo()
+                    .addKeyValue("queues", String.join(",", workers.keySet()))
+                    .addKeyValue("node", nodeId)
                     .log("queue workers started");
         }
     }
@@ -127,8 +157,15 @@ public class WorkerRuntime {
             return Optional.empty();
         }
         JobStreams.QueueStats s = stats.computeIfAbsent(queue, streams::stats);
-        return Optional.of(new QueueState(queue, worker.concurrency(), worker.paused(), worker.inFlight(),
-                s.length() - s.pending() + s.retrying(), s.pending(), s.retrying(), s.dead(),
+        return Optional.of(new QueueState(
+                queue,
+                worker.concurrency(),
+                worker.paused(),
+                worker.inFlight(),
+                s.length() - s.pending() + s.retrying(),
+                s.pending(),
+                s.retrying(),
+                s.dead(),
                 s.oldestEnqueuedAt() == null ? 0 : secondsSince(s.oldestEnqueuedAt())));
     }
 
@@ -168,7 +205,10 @@ public class WorkerRuntime {
                 for (String queue : workers.keySet()) {
                     int removed = streams.pruneConsumers(queue, nodeId, CONSUMER_IDLE);
                     if (removed > 0) {
-                        LOG.atInfo().addKeyValue("queue", queue).addKeyValue("consumers", removed).log("idle consumers pruned");
+                        LOG.atInfo()
+                                .addKeyValue("queue", queue)
+                                .addKeyValue("consumers", removed)
+                                .log("idle consumers pruned");
                     }
                 }
             }
@@ -181,7 +221,9 @@ public class WorkerRuntime {
         } catch (RuntimeException e) {
             if (!refreshFailing) {
                 refreshFailing = true;
-                LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log("queue settings and metrics refresh failing");
+                LOG.atWarn()
+                        .addKeyValue("cause", e.getClass().getSimpleName())
+                        .log("queue settings and metrics refresh failing");
             }
         }
     }
@@ -191,12 +233,15 @@ public class WorkerRuntime {
             try {
                 Map<String, String> settings = streams.settings(worker.queue());
                 int concurrency = settings.containsKey(CONCURRENCY)
-                        ? Integer.parseInt(settings.get(CONCURRENCY)) : defaults.concurrency();
+                        ? Integer.parseInt(settings.get(CONCURRENCY))
+                        : defaults.concurrency();
                 boolean paused = Boolean.parseBoolean(settings.getOrDefault(PAUSED, "false"));
                 worker.apply(concurrency, paused);
             } catch (RuntimeException e) {
                 if (!started) {
-                    LOG.atWarn().addKeyValue("queue", worker.queue()).log("runtime settings unavailable; using defaults");
+                    LOG.atWarn()
+                            .addKeyValue("queue", worker.queue())
+                            .log("runtime settings unavailable; using defaults");
                 } else {
                     throw e;
                 }
@@ -247,6 +292,7 @@ public class WorkerRuntime {
         } catch (Exception e) {
             host = "node";
         }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 }

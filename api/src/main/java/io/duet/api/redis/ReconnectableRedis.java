@@ -45,8 +45,8 @@ public final class ReconnectableRedis {
                 }
             }
         };
-        this.facade = (RedissonClient) Proxy.newProxyInstance(RedissonClient.class.getClassLoader(),
-                new Class<?>[] {RedissonClient.class}, forward);
+        this.facade = (RedissonClient) Proxy.newProxyInstance(
+                RedissonClient.class.getClassLoader(), new Class<?>[] {RedissonClient.class}, forward);
     }
 
     /** The client every bean uses. */

@@ -18,7 +18,10 @@ import java.time.Duration;
  *     default {@code duet}
  */
 @ConfigurationProperties("duet.redis")
-public record RedisConfig(@NotBlank String uri, @NotNull Duration connectTimeout, @NotNull Duration commandTimeout,
+public record RedisConfig(
+        @NotBlank String uri,
+        @NotNull Duration connectTimeout,
+        @NotNull Duration commandTimeout,
         @NotBlank String clientName) {
 
     /** The address without credentials or database, as Redisson wants it. */

@@ -39,9 +39,7 @@ final class RedisFactory {
         int cores = Runtime.getRuntime().availableProcessors();
         redisson.setNettyThreads(Math.max(2, 2 * cores));
         redisson.setThreads(Math.max(2, cores));
-        redisson.useSingleServer()
-                .setConnectionMinimumIdleSize(4)
-                .setConnectionPoolSize(64);
+        redisson.useSingleServer().setConnectionMinimumIdleSize(4).setConnectionPoolSize(64);
         return Redisson.create(redisson);
     }
 }

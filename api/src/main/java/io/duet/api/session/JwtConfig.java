@@ -15,5 +15,8 @@ import java.time.Duration;
  * @param refreshTokenTtl lifetime of a refresh token (each refresh rotates it); default 60 days
  */
 @ConfigurationProperties("duet.jwt")
-public record JwtConfig(@NotBlank String secret, String previousSecret, @NotNull Duration accessTokenTtl,
+public record JwtConfig(
+        @NotBlank String secret,
+        String previousSecret,
+        @NotNull Duration accessTokenTtl,
         @NotNull Duration refreshTokenTtl) {}

@@ -8,5 +8,12 @@ import java.util.UUID;
 
 /** One refresh token; {@code familyId} is the sign-in (session) it belongs to. */
 @MappedEntity("refresh_token")
-record RefreshToken(@Id UUID id, UUID familyId, UUID accountId, byte[] tokenHash, Instant createdAt, Instant expiresAt,
-        @Nullable Instant usedAt, @Nullable Instant revokedAt) {}
+record RefreshToken(
+        @Id UUID id,
+        UUID familyId,
+        UUID accountId,
+        byte[] tokenHash,
+        Instant createdAt,
+        Instant expiresAt,
+        @Nullable Instant usedAt,
+        @Nullable Instant revokedAt) {}

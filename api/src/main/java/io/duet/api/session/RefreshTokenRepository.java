@@ -22,7 +22,8 @@ interface RefreshTokenRepository extends GenericRepository<RefreshToken, UUID> {
     @Query("UPDATE refresh_token SET revoked_at = :at WHERE family_id = :familyId AND revoked_at IS NULL")
     int revokeFamily(UUID familyId, Instant at);
 
-    @Query("UPDATE refresh_token SET revoked_at = :at WHERE family_id = :familyId AND account_id = :accountId AND revoked_at IS NULL")
+    @Query(
+            "UPDATE refresh_token SET revoked_at = :at WHERE family_id = :familyId AND account_id = :accountId AND revoked_at IS NULL")
     int revokeFamilyOf(UUID familyId, UUID accountId, Instant at);
 
     @Query("UPDATE refresh_token SET revoked_at = :at WHERE account_id = :accountId AND revoked_at IS NULL")

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public class RevokedSessions {
     /** The gateway-internal signal type; its data is {@code {"sessionId": uuid or null for every session}}. */
     public static final String SIGNAL = "session.revoked";
+
     private static final Logger LOG = LoggerFactory.getLogger(RevokedSessions.class);
 
     private final RefreshTokenRepository tokens;
@@ -47,7 +48,9 @@ public class RevokedSessions {
         try {
             events.signal(accountId, SIGNAL, new Revoked(sessionId));
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("accountId", accountId).addKeyValue("error", e.toString())
+            LOG.atWarn()
+                    .addKeyValue("accountId", accountId)
+                    .addKeyValue("error", e.toString())
                     .log("revocation not signalled to the gateway; live sockets close at their next check");
         }
     }

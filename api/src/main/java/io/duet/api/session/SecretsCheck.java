@@ -20,12 +20,18 @@ import java.util.List;
 final class SecretsCheck {
     /** The development key as {@code application.yml} ships it. */
     static final String PUBLISHED_KEY = "duet-local-development-secret-change-me-0123456789";
+
     static final int MIN_KEY_BYTES = 32;
     static final int MIN_OPS_TOKEN_CHARS = 32;
 
-    SecretsCheck(JwtConfig jwt, @Nullable @Value("${duet.ops.token:}") String opsToken,
-            @Value("${duet.security.development-secrets:false}") boolean developmentSecrets, Environment environment) {
-        List<String> problems = problems(jwt, opsToken,
+    SecretsCheck(
+            JwtConfig jwt,
+            @Nullable @Value("${duet.ops.token:}") String opsToken,
+            @Value("${duet.security.development-secrets:false}") boolean developmentSecrets,
+            Environment environment) {
+        List<String> problems = problems(
+                jwt,
+                opsToken,
                 developmentSecrets || environment.getActiveNames().contains(Environment.TEST));
         if (!problems.isEmpty()) {
             throw new InsecureSecretsException(String.join("; ", problems)
@@ -39,7 +45,10 @@ final class SecretsCheck {
         if (jwt.previousSecret() != null && !jwt.previousSecret().isBlank()) {
             check(problems, "DUET_JWT_PREVIOUS_SECRET", jwt.previousSecret(), developmentSecrets);
         }
-        if (!developmentSecrets && opsToken != null && !opsToken.isBlank() && opsToken.strip().length() < MIN_OPS_TOKEN_CHARS) {
+        if (!developmentSecrets
+                && opsToken != null
+                && !opsToken.isBlank()
+                && opsToken.strip().length() < MIN_OPS_TOKEN_CHARS) {
             problems.add("DUET_OPS_TOKEN is shorter than " + MIN_OPS_TOKEN_CHARS + " characters");
         }
         return problems;
@@ -47,7 +56,9 @@ final class SecretsCheck {
 
     private static void check(List<String> problems, String name, String key, boolean developmentSecrets) {
         if (key.equals(PUBLISHED_KEY) && !developmentSecrets) {
-            problems.add(name + " is the published development key from application.yml; only ./duet run and the tests may use it");
+            problems.add(
+                    name
+                            + " is the published development key from application.yml; only ./duet run and the tests may use it");
         } else if (key.getBytes(StandardCharsets.UTF_8).length < MIN_KEY_BYTES) {
             problems.add(name + " is shorter than " + MIN_KEY_BYTES + " bytes");
         }

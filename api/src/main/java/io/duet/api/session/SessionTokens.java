@@ -1,5 +1,6 @@
 package io.duet.api.session;
 
+import io.duet.api.snapshot.SnapshotRandom;
 import io.duet.api.web.UnauthorizedException;
 import io.micronaut.security.token.jwt.generator.JwtTokenGenerator;
 import io.micronaut.transaction.annotation.Transactional;
@@ -7,7 +8,6 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import io.duet.api.snapshot.SnapshotRandom;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -31,7 +31,8 @@ public class SessionTokens {
     private final JwtConfig config;
     private final RevokedSessions revoked;
 
-    SessionTokens(JwtTokenGenerator jwt, RefreshTokenRepository refreshTokens, JwtConfig config, RevokedSessions revoked) {
+    SessionTokens(
+            JwtTokenGenerator jwt, RefreshTokenRepository refreshTokens, JwtConfig config, RevokedSessions revoked) {
         this.jwt = jwt;
         this.refreshTokens = refreshTokens;
         this.config = config;
@@ -56,8 +57,11 @@ public class SessionTokens {
         if (token.usedAt() != null || token.revokedAt() != null) {
             int count = refreshTokens.revokeFamily(token.familyId(), now);
             if (token.usedAt() != null) {
-                LOG.atWarn().addKeyValue("accountId", token.accountId()).addKeyValue("sessionId", token.familyId())
-                        .addKeyValue("revoked", count).log("refresh token reused; session revoked");
+                LOG.atWarn()
+                        .addKeyValue("accountId", token.accountId())
+                        .addKeyValue("sessionId", token.familyId())
+                        .addKeyValue("revoked", count)
+                        .log("refresh token reused; session revoked");
             }
             if (count > 0) {
                 revoked.announce(token.accountId(), token.familyId());
@@ -92,8 +96,15 @@ public class SessionTokens {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String refresh = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        refreshTokens.save(new RefreshToken(UUID.randomUUID(), familyId, accountId, hash(refresh), now,
-                now.plus(config.refreshTokenTtl()), null, null));
+        refreshTokens.save(new RefreshToken(
+                UUID.randomUUID(),
+                familyId,
+                accountId,
+                hash(refresh),
+                now,
+                now.plus(config.refreshTokenTtl()),
+                null,
+                null));
         String access = jwt.generateToken(Map.of(
                         "sub", accountId.toString(),
                         "sid", familyId.toString(),

@@ -26,6 +26,7 @@ public class ClientAddress {
     public static final String PEER_ATTRIBUTE = "duet.client.peer";
     /** Characters of an IPv4 or IPv6 literal; checked on requests that carry X-Forwarded-For. */
     private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
+
     private final List<Cidr> trusted;
 
     ClientAddress(RateLimitConfig config) {
@@ -127,7 +128,8 @@ public class ClientAddress {
 
         boolean contains(InetAddress address) {
             byte[] raw = address.getAddress();
-            return raw.length * 8 == length && mask(new BigInteger(1, raw), bits, length).equals(network);
+            return raw.length * 8 == length
+                    && mask(new BigInteger(1, raw), bits, length).equals(network);
         }
 
         private static BigInteger mask(BigInteger value, int bits, int length) {

@@ -14,4 +14,5 @@ import java.util.List;
  *     Default empty: everything (the local stack). Each deployable sets its own (see ServedPathsFilter)
  */
 @ConfigurationProperties("duet.http")
-public record HttpConfig(@NotNull Duration overloadRetryAfter, @NotNull List<String> servedPaths) {}
+public record HttpConfig(
+        @NotNull Duration overloadRetryAfter, @NotNull List<String> servedPaths) {}

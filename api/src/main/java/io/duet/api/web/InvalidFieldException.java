@@ -9,7 +9,11 @@ public final class InvalidFieldException extends ProblemException {
     private final String reason;
 
     public InvalidFieldException(String field, String reason) {
-        super("validation-failed", "Invalid request", HttpStatus.BAD_REQUEST, "Some fields are missing or invalid; see errors.");
+        super(
+                "validation-failed",
+                "Invalid request",
+                HttpStatus.BAD_REQUEST,
+                "Some fields are missing or invalid; see errors.");
         this.field = field;
         this.reason = reason;
     }

@@ -1,11 +1,11 @@
 package io.duet.api.web;
 
-import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 
 /** {@code GET /metrics}: every meter in the Prometheus text format, for scrapers and autoscaling. */
 @Controller("/metrics")

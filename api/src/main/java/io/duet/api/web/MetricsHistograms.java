@@ -24,7 +24,8 @@ final class MetricsHistograms {
                     return DistributionStatisticConfig.builder()
                             .percentilesHistogram(true)
                             .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
-                            .maximumExpectedValue((double) Duration.ofSeconds(60).toNanos())
+                            .maximumExpectedValue(
+                                    (double) Duration.ofSeconds(60).toNanos())
                             .build()
                             .merge(config);
                 }

@@ -26,14 +26,13 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
     @Override
     public MutableHttpResponse<Problem> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
         Throwable cause = context.getRootCause().orElse(null);
-        Problem problem = cause instanceof ProblemException known
-                ? known.toProblem()
-                : fromStatus(response.getStatus(), cause);
+        Problem problem =
+                cause instanceof ProblemException known ? known.toProblem() : fromStatus(response.getStatus(), cause);
         if (cause instanceof ConstraintViolationException violations) {
             problem = problem.withErrors(invalidParams(violations));
         } else if (cause instanceof ConversionErrorException conversion) {
-            problem = problem.withErrors(List.of(new Problem.InvalidParam(
-                    conversion.getArgument().getName(), "has the wrong type or format")));
+            problem = problem.withErrors(List.of(
+                    new Problem.InvalidParam(conversion.getArgument().getName(), "has the wrong type or format")));
         }
         problem = problem.withRequestId(requestId(context.getRequest()));
         return response.status(problem.status()).contentType(Problem.MEDIA_TYPE).body(problem);
@@ -44,10 +43,14 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
             return Problem.ofStatus(status);
         }
         if (cause instanceof ConstraintViolationException) {
-            return Problem.of("validation-failed", "Invalid request", 400, "Some fields are missing or invalid; see errors.");
+            return Problem.of(
+                    "validation-failed", "Invalid request", 400, "Some fields are missing or invalid; see errors.");
         }
         return isUnreadableBody(cause)
-                ? Problem.of("malformed-body", "Malformed request body", 400,
+                ? Problem.of(
+                        "malformed-body",
+                        "Malformed request body",
+                        400,
                         "The request body is not valid JSON or does not have the expected shape.")
                 : Problem.ofStatus(status);
     }
@@ -55,12 +58,14 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
     private static boolean isUnreadableBody(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             String name = t.getClass().getName();
-            if (name.startsWith("io.micronaut.serde") || name.startsWith("com.fasterxml.jackson")
+            if (name.startsWith("io.micronaut.serde")
+                    || name.startsWith("com.fasterxml.jackson")
                     || name.startsWith("io.micronaut.json")) {
                 return true;
             }
         }
-        return cause instanceof ConversionErrorException conversion && conversion.getArgument().getName().equals("body");
+        return cause instanceof ConversionErrorException conversion
+                && conversion.getArgument().getName().equals("body");
     }
 
     private static List<Problem.InvalidParam> invalidParams(ConstraintViolationException exception) {

@@ -26,6 +26,7 @@ public final class ProblemExceptionHandler implements ExceptionHandler<ProblemEx
     public HttpResponse<?> handle(HttpRequest request, ProblemException exception) {
         MutableHttpResponse<?> response = HttpResponse.status(exception.status());
         exception.headers().forEach(response::header);
-        return errors.processResponse(ErrorContext.builder(request).cause(exception).build(), response);
+        return errors.processResponse(
+                ErrorContext.builder(request).cause(exception).build(), response);
     }
 }

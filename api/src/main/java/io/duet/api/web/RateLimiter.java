@@ -49,6 +49,7 @@ public class RateLimiter {
               if count > tonumber(ARGV[2 * i]) then return {i, count, ttl} end
             end
             return {0, count, ttl}""";
+
     private static final String PREFIX = "duet:rl:";
 
     private final RedissonClient redis;
@@ -60,7 +61,8 @@ public class RateLimiter {
     RateLimiter(RedissonClient redis, MeterRegistry meters) {
         this.redis = redis;
         this.fallbacks = Counter.builder("duet.ratelimit.fallback")
-                .description("Rate-limit checks counted on this node's own counters because Redis did not answer").register(meters);
+                .description("Rate-limit checks counted on this node's own counters because Redis did not answer")
+                .register(meters);
     }
 
     /**
@@ -103,7 +105,8 @@ public class RateLimiter {
             return local.hitAll(limits);
         }
         try {
-            List<Long> result = redis.getScript().eval(RScript.Mode.READ_WRITE, HIT, RScript.ReturnType.LIST, keys, args);
+            List<Long> result =
+                    redis.getScript().eval(RScript.Mode.READ_WRITE, HIT, RScript.ReturnType.LIST, keys, args);
             redisAnswered();
             return result;
         } catch (RedisException e) {
@@ -153,7 +156,8 @@ public class RateLimiter {
         fallbacks.increment();
         long next = System.nanoTime() + PROBE_EVERY.toNanos();
         if (retryRedisAt.getAndSet(next == 0 ? 1 : next) == 0) {
-            LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName())
+            LOG.atWarn()
+                    .addKeyValue("cause", e.getClass().getSimpleName())
                     .log("Redis does not answer: rate limits fall back to this node's own counters");
         }
     }
@@ -178,8 +182,11 @@ public class RateLimiter {
             long left = 0;
             for (int i = 0; i < limits.size(); i++) {
                 Limit limit = limits.get(i);
-                long[] window = windows.compute(limit.key(), (key, current) ->
-                        current == null || current[0] <= now ? new long[] {now + limit.window().toNanos(), 0} : current);
+                long[] window = windows.compute(
+                        limit.key(),
+                        (key, current) -> current == null || current[0] <= now
+                                ? new long[] {now + limit.window().toNanos(), 0}
+                                : current);
                 count = ++window[1];
                 left = Math.max(0, (window[0] - now) / 1_000_000);
                 if (count > limit.limit()) {

@@ -36,7 +36,9 @@ public final class RequestIdFilter implements Ordered {
 
     /** The caller's {@code X-Request-Id} when it is acceptable, else a fresh id (also for handlers outside Micronaut's routing). */
     public static String idFor(String incoming) {
-        return incoming != null && ACCEPTED.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        return incoming != null && ACCEPTED.matcher(incoming).matches()
+                ? incoming
+                : UUID.randomUUID().toString();
     }
 
     @ResponseFilter

@@ -23,7 +23,10 @@ final class ServedPathsFilter implements Ordered {
     private final ProblemExceptionHandler problems;
 
     ServedPathsFilter(HttpConfig config, ProblemExceptionHandler problems) {
-        this.prefixes = config.servedPaths().stream().map(String::strip).filter(prefix -> !prefix.isEmpty()).toList();
+        this.prefixes = config.servedPaths().stream()
+                .map(String::strip)
+                .filter(prefix -> !prefix.isEmpty())
+                .toList();
         this.problems = problems;
     }
 

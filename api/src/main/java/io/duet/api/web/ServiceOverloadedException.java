@@ -9,7 +9,10 @@ public final class ServiceOverloadedException extends ProblemException {
     private final Duration retryAfter;
 
     public ServiceOverloadedException(Duration retryAfter) {
-        super("service-overloaded", "Service overloaded", HttpStatus.SERVICE_UNAVAILABLE,
+        super(
+                "service-overloaded",
+                "Service overloaded",
+                HttpStatus.SERVICE_UNAVAILABLE,
                 "The service is busy. Try again in a few seconds.");
         this.retryAfter = retryAfter;
     }

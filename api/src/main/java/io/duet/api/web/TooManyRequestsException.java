@@ -9,7 +9,10 @@ public final class TooManyRequestsException extends ProblemException {
     private final Duration retryAfter;
 
     public TooManyRequestsException(Duration retryAfter) {
-        super("rate-limited", "Too many requests", HttpStatus.TOO_MANY_REQUESTS,
+        super(
+                "rate-limited",
+                "Too many requests",
+                HttpStatus.TOO_MANY_REQUESTS,
                 "Too many attempts. Try again in " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " seconds.");
         this.retryAfter = retryAfter;
     }

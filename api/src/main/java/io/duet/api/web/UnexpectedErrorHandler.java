@@ -40,11 +40,14 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
     @Override
     public HttpResponse<?> handle(HttpRequest request, Exception exception) {
         if (isOverload(exception)) {
-            LOG.atWarn().addKeyValue("cause", exception.getClass().getSimpleName()).log("request shed: node overloaded");
+            LOG.atWarn()
+                    .addKeyValue("cause", exception.getClass().getSimpleName())
+                    .log("request shed: node overloaded");
             return problems.handle(request, new ServiceOverloadedException(config.overloadRetryAfter()));
         }
         LOG.error("unexpected error", exception);
-        return errors.processResponse(ErrorContext.builder(request).cause(exception).build(),
+        return errors.processResponse(
+                ErrorContext.builder(request).cause(exception).build(),
                 HttpResponse.status(HttpStatus.INTERNAL_SERVER_ERROR));
     }
 
@@ -53,7 +56,9 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
             if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && OVERLOAD_STATES.contains(sql.getSQLState())) {
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && OVERLOAD_STATES.contains(sql.getSQLState())) {
                 return true;
             }
             String name = t.getClass().getName();

@@ -1,7 +1,5 @@
 package io.duet.api.account;
 
-import io.duet.api.testing.Api;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.base.GreenMailOperations;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import io.duet.api.testing.Api;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -35,8 +34,12 @@ class AccountFlowTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
     private Api api;
 
     @BeforeEach
@@ -76,7 +79,8 @@ class AccountFlowTest {
         assertEquals(200, changed.status(), changed.body());
         assertEquals("Grace", changed.json().get("displayName"));
         assertEquals("de", api.get("/v1/me", access).json().get("locale"));
-        assertEquals(400, api.patch("/v1/me", Map.of("locale", "klingon"), access).status());
+        assertEquals(
+                400, api.patch("/v1/me", Map.of("locale", "klingon"), access).status());
     }
 
     @Test
@@ -85,13 +89,22 @@ class AccountFlowTest {
         String access = signUpAndVerify(email);
         assertNotNull(access);
 
-        var second = api.post("/v1/accounts", Map.of("email", "  " + email.toUpperCase() + " ", "password", "another-Secret-77",
-                "displayName", "Intruder"));
+        var second = api.post(
+                "/v1/accounts",
+                Map.of(
+                        "email",
+                        "  " + email.toUpperCase() + " ",
+                        "password",
+                        "another-Secret-77",
+                        "displayName",
+                        "Intruder"));
 
         assertEquals(202, second.status());
         assertEquals("{\"status\":\"verification_sent\"}", second.body());
         List<MimeMessage> mails = Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15));
-        assertTrue(mails.get(1).getSubject().contains("tried to create"), mails.get(1).getSubject());
+        assertTrue(
+                mails.get(1).getSubject().contains("tried to create"),
+                mails.get(1).getSubject());
         assertEquals(1, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ?", email));
     }
 
@@ -103,26 +116,39 @@ class AccountFlowTest {
         assertEquals(202, accepted.status());
         HttpClient http = HttpClient.newHttpClient();
         String other = fresh();
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/accounts"))
-                .header("Content-Type", "application/json").header("Accept-Language", "de-DE,de;q=0.9")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(signUp(other)))).build(),
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/accounts"))
+                        .header("Content-Type", "application/json")
+                        .header("Accept-Language", "de-DE,de;q=0.9")
+                        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(signUp(other))))
+                        .build(),
                 HttpResponse.BodyHandlers.discarding());
 
-        assertTrue(Mailbox.await(MAIL, other, 1, Duration.ofSeconds(15)).getFirst().getSubject().contains("Duet-Code"));
-        assertTrue(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst().getSubject().contains("Duet code"));
+        assertTrue(Mailbox.await(MAIL, other, 1, Duration.ofSeconds(15))
+                .getFirst()
+                .getSubject()
+                .contains("Duet-Code"));
+        assertTrue(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15))
+                .getFirst()
+                .getSubject()
+                .contains("Duet code"));
     }
 
     @Test
     void givenValidCode_whenResent_thenSameCodeRepeatedNotASecondOne() throws Exception {
         String email = fresh();
         api.post("/v1/accounts", signUp(email));
-        String first = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        String first = Mailbox.code(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
         TestDb.execute("UPDATE email_verification SET last_email_at = now() - interval '2 minutes' "
                 + "WHERE account_id = (SELECT id FROM account WHERE email_normalized = '" + email + "')");
 
-        assertEquals(202, api.post("/v1/accounts/verification", Map.of("email", email)).status());
+        assertEquals(
+                202,
+                api.post("/v1/accounts/verification", Map.of("email", email)).status());
 
-        String second = Mailbox.code(Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15)).get(1));
+        String second = Mailbox.code(
+                Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15)).get(1));
         assertEquals(first, second);
     }
 
@@ -132,7 +158,9 @@ class AccountFlowTest {
         api.post("/v1/accounts", signUp(email));
         Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15));
 
-        assertEquals(202, api.post("/v1/accounts/verification", Map.of("email", email)).status());
+        assertEquals(
+                202,
+                api.post("/v1/accounts/verification", Map.of("email", email)).status());
         Thread.sleep(1_500);
 
         assertEquals(1, Mailbox.to(MAIL, email).size());
@@ -142,7 +170,8 @@ class AccountFlowTest {
     void givenWrongCodes_whenFiveTried_thenEvenTheRightCodeFails() throws Exception {
         String email = fresh();
         api.post("/v1/accounts", signUp(email));
-        String code = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        String code = Mailbox.code(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
         String wrong = code.equals("000000") ? "111111" : "000000";
 
         for (int i = 0; i < 5; i++) {
@@ -151,30 +180,44 @@ class AccountFlowTest {
             assertEquals("verification-failed", failed.json().get("code"));
         }
 
-        assertEquals(400, api.post("/v1/accounts/verify", Map.of("email", email, "code", code)).status());
+        assertEquals(
+                400,
+                api.post("/v1/accounts/verify", Map.of("email", email, "code", code))
+                        .status());
     }
 
     @Test
     void givenEmailLink_whenOpened_thenNotConsumedUntilButtonPressed() throws Exception {
         String email = fresh();
         api.post("/v1/accounts", signUp(email));
-        String link = Mailbox.link(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        String link = Mailbox.link(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
         String token = link.substring(link.indexOf("token=") + 6);
         HttpClient http = HttpClient.newHttpClient();
 
         for (int i = 0; i < 2; i++) {
-            var page = http.send(HttpRequest.newBuilder(URI.create(link.replace("http://localhost:8080",
-                    "http://127.0.0.1:" + server.getPort()))).GET().build(), HttpResponse.BodyHandlers.ofString());
+            var page = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    link.replace("http://localhost:8080", "http://127.0.0.1:" + server.getPort())))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("Confirm my address"), page.body());
         }
-        assertEquals(0, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ? AND verified_at IS NOT NULL", email));
+        assertEquals(
+                0,
+                TestDb.count(
+                        "SELECT count(*) FROM account WHERE email_normalized = ? AND verified_at IS NOT NULL", email));
 
         var confirmed = api.postRaw("/v1/accounts/verify/link", "token=" + token, "application/x-www-form-urlencoded");
 
         assertEquals(200, confirmed.status());
         assertTrue(confirmed.body().contains("duet://verified"), confirmed.body());
-        assertEquals(1, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ? AND verified_at IS NOT NULL", email));
+        assertEquals(
+                1,
+                TestDb.count(
+                        "SELECT count(*) FROM account WHERE email_normalized = ? AND verified_at IS NOT NULL", email));
     }
 
     @Test
@@ -188,7 +231,10 @@ class AccountFlowTest {
         assertEquals(401, wrong.status());
         assertEquals(401, unknown.status());
         assertEquals(strip(wrong.json()), strip(unknown.json()));
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", PASSWORD)).status());
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", PASSWORD))
+                        .status());
     }
 
     @Test
@@ -207,7 +253,9 @@ class AccountFlowTest {
         assertEquals(401, reused.status());
         assertEquals("application/problem+json", reused.contentType());
 
-        assertEquals(401, api.post("/v1/sessions/refresh", Map.of("refreshToken", second)).status(),
+        assertEquals(
+                401,
+                api.post("/v1/sessions/refresh", Map.of("refreshToken", second)).status(),
                 "the successor dies with its family");
     }
 
@@ -217,17 +265,25 @@ class AccountFlowTest {
         signUpAndVerify(email);
         var session = api.post("/v1/sessions", Map.of("email", email, "password", PASSWORD));
 
-        assertEquals(204, api.delete("/v1/sessions/current", (String) session.json().get("accessToken")).status());
+        assertEquals(
+                204,
+                api.delete("/v1/sessions/current", (String) session.json().get("accessToken"))
+                        .status());
 
-        assertEquals(401, api.post("/v1/sessions/refresh", Map.of("refreshToken", session.json().get("refreshToken"))).status());
+        assertEquals(
+                401,
+                api.post(
+                                "/v1/sessions/refresh",
+                                Map.of("refreshToken", session.json().get("refreshToken")))
+                        .status());
     }
 
     @Test
     void givenBadTokens_whenMeRequested_thenUnauthorizedProblem() throws Exception {
-        String expired = io.duet.api.testing.Jwts.hs256("test-secret-of-duet-0123456789-0123456789-abcdef",
-                UUID.randomUUID(), -60);
-        String wrongKey = io.duet.api.testing.Jwts.hs256("another-secret-that-is-long-enough-0123456789",
-                UUID.randomUUID(), 600);
+        String expired = io.duet.api.testing.Jwts.hs256(
+                "test-secret-of-duet-0123456789-0123456789-abcdef", UUID.randomUUID(), -60);
+        String wrongKey =
+                io.duet.api.testing.Jwts.hs256("another-secret-that-is-long-enough-0123456789", UUID.randomUUID(), 600);
 
         for (String token : List.of("not.a.jwt", expired, wrongKey)) {
             var answer = api.get("/v1/me", token);
@@ -248,9 +304,16 @@ class AccountFlowTest {
 
         assertEquals(202, api.delete("/v1/me", access).status());
 
-        assertEquals(401, api.post("/v1/sessions/refresh", Map.of("refreshToken", session.json().get("refreshToken"))).status());
-        io.duet.api.testing.Await.until(Duration.ofSeconds(15),
-                () -> TestDb.count("SELECT count(*) FROM account WHERE id = ?", id), n -> n == 0);
+        assertEquals(
+                401,
+                api.post(
+                                "/v1/sessions/refresh",
+                                Map.of("refreshToken", session.json().get("refreshToken")))
+                        .status());
+        io.duet.api.testing.Await.until(
+                Duration.ofSeconds(15),
+                () -> TestDb.count("SELECT count(*) FROM account WHERE id = ?", id),
+                n -> n == 0);
         assertEquals(0, TestDb.count("SELECT count(*) FROM email_verification WHERE account_id = ?", id));
         assertEquals(0, TestDb.count("SELECT count(*) FROM refresh_token WHERE account_id = ?", id));
     }
@@ -264,7 +327,8 @@ class AccountFlowTest {
     /** Signs up, reads the code from the mailbox, verifies; returns the verification answer (tokens). */
     static Api.Answer signUpAndVerify(Api api, GreenMailOperations mail, String email) throws Exception {
         api.post("/v1/accounts", signUp(email));
-        String code = Mailbox.code(Mailbox.await(mail, email, 1, Duration.ofSeconds(15)).getFirst());
+        String code = Mailbox.code(
+                Mailbox.await(mail, email, 1, Duration.ofSeconds(15)).getFirst());
         var verified = api.post("/v1/accounts/verify", Map.of("email", email, "code", code));
         assertEquals(200, verified.status(), verified.body());
         return verified;

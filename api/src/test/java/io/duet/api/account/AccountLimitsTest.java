@@ -1,11 +1,10 @@
 package io.duet.api.account;
 
-import io.duet.api.testing.Api;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import io.duet.api.testing.Api;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
 import io.micronaut.context.annotation.Property;
@@ -34,8 +33,12 @@ class AccountLimitsTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -48,11 +51,17 @@ class AccountLimitsTest {
         HttpResponse<String> limited = signUp(ip, AccountFlowTest.fresh(), null, "Ada");
 
         assertEquals(429, limited.statusCode());
-        assertEquals("application/problem+json", limited.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "application/problem+json",
+                limited.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(limited.body().contains("\"code\":\"rate-limited\""));
-        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
-        assertEquals(202, signUp(randomIp(), AccountFlowTest.fresh(), null, "Ada").statusCode(), "another client is not affected");
+        assertEquals(
+                202,
+                signUp(randomIp(), AccountFlowTest.fresh(), null, "Ada").statusCode(),
+                "another client is not affected");
     }
 
     @Test
@@ -76,7 +85,8 @@ class AccountLimitsTest {
     @Test
     void givenIdempotencyKey_whenReusedWithAnotherBody_thenUnprocessable() throws Exception {
         String key = UUID.randomUUID().toString();
-        assertEquals(202, signUp(randomIp(), AccountFlowTest.fresh(), key, "Ada").statusCode());
+        assertEquals(
+                202, signUp(randomIp(), AccountFlowTest.fresh(), key, "Ada").statusCode());
 
         HttpResponse<String> reused = signUp(randomIp(), AccountFlowTest.fresh(), key, "Grace");
 
@@ -89,25 +99,39 @@ class AccountLimitsTest {
         Api api = new Api(server.getPort(), json);
         String email = AccountFlowTest.fresh();
         assertEquals(202, signUp(randomIp(), email, null, "Ada").statusCode());
-        String code = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
-        assertEquals(200, api.post("/v1/accounts/verify", Map.of("email", email, "code", code)).status());
+        String code = Mailbox.code(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        assertEquals(
+                200,
+                api.post("/v1/accounts/verify", Map.of("email", email, "code", code))
+                        .status());
 
         for (int i = 0; i < 3; i++) {
-            assertEquals(401, api.post("/v1/sessions", Map.of("email", email, "password", "wrong-guess-" + i)).status());
+            assertEquals(
+                    401,
+                    api.post("/v1/sessions", Map.of("email", email, "password", "wrong-guess-" + i))
+                            .status());
         }
-        assertEquals(401, api.post("/v1/sessions", Map.of("email", email, "password", "wrong-guess-x")).status(),
+        assertEquals(
+                401,
+                api.post("/v1/sessions", Map.of("email", email, "password", "wrong-guess-x"))
+                        .status(),
                 "the first attempt after the threshold passes the gate");
         var slowed = api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD));
         assertEquals(429, slowed.status(), slowed.body());
 
         Thread.sleep(4_100);
 
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD)).status(),
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD))
+                        .status(),
                 "after the delay the owner gets in");
     }
 
     private HttpResponse<String> signUp(String ip, String email, String key, String name) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/accounts"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.getPort() + "/v1/accounts"))
                 .header("Content-Type", "application/json")
                 .header("X-Forwarded-For", ip)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(

@@ -21,7 +21,9 @@ class Argon2idTest {
     private final Argon2id argon2 = new Argon2id(SMALL);
 
     @ParameterizedTest
-    @ValueSource(strings = {"correct-Horse-battery-9", "pässwörd mit Ümlauten", "密码密码密码密码", "🔑🔑 emoji key 🔑🔑", "        "})
+    @ValueSource(
+            strings = {"correct-Horse-battery-9", "pässwörd mit Ümlauten", "密码密码密码密码", "🔑🔑 emoji key 🔑🔑", "        "
+            })
     void givenOwnHash_whenTheOtherImplementationChecksIt_thenBothAgree(String password) {
         String hash = argon2.hash(password);
 
@@ -34,7 +36,9 @@ class Argon2idTest {
     @ParameterizedTest
     @ValueSource(strings = {"correct-Horse-battery-9", "pässwörd mit Ümlauten", "🔑🔑 emoji key 🔑🔑"})
     void givenHashFromTheOtherImplementation_whenChecked_thenItMatchesOnlyItsPassword(String password) {
-        String hash = Argon2Function.getInstance(2048, 3, 2, 32, Argon2.ID).hash(password).getResult();
+        String hash = Argon2Function.getInstance(2048, 3, 2, 32, Argon2.ID)
+                .hash(password)
+                .getResult();
 
         assertTrue(Argon2id.matches(password, hash), hash);
         assertFalse(Argon2id.matches(password.substring(1), hash));
@@ -44,7 +48,8 @@ class Argon2idTest {
     @Test
     void givenVersion16Hash_whenChecked_thenMatchesAndIsOutdated() {
         String hash = Argon2Function.getInstance(1024, 2, 1, 32, Argon2.ID, Argon2Function.ARGON2_VERSION_10)
-                .hash("old-version-password").getResult();
+                .hash("old-version-password")
+                .getResult();
 
         assertTrue(hash.startsWith("$argon2id$v=16$"), hash);
         assertTrue(Argon2id.matches("old-version-password", hash));
@@ -62,11 +67,17 @@ class Argon2idTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "plain text", "$argon2i$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
-            "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0", "$argon2id$v=19$m=1024,t=2$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
-            "$argon2id$v=20$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
-            "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
-            "$argon2id$v=19$m=4,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"})
+    @ValueSource(
+            strings = {
+                "",
+                "plain text",
+                "$argon2i$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+                "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0",
+                "$argon2id$v=19$m=1024,t=2$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+                "$argon2id$v=20$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+                "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+                "$argon2id$v=19$m=4,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+            })
     void givenStoredValueThatIsNoArgon2idHash_whenChecked_thenNothingMatchesAndItIsOutdated(String stored) {
         assertFalse(Argon2id.matches("anything", stored));
         assertTrue(argon2.outdated(stored));
@@ -75,7 +86,9 @@ class Argon2idTest {
     @Test
     void givenSaltOfImpossibleBase64Length_whenChecked_thenNothingMatches() {
         // 17 base64 characters cannot encode whole bytes: refused, not a 500
-        assertFalse(Argon2id.matches("anything", "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0c$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"));
+        assertFalse(Argon2id.matches(
+                "anything",
+                "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0c$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"));
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.duet.api.account;
 
-import io.duet.api.testing.Api;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.password4j.Argon2Function;
 import com.password4j.types.Argon2;
+import io.duet.api.testing.Api;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
@@ -36,8 +35,11 @@ class KeyRotationTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     @Test
     void givenTokenSignedWithThePreviousKey_whenUsed_thenStillAcceptedButNewTokensUseTheCurrentKey() throws Exception {
@@ -58,15 +60,23 @@ class KeyRotationTest {
         Api api = new Api(server.getPort(), json);
         String email = AccountFlowTest.fresh();
         AccountFlowTest.signUpAndVerify(api, MAIL, email);
-        String older = Argon2Function.getInstance(256, 1, 1, 32, Argon2.ID).hash(AccountFlowTest.PASSWORD).getResult();
+        String older = Argon2Function.getInstance(256, 1, 1, 32, Argon2.ID)
+                .hash(AccountFlowTest.PASSWORD)
+                .getResult();
         TestDb.execute("UPDATE account SET password_hash = '" + older + "' WHERE email_normalized = '" + email + "'");
 
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD)).status());
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD))
+                        .status());
 
         String now = passwordHash(email);
         assertNotEquals(older, now);
         assertTrue(now.contains("m=1024,t=1,p=1"), now);
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD)).status());
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", AccountFlowTest.PASSWORD))
+                        .status());
     }
 
     @Test
@@ -74,19 +84,29 @@ class KeyRotationTest {
         Api api = new Api(server.getPort(), json);
         AccountFlowTest.signUpAndVerify(api, MAIL, AccountFlowTest.fresh());
 
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
 
-        for (String series : new String[] {"duet_funnel_signups_accepted_total", "duet_funnel_emails_queued_total",
-                "duet_funnel_emails_sent_total", "duet_funnel_accounts_verified_total",
-                "duet_funnel_signup_to_sent_seconds_bucket", "duet_funnel_sent_to_verified_seconds_bucket"}) {
+        for (String series : new String[] {
+            "duet_funnel_signups_accepted_total",
+            "duet_funnel_emails_queued_total",
+            "duet_funnel_emails_sent_total",
+            "duet_funnel_accounts_verified_total",
+            "duet_funnel_signup_to_sent_seconds_bucket",
+            "duet_funnel_sent_to_verified_seconds_bucket"
+        }) {
             assertTrue(metrics.lines().anyMatch(line -> line.startsWith(series) && !line.endsWith(" 0.0")), series);
         }
     }
 
     private static String passwordHash(String email) throws Exception {
         try (var connection = TestDb.open();
-                var statement = connection.prepareStatement("SELECT password_hash FROM account WHERE email_normalized = ?")) {
+                var statement =
+                        connection.prepareStatement("SELECT password_hash FROM account WHERE email_normalized = ?")) {
             statement.setString(1, email);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();

@@ -18,17 +18,20 @@ final class Mailbox {
     private Mailbox() {}
 
     static List<MimeMessage> to(GreenMailOperations mail, String address) {
-        return Arrays.stream(mail.getReceivedMessages()).filter(message -> {
-            try {
-                return Arrays.stream(message.getRecipients(Message.RecipientType.TO))
-                        .anyMatch(recipient -> recipient.toString().equalsIgnoreCase(address));
-            } catch (Exception e) {
-                return false;
-            }
-        }).toList();
+        return Arrays.stream(mail.getReceivedMessages())
+                .filter(message -> {
+                    try {
+                        return Arrays.stream(message.getRecipients(Message.RecipientType.TO))
+                                .anyMatch(recipient -> recipient.toString().equalsIgnoreCase(address));
+                    } catch (Exception e) {
+                        return false;
+                    }
+                })
+                .toList();
     }
 
-    static List<MimeMessage> await(GreenMailOperations mail, String address, int count, Duration timeout) throws Exception {
+    static List<MimeMessage> await(GreenMailOperations mail, String address, int count, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<MimeMessage> received = to(mail, address);
         while (received.size() < count) {

@@ -33,8 +33,12 @@ class PreHijackingTest {
     private static final String OWNER_PASSWORD = "owner-Chose-this-41";
     private static final String STRANGER_PASSWORD = "stranger-Chose-that-97";
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
     private Api api;
 
     @BeforeEach
@@ -43,10 +47,14 @@ class PreHijackingTest {
     }
 
     @Test
-    void givenPendingSignup_whenStrangerSignsUpAgainAndOwnerEntersTheirCode_thenOnlyTheOwnersPasswordWorks() throws Exception {
+    void givenPendingSignup_whenStrangerSignsUpAgainAndOwnerEntersTheirCode_thenOnlyTheOwnersPasswordWorks()
+            throws Exception {
         String email = AccountFlowTest.fresh();
-        assertEquals(202, api.post("/v1/accounts", signUp(email, OWNER_PASSWORD, "Ada")).status());
-        String ownersCode = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        assertEquals(
+                202,
+                api.post("/v1/accounts", signUp(email, OWNER_PASSWORD, "Ada")).status());
+        String ownersCode = Mailbox.code(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
 
         var stranger = api.post("/v1/accounts", signUp(email, STRANGER_PASSWORD, "Mallory"));
         assertEquals(202, stranger.status());
@@ -55,8 +63,14 @@ class PreHijackingTest {
 
         assertEquals(200, verified.status(), verified.body());
         assertEquals("Ada", ((Map<?, ?>) verified.json().get("account")).get("displayName"));
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", OWNER_PASSWORD)).status());
-        assertEquals(401, api.post("/v1/sessions", Map.of("email", email, "password", STRANGER_PASSWORD)).status());
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", OWNER_PASSWORD))
+                        .status());
+        assertEquals(
+                401,
+                api.post("/v1/sessions", Map.of("email", email, "password", STRANGER_PASSWORD))
+                        .status());
     }
 
     @Test
@@ -65,52 +79,83 @@ class PreHijackingTest {
         api.post("/v1/accounts", signUp(email, OWNER_PASSWORD, "Ada"));
         Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15));
 
-        assertEquals(202, api.post("/v1/accounts", signUp(email, STRANGER_PASSWORD, "Mallory")).status());
-        assertEquals(202, api.post("/v1/accounts/verification", Map.of("email", email)).status());
+        assertEquals(
+                202,
+                api.post("/v1/accounts", signUp(email, STRANGER_PASSWORD, "Mallory"))
+                        .status());
+        assertEquals(
+                202,
+                api.post("/v1/accounts/verification", Map.of("email", email)).status());
         Thread.sleep(1_500);
 
         assertEquals(1, Mailbox.to(MAIL, email).size());
-        assertEquals(2, TestDb.count("SELECT count(*) FROM email_verification v JOIN account a ON a.id = v.account_id "
-                + "WHERE a.email_normalized = ? AND v.consumed_at IS NULL", email));
+        assertEquals(
+                2,
+                TestDb.count(
+                        "SELECT count(*) FROM email_verification v JOIN account a ON a.id = v.account_id "
+                                + "WHERE a.email_normalized = ? AND v.consumed_at IS NULL",
+                        email));
     }
 
     @Test
-    void givenStrangersAttemptMailedLater_whenOwnerUsesTheirFirstLink_thenOwnersPasswordAndTheStrangersCodeIsDead() throws Exception {
+    void givenStrangersAttemptMailedLater_whenOwnerUsesTheirFirstLink_thenOwnersPasswordAndTheStrangersCodeIsDead()
+            throws Exception {
         String email = AccountFlowTest.fresh();
         api.post("/v1/accounts", signUp(email, OWNER_PASSWORD, "Ada"));
-        String ownersLink = Mailbox.link(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        String ownersLink = Mailbox.link(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
         TestDb.execute("UPDATE email_verification SET last_email_at = now() - interval '2 minutes' "
                 + "WHERE account_id = (SELECT id FROM account WHERE email_normalized = '" + email + "')");
         api.post("/v1/accounts", signUp(email, STRANGER_PASSWORD, "Mallory"));
-        MimeMessage strangersMail = Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15)).get(1);
+        MimeMessage strangersMail =
+                Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15)).get(1);
         String strangersCode = Mailbox.code(strangersMail);
         assertFalse(Mailbox.text(strangersMail).contains("Mallory"), "a stranger's name reached the owner's inbox");
 
-        var confirmed = api.postRaw("/v1/accounts/verify/link", "token=" + ownersLink.substring(ownersLink.indexOf("token=") + 6),
+        var confirmed = api.postRaw(
+                "/v1/accounts/verify/link",
+                "token=" + ownersLink.substring(ownersLink.indexOf("token=") + 6),
                 "application/x-www-form-urlencoded");
 
         assertEquals(200, confirmed.status());
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", OWNER_PASSWORD)).status());
-        assertEquals(401, api.post("/v1/sessions", Map.of("email", email, "password", STRANGER_PASSWORD)).status());
-        assertEquals(400, api.post("/v1/accounts/verify", Map.of("email", email, "code", strangersCode)).status());
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", OWNER_PASSWORD))
+                        .status());
+        assertEquals(
+                401,
+                api.post("/v1/sessions", Map.of("email", email, "password", STRANGER_PASSWORD))
+                        .status());
+        assertEquals(
+                400,
+                api.post("/v1/accounts/verify", Map.of("email", email, "code", strangersCode))
+                        .status());
     }
 
     @Test
     void givenTwoAttemptsBothMailed_whenTheSecondCodeIsEntered_thenTheSecondAttemptsPasswordWins() throws Exception {
         String email = AccountFlowTest.fresh();
         api.post("/v1/accounts", signUp(email, STRANGER_PASSWORD, "First"));
-        String firstCode = Mailbox.code(Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
+        String firstCode = Mailbox.code(
+                Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst());
         TestDb.execute("UPDATE email_verification SET last_email_at = now() - interval '2 minutes' "
                 + "WHERE account_id = (SELECT id FROM account WHERE email_normalized = '" + email + "')");
         api.post("/v1/accounts", signUp(email, OWNER_PASSWORD, "Second"));
-        String secondCode = Mailbox.code(Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15)).get(1));
+        String secondCode = Mailbox.code(
+                Mailbox.await(MAIL, email, 2, Duration.ofSeconds(15)).get(1));
         assertNotEquals(firstCode, secondCode);
 
         var verified = api.post("/v1/accounts/verify", Map.of("email", email, "code", secondCode));
 
         assertEquals(200, verified.status(), verified.body());
-        assertEquals(200, api.post("/v1/sessions", Map.of("email", email, "password", OWNER_PASSWORD)).status());
-        assertEquals(401, api.post("/v1/sessions", Map.of("email", email, "password", STRANGER_PASSWORD)).status());
+        assertEquals(
+                200,
+                api.post("/v1/sessions", Map.of("email", email, "password", OWNER_PASSWORD))
+                        .status());
+        assertEquals(
+                401,
+                api.post("/v1/sessions", Map.of("email", email, "password", STRANGER_PASSWORD))
+                        .status());
     }
 
     @Test
@@ -120,16 +165,24 @@ class PreHijackingTest {
         MimeMessage mail = Mailbox.await(MAIL, email, 1, Duration.ofSeconds(15)).getFirst();
         String wrong = Mailbox.code(mail).equals("000000") ? "111111" : "000000";
         for (int i = 0; i < 5; i++) {
-            assertEquals(400, api.post("/v1/accounts/verify", Map.of("email", email, "code", wrong)).status());
+            assertEquals(
+                    400,
+                    api.post("/v1/accounts/verify", Map.of("email", email, "code", wrong))
+                            .status());
         }
         String link = Mailbox.link(mail);
 
-        var confirmed = api.postRaw("/v1/accounts/verify/link", "token=" + link.substring(link.indexOf("token=") + 6),
+        var confirmed = api.postRaw(
+                "/v1/accounts/verify/link",
+                "token=" + link.substring(link.indexOf("token=") + 6),
                 "application/x-www-form-urlencoded");
 
         assertEquals(200, confirmed.status());
         assertTrue(confirmed.body().contains("duet://verified"), confirmed.body());
-        assertEquals(1, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ? AND verified_at IS NOT NULL", email));
+        assertEquals(
+                1,
+                TestDb.count(
+                        "SELECT count(*) FROM account WHERE email_normalized = ? AND verified_at IS NOT NULL", email));
     }
 
     private static Map<String, Object> signUp(String email, String password, String name) {

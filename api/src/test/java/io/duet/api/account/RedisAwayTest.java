@@ -34,9 +34,14 @@ class RedisAwayTest implements TestPropertyProvider {
 
     private TcpProxy redis;
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject MeterRegistry meters;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry meters;
 
     @Override
     public Map<String, String> getProperties() {
@@ -63,15 +68,20 @@ class RedisAwayTest implements TestPropertyProvider {
         redis.cut();
         List<Integer> statuses = new ArrayList<>();
 
-        statuses.add(api.post("/v1/accounts", AccountFlowTest.signUp("away-new-" + UUID.randomUUID() + "@example.com")).status());
-        statuses.add(api.post("/v1/sessions", Map.of("email", ada, "password", "wrong-password-123")).status());
+        statuses.add(api.post("/v1/accounts", AccountFlowTest.signUp("away-new-" + UUID.randomUUID() + "@example.com"))
+                .status());
+        statuses.add(api.post("/v1/sessions", Map.of("email", ada, "password", "wrong-password-123"))
+                .status());
         var adaSession = api.post("/v1/sessions", Map.of("email", ada, "password", AccountFlowTest.PASSWORD));
         var boSession = api.post("/v1/sessions", Map.of("email", bo, "password", AccountFlowTest.PASSWORD));
         String adaToken = (String) adaSession.json().get("accessToken");
         String boToken = (String) boSession.json().get("accessToken");
         var invite = api.post("/v1/couple/invites", Map.of(), adaToken);
         var joined = api.post("/v1/couple/join", Map.of("code", invite.json().get("code")), boToken);
-        var sent = api.post("/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", "still here"), adaToken);
+        var sent = api.post(
+                "/v1/couple/messages",
+                Map.of("clientId", UUID.randomUUID().toString(), "text", "still here"),
+                adaToken);
         var read = api.get("/v1/couple/messages?limit=10", boToken);
 
         assertEquals(List.of(202, 401), statuses);

@@ -1,19 +1,18 @@
 package io.duet.api.account;
 
-import io.duet.api.testing.Api;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Api;
 import io.duet.api.testing.Await;
 import io.duet.api.testing.RefusingSmtpServer;
 import io.duet.api.testing.TestDb;
+import io.micronaut.core.type.Argument;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import io.micronaut.core.type.Argument;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +30,11 @@ import org.junit.jupiter.api.TestInstance;
 class RefusedAddressTest implements TestPropertyProvider {
     private RefusingSmtpServer smtp;
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     @Override
     public Map<String, String> getProperties() {
@@ -50,20 +52,33 @@ class RefusedAddressTest implements TestPropertyProvider {
     }
 
     @Test
-    void givenAddressRefusedWith550_whenVerificationSent_thenDeadLetteredWithReasonAndAddressUndeliverable() throws Exception {
+    void givenAddressRefusedWith550_whenVerificationSent_thenDeadLetteredWithReasonAndAddressUndeliverable()
+            throws Exception {
         String email = AccountFlowTest.fresh();
         Api api = new Api(server.getPort(), json);
 
-        assertEquals(202, api.post("/v1/accounts", AccountFlowTest.signUp(email)).status());
+        assertEquals(
+                202, api.post("/v1/accounts", AccountFlowTest.signUp(email)).status());
 
-        Await.until(Duration.ofSeconds(15),
-                () -> TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ? AND email_undeliverable", email), n -> n == 1);
-        var dead = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.getPort() + "/ops/queues/email/dead?limit=1000"))
-                .header("Authorization", "Bearer test-ops-token").build(), HttpResponse.BodyHandlers.ofString());
+        Await.until(
+                Duration.ofSeconds(15),
+                () -> TestDb.count(
+                        "SELECT count(*) FROM account WHERE email_normalized = ? AND email_undeliverable", email),
+                n -> n == 1);
+        var dead = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + server.getPort() + "/ops/queues/email/dead?limit=1000"))
+                                .header("Authorization", "Bearer test-ops-token")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, dead.statusCode(), dead.body());
-        List<Map<String, Object>> letters = json.readValue(dead.body(), Argument.listOf(Argument.mapOf(String.class, Object.class)));
-        assertTrue(letters.stream().anyMatch(letter -> String.valueOf(letter.get("error")).contains("550")
-                && ((Number) letter.get("attempts")).intValue() == 1), dead.body());
+        List<Map<String, Object>> letters =
+                json.readValue(dead.body(), Argument.listOf(Argument.mapOf(String.class, Object.class)));
+        assertTrue(
+                letters.stream()
+                        .anyMatch(letter -> String.valueOf(letter.get("error")).contains("550")
+                                && ((Number) letter.get("attempts")).intValue() == 1),
+                dead.body());
     }
 }

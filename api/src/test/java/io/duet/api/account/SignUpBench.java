@@ -1,9 +1,9 @@
 package io.duet.api.account;
 
-import io.duet.api.testing.FreePort;
-import io.duet.api.testing.ProcStat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.duet.api.testing.FreePort;
+import io.duet.api.testing.ProcStat;
 import io.duet.api.testing.TestDb;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -46,7 +46,8 @@ public final class SignUpBench {
     /** The JIT is settled when its threads used less than this share of the API's CPU over the last three warm-up rounds. */
     private static final double JIT_SETTLED = 0.01;
     /** How the API's CPU is reported, by thread ({@link #threadGroup}); "rest" is whatever the others leave. */
-    private static final List<String> THREAD_GROUPS = List.of("argon2", "gc", "jit", "handlers", "http", "relay", "redis", "rest");
+    private static final List<String> THREAD_GROUPS =
+            List.of("argon2", "gc", "jit", "handlers", "http", "relay", "redis", "rest");
 
     private SignUpBench() {}
 
@@ -58,8 +59,10 @@ public final class SignUpBench {
         mail.start();
         Process server = startServer(port, smtpPort);
         try {
-            HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
-                    .connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .executor(Executors.newVirtualThreadPerTaskExecutor())
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
             awaitReady(http, port, server);
             post(http, port, "/ops/queues/email/pause", "{}", "bench-ops");
             printMachine();
@@ -78,7 +81,10 @@ public final class SignUpBench {
                 levels.add(run(http, port, server.pid(), clients, perLevel, prefix + "-" + clients));
                 total += perLevel;
             }
-            int accepted = warm.accepted() + levels.stream().mapToInt(level -> level.count - level.errors).sum();
+            int accepted = warm.accepted()
+                    + levels.stream()
+                            .mapToInt(level -> level.count - level.errors)
+                            .sum();
             int expectedEmails = accepted;
             long drainStart = System.nanoTime();
             post(http, port, "/ops/queues/email/resume", "{}", "bench-ops");
@@ -93,17 +99,36 @@ public final class SignUpBench {
             double hashMs = (hashBefore.processMs() + hashAfter.processMs()) / 2;
             double hashConcurrentMs = (hashConcurrentBefore + hashConcurrentAfter) / 2;
             // the median level's CPU per signup
-            double cpu = levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1];
+            double cpu =
+                    levels.stream().mapToDouble(l -> l.cpuMsPerSignup).sorted().toArray()[1];
 
             System.out.println();
-            System.out.printf("%-8s %10s %12s %10s %10s %8s %16s %10s %10s%n", "clients", "signups", "signups/s", "p50 ms",
-                    "p99 ms", "errors", "server CPU ms/su", "ratio", "in-proc");
+            System.out.printf(
+                    "%-8s %10s %12s %10s %10s %8s %16s %10s %10s%n",
+                    "clients",
+                    "signups",
+                    "signups/s",
+                    "p50 ms",
+                    "p99 ms",
+                    "errors",
+                    "server CPU ms/su",
+                    "ratio",
+                    "in-proc");
             for (Level level : levels) {
-                System.out.printf("%-8d %10d %12.1f %10.1f %10.1f %8d %16.2f %10.3f %10.3f%n", level.clients, level.count,
-                        level.rate, level.p50, level.p99, level.errors, level.cpuMsPerSignup, level.cpuMsPerSignup / hashMs,
+                System.out.printf(
+                        "%-8d %10d %12.1f %10.1f %10.1f %8d %16.2f %10.3f %10.3f%n",
+                        level.clients,
+                        level.count,
+                        level.rate,
+                        level.p50,
+                        level.p99,
+                        level.errors,
+                        level.cpuMsPerSignup,
+                        level.cpuMsPerSignup / hashMs,
                         level.cpuMsPerSignup / level.cpuMsByThreads.get("argon2"));
             }
-            System.out.println("(ratio: to one hash alone in this JVM; in-proc: to the API's own hashing threads' CPU per signup)");
+            System.out.println(
+                    "(ratio: to one hash alone in this JVM; in-proc: to the API's own hashing threads' CPU per signup)");
             System.out.printf("%nthe API's CPU per signup by thread, ms:%n%-8s", "clients");
             THREAD_GROUPS.forEach(group -> System.out.printf(" %9s", group));
             System.out.println();
@@ -112,29 +137,58 @@ public final class SignUpBench {
                 THREAD_GROUPS.forEach(group -> System.out.printf(" %9.2f", level.cpuMsByThreads.get(group)));
                 System.out.println();
             }
-            System.out.printf("argon2id (19 MiB, 2 iterations, parallelism 1): %.2f ms process CPU per hash, GC included "
-                    + "(median of 5 runs of 30, this JVM, same flags as the API; %.2f before the signups, %.2f after: %+.1f %%), "
-                    + "of which the hashing thread's own %.2f / %.2f ms%n",
-                    hashMs, hashBefore.processMs(), hashAfter.processMs(), 100 * (hashAfter.processMs() / hashBefore.processMs() - 1),
-                    hashBefore.threadMs(), hashAfter.threadMs());
-            System.out.printf("argon2id with %d hashes at once (as the API runs them, one per core): %.2f ms per hash (%.2f before, "
-                    + "%.2f after); ratio of the API's CPU per signup to it: %.3f%n", cores, hashConcurrentMs, hashConcurrentBefore,
-                    hashConcurrentAfter, cpu / hashConcurrentMs);
-            System.out.printf("steady state: %d warm-up signups in rounds of %d until the JIT compilers' share of the API's CPU "
-                    + "over three rounds fell under %.0f%% (last three: %.1f%%)%n", warm.signups(), WARM_UP_ROUND, JIT_SETTLED * 100, warm.lastJitShare() * 100);
-            System.out.printf("emails: %d of %d delivered in %.1f s after resuming the queue (%.0f emails/s)%n",
+            System.out.printf(
+                    "argon2id (19 MiB, 2 iterations, parallelism 1): %.2f ms process CPU per hash, GC included "
+                            + "(median of 5 runs of 30, this JVM, same flags as the API; %.2f before the signups, %.2f after: %+.1f %%), "
+                            + "of which the hashing thread's own %.2f / %.2f ms%n",
+                    hashMs,
+                    hashBefore.processMs(),
+                    hashAfter.processMs(),
+                    100 * (hashAfter.processMs() / hashBefore.processMs() - 1),
+                    hashBefore.threadMs(),
+                    hashAfter.threadMs());
+            System.out.printf(
+                    "argon2id with %d hashes at once (as the API runs them, one per core): %.2f ms per hash (%.2f before, "
+                            + "%.2f after); ratio of the API's CPU per signup to it: %.3f%n",
+                    cores, hashConcurrentMs, hashConcurrentBefore, hashConcurrentAfter, cpu / hashConcurrentMs);
+            System.out.printf(
+                    "steady state: %d warm-up signups in rounds of %d until the JIT compilers' share of the API's CPU "
+                            + "over three rounds fell under %.0f%% (last three: %.1f%%)%n",
+                    warm.signups(), WARM_UP_ROUND, JIT_SETTLED * 100, warm.lastJitShare() * 100);
+            System.out.printf(
+                    "emails: %d of %d delivered in %.1f s after resuming the queue (%.0f emails/s)%n",
                     delivered, expectedEmails, drainSeconds, delivered / drainSeconds);
             // The hash's cost differs by a few ms from one JVM to the next (how the JIT compiled it); the API's
             // own hashing threads are the floor measured in the same process, so this ratio does not move with it.
-            double inProcess = levels.stream().mapToDouble(l -> l.cpuMsPerSignup / l.cpuMsByThreads.get("argon2")).sorted().toArray()[1];
-            System.out.printf("the API's CPU per signup / its own hashing threads' CPU per signup: %.3f (median of the levels)%n", inProcess);
+            double inProcess = levels.stream()
+                    .mapToDouble(l -> l.cpuMsPerSignup / l.cpuMsByThreads.get("argon2"))
+                    .sorted()
+                    .toArray()[1];
+            System.out.printf(
+                    "the API's CPU per signup / its own hashing threads' CPU per signup: %.3f (median of the levels)%n",
+                    inProcess);
             Level top = levels.getLast();
-            System.out.printf("RESULT signups_per_s_16=%.1f signups_per_s_64=%.1f signups_per_s_256=%.1f p50_ms_256=%.1f "
+            System.out.printf(
+                    "RESULT signups_per_s_16=%.1f signups_per_s_64=%.1f signups_per_s_256=%.1f p50_ms_256=%.1f "
                             + "p99_ms_256=%.1f errors_256=%d cpu_ms_per_signup=%.2f cpu_ms_per_hash=%.2f ratio=%.3f "
                             + "emails_delivered=%d email_drain_s=%.1f cpu_ms_per_hash_concurrent=%.2f ratio_concurrent=%.3f ratio_in_process=%.3f "
                             + "cpu_ms_per_hash_before=%.2f cpu_ms_per_hash_after=%.2f%n",
-                    levels.get(0).rate, levels.get(1).rate, top.rate, top.p50, top.p99, top.errors, cpu, hashMs, cpu / hashMs,
-                    delivered, drainSeconds, hashConcurrentMs, cpu / hashConcurrentMs, inProcess, hashBefore.processMs(), hashAfter.processMs());
+                    levels.get(0).rate,
+                    levels.get(1).rate,
+                    top.rate,
+                    top.p50,
+                    top.p99,
+                    top.errors,
+                    cpu,
+                    hashMs,
+                    cpu / hashMs,
+                    delivered,
+                    drainSeconds,
+                    hashConcurrentMs,
+                    cpu / hashConcurrentMs,
+                    inProcess,
+                    hashBefore.processMs(),
+                    hashAfter.processMs());
         } finally {
             server.destroy();
             server.waitFor();
@@ -142,10 +196,18 @@ public final class SignUpBench {
         }
     }
 
-    private record Level(int clients, int count, double rate, double p50, double p99, int errors, double cpuMsPerSignup,
+    private record Level(
+            int clients,
+            int count,
+            double rate,
+            double p50,
+            double p99,
+            int errors,
+            double cpuMsPerSignup,
             Map<String, Double> cpuMsByThreads) {}
 
-    private static Level run(HttpClient http, int port, long pid, int clients, int count, String prefix) throws Exception {
+    private static Level run(HttpClient http, int port, long pid, int clients, int count, String prefix)
+            throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -159,7 +221,8 @@ public final class SignUpBench {
                     while ((i = next.getAndIncrement()) < count) {
                         long t0 = System.nanoTime();
                         try {
-                            int status = post(http, port, "/v1/accounts", body(prefix + "-" + i + "@example.com"), null);
+                            int status =
+                                    post(http, port, "/v1/accounts", body(prefix + "-" + i + "@example.com"), null);
                             if (status != 202) {
                                 errors.incrementAndGet();
                             }
@@ -177,7 +240,8 @@ public final class SignUpBench {
         Map<String, Double> split = new TreeMap<>();
         double named = 0;
         for (String group : THREAD_GROUPS.subList(0, THREAD_GROUPS.size() - 1)) {
-            double groupSeconds = (threadsAfter.getOrDefault(group, 0L) - threadsBefore.getOrDefault(group, 0L)) / 100.0;
+            double groupSeconds =
+                    (threadsAfter.getOrDefault(group, 0L) - threadsBefore.getOrDefault(group, 0L)) / 100.0;
             split.put(group, groupSeconds * 1000 / count);
             named += groupSeconds;
         }
@@ -185,8 +249,15 @@ public final class SignUpBench {
         split.put("rest", (cpu - named) * 1000 / count);
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        return new Level(clients, count, count / seconds, percentile(sorted, 0.5), percentile(sorted, 0.99), errors.get(),
-                cpu * 1000 / count, split);
+        return new Level(
+                clients,
+                count,
+                count / seconds,
+                percentile(sorted, 0.5),
+                percentile(sorted, 0.99),
+                errors.get(),
+                cpu * 1000 / count,
+                split);
     }
 
     private record WarmUp(int signups, int accepted, double lastJitShare) {}
@@ -214,9 +285,16 @@ public final class SignUpBench {
             if (lastThree.size() > 3) {
                 lastThree.removeFirst();
             }
-            share = lastThree.stream().mapToDouble(r -> r[0]).sum() / lastThree.stream().mapToDouble(r -> r[1]).sum();
-            System.out.printf("warm-up round %d: %d signups at %d clients, %.1f signups/s, JIT %.1f%% of the API's CPU (last three rounds: %.1f%%)%n",
-                    round + 1, warm.count(), warm.clients(), warm.rate(), 100 * warm.cpuMsByThreads().get("jit") / warm.cpuMsPerSignup(), 100 * share);
+            share = lastThree.stream().mapToDouble(r -> r[0]).sum()
+                    / lastThree.stream().mapToDouble(r -> r[1]).sum();
+            System.out.printf(
+                    "warm-up round %d: %d signups at %d clients, %.1f signups/s, JIT %.1f%% of the API's CPU (last three rounds: %.1f%%)%n",
+                    round + 1,
+                    warm.count(),
+                    warm.clients(),
+                    warm.rate(),
+                    100 * warm.cpuMsByThreads().get("jit") / warm.cpuMsPerSignup(),
+                    100 * share);
         }
         return new WarmUp(done, accepted, share);
     }
@@ -262,7 +340,6 @@ public final class SignUpBench {
     /** One hash's CPU: the whole process's (garbage collection included) and the hashing thread's own. */
     private record HashCost(double processMs, double threadMs) {}
 
-
     private static double compilerSeconds(long pid) throws Exception {
         return ProcStat.cpuTicksByThread(pid, SignUpBench::threadGroup).getOrDefault("jit", 0L) / 100.0;
     }
@@ -272,7 +349,10 @@ public final class SignUpBench {
         if (name.startsWith("duet-argon2")) {
             return "argon2";
         }
-        if (name.startsWith("GC Thread") || name.equals("VM Thread") || name.startsWith("G1 ") || name.startsWith("ParGC")) {
+        if (name.startsWith("GC Thread")
+                || name.equals("VM Thread")
+                || name.startsWith("G1 ")
+                || name.startsWith("ParGC")) {
             return "gc";
         }
         if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
@@ -303,19 +383,26 @@ public final class SignUpBench {
 
     private static int post(HttpClient http, int port, String path, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static Process startServer(int port, int smtpPort) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("duet-signup-bench-", ".log");
         System.out.println("server log: " + log);
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Xmn1g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xmx2g",
+                "-Xmn1g",
+                "-XX:+UseParallelGC",
+                "--enable-native-access=ALL-UNNAMED",
                 "-Dmicronaut.server.port=" + port,
                 "-Ddatasources.default.url=" + TestDb.url(),
                 "-Dduet.mail.smtp.port=" + smtpPort,
@@ -331,7 +418,9 @@ public final class SignUpBench {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.duet.api.Application"));
         return new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     private static void awaitReady(HttpClient http, int port, Process server) throws Exception {
@@ -341,7 +430,9 @@ public final class SignUpBench {
                 throw new IllegalStateException("the API process exited");
             }
             try {
-                var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/readiness")).build(),
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/readiness"))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
@@ -356,7 +447,8 @@ public final class SignUpBench {
 
     private static void printMachine() {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        System.out.printf("machine: %d cores, %.1f GiB memory, JDK %s; API in its own JVM (-Xmx1g), PostgreSQL and Redis local%n",
+        System.out.printf(
+                "machine: %d cores, %.1f GiB memory, JDK %s; API in its own JVM (-Xmx1g), PostgreSQL and Redis local%n",
                 Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / 1073741824.0, Runtime.version());
     }
 
@@ -367,5 +459,4 @@ public final class SignUpBench {
         int index = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p * sorted.size()) - 1));
         return sorted.get(index) / 1e6;
     }
-
 }

@@ -1,10 +1,9 @@
 package io.duet.api.account;
 
-import io.duet.api.testing.Api;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import io.duet.api.testing.Api;
 import io.duet.api.testing.Await;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
@@ -12,8 +11,8 @@ import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import jakarta.mail.internet.MimeMessage;
 import jakarta.inject.Inject;
+import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,15 +33,21 @@ class SignUpSpikeTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     @Test
     void givenNewAddress_when100IdenticalSignupsRace_thenOneAccountAndOneEmail() throws Exception {
         Api api = new Api(server.getPort(), json);
         String email = AccountFlowTest.fresh();
 
-        List<Integer> statuses = all(100, 32, i -> api.post("/v1/accounts", AccountFlowTest.signUp(email)).status());
+        List<Integer> statuses = all(
+                100,
+                32,
+                i -> api.post("/v1/accounts", AccountFlowTest.signUp(email)).status());
 
         assertEquals(100, statuses.stream().filter(status -> status == 202).count(), statuses.toString());
         assertEquals(1, TestDb.count("SELECT count(*) FROM account WHERE email_normalized = ?", email));
@@ -57,7 +62,11 @@ class SignUpSpikeTest {
         String prefix = "spike-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         MAIL.stop();
         try {
-            List<Integer> statuses = all(200, 16, i -> api.post("/v1/accounts", AccountFlowTest.signUp(prefix + "-" + i + "@example.com")).status());
+            List<Integer> statuses = all(
+                    200,
+                    16,
+                    i -> api.post("/v1/accounts", AccountFlowTest.signUp(prefix + "-" + i + "@example.com"))
+                            .status());
             assertEquals(200, statuses.stream().filter(status -> status == 202).count(), statuses.toString());
             Thread.sleep(2_000);
         } finally {
@@ -74,7 +83,8 @@ class SignUpSpikeTest {
             }
         }
         assertEquals(200, perAddress.size());
-        assertEquals(List.of(1), perAddress.values().stream().distinct().toList(), "each address got exactly one email");
+        assertEquals(
+                List.of(1), perAddress.values().stream().distinct().toList(), "each address got exactly one email");
     }
 
     private static long countTo(String prefix) throws Exception {

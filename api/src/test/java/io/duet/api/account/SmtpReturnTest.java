@@ -30,20 +30,30 @@ class SmtpReturnTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject MeterRegistry meters;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry meters;
 
     @Test
-    void givenSmtpDownForTenSeconds_whenItReturns_thenTheBacklogIsMailedWithinSecondsWithoutSpendingAttempts() throws Exception {
+    void givenSmtpDownForTenSeconds_whenItReturns_thenTheBacklogIsMailedWithinSecondsWithoutSpendingAttempts()
+            throws Exception {
         Api api = new Api(server.getPort(), json);
         String prefix = "back-" + UUID.randomUUID().toString().substring(0, 8);
-        double failedBefore = meters.counter("duet.queue.jobs.failed", "queue", "email").count();
+        double failedBefore =
+                meters.counter("duet.queue.jobs.failed", "queue", "email").count();
         MAIL.stop();
         long returned;
         try {
             for (int i = 0; i < 30; i++) {
-                assertEquals(202, api.post("/v1/accounts", AccountFlowTest.signUp(prefix + "-" + i + "@example.com")).status());
+                assertEquals(
+                        202,
+                        api.post("/v1/accounts", AccountFlowTest.signUp(prefix + "-" + i + "@example.com"))
+                                .status());
             }
             Thread.sleep(10_000);
         } finally {
@@ -58,7 +68,10 @@ class SmtpReturnTest {
 
         assertEquals(30, mailsTo(prefix));
         assertTrue(drainSeconds < 5, "drained in " + drainSeconds + " s after SMTP returned");
-        assertEquals(failedBefore, meters.counter("duet.queue.jobs.failed", "queue", "email").count(), "attempts spent on the outage");
+        assertEquals(
+                failedBefore,
+                meters.counter("duet.queue.jobs.failed", "queue", "email").count(),
+                "attempts spent on the outage");
     }
 
     private static long mailsTo(String prefix) throws Exception {

@@ -28,14 +28,20 @@ class TakenNoticeNameTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     @Test
     void givenNames_whenMadeGreetings_thenOnlyVisibleTextBoundedAndNoLinks() {
         assertEquals("Ada", VerificationMailHandler.greetingName("Ada"));
         assertEquals("Ada Lovelace", VerificationMailHandler.greetingName("  Ada\r\n\t Lovelace\u2028"));
-        assertEquals("Adaecila", VerificationMailHandler.greetingName("Ada\u202Eecila\u202C\u200B"), "bidi override and zero-width dropped");
+        assertEquals(
+                "Adaecila",
+                VerificationMailHandler.greetingName("Ada\u202Eecila\u202C\u200B"),
+                "bidi override and zero-width dropped");
         assertEquals("Zoë 🎶 Lee", VerificationMailHandler.greetingName("Zoë\u2066 🎶\u2069 Lee"));
         assertEquals("x".repeat(32) + "…", VerificationMailHandler.greetingName("x".repeat(64)));
         assertEquals("", VerificationMailHandler.greetingName("Ada, verify at https://evil.example"));
@@ -46,15 +52,27 @@ class TakenNoticeNameTest {
     }
 
     @Test
-    void givenOwnerWithAHostileDisplayName_whenSomeoneSignsUpWithTheAddress_thenTheNoticeCarriesOnlyTheBoundedName() throws Exception {
+    void givenOwnerWithAHostileDisplayName_whenSomeoneSignsUpWithTheAddress_thenTheNoticeCarriesOnlyTheBoundedName()
+            throws Exception {
         String hostile = "Ada\u202E Lovelace\u2066\r\nYour account is locked!!! Reply with your password now";
         People.Person owner = People.verified(hostile);
         Api api = new Api(server.getPort(), json);
 
-        assertEquals(202, api.post("/v1/accounts", Map.of("email", owner.email(), "password", "another-Secret-77",
-                "displayName", "Intruder")).status());
+        assertEquals(
+                202,
+                api.post(
+                                "/v1/accounts",
+                                Map.of(
+                                        "email",
+                                        owner.email(),
+                                        "password",
+                                        "another-Secret-77",
+                                        "displayName",
+                                        "Intruder"))
+                        .status());
 
-        MimeMessage notice = Mailbox.await(MAIL, owner.email(), 1, Duration.ofSeconds(15)).getFirst();
+        MimeMessage notice =
+                Mailbox.await(MAIL, owner.email(), 1, Duration.ofSeconds(15)).getFirst();
         String text = Mailbox.text(notice);
         assertEquals("Someone tried to create a Duet account with your address", notice.getSubject());
         assertTrue(text.startsWith("Hi Ada Lovelace Your account is loc…,"), text);
@@ -68,10 +86,21 @@ class TakenNoticeNameTest {
         People.Person owner = People.verified("Log in at duet-secure.example");
         Api api = new Api(server.getPort(), json);
 
-        assertEquals(202, api.post("/v1/accounts", Map.of("email", owner.email(), "password", "another-Secret-77",
-                "displayName", "Intruder")).status());
+        assertEquals(
+                202,
+                api.post(
+                                "/v1/accounts",
+                                Map.of(
+                                        "email",
+                                        owner.email(),
+                                        "password",
+                                        "another-Secret-77",
+                                        "displayName",
+                                        "Intruder"))
+                        .status());
 
-        String text = Mailbox.text(Mailbox.await(MAIL, owner.email(), 1, Duration.ofSeconds(15)).getFirst());
+        String text = Mailbox.text(
+                Mailbox.await(MAIL, owner.email(), 1, Duration.ofSeconds(15)).getFirst());
         assertTrue(text.startsWith("Hi,"), text);
         assertFalse(text.contains("duet-secure"), text);
     }

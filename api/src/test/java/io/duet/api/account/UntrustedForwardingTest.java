@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 
@@ -23,9 +22,14 @@ import org.redisson.api.RedissonClient;
 @Property(name = "duet.rate-limits.signup-per-ip", value = "2")
 @Property(name = "micronaut.server.host", value = "::")
 class UntrustedForwardingTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject RedissonClient redis;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    RedissonClient redis;
 
     @Test
     void givenNoTrustedProxy_whenClientSendsForgedForwardedFor_thenItsOwnAddressIsLimited() throws Exception {
@@ -34,11 +38,15 @@ class UntrustedForwardingTest {
         HttpClient http = HttpClient.newHttpClient();
         int[] statuses = new int[3];
         for (int i = 0; i < 3; i++) {
-            statuses[i] = http.send(HttpRequest.newBuilder(URI.create("http://[::1]:" + server.getPort() + "/v1/accounts"))
-                    .header("Content-Type", "application/json")
-                    .header("X-Forwarded-For", "10.9.8." + (i + 1))
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(AccountFlowTest.signUp(AccountFlowTest.fresh()))))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            statuses[i] = http.send(
+                            HttpRequest.newBuilder(URI.create("http://[::1]:" + server.getPort() + "/v1/accounts"))
+                                    .header("Content-Type", "application/json")
+                                    .header("X-Forwarded-For", "10.9.8." + (i + 1))
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            json.writeValueAsString(AccountFlowTest.signUp(AccountFlowTest.fresh()))))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         }
 
         assertEquals(202, statuses[0]);

@@ -26,8 +26,12 @@ import org.junit.jupiter.api.Test;
 @Property(name = "duet.rate-limits.verify-per-ip", value = "4")
 @Property(name = "duet.rate-limits.verify-per-address", value = "3")
 class VerifyLimitsTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -40,7 +44,10 @@ class VerifyLimitsTest {
         HttpResponse<String> limited = verify(ip, AccountFlowTest.fresh(), "000000");
 
         assertRateLimited(limited, 60);
-        assertEquals(400, verify(randomIp(), AccountFlowTest.fresh(), "000000").statusCode(), "another client is not affected");
+        assertEquals(
+                400,
+                verify(randomIp(), AccountFlowTest.fresh(), "000000").statusCode(),
+                "another client is not affected");
     }
 
     @Test
@@ -53,21 +60,31 @@ class VerifyLimitsTest {
         HttpResponse<String> limited = verify(randomIp(), email, "000000");
 
         assertRateLimited(limited, 3600);
-        assertEquals(400, verify(randomIp(), AccountFlowTest.fresh(), "000000").statusCode(), "another address is not affected");
+        assertEquals(
+                400,
+                verify(randomIp(), AccountFlowTest.fresh(), "000000").statusCode(),
+                "another address is not affected");
     }
 
     private static void assertRateLimited(HttpResponse<String> limited, long maxRetryAfter) {
         assertEquals(429, limited.statusCode(), limited.body());
-        assertEquals("application/problem+json", limited.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "application/problem+json",
+                limited.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(limited.body().contains("\"code\":\"rate-limited\""), limited.body());
-        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= maxRetryAfter, "Retry-After " + retryAfter);
     }
 
     private HttpResponse<String> verify(String ip, String email, String code) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/accounts/verify"))
-                .header("Content-Type", "application/json").header("X-Forwarded-For", ip)
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("email", email, "code", code)))).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/accounts/verify"))
+                        .header("Content-Type", "application/json")
+                        .header("X-Forwarded-For", ip)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                json.writeValueAsString(Map.of("email", email, "code", code))))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

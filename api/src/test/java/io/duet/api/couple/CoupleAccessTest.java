@@ -26,8 +26,11 @@ import org.junit.jupiter.api.Test;
  */
 @MicronautTest(transactional = false)
 class CoupleAccessTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     record Endpoint(String method, String path, Map<String, Object> body) {}
 
@@ -50,13 +53,26 @@ class CoupleAccessTest {
         Couples.Pair victims = Couples.pair(api, "Victoria Secretname", "Viktor Hiddenname");
         UUID victimClientId = UUID.randomUUID();
         String secret = "our secret place " + UUID.randomUUID();
-        assertEquals(201, api.post("/v1/couple/messages", Map.of("clientId", victimClientId.toString(), "text", secret),
-                victims.a().token()).status());
-        api.post("/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", "second"), victims.b().token());
+        assertEquals(
+                201,
+                api.post(
+                                "/v1/couple/messages",
+                                Map.of("clientId", victimClientId.toString(), "text", secret),
+                                victims.a().token())
+                        .status());
+        api.post(
+                "/v1/couple/messages",
+                Map.of("clientId", UUID.randomUUID().toString(), "text", "second"),
+                victims.b().token());
         // The code the victims paired with: used up, it must not let anyone into their couple.
         String victimInvite = victims.inviteCode();
-        List<String> victimBytes = List.of(secret, victims.coupleId(), victims.a().id().toString(), victims.b().id().toString(),
-                "Secretname", "Hiddenname");
+        List<String> victimBytes = List.of(
+                secret,
+                victims.coupleId(),
+                victims.a().id().toString(),
+                victims.b().id().toString(),
+                "Secretname",
+                "Hiddenname");
 
         Couples.Pair others = Couples.pair(api, "Other One", "Other Two");
         People.Person unpaired = People.verified("Loner");
@@ -64,7 +80,8 @@ class CoupleAccessTest {
         People.Person deleted = People.verified("Gone");
         assertEquals(202, api.delete("/v1/me", deleted.token()).status());
         String expired = Jwts.hs256(People.TEST_SECRET, victims.a().id(), -60);
-        String forged = Jwts.hs256("a-different-secret-0123456789-0123456789-abcdef", victims.a().id(), 600);
+        String forged = Jwts.hs256(
+                "a-different-secret-0123456789-0123456789-abcdef", victims.a().id(), 600);
 
         Map<String, String> callers = new LinkedHashMap<>();
         callers.put("other couple", others.a().token());
@@ -80,13 +97,18 @@ class CoupleAccessTest {
             for (Endpoint endpoint : ENDPOINTS) {
                 Api.Answer answer = call(api, endpoint, caller.getValue(), victimInvite, victimClientId);
                 String expected = expected(caller.getKey(), endpoint);
-                String got = answer.status() + (answer.contentType().startsWith("application/problem+json") ? " " + answer.json().get("code") : "");
+                String got = answer.status()
+                        + (answer.contentType().startsWith("application/problem+json")
+                                ? " " + answer.json().get("code")
+                                : "");
                 if (!got.equals(expected)) {
-                    failures.add(caller.getKey() + " " + endpoint.method() + " " + endpoint.path() + ": expected " + expected + ", got " + got + " " + answer.body());
+                    failures.add(caller.getKey() + " " + endpoint.method() + " " + endpoint.path() + ": expected "
+                            + expected + ", got " + got + " " + answer.body());
                 }
                 for (String bytes : victimBytes) {
                     if (answer.body().contains(bytes)) {
-                        failures.add(caller.getKey() + " " + endpoint.method() + " " + endpoint.path() + " leaked " + bytes);
+                        failures.add(
+                                caller.getKey() + " " + endpoint.method() + " " + endpoint.path() + " leaked " + bytes);
                     }
                 }
             }
@@ -99,8 +121,14 @@ class CoupleAccessTest {
         assertEquals(2, ((Number) view.json().get("lastSeq")).intValue());
         assertEquals(0, ((Number) view.json().get("partnerReadSeq")).intValue());
         assertFalse(api.get("/v1/couple/messages", victims.b().token()).body().contains("intruder"));
-        assertEquals(2, TestDb.count("SELECT count(*) FROM couple_member WHERE couple_id = ?::uuid AND left_at IS NULL "
-                + "AND account_id IN (?, ?)", victims.coupleId(), victims.a().id(), victims.b().id()));
+        assertEquals(
+                2,
+                TestDb.count(
+                        "SELECT count(*) FROM couple_member WHERE couple_id = ?::uuid AND left_at IS NULL "
+                                + "AND account_id IN (?, ?)",
+                        victims.coupleId(),
+                        victims.a().id(),
+                        victims.b().id()));
     }
 
     /** What each caller must get: "status code" (the problem's code, if any). */
@@ -109,28 +137,34 @@ class CoupleAccessTest {
             case "no token", "expired token of a victim", "forged token of a victim" -> "401 unauthorized";
             case "deleted account" -> "401 unauthorized";
             case "unverified" -> "403 email-not-verified";
-            case "unpaired" -> switch (endpoint.path()) {
-                case "/v1/couple/invites" -> "201";
-                case "/v1/couple/join" -> "404 invite-not-found";
-                default -> "404 not-paired";
-            };
-            case "other couple" -> switch (endpoint.method() + " " + endpoint.path()) {
-                // An already-paired caller cannot create or use invites; everything else is their own couple.
-                case "POST /v1/couple/invites" -> "409 already-paired";
-                case "POST /v1/couple/join" -> "404 invite-not-found";
-                case "GET /v1/couple", "GET /v1/couple/messages", "GET /v1/couple/messages?after=0",
-                        "GET /v1/couple/messages?before=3", "POST /v1/couple/messages/read" -> "200";
-                case "POST /v1/couple/messages" -> "201";
-                case "POST /v1/couple/nudges" -> "202";
-                // Run last for this caller: unpairing their own couple only.
-                case "DELETE /v1/couple" -> "204";
-                default -> "unexpected";
-            };
+            case "unpaired" ->
+                switch (endpoint.path()) {
+                    case "/v1/couple/invites" -> "201";
+                    case "/v1/couple/join" -> "404 invite-not-found";
+                    default -> "404 not-paired";
+                };
+            case "other couple" ->
+                switch (endpoint.method() + " " + endpoint.path()) {
+                    // An already-paired caller cannot create or use invites; everything else is their own couple.
+                    case "POST /v1/couple/invites" -> "409 already-paired";
+                    case "POST /v1/couple/join" -> "404 invite-not-found";
+                    case "GET /v1/couple",
+                            "GET /v1/couple/messages",
+                            "GET /v1/couple/messages?after=0",
+                            "GET /v1/couple/messages?before=3",
+                            "POST /v1/couple/messages/read" -> "200";
+                    case "POST /v1/couple/messages" -> "201";
+                    case "POST /v1/couple/nudges" -> "202";
+                    // Run last for this caller: unpairing their own couple only.
+                    case "DELETE /v1/couple" -> "204";
+                    default -> "unexpected";
+                };
             default -> "unexpected caller";
         };
     }
 
-    private static Api.Answer call(Api api, Endpoint endpoint, String token, String victimInvite, UUID victimClientId) throws Exception {
+    private static Api.Answer call(Api api, Endpoint endpoint, String token, String victimInvite, UUID victimClientId)
+            throws Exception {
         Map<String, Object> body = endpoint.body() == null ? null : new LinkedHashMap<>(endpoint.body());
         if (body != null) {
             body.replaceAll((key, value) -> switch (String.valueOf(value)) {

@@ -25,9 +25,15 @@ import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 class PairingTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject UserEvents events;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    UserEvents events;
+
     Api api;
 
     @BeforeEach
@@ -49,24 +55,31 @@ class PairingTest {
         String typed = code.toLowerCase().replace("-", " ").replace('0', 'o').replace('1', 'l');
         Api.Answer joined = api.post("/v1/couple/join", Map.of("code", typed), bo.token());
         assertEquals(201, joined.status(), joined.body());
-        assertEquals(Map.of("id", ada.id().toString(), "displayName", "Ada"), joined.json().get("partner"));
+        assertEquals(
+                Map.of("id", ada.id().toString(), "displayName", "Ada"),
+                joined.json().get("partner"));
 
         Api.Answer adaView = api.get("/v1/couple", ada.token());
         Api.Answer boView = api.get("/v1/couple", bo.token());
         assertEquals(200, adaView.status(), adaView.body());
         assertEquals(joined.json().get("coupleId"), adaView.json().get("coupleId"));
         assertEquals(joined.json().get("coupleId"), boView.json().get("coupleId"));
-        assertEquals(Map.of("id", bo.id().toString(), "displayName", "Bo"), adaView.json().get("partner"));
+        assertEquals(
+                Map.of("id", bo.id().toString(), "displayName", "Bo"),
+                adaView.json().get("partner"));
         assertEquals("active", adaView.json().get("status"));
         assertEquals("local", adaView.json().get("homeRegion"));
         assertEquals("ws://localhost:8080/v1/realtime", adaView.json().get("gatewayUrl"));
         assertEquals(adaView.json().get("since"), boView.json().get("since"));
 
-        assertTrue(lastEvent(ada).contains("\"type\":\"couple.joined\"") && lastEvent(ada).contains(bo.id().toString()));
-        assertTrue(lastEvent(bo).contains("\"type\":\"couple.joined\"") && lastEvent(bo).contains(ada.id().toString()));
+        assertTrue(lastEvent(ada).contains("\"type\":\"couple.joined\"")
+                && lastEvent(ada).contains(bo.id().toString()));
+        assertTrue(lastEvent(bo).contains("\"type\":\"couple.joined\"")
+                && lastEvent(bo).contains(ada.id().toString()));
 
         // The code is used up, and both now have their couple.
-        Api.Answer again = api.post("/v1/couple/join", Map.of("code", code), People.verified("Cy").token());
+        Api.Answer again = api.post(
+                "/v1/couple/join", Map.of("code", code), People.verified("Cy").token());
         assertEquals(404, again.status());
         assertEquals("invite-not-found", again.json().get("code"));
         Api.Answer secondInvite = api.post("/v1/couple/invites", Map.of(), bo.token());
@@ -77,35 +90,58 @@ class PairingTest {
     @Test
     void givenBadCodes_whenJoining_thenClearProblems() throws Exception {
         People.Person ada = People.verified("Ada");
-        String code = (String) api.post("/v1/couple/invites", Map.of(), ada.token()).json().get("code");
+        String code = (String)
+                api.post("/v1/couple/invites", Map.of(), ada.token()).json().get("code");
         Api.Answer own = api.post("/v1/couple/join", Map.of("code", code), ada.token());
         assertEquals(409, own.status());
         assertEquals("own-invite", own.json().get("code"));
         for (String wrong : List.of("ZZZZ-ZZZZ", "not a code", "ABCD-EFG", "ÄBCD-EFGH")) {
-            Api.Answer answer = api.post("/v1/couple/join", Map.of("code", wrong), People.verified("Bo").token());
+            Api.Answer answer = api.post(
+                    "/v1/couple/join",
+                    Map.of("code", wrong),
+                    People.verified("Bo").token());
             assertEquals(404, answer.status(), wrong);
             assertEquals("invite-not-found", answer.json().get("code"));
         }
-        Api.Answer blank = api.post("/v1/couple/join", Map.of("code", " "), People.verified("Bo").token());
+        Api.Answer blank = api.post(
+                "/v1/couple/join", Map.of("code", " "), People.verified("Bo").token());
         assertEquals(400, blank.status());
     }
 
     @Test
     void givenNewInvite_thenTheOldCodeIsDead_andExpiredCodesToo() throws Exception {
         People.Person ada = People.verified("Ada");
-        String first = (String) api.post("/v1/couple/invites", Map.of(), ada.token()).json().get("code");
-        String second = (String) api.post("/v1/couple/invites", Map.of(), ada.token()).json().get("code");
+        String first = (String)
+                api.post("/v1/couple/invites", Map.of(), ada.token()).json().get("code");
+        String second = (String)
+                api.post("/v1/couple/invites", Map.of(), ada.token()).json().get("code");
         assertNotEquals(first, second);
-        assertEquals(404, api.post("/v1/couple/join", Map.of("code", first), People.verified("Bo").token()).status());
+        assertEquals(
+                404,
+                api.post(
+                                "/v1/couple/join",
+                                Map.of("code", first),
+                                People.verified("Bo").token())
+                        .status());
 
-        TestDb.execute("UPDATE couple_invite SET expires_at = now() - interval '1 second' WHERE account_id = '" + ada.id() + "'");
-        assertEquals(404, api.post("/v1/couple/join", Map.of("code", second), People.verified("Bo").token()).status());
+        TestDb.execute("UPDATE couple_invite SET expires_at = now() - interval '1 second' WHERE account_id = '"
+                + ada.id() + "'");
+        assertEquals(
+                404,
+                api.post(
+                                "/v1/couple/join",
+                                Map.of("code", second),
+                                People.verified("Bo").token())
+                        .status());
     }
 
     @Test
     void givenUnpair_thenEndedForBoth_historyReadOnly_andBothCanPairAgain() throws Exception {
         Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
-        Api.Answer sent = api.post("/v1/couple/messages", Map.of("clientId", java.util.UUID.randomUUID().toString(), "text", "hi"), pair.a().token());
+        Api.Answer sent = api.post(
+                "/v1/couple/messages",
+                Map.of("clientId", java.util.UUID.randomUUID().toString(), "text", "hi"),
+                pair.a().token());
         assertEquals(201, sent.status(), sent.body());
 
         assertEquals(204, api.delete("/v1/couple", pair.b().token()).status());
@@ -116,23 +152,32 @@ class PairingTest {
             Api.Answer history = api.get("/v1/couple/messages", person.token());
             assertEquals(200, history.status());
             assertTrue(history.body().contains("\"hi\""));
-            Api.Answer write = api.post("/v1/couple/messages", Map.of("clientId", java.util.UUID.randomUUID().toString(), "text", "x"), person.token());
+            Api.Answer write = api.post(
+                    "/v1/couple/messages",
+                    Map.of("clientId", java.util.UUID.randomUUID().toString(), "text", "x"),
+                    person.token());
             assertEquals(409, write.status());
             assertEquals("couple-ended", write.json().get("code"));
-            assertEquals(409, api.post("/v1/couple/nudges", Map.of(), person.token()).status());
+            assertEquals(
+                    409, api.post("/v1/couple/nudges", Map.of(), person.token()).status());
         }
         assertEquals(404, api.delete("/v1/couple", pair.a().token()).status());
 
         // A new couple takes over as the caller's couple; the old history is no longer what they see.
         People.Person cy = People.verified("Cy");
-        String code = (String) api.post("/v1/couple/invites", Map.of(), pair.a().token()).json().get("code");
-        assertEquals(201, api.post("/v1/couple/join", Map.of("code", code), cy.token()).status());
+        String code = (String) api.post("/v1/couple/invites", Map.of(), pair.a().token())
+                .json()
+                .get("code");
+        assertEquals(
+                201,
+                api.post("/v1/couple/join", Map.of("code", code), cy.token()).status());
         Api.Answer fresh = api.get("/v1/couple/messages", pair.a().token());
         assertEquals(List.of(), fresh.json().get("messages"));
 
         // After the grace period the sweep purges the ended couple and its messages.
         TestDb.execute("UPDATE couple SET ended_at = now() - interval '31 days' WHERE id = '" + pair.coupleId() + "'");
-        TestDb.execute("UPDATE couple_member SET left_at = now() - interval '31 days' WHERE couple_id = '" + pair.coupleId() + "'");
+        TestDb.execute("UPDATE couple_member SET left_at = now() - interval '31 days' WHERE couple_id = '"
+                + pair.coupleId() + "'");
         assertEquals(404, api.get("/v1/couple", pair.b().token()).status());
         server.getApplicationContext().getBean(CoupleService.class).sweep();
         assertEquals(0, TestDb.count("SELECT count(*) FROM message WHERE couple_id = ?::uuid", pair.coupleId()));
@@ -158,23 +203,44 @@ class PairingTest {
             People.Person joiner = People.verified("Jo");
             List<Callable<Integer>> joins = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                String code = (String) api.post("/v1/couple/invites", Map.of(), People.verified("In" + i).token()).json().get("code");
-                joins.add(() -> api.post("/v1/couple/join", Map.of("code", code), joiner.token()).status());
+                String code = (String) api.post(
+                                "/v1/couple/invites",
+                                Map.of(),
+                                People.verified("In" + i).token())
+                        .json()
+                        .get("code");
+                joins.add(() -> api.post("/v1/couple/join", Map.of("code", code), joiner.token())
+                        .status());
             }
-            assertEquals(1, statuses(pool.invokeAll(joins)).stream().filter(s -> s == 201).count());
-            assertEquals(1, TestDb.count("SELECT count(*) FROM couple_member WHERE account_id = ? AND left_at IS NULL", joiner.id()));
+            assertEquals(
+                    1,
+                    statuses(pool.invokeAll(joins)).stream()
+                            .filter(s -> s == 201)
+                            .count());
+            assertEquals(
+                    1,
+                    TestDb.count(
+                            "SELECT count(*) FROM couple_member WHERE account_id = ? AND left_at IS NULL",
+                            joiner.id()));
 
             People.Person inviter = People.verified("Ina");
-            String code = (String) api.post("/v1/couple/invites", Map.of(), inviter.token()).json().get("code");
+            String code = (String) api.post("/v1/couple/invites", Map.of(), inviter.token())
+                    .json()
+                    .get("code");
             List<Callable<Integer>> racers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 People.Person racer = People.verified("R" + i);
-                racers.add(() -> api.post("/v1/couple/join", Map.of("code", code), racer.token()).status());
+                racers.add(() -> api.post("/v1/couple/join", Map.of("code", code), racer.token())
+                        .status());
             }
             List<Integer> statuses = statuses(pool.invokeAll(racers));
             assertEquals(1, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
             assertTrue(statuses.stream().allMatch(s -> s == 201 || s == 404), statuses.toString());
-            assertEquals(1, TestDb.count("SELECT count(*) FROM couple_member WHERE account_id = ? AND left_at IS NULL", inviter.id()));
+            assertEquals(
+                    1,
+                    TestDb.count(
+                            "SELECT count(*) FROM couple_member WHERE account_id = ? AND left_at IS NULL",
+                            inviter.id()));
         } finally {
             pool.shutdownNow();
         }
@@ -183,9 +249,12 @@ class PairingTest {
     @Test
     void givenTheDatabase_thenASecondActiveCoupleIsImpossible() throws Exception {
         Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
-        java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () -> TestDb.execute(
-                "INSERT INTO couple (id, home_region, created_at) VALUES ('" + java.util.UUID.randomUUID() + "', 'local', now());"
-                + "INSERT INTO couple_member (couple_id, account_id, joined_at) SELECT id, '" + pair.a().id() + "', now() FROM couple ORDER BY created_at DESC LIMIT 1"));
+        java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.sql.SQLException.class,
+                () -> TestDb.execute("INSERT INTO couple (id, home_region, created_at) VALUES ('"
+                        + java.util.UUID.randomUUID() + "', 'local', now());"
+                        + "INSERT INTO couple_member (couple_id, account_id, joined_at) SELECT id, '"
+                        + pair.a().id() + "', now() FROM couple ORDER BY created_at DESC LIMIT 1"));
         assertEquals("23505", refused.getSQLState());
     }
 
@@ -195,7 +264,10 @@ class PairingTest {
         Api.Answer nudge = api.post("/v1/couple/nudges", Map.of(), pair.a().token());
         assertEquals(202, nudge.status(), nudge.body());
         String event = lastEvent(pair.b());
-        assertTrue(event.contains("\"type\":\"nudge\"") && event.contains(pair.a().id().toString()), event);
+        assertTrue(
+                event.contains("\"type\":\"nudge\"")
+                        && event.contains(pair.a().id().toString()),
+                event);
         int accepted = 1;
         Api.Answer last = nudge;
         while (last.status() == 202 && accepted < 50) {

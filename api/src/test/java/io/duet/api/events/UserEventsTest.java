@@ -17,9 +17,14 @@ import org.redisson.api.RedissonClient;
 
 @MicronautTest(transactional = false)
 class UserEventsTest {
-    @Inject UserEvents events;
-    @Inject RedissonClient redis;
-    @Inject EventLogConfig config;
+    @Inject
+    UserEvents events;
+
+    @Inject
+    RedissonClient redis;
+
+    @Inject
+    EventLogConfig config;
 
     @Test
     void givenEvents_thenEachUserHasItsOwnIncreasingSeq_andResumeGivesExactlyWhatWasMissed() {
@@ -32,11 +37,15 @@ class UserEventsTest {
         UserEvents.Page all = events.read(ada, 0, 100);
         assertEquals(3, all.lastSeq());
         assertFalse(all.gap());
-        assertEquals(List.of(
-                "{\"seq\":1,\"type\":\"nudge\",\"data\":{\"n\":1}}",
-                "{\"seq\":2,\"type\":\"message.created\",\"data\":{\"text\":\"quote \\\" and \\\\ and ünïcödé\"}}",
-                "{\"seq\":3,\"type\":\"nudge\",\"data\":{\"n\":3}}"), all.events());
-        assertEquals(List.of("{\"seq\":1,\"type\":\"nudge\",\"data\":{\"n\":1}}"), events.read(bo, 0, 100).events());
+        assertEquals(
+                List.of(
+                        "{\"seq\":1,\"type\":\"nudge\",\"data\":{\"n\":1}}",
+                        "{\"seq\":2,\"type\":\"message.created\",\"data\":{\"text\":\"quote \\\" and \\\\ and ünïcödé\"}}",
+                        "{\"seq\":3,\"type\":\"nudge\",\"data\":{\"n\":3}}"),
+                all.events());
+        assertEquals(
+                List.of("{\"seq\":1,\"type\":\"nudge\",\"data\":{\"n\":1}}"),
+                events.read(bo, 0, 100).events());
 
         assertEquals(List.of(all.events().get(2)), events.read(ada, 2, 100).events());
         assertEquals(List.of(all.events().get(1)), events.read(ada, 1, 1).events());
@@ -61,7 +70,8 @@ class UserEventsTest {
         assertFalse(recent.gap());
         assertEquals(5, recent.events().size());
         assertTrue(recent.events().getLast().startsWith("{\"seq\":" + total + ","));
-        assertTrue(redis.getStream(UserEvents.logKey(user)).remainTimeToLive() > Duration.ofHours(24).toMillis());
+        assertTrue(redis.getStream(UserEvents.logKey(user)).remainTimeToLive()
+                > Duration.ofHours(24).toMillis());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.duet.api.mail;
 
-import io.duet.api.testing.FreePort;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.duet.api.testing.FreePort;
 import jakarta.mail.Message;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
@@ -40,12 +40,20 @@ public final class MailBench {
         GreenMail sink = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS));
         sink.start();
         try {
-            MailConfig config = new MailConfig(new MailConfig.Smtp("127.0.0.1", port, "", "", false, true,
-                    Duration.ofSeconds(5), Duration.ofSeconds(10), "*"), "Duet <hello@duet.local>", "support@duet.local", SENDERS);
+            MailConfig config = new MailConfig(
+                    new MailConfig.Smtp(
+                            "127.0.0.1", port, "", "", false, true, Duration.ofSeconds(5), Duration.ofSeconds(10), "*"),
+                    "Duet <hello@duet.local>",
+                    "support@duet.local",
+                    SENDERS);
             Mailer pooled = new Mailer(config);
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            System.out.printf("machine: %d cores, %.1f GiB memory, JDK %s; SMTPS sink (GreenMail) in this JVM, %d sender threads%n",
-                    Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / 1073741824.0, Runtime.version(), SENDERS);
+            System.out.printf(
+                    "machine: %d cores, %.1f GiB memory, JDK %s; SMTPS sink (GreenMail) in this JVM, %d sender threads%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    os.getTotalMemorySize() / 1073741824.0,
+                    Runtime.version(),
+                    SENDERS);
             run(pooled, emails / 4, false);
             run(pooled, emails / 10, true);
             double[][] pool = new double[rounds][];
@@ -60,12 +68,16 @@ public final class MailBench {
             double poolCpu = median(pool, 1);
             double singleCpu = median(single, 1);
             System.out.println();
-            System.out.printf("%-36s %12s %18s%n", "sender (median of " + rounds + ")", "emails/s", "sender CPU ms/email");
+            System.out.printf(
+                    "%-36s %12s %18s%n", "sender (median of " + rounds + ")", "emails/s", "sender CPU ms/email");
             System.out.printf("%-36s %12.0f %18.3f%n", "pooled connections (Mailer)", poolRate, poolCpu);
             System.out.printf("%-36s %12.0f %18.3f%n", "one connection per email", singleRate, singleCpu);
-            System.out.printf("ratio pooled / per-email: %.2fx emails/s, %.2fx less CPU per email%n", poolRate / singleRate, singleCpu / poolCpu);
-            System.out.printf("RESULT pooled_emails_per_s=%.0f per_connection_emails_per_s=%.0f ratio=%.2f "
-                    + "pooled_cpu_ms_per_email=%.3f per_connection_cpu_ms_per_email=%.3f%n",
+            System.out.printf(
+                    "ratio pooled / per-email: %.2fx emails/s, %.2fx less CPU per email%n",
+                    poolRate / singleRate, singleCpu / poolCpu);
+            System.out.printf(
+                    "RESULT pooled_emails_per_s=%.0f per_connection_emails_per_s=%.0f ratio=%.2f "
+                            + "pooled_cpu_ms_per_email=%.3f per_connection_cpu_ms_per_email=%.3f%n",
                     poolRate, singleRate, poolRate / singleRate, poolCpu, singleCpu);
         } finally {
             sink.stop();
@@ -125,7 +137,9 @@ public final class MailBench {
         message.setSubject(String.format("%06d is your Duet code", n % 1_000_000), "UTF-8");
         message.setSentDate(new Date());
         MimeBodyPart text = new MimeBodyPart();
-        text.setText("Hi,\n\nyour Duet code is " + n + "\n\nhttp://localhost:8080/v1/accounts/verify?token=abc" + n + "\n", "UTF-8");
+        text.setText(
+                "Hi,\n\nyour Duet code is " + n + "\n\nhttp://localhost:8080/v1/accounts/verify?token=abc" + n + "\n",
+                "UTF-8");
         MimeBodyPart html = new MimeBodyPart();
         html.setContent("<p>Hi,</p><p>your Duet code is <b>" + n + "</b></p>", "text/html; charset=UTF-8");
         MimeMultipart alternative = new MimeMultipart("alternative");
@@ -136,7 +150,8 @@ public final class MailBench {
     }
 
     private static double median(double[][] rows, int column) {
-        double[] values = Arrays.stream(rows).mapToDouble(row -> row[column]).sorted().toArray();
+        double[] values =
+                Arrays.stream(rows).mapToDouble(row -> row[column]).sorted().toArray();
         return values[values.length / 2];
     }
 }

@@ -22,11 +22,18 @@ class MailerStreamProviderTest {
 
     @Test
     void givenMailer_whenBodyPartsAreBuilt_thenTheProviderIsNamedAndMessagesStillWrite() throws Exception {
-        new Mailer(new MailConfig(new MailConfig.Smtp("127.0.0.1", 2525, "", "", false, false, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), ""), "Duet <hello@duet.local>", "support@duet.local", 1));
+        new Mailer(new MailConfig(
+                new MailConfig.Smtp(
+                        "127.0.0.1", 2525, "", "", false, false, Duration.ofSeconds(1), Duration.ofSeconds(1), ""),
+                "Duet <hello@duet.local>",
+                "support@duet.local",
+                1));
 
-        assertEquals("org.eclipse.angus.mail.util.MailStreamProvider", System.getProperty(StreamProvider.class.getName()));
-        assertEquals("org.eclipse.angus.mail.util.MailStreamProvider", StreamProvider.provider().getClass().getName());
+        assertEquals(
+                "org.eclipse.angus.mail.util.MailStreamProvider", System.getProperty(StreamProvider.class.getName()));
+        assertEquals(
+                "org.eclipse.angus.mail.util.MailStreamProvider",
+                StreamProvider.provider().getClass().getName());
 
         MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
         MimeBodyPart text = new MimeBodyPart();

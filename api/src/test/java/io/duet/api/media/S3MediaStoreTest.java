@@ -1,10 +1,10 @@
 package io.duet.api.media;
 
-import io.duet.api.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.duet.api.testing.FreePort;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,19 +39,34 @@ class S3MediaStoreTest {
         int port = FreePort.get();
         Path jar = Path.of("target/s3mock/s3mock.jar");
         Path data = Files.createTempDirectory("s3mock-");
-        server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-                jar.toString(), "--http.port=" + port, "--server.port=" + FreePort.get(),
-                "--com.adobe.testing.s3mock.store.initial-buckets=duet-media",
-                "--com.adobe.testing.s3mock.store.root=" + data)
-                .redirectErrorStream(true).redirectOutput(Path.of("target/s3mock.log").toFile()).start();
+        server = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-jar",
+                        jar.toString(),
+                        "--http.port=" + port,
+                        "--server.port=" + FreePort.get(),
+                        "--com.adobe.testing.s3mock.store.initial-buckets=duet-media",
+                        "--com.adobe.testing.s3mock.store.root=" + data)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target/s3mock.log").toFile())
+                .start();
         URI endpoint = URI.create("http://127.0.0.1:" + port);
         awaitUp(endpoint);
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("duet", "duet-test-key"));
         var pathStyle = S3Configuration.builder().pathStyleAccessEnabled(true).build();
-        S3Client client = S3Client.builder().endpointOverride(endpoint).region(Region.EU_CENTRAL_1)
-                .credentialsProvider(credentials).serviceConfiguration(pathStyle).build();
-        S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(Region.EU_CENTRAL_1)
-                .credentialsProvider(credentials).serviceConfiguration(pathStyle).build();
+        S3Client client = S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.EU_CENTRAL_1)
+                .credentialsProvider(credentials)
+                .serviceConfiguration(pathStyle)
+                .build();
+        S3Presigner presigner = S3Presigner.builder()
+                .endpointOverride(endpoint)
+                .region(Region.EU_CENTRAL_1)
+                .credentialsProvider(credentials)
+                .serviceConfiguration(pathStyle)
+                .build();
         store = new S3MediaStore(client, presigner, "duet-media", "test/", Duration.ofMinutes(5));
     }
 
@@ -73,7 +88,11 @@ class S3MediaStoreTest {
         store.put(MediaStore.variantKey(id, "320"), bytes, "image/jpeg");
 
         assertArrayEquals(bytes, store.read(MediaStore.variantKey(id, "320")));
-        var linked = http.send(HttpRequest.newBuilder(store.link(MediaStore.variantKey(id, "320")).orElseThrow()).GET().build(),
+        var linked = http.send(
+                HttpRequest.newBuilder(
+                                store.link(MediaStore.variantKey(id, "320")).orElseThrow())
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, linked.statusCode());
         assertArrayEquals(bytes, linked.body());
@@ -109,7 +128,11 @@ class S3MediaStoreTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {
             try {
-                http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(2)).GET().build(),
+                http.send(
+                        HttpRequest.newBuilder(endpoint)
+                                .timeout(Duration.ofSeconds(2))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException notYet) {
@@ -120,5 +143,4 @@ class S3MediaStoreTest {
             }
         }
     }
-
 }

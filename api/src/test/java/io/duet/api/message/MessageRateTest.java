@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
 @MicronautTest(transactional = false)
 @Property(name = "duet.rate-limits.messages-per-account", value = "3")
 class MessageRateTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
 
     @Test
     void givenOneAccountSendingFast_whenOverTheSendRate_thenRateLimitedAndNothingStored() throws Exception {
@@ -34,13 +37,17 @@ class MessageRateTest {
         assertEquals(429, limited.status(), limited.body());
         assertEquals("application/problem+json", limited.contentType());
         assertEquals("rate-limited", limited.json().get("code"));
-        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
-        assertEquals(201, send(api, pair.b().token(), "the partner still writes").status());
-        assertEquals(0, io.duet.api.testing.TestDb.count("SELECT count(*) FROM message WHERE body = ?", "one too many"));
+        assertEquals(
+                201, send(api, pair.b().token(), "the partner still writes").status());
+        assertEquals(
+                0, io.duet.api.testing.TestDb.count("SELECT count(*) FROM message WHERE body = ?", "one too many"));
     }
 
     private static Api.Answer send(Api api, String token, String text) throws Exception {
-        return api.post("/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", text), token);
+        return api.post(
+                "/v1/couple/messages", Map.of("clientId", UUID.randomUUID().toString(), "text", text), token);
     }
 }

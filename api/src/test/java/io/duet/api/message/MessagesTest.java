@@ -24,9 +24,15 @@ import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 class MessagesTest {
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
-    @Inject UserEvents events;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    UserEvents events;
+
     Api api;
     Couples.Pair pair;
 
@@ -48,7 +54,8 @@ class MessagesTest {
 
         for (var person : List.of(pair.a(), pair.b())) {
             List<String> created = events.read(person.id(), 0, 100).events().stream()
-                    .filter(event -> event.contains("\"type\":\"message.created\"")).toList();
+                    .filter(event -> event.contains("\"type\":\"message.created\""))
+                    .toList();
             assertEquals(2, created.size(), created.toString());
             assertTrue(created.get(0).contains("Good morning") && created.get(1).contains("Morning!"));
         }
@@ -110,15 +117,21 @@ class MessagesTest {
         assertEquals(200, newest.status(), newest.body());
         assertEquals(List.of(25L, 24L, 23L, 22L, 21L, 20L, 19L, 18L, 17L, 16L), seqs(newest));
         assertEquals(true, newest.json().get("hasMore"));
-        Api.Answer older = api.get("/v1/couple/messages?before=16&limit=10", pair.b().token());
+        Api.Answer older =
+                api.get("/v1/couple/messages?before=16&limit=10", pair.b().token());
         assertEquals(List.of(15L, 14L, 13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L), seqs(older));
-        Api.Answer oldest = api.get("/v1/couple/messages?before=6&limit=10", pair.b().token());
+        Api.Answer oldest =
+                api.get("/v1/couple/messages?before=6&limit=10", pair.b().token());
         assertEquals(List.of(5L, 4L, 3L, 2L, 1L), seqs(oldest));
         assertEquals(false, oldest.json().get("hasMore"));
 
         Api.Answer catchUp = api.get("/v1/couple/messages?after=20", pair.a().token());
         assertEquals(List.of(21L, 22L, 23L, 24L, 25L), seqs(catchUp));
-        assertEquals("message 21", ((List<Map<String, Object>>) catchUp.json().get("messages")).getFirst().get("text"));
+        assertEquals(
+                "message 21",
+                ((List<Map<String, Object>>) catchUp.json().get("messages"))
+                        .getFirst()
+                        .get("text"));
 
         for (String bad : List.of("?before=1&after=2", "?limit=0", "?limit=201", "?before=-1", "?after=x")) {
             Api.Answer answer = api.get("/v1/couple/messages" + bad, pair.a().token());
@@ -133,24 +146,36 @@ class MessagesTest {
         Api.Answer composed = send(pair.a().token(), UUID.randomUUID(), "  cafe\u0301\r\nsecond line\t!  ");
         assertEquals(201, composed.status(), composed.body());
         assertEquals("caf\u00e9\nsecond line\t!", composed.json().get("text"));
-        assertEquals(201, send(pair.a().token(), UUID.randomUUID(), "😀".repeat(4000)).status());
+        assertEquals(
+                201,
+                send(pair.a().token(), UUID.randomUUID(), "😀".repeat(4000)).status());
 
         Map<String, String> refused = Map.of(
-                "", "must not be empty",
-                "   ", "must not be empty",
-                "bell\u0007", "control characters",
-                "nul\u0000", "control characters",
-                "x".repeat(4001), "at most 4000",
-                "lone \ud800 surrogate", "valid Unicode");
+                "",
+                "must not be empty",
+                "   ",
+                "must not be empty",
+                "bell\u0007",
+                "control characters",
+                "nul\u0000",
+                "control characters",
+                "x".repeat(4001),
+                "at most 4000",
+                "lone \ud800 surrogate",
+                "valid Unicode");
         for (var entry : refused.entrySet()) {
             Api.Answer answer = send(pair.a().token(), UUID.randomUUID(), entry.getKey());
             assertEquals(400, answer.status(), answer.body());
             assertEquals("validation-failed", answer.json().get("code"), answer.body());
             assertTrue(answer.body().contains("text") && answer.body().contains(entry.getValue()), answer.body());
         }
-        Api.Answer noClientId = api.post("/v1/couple/messages", Map.of("text", "hi"), pair.a().token());
+        Api.Answer noClientId =
+                api.post("/v1/couple/messages", Map.of("text", "hi"), pair.a().token());
         assertEquals(400, noClientId.status());
-        Api.Answer badClientId = api.post("/v1/couple/messages", Map.of("clientId", "123", "text", "hi"), pair.a().token());
+        Api.Answer badClientId = api.post(
+                "/v1/couple/messages",
+                Map.of("clientId", "123", "text", "hi"),
+                pair.a().token());
         assertEquals(400, badClientId.status());
         assertEquals(2, page(pair.a().token(), "").size());
     }
@@ -160,21 +185,47 @@ class MessagesTest {
         for (int i = 0; i < 5; i++) {
             send(pair.a().token(), UUID.randomUUID(), "m" + i);
         }
-        Api.Answer read = api.post("/v1/couple/messages/read", Map.of("upToSeq", 3), pair.b().token());
+        Api.Answer read = api.post(
+                "/v1/couple/messages/read", Map.of("upToSeq", 3), pair.b().token());
         assertEquals(200, read.status(), read.body());
         assertEquals(3, ((Number) read.json().get("readSeq")).intValue());
         String event = events.read(pair.a().id(), 0, 100).events().getLast();
-        assertTrue(event.contains("\"type\":\"message.read\"") && event.contains("\"upToSeq\":3")
-                && event.contains(pair.b().id().toString()), event);
+        assertTrue(
+                event.contains("\"type\":\"message.read\"")
+                        && event.contains("\"upToSeq\":3")
+                        && event.contains(pair.b().id().toString()),
+                event);
 
-        assertEquals(3, ((Number) api.post("/v1/couple/messages/read", Map.of("upToSeq", 1), pair.b().token()).json().get("readSeq")).intValue());
+        assertEquals(
+                3,
+                ((Number) api.post(
+                                        "/v1/couple/messages/read",
+                                        Map.of("upToSeq", 1),
+                                        pair.b().token())
+                                .json()
+                                .get("readSeq"))
+                        .intValue());
         // Beyond the last message the marker stops at the last message.
-        assertEquals(5, ((Number) api.post("/v1/couple/messages/read", Map.of("upToSeq", 99), pair.b().token()).json().get("readSeq")).intValue());
+        assertEquals(
+                5,
+                ((Number) api.post(
+                                        "/v1/couple/messages/read",
+                                        Map.of("upToSeq", 99),
+                                        pair.b().token())
+                                .json()
+                                .get("readSeq"))
+                        .intValue());
         Api.Answer couple = api.get("/v1/couple", pair.a().token());
         assertEquals(5, ((Number) couple.json().get("partnerReadSeq")).intValue());
         assertEquals(0, ((Number) couple.json().get("readSeq")).intValue());
         assertEquals(5, ((Number) couple.json().get("lastSeq")).intValue());
-        assertEquals(400, api.post("/v1/couple/messages/read", Map.of("upToSeq", -1), pair.b().token()).status());
+        assertEquals(
+                400,
+                api.post(
+                                "/v1/couple/messages/read",
+                                Map.of("upToSeq", -1),
+                                pair.b().token())
+                        .status());
     }
 
     private Api.Answer send(String token, UUID clientId, String text) throws Exception {
@@ -190,7 +241,9 @@ class MessagesTest {
 
     @SuppressWarnings("unchecked")
     private static List<Long> seqs(Api.Answer answer) {
-        return ((List<Map<String, Object>>) answer.json().get("messages")).stream()
-                .map(message -> ((Number) message.get("seq")).longValue()).toList();
+        return ((List<Map<String, Object>>) answer.json().get("messages"))
+                .stream()
+                        .map(message -> ((Number) message.get("seq")).longValue())
+                        .toList();
     }
 }

@@ -31,9 +31,11 @@ import org.junit.jupiter.api.Test;
 @MicronautTest(transactional = false)
 class QueryPlanTest {
     private static final long MESSAGES = 1_000_000;
-    private static final List<String> LARGE_TABLES = List.of("account", "couple", "couple_member", "message", "couple_invite");
+    private static final List<String> LARGE_TABLES =
+            List.of("account", "couple", "couple_member", "message", "couple_invite");
 
-    @Inject ApplicationContext context;
+    @Inject
+    ApplicationContext context;
 
     static UUID bigCouple;
     static UUID bigMember;
@@ -41,7 +43,8 @@ class QueryPlanTest {
 
     @BeforeAll
     static void loadAMillionMessages() throws Exception {
-        try (Connection connection = TestDb.open(); var statement = connection.createStatement()) {
+        try (Connection connection = TestDb.open();
+                var statement = connection.createStatement()) {
             // Loaded once per database: later runs find it (the ids are looked up, not remembered).
             ResultSet marker = statement.executeQuery("SELECT count(*) FROM account WHERE email LIKE 'plan-guard-%'");
             marker.next();
@@ -56,7 +59,8 @@ class QueryPlanTest {
                         INSERT INTO account (id, email, email_normalized, password_hash, display_name, locale, verified_at, created_at)
                         SELECT p.id, 'plan-guard-' || p.id || '@example.com', 'plan-guard-' || p.id || '@example.com', 'x', 'Plan', 'en', now(), now()
                         FROM (SELECT a AS id FROM plan_couple UNION ALL SELECT b FROM plan_couple) p""");
-                statement.execute("INSERT INTO couple (id, home_region, created_at, last_seq) SELECT id, 'local', now(), n FROM plan_couple");
+                statement.execute(
+                        "INSERT INTO couple (id, home_region, created_at, last_seq) SELECT id, 'local', now(), n FROM plan_couple");
                 statement.execute("""
                         INSERT INTO couple_member (couple_id, account_id, joined_at)
                         SELECT id, a, now() FROM plan_couple UNION ALL SELECT id, b, now() FROM plan_couple""");
@@ -88,19 +92,41 @@ class QueryPlanTest {
     void givenAMillionMessages_thenNoHotQueryScansALargeTableOrSorts() throws Exception {
         long middle = 50_000;
         Map<String, Explained> hot = new LinkedHashMap<>();
-        hot.put("login lookup", repository("io.duet.api.account.AccountRepository", "findByEmailNormalized", bigMemberEmail));
+        hot.put(
+                "login lookup",
+                repository("io.duet.api.account.AccountRepository", "findByEmailNormalized", bigMemberEmail));
         hot.put("/v1/me", repository("io.duet.api.account.AccountRepository", "findByIdAndDeletedAtIsNull", bigMember));
-        hot.put("couple lookup (membership)", repository("io.duet.api.couple.CoupleRepository", "membership", bigMember,
-                java.sql.Timestamp.from(java.time.Instant.now().minus(java.time.Duration.ofDays(30)))));
+        hot.put(
+                "couple lookup (membership)",
+                repository(
+                        "io.duet.api.couple.CoupleRepository",
+                        "membership",
+                        bigMember,
+                        java.sql.Timestamp.from(java.time.Instant.now().minus(java.time.Duration.ofDays(30)))));
         hot.put("account check", repository("io.duet.api.couple.CoupleRepository", "accountVerified", bigMember));
         hot.put("GET /v1/couple", repository("io.duet.api.couple.CoupleRepository", "view", bigCouple, bigMember));
-        hot.put("message page (newest first)", new Explained(MessageRepository.PAGE_BEFORE, List.of(bigCouple, middle, 51)));
+        hot.put(
+                "message page (newest first)",
+                new Explained(MessageRepository.PAGE_BEFORE, List.of(bigCouple, middle, 51)));
         hot.put("message page (catch up)", new Explained(MessageRepository.PAGE_AFTER, List.of(bigCouple, middle, 51)));
         hot.put("send: lock the couple", new Explained(MessageRepository.LOCK_COUPLE, List.of(bigCouple)));
-        hot.put("send: client id lookup", new Explained(MessageRepository.FIND_BY_CLIENT_ID, List.of(bigCouple, UUID.randomUUID())));
-        hot.put("send: seq assignment and insert", new Explained(MessageRepository.INSERT,
-                List.of(bigCouple, bigCouple, UUID.randomUUID(), bigMember, "hello", java.sql.Timestamp.from(java.time.Instant.now()))));
-        hot.put("read marker", repository("io.duet.api.couple.CoupleRepository", "raiseReadMarker", bigCouple, bigMember, middle));
+        hot.put(
+                "send: client id lookup",
+                new Explained(MessageRepository.FIND_BY_CLIENT_ID, List.of(bigCouple, UUID.randomUUID())));
+        hot.put(
+                "send: seq assignment and insert",
+                new Explained(
+                        MessageRepository.INSERT,
+                        List.of(
+                                bigCouple,
+                                bigCouple,
+                                UUID.randomUUID(),
+                                bigMember,
+                                "hello",
+                                java.sql.Timestamp.from(java.time.Instant.now()))));
+        hot.put(
+                "read marker",
+                repository("io.duet.api.couple.CoupleRepository", "raiseReadMarker", bigCouple, bigMember, middle));
 
         List<String> failures = new ArrayList<>();
         StringBuilder report = new StringBuilder();
@@ -108,9 +134,15 @@ class QueryPlanTest {
             connection.setAutoCommit(false);
             for (var entry : hot.entrySet()) {
                 String plan = entry.getValue().explain(connection);
-                report.append("-- ").append(entry.getKey()).append('\n').append(plan).append('\n');
+                report.append("-- ")
+                        .append(entry.getKey())
+                        .append('\n')
+                        .append(plan)
+                        .append('\n');
                 for (String table : LARGE_TABLES) {
-                    if (Pattern.compile("Seq Scan on " + table + "\\b").matcher(plan).find()) {
+                    if (Pattern.compile("Seq Scan on " + table + "\\b")
+                            .matcher(plan)
+                            .find()) {
                         failures.add(entry.getKey() + ": sequential scan of " + table);
                     }
                 }
@@ -122,7 +154,11 @@ class QueryPlanTest {
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures) + "\n\n" + report);
         // The membership lookup of every couple request needs nothing but its index.
-        assertTrue(Pattern.compile("Index Only Scan (Backward )?using couple_member_account").matcher(report).find(), report.toString());
+        assertTrue(
+                Pattern.compile("Index Only Scan (Backward )?using couple_member_account")
+                        .matcher(report)
+                        .find(),
+                report.toString());
     }
 
     /** The SQL Micronaut Data runs for a repository method, from the method's compiled annotation metadata. */
@@ -130,7 +166,9 @@ class QueryPlanTest {
         BeanDefinition<?> definition = context.getBeanDefinition(Class.forName(repository));
         for (ExecutableMethod<?, ?> executable : definition.getExecutableMethods()) {
             if (executable.getMethodName().equals(method)) {
-                String sql = executable.stringValue(Query.class).orElseThrow(() -> new AssertionError("no query for " + method));
+                String sql = executable
+                        .stringValue(Query.class)
+                        .orElseThrow(() -> new AssertionError("no query for " + method));
                 Map<String, Object> byName = new LinkedHashMap<>();
                 for (int i = 0; i < values.length; i++) {
                     byName.put(":" + executable.getArguments()[i].getName(), values[i]);
@@ -193,7 +231,9 @@ class QueryPlanTest {
         }
 
         private static String literal(Object value) {
-            return value instanceof Number ? value.toString() : "'" + value.toString().replace("'", "''") + "'";
+            return value instanceof Number
+                    ? value.toString()
+                    : "'" + value.toString().replace("'", "''") + "'";
         }
     }
 }

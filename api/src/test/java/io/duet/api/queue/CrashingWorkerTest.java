@@ -1,15 +1,13 @@
 package io.duet.api.queue;
 
-import io.duet.api.testing.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Await;
 import io.duet.api.testing.TestDb;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,10 +26,17 @@ import org.redisson.api.RedissonClient;
 class CrashingWorkerTest {
     private static final int JOBS = 1_000;
 
-    @Inject JobQueue jobs;
-    @Inject TransactionOperations<Connection> transactions;
-    @Inject RedissonClient redis;
-    @Inject JobStreams streams;
+    @Inject
+    JobQueue jobs;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
+    @Inject
+    RedissonClient redis;
+
+    @Inject
+    JobStreams streams;
 
     @Test
     void givenWorkersKilledMidJob_when1000JobsRun_thenNoneLostAndNoneTwice() throws Exception {
@@ -75,9 +80,14 @@ class CrashingWorkerTest {
     private static Process startWorker(String queue, int round) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("duet-worker-" + round + "-", ".log");
-        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"),
-                WorkerProcess.class.getName(), queue)
+        return new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xshare:auto",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkerProcess.class.getName(),
+                        queue)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

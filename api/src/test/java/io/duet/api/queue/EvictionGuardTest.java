@@ -18,11 +18,20 @@ import org.redisson.api.redisnode.RedisNodes;
 @MicronautTest(transactional = false)
 @Property(name = "duet.outbox.mode", value = "inline")
 class EvictionGuardTest {
-    @Inject OutboxRelay relay;
-    @Inject JobStreams streams;
-    @Inject JobQueue jobs;
-    @Inject TransactionOperations<Connection> transactions;
-    @Inject RedissonClient redis;
+    @Inject
+    OutboxRelay relay;
+
+    @Inject
+    JobStreams streams;
+
+    @Inject
+    JobQueue jobs;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
+    @Inject
+    RedissonClient redis;
 
     @Test
     void givenEvictingRedis_whenRelaying_thenRefusedAndJobKeptInOutbox() throws Exception {
@@ -31,7 +40,8 @@ class EvictionGuardTest {
         node.setConfig("maxmemory-policy", "allkeys-lru");
         try {
             streams.recheckEviction();
-            UUID job = transactions.executeWrite(status -> jobs.enqueue("evict-" + UUID.randomUUID().toString().substring(0, 8), "{}"));
+            UUID job = transactions.executeWrite(status ->
+                    jobs.enqueue("evict-" + UUID.randomUUID().toString().substring(0, 8), "{}"));
 
             assertThrows(EvictingRedisException.class, relay::relayBatch);
 

@@ -1,12 +1,12 @@
 package io.duet.api.queue;
 
-import io.duet.api.testing.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Await;
+import io.duet.api.testing.TestDb;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import io.duet.api.testing.TestDb;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,17 +38,38 @@ class JobQueueTest implements TestPropertyProvider {
     private final String blocking = "block-" + UUID.randomUUID().toString().substring(0, 8);
     private final String poison = "poison-" + UUID.randomUUID().toString().substring(0, 8);
 
-    @Inject JobQueue jobs;
-    @Inject TransactionOperations<Connection> transactions;
-    @Inject RedissonClient redis;
-    @Inject TestHandlers.Failing failingHandler;
-    @Inject TestHandlers.Blocking blockingHandler;
-    @Inject @Client("/") HttpClient http;
+    @Inject
+    JobQueue jobs;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
+    @Inject
+    RedissonClient redis;
+
+    @Inject
+    TestHandlers.Failing failingHandler;
+
+    @Inject
+    TestHandlers.Blocking blockingHandler;
+
+    @Inject
+    @Client("/")
+    HttpClient http;
 
     @Override
     public Map<String, String> getProperties() {
-        return Map.of("test.queues.recording", recording, "test.queues.failing", failing, "test.queues.blocking", blocking, "test.queues.poison", poison,
-                "duet.queues.defaults.max-attempts", "3");
+        return Map.of(
+                "test.queues.recording",
+                recording,
+                "test.queues.failing",
+                failing,
+                "test.queues.blocking",
+                blocking,
+                "test.queues.poison",
+                poison,
+                "duet.queues.defaults.max-attempts",
+                "3");
     }
 
     @BeforeAll
@@ -60,10 +80,12 @@ class JobQueueTest implements TestPropertyProvider {
     @Test
     void givenRolledBackTransaction_whenCommittedJobHasRun_thenRolledBackJobNeverRan() throws Exception {
         UUID[] rolledBack = new UUID[1];
-        assertThrows(IllegalStateException.class, () -> transactions.executeWrite(status -> {
-            rolledBack[0] = jobs.enqueue(recording, "{\"n\":\"rolled-back\"}");
-            throw new IllegalStateException("the business write failed");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> transactions.executeWrite(status -> {
+                    rolledBack[0] = jobs.enqueue(recording, "{\"n\":\"rolled-back\"}");
+                    throw new IllegalStateException("the business write failed");
+                }));
 
         UUID committed = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"committed\"}"));
 
@@ -77,18 +99,29 @@ class JobQueueTest implements TestPropertyProvider {
         UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"twice\"}"));
         Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
 
-        redis.<String, String>getStream("duet:q:" + recording).add(StreamAddArgs.entries(Map.of(
-                "job", job.toString(), "payload", "{\"n\":\"twice\"}", "attempt", "1",
-                "enqueued", Long.toString(Instant.now().toEpochMilli()))));
+        redis.<String, String>getStream("duet:q:" + recording)
+                .add(StreamAddArgs.entries(Map.of(
+                        "job",
+                        job.toString(),
+                        "payload",
+                        "{\"n\":\"twice\"}",
+                        "attempt",
+                        "1",
+                        "enqueued",
+                        Long.toString(Instant.now().toEpochMilli()))));
 
-        Await.until(Duration.ofSeconds(10), () -> redis.getStream("duet:q:" + recording).size(), n -> n == 0);
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> redis.getStream("duet:q:" + recording).size(),
+                n -> n == 0);
         assertEquals(1, effectsOf(job));
     }
 
     @Test
     void givenBatchWithOnePoisonJob_whenRun_thenTheOthersTakeEffectAndOnlyThePoisonIsDeadLettered() throws Exception {
         http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/pause", Map.of())));
-        http.toBlocking().exchange(ops(HttpRequest.PUT("/ops/queues/" + poison + "/concurrency", Map.of("concurrency", 1))));
+        http.toBlocking()
+                .exchange(ops(HttpRequest.PUT("/ops/queues/" + poison + "/concurrency", Map.of("concurrency", 1))));
         List<UUID> good = new java.util.ArrayList<>();
         UUID[] bad = new UUID[1];
         transactions.executeWrite(status -> {
@@ -100,13 +133,16 @@ class JobQueueTest implements TestPropertyProvider {
             }
             return null;
         });
-        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ? AND relayed_seq IS NULL", poison),
+        Await.until(
+                Duration.ofSeconds(5),
+                () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ? AND relayed_seq IS NULL", poison),
                 n -> n == 0);
 
         http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/resume", Map.of())));
 
         Await.until(Duration.ofSeconds(10), () -> TestHandlers.effects(poison, true), n -> n == 19);
-        List<Map<String, Object>> dead = Await.until(Duration.ofSeconds(10), () -> deadLetters(poison), l -> l.size() == 1);
+        List<Map<String, Object>> dead =
+                Await.until(Duration.ofSeconds(10), () -> deadLetters(poison), l -> l.size() == 1);
         assertEquals(bad[0].toString(), dead.getFirst().get("jobId"));
         assertEquals(1, ((Number) dead.getFirst().get("attempts")).intValue(), "a permanent failure is not retried");
         assertEquals(0, effectsOf(bad[0]), "the failed job's effect was rolled back");
@@ -125,7 +161,8 @@ class JobQueueTest implements TestPropertyProvider {
         failingHandler.healed = false;
         UUID job = transactions.executeWrite(status -> jobs.enqueue(failing, "{\"to\":\"account-1\"}"));
 
-        List<Map<String, Object>> dead = Await.until(Duration.ofSeconds(15), () -> deadLetters(failing), l -> l.size() == 1);
+        List<Map<String, Object>> dead =
+                Await.until(Duration.ofSeconds(15), () -> deadLetters(failing), l -> l.size() == 1);
 
         assertEquals(job.toString(), dead.getFirst().get("jobId"));
         assertEquals(3, ((Number) dead.getFirst().get("attempts")).intValue());
@@ -133,8 +170,10 @@ class JobQueueTest implements TestPropertyProvider {
         assertEquals(3, failingHandler.attempts.get(job).get());
 
         failingHandler.healed = true;
-        var replayed = http.toBlocking().retrieve(ops(HttpRequest.POST("/ops/queues/" + failing + "/dead/replay", Map.of())),
-                Argument.mapOf(String.class, Object.class));
+        var replayed = http.toBlocking()
+                .retrieve(
+                        ops(HttpRequest.POST("/ops/queues/" + failing + "/dead/replay", Map.of())),
+                        Argument.mapOf(String.class, Object.class));
 
         assertEquals(1, ((Number) replayed.get("replayed")).intValue());
         Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
@@ -150,9 +189,10 @@ class JobQueueTest implements TestPropertyProvider {
         Thread.sleep(300);
         assertEquals(4, blockingHandler.maxRunning.get());
 
-        var state = http.toBlocking().retrieve(
-                ops(HttpRequest.PUT("/ops/queues/" + blocking + "/concurrency", Map.of("concurrency", 9))),
-                Argument.mapOf(String.class, Object.class));
+        var state = http.toBlocking()
+                .retrieve(
+                        ops(HttpRequest.PUT("/ops/queues/" + blocking + "/concurrency", Map.of("concurrency", 9))),
+                        Argument.mapOf(String.class, Object.class));
 
         assertEquals(9, ((Number) state.get("concurrency")).intValue());
         Await.until(Duration.ofSeconds(5), blockingHandler.running::get, n -> n == 9);
@@ -174,17 +214,20 @@ class JobQueueTest implements TestPropertyProvider {
 
     @Test
     void givenNoOpsToken_whenQueuesListed_thenUnauthorizedProblem() {
-        var error = assertThrows(HttpClientResponseException.class,
-                () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues")));
+        var error = assertThrows(
+                HttpClientResponseException.class, () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues")));
 
         assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
-        assertEquals("application/problem+json", error.getResponse().getContentType().orElseThrow().toString());
+        assertEquals(
+                "application/problem+json",
+                error.getResponse().getContentType().orElseThrow().toString());
         assertTrue(error.getResponse().getBody(String.class).orElseThrow().contains("ops-token-required"));
     }
 
     @Test
     void givenWrongOpsToken_whenQueuesListed_thenUnauthorized() {
-        var error = assertThrows(HttpClientResponseException.class,
+        var error = assertThrows(
+                HttpClientResponseException.class,
                 () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues").bearerAuth("guess")));
 
         assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
@@ -194,22 +237,33 @@ class JobQueueTest implements TestPropertyProvider {
     void givenOpsToken_whenQueuesListed_thenEveryQueueOfThisNodeWithItsFigures() {
         List<Map> queues = http.toBlocking().retrieve(ops(HttpRequest.GET("/ops/queues")), Argument.listOf(Map.class));
 
-        assertTrue(queues.stream().anyMatch(q -> recording.equals(q.get("name")) && q.containsKey("waiting")
-                && q.containsKey("oldestAgeSeconds") && q.containsKey("dead")), queues.toString());
+        assertTrue(
+                queues.stream()
+                        .anyMatch(q -> recording.equals(q.get("name"))
+                                && q.containsKey("waiting")
+                                && q.containsKey("oldestAgeSeconds")
+                                && q.containsKey("dead")),
+                queues.toString());
     }
 
     @Test
     void givenUnknownQueue_whenConcurrencySet_thenNotFoundProblem() {
-        var error = assertThrows(HttpClientResponseException.class, () -> http.toBlocking().exchange(
-                ops(HttpRequest.PUT("/ops/queues/no-such-queue/concurrency", Map.of("concurrency", 2)))));
+        var error = assertThrows(
+                HttpClientResponseException.class,
+                () -> http.toBlocking()
+                        .exchange(ops(
+                                HttpRequest.PUT("/ops/queues/no-such-queue/concurrency", Map.of("concurrency", 2)))));
 
         assertEquals(HttpStatus.NOT_FOUND, error.getStatus());
     }
 
     @Test
     void givenNegativeConcurrency_whenSet_thenValidationProblem() {
-        var error = assertThrows(HttpClientResponseException.class, () -> http.toBlocking().exchange(
-                ops(HttpRequest.PUT("/ops/queues/" + recording + "/concurrency", Map.of("concurrency", -1)))));
+        var error = assertThrows(
+                HttpClientResponseException.class,
+                () -> http.toBlocking()
+                        .exchange(ops(HttpRequest.PUT(
+                                "/ops/queues/" + recording + "/concurrency", Map.of("concurrency", -1)))));
 
         assertEquals(HttpStatus.BAD_REQUEST, error.getStatus());
         assertFalse(error.getResponse().getBody(String.class).orElse("").isEmpty());
@@ -220,8 +274,8 @@ class JobQueueTest implements TestPropertyProvider {
     }
 
     private List<Map<String, Object>> deadLetters(String queue) {
-        List<Map> letters = http.toBlocking().retrieve(ops(HttpRequest.GET("/ops/queues/" + queue + "/dead")),
-                Argument.listOf(Map.class));
+        List<Map> letters = http.toBlocking()
+                .retrieve(ops(HttpRequest.GET("/ops/queues/" + queue + "/dead")), Argument.listOf(Map.class));
         return letters.stream().map(m -> (Map<String, Object>) m).toList();
     }
 

@@ -108,13 +108,19 @@ public final class QueueBench {
 
             double floorMedian = median(floor);
             System.out.println();
-            System.out.printf("%-34s %12s %12s %12s%n", "scenario (median of " + ROUNDS + ")", "jobs/s", "p50 ms", "p99 ms");
+            System.out.printf(
+                    "%-34s %12s %12s %12s%n", "scenario (median of " + ROUNDS + ")", "jobs/s", "p50 ms", "p99 ms");
             for (int handlers : throughput.keySet()) {
-                System.out.printf("%-34s %12.0f %12s %12s%n", "end to end, " + handlers + " handler(s)",
-                        median(throughput.get(handlers)), "", "");
+                System.out.printf(
+                        "%-34s %12.0f %12s %12s%n",
+                        "end to end, " + handlers + " handler(s)", median(throughput.get(handlers)), "", "");
                 double[][] d = delays.get(handlers);
-                System.out.printf("%-34s %12d %12.2f %12.2f%n", "commit->start @" + PACED_RATE + "/s, " + handlers + " handler(s)",
-                        PACED_RATE, median(column(d, 0)), median(column(d, 1)));
+                System.out.printf(
+                        "%-34s %12d %12.2f %12.2f%n",
+                        "commit->start @" + PACED_RATE + "/s, " + handlers + " handler(s)",
+                        PACED_RATE,
+                        median(column(d, 0)),
+                        median(column(d, 1)));
             }
             System.out.printf("%-34s %12.0f%n", "floor: raw XADD+XREADGROUP+XACK", floorMedian);
             System.out.printf("%-34s %12.0f%n", "end to end, 8 handlers, " + GROUPED + " jobs/tx", median(grouped));
@@ -122,15 +128,24 @@ public final class QueueBench {
             double best = Math.max(median(throughput.get(1)), median(throughput.get(8)));
             System.out.printf("%-34s %12.3f%n", "ratio best 1 job/tx / floor", best / floorMedian);
             System.out.printf("%-34s %12.3f%n", "ratio " + GROUPED + " jobs/tx / floor", median(grouped) / floorMedian);
-            System.out.println("rounds: e2e 1=" + Arrays.toString(throughput.get(1)) + " e2e 8=" + Arrays.toString(throughput.get(8))
-                    + " grouped=" + Arrays.toString(grouped) + " floor=" + Arrays.toString(floor));
-            System.out.printf("RESULT e2e_jobs_per_s_1=%.0f e2e_jobs_per_s_8=%.0f floor_jobs_per_s=%.0f ratio_to_floor=%.3f "
+            System.out.println("rounds: e2e 1=" + Arrays.toString(throughput.get(1)) + " e2e 8="
+                    + Arrays.toString(throughput.get(8)) + " grouped=" + Arrays.toString(grouped) + " floor="
+                    + Arrays.toString(floor));
+            System.out.printf(
+                    "RESULT e2e_jobs_per_s_1=%.0f e2e_jobs_per_s_8=%.0f floor_jobs_per_s=%.0f ratio_to_floor=%.3f "
                             + "commit_to_start_p50_ms_1=%.2f commit_to_start_p99_ms_1=%.2f "
                             + "commit_to_start_p50_ms_8=%.2f commit_to_start_p99_ms_8=%.2f producers_alone_jobs_per_s=%.0f "
                             + "e2e_jobs_per_s_8_grouped=%.0f ratio_to_floor_grouped=%.3f%n",
-                    median(throughput.get(1)), median(throughput.get(8)), floorMedian, best / floorMedian,
-                    median(column(delays.get(1), 0)), median(column(delays.get(1), 1)),
-                    median(column(delays.get(8), 0)), median(column(delays.get(8), 1)), median(enqueueOnly), median(grouped),
+                    median(throughput.get(1)),
+                    median(throughput.get(8)),
+                    floorMedian,
+                    best / floorMedian,
+                    median(column(delays.get(1), 0)),
+                    median(column(delays.get(1), 1)),
+                    median(column(delays.get(8), 0)),
+                    median(column(delays.get(8), 1)),
+                    median(enqueueOnly),
+                    median(grouped),
                     median(grouped) / floorMedian);
         }
 
@@ -165,7 +180,8 @@ public final class QueueBench {
                 }
             }
             if (!handler.done.await(120, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("only " + (count - handler.done.getCount()) + " of " + count + " jobs ran");
+                throw new IllegalStateException(
+                        "only " + (count - handler.done.getCount()) + " of " + count + " jobs ran");
             }
             return count / ((System.nanoTime() - started) / 1e9);
         }
@@ -232,13 +248,16 @@ public final class QueueBench {
         double rawFloor(int count) throws Exception {
             String key = "duet:bench:floor:" + UUID.randomUUID();
             RStream<String, String> stream = redis.getStream(key);
-            stream.createGroup(StreamCreateGroupArgs.name("g").id(StreamMessageId.ALL).makeStream());
+            stream.createGroup(
+                    StreamCreateGroupArgs.name("g").id(StreamMessageId.ALL).makeStream());
             AtomicLong consumed = new AtomicLong();
             long started = System.nanoTime();
             Thread consumer = Thread.ofPlatform().start(() -> {
                 while (consumed.get() < count) {
-                    Map<StreamMessageId, Map<String, String>> batch =
-                            stream.readGroup("g", "c", StreamReadGroupArgs.neverDelivered().count(100).timeout(Duration.ofMillis(500)));
+                    Map<StreamMessageId, Map<String, String>> batch = stream.readGroup(
+                            "g",
+                            "c",
+                            StreamReadGroupArgs.neverDelivered().count(100).timeout(Duration.ofMillis(500)));
                     if (batch != null && !batch.isEmpty()) {
                         stream.ack("g", batch.keySet().toArray(StreamMessageId[]::new));
                         consumed.addAndGet(batch.size());
@@ -262,6 +281,7 @@ public final class QueueBench {
         final Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
         /** Handler start per job; the producer records commit times, and a handler may start before that. */
         final Map<UUID, Long> startedAt = new ConcurrentHashMap<>();
+
         volatile CountDownLatch done = new CountDownLatch(0);
 
         NoOp(@Value("${bench.queue}") String queue) {
@@ -288,11 +308,17 @@ public final class QueueBench {
 
     private static void printMachine() {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        System.out.printf("machine: %d cores, %.1f GiB memory, JDK %s (%s), PostgreSQL %s, Redis on the same host%n",
-                Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / 1073741824.0,
-                Runtime.version(), System.getProperty("java.vm.name"), TestDb.url());
-        System.out.printf("jobs per throughput round: %d (%d producer threads, one job per transaction); "
-                + "paced: %d jobs/s for %d s%n", THROUGHPUT_JOBS, PRODUCERS, PACED_RATE, PACED_SECONDS);
+        System.out.printf(
+                "machine: %d cores, %.1f GiB memory, JDK %s (%s), PostgreSQL %s, Redis on the same host%n",
+                Runtime.getRuntime().availableProcessors(),
+                os.getTotalMemorySize() / 1073741824.0,
+                Runtime.version(),
+                System.getProperty("java.vm.name"),
+                TestDb.url());
+        System.out.printf(
+                "jobs per throughput round: %d (%d producer threads, one job per transaction); "
+                        + "paced: %d jobs/s for %d s%n",
+                THROUGHPUT_JOBS, PRODUCERS, PACED_RATE, PACED_SECONDS);
     }
 
     private static double[] column(double[][] rows, int index) {

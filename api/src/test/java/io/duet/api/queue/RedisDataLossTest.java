@@ -36,17 +36,34 @@ class RedisDataLossTest implements TestPropertyProvider {
     private int port;
     private Process redis;
 
-    @Inject JobQueue jobs;
-    @Inject TransactionOperations<Connection> transactions;
-    @Inject @Client("/") HttpClient http;
+    @Inject
+    JobQueue jobs;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
+    @Inject
+    @Client("/")
+    HttpClient http;
 
     @Override
     public Map<String, String> getProperties() {
         try {
             TestHandlers.createEffectTable();
             port = FreePort.get();
-            redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            redis = new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             Await.until(Duration.ofSeconds(10), () -> cli("PING"), answer -> answer.contains("PONG"));
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -72,7 +89,10 @@ class RedisDataLossTest implements TestPropertyProvider {
         Await.until(Duration.ofSeconds(30), () -> effects(sent), n -> n >= 20);
         Thread.sleep(1_000);
         assertEquals(20, effects(sent), "each job once");
-        Await.until(Duration.ofSeconds(10), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ?", queue), n -> n == 0);
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ?", queue),
+                n -> n == 0);
     }
 
     @Test
@@ -86,7 +106,8 @@ class RedisDataLossTest implements TestPropertyProvider {
         awaitRelayed(lost);
         assertEquals(0, effects(kept) + effects(lost));
 
-        // What a replica promoted before the last batch reached it looks like: the batch's entries and its seq are gone.
+        // What a replica promoted before the last batch reached it looks like: the batch's entries and its seq are
+        // gone.
         for (String id : entryIds()) {
             if (!keptEntries.contains(id)) {
                 cli("XDEL", "duet:q:" + queue, id);
@@ -115,8 +136,13 @@ class RedisDataLossTest implements TestPropertyProvider {
     }
 
     private void awaitRelayed(List<UUID> jobs) throws Exception {
-        Await.until(Duration.ofSeconds(10), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE job_id = ANY(?::uuid[]) "
-                + "AND relayed_seq IS NOT NULL", ids(jobs)), n -> n == jobs.size());
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> TestDb.count(
+                        "SELECT count(*) FROM outbox_job WHERE job_id = ANY(?::uuid[]) "
+                                + "AND relayed_seq IS NOT NULL",
+                        ids(jobs)),
+                n -> n == jobs.size());
     }
 
     private static long effects(List<UUID> jobs) throws Exception {
@@ -138,12 +164,16 @@ class RedisDataLossTest implements TestPropertyProvider {
     }
 
     private void pause() throws Exception {
-        http.toBlocking().exchange(HttpRequest.POST("/ops/queues/" + queue + "/pause", Map.of()).bearerAuth("test-ops-token"));
+        http.toBlocking()
+                .exchange(HttpRequest.POST("/ops/queues/" + queue + "/pause", Map.of())
+                        .bearerAuth("test-ops-token"));
         Thread.sleep(600);
     }
 
     private void resume() {
-        http.toBlocking().exchange(HttpRequest.POST("/ops/queues/" + queue + "/resume", Map.of()).bearerAuth("test-ops-token"));
+        http.toBlocking()
+                .exchange(HttpRequest.POST("/ops/queues/" + queue + "/resume", Map.of())
+                        .bearerAuth("test-ops-token"));
     }
 
     private String cli(String... command) throws IOException, InterruptedException {

@@ -1,10 +1,9 @@
 package io.duet.api.queue;
 
-import io.duet.api.testing.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Await;
 import io.duet.api.testing.TcpProxy;
 import io.duet.api.testing.TestDb;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -16,13 +15,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -34,8 +33,11 @@ class RedisOutageTest implements TestPropertyProvider {
     private final String queue = "outage-" + UUID.randomUUID().toString().substring(0, 8);
     private TcpProxy redis;
 
-    @Inject EmbeddedServer server;
-    @Inject OutboxRelay relay;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    OutboxRelay relay;
 
     @Override
     public Map<String, String> getProperties() {
@@ -45,9 +47,13 @@ class RedisOutageTest implements TestPropertyProvider {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("duet.redis.uri", "redis://127.0.0.1:" + redis.port() + "/0",
-                "duet.redis.command-timeout", "1s",
-                "test.queues.recording", queue);
+        return Map.of(
+                "duet.redis.uri",
+                "redis://127.0.0.1:" + redis.port() + "/0",
+                "duet.redis.command-timeout",
+                "1s",
+                "test.queues.recording",
+                queue);
     }
 
     @AfterAll
@@ -56,19 +62,24 @@ class RedisOutageTest implements TestPropertyProvider {
     }
 
     @Test
-    void givenRedisUnreachable_when500JobsEnqueuedThroughRequests_thenNoRequestFailsAndAllRunAfterRedisReturns() throws Exception {
+    void givenRedisUnreachable_when500JobsEnqueuedThroughRequests_thenNoRequestFailsAndAllRunAfterRedisReturns()
+            throws Exception {
         redis.cut();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<Future<Integer>> answers = new ArrayList<>();
         try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
             for (int i = 0; i < 500; i++) {
                 String body = "{\"queue\":\"" + queue + "\",\"payload\":\"{\\\"n\\\":" + i + "}\"}";
-                answers.add(clients.submit(() -> http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + server.getPort() + "/test/jobs"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode()));
+                answers.add(clients.submit(() -> http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://127.0.0.1:" + server.getPort() + "/test/jobs"))
+                                        .timeout(Duration.ofSeconds(10))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode()));
             }
         }
         long failed = 0;
@@ -86,6 +97,9 @@ class RedisOutageTest implements TestPropertyProvider {
         Await.until(Duration.ofSeconds(60), () -> TestHandlers.effects(queue, true), n -> n == 500);
         assertEquals(500, TestHandlers.effects(queue, false));
         // Each row stays until its job is processed, then the reconciler deletes it.
-        Await.until(Duration.ofSeconds(10), () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ?", queue), n -> n == 0);
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ?", queue),
+                n -> n == 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.duet.api.testing.TestDb;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -9,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.duet.api.testing.TestDb;
 
 /**
  * Handlers for the queue tests, each switched on by a property naming its queue, so a test context
@@ -30,7 +30,9 @@ final class TestHandlers {
     }
 
     static long effects(String queue, boolean distinct) throws Exception {
-        return TestDb.count("SELECT count(" + (distinct ? "DISTINCT job_id" : "*") + ") FROM test_job_effect WHERE queue = ?", queue);
+        return TestDb.count(
+                "SELECT count(" + (distinct ? "DISTINCT job_id" : "*") + ") FROM test_job_effect WHERE queue = ?",
+                queue);
     }
 
     /** The effect of a test job: a row, written in the job's transaction when there is one. */
@@ -51,8 +53,10 @@ final class TestHandlers {
         private final int sleepMs;
         private final JdbcOperations jdbc;
 
-        Recording(@Value("${test.queues.recording}") String queue,
-                @Value("${test.queues.recording-sleep-ms:0}") int sleepMs, JdbcOperations jdbc) {
+        Recording(
+                @Value("${test.queues.recording}") String queue,
+                @Value("${test.queues.recording-sleep-ms:0}") int sleepMs,
+                JdbcOperations jdbc) {
             this.queue = queue;
             this.sleepMs = sleepMs;
             this.jdbc = jdbc;

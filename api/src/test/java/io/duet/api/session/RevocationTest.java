@@ -25,8 +25,12 @@ class RevocationTest {
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
 
-    @Inject EmbeddedServer server;
-    @Inject ObjectMapper json;
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    ObjectMapper json;
+
     private Api api;
 
     @BeforeEach
@@ -57,7 +61,10 @@ class RevocationTest {
         assertEquals(200, rotated.status());
         assertEquals(200, api.get("/v1/me", access(rotated)).status());
 
-        assertEquals(401, api.post("/v1/sessions/refresh", Map.of("refreshToken", firstRefresh)).status());
+        assertEquals(
+                401,
+                api.post("/v1/sessions/refresh", Map.of("refreshToken", firstRefresh))
+                        .status());
 
         assertEquals(401, api.get("/v1/me", access(session)).status());
         assertEquals(401, api.get("/v1/me", access(rotated)).status());

@@ -9,7 +9,8 @@ class ClientAddressTest {
 
     @Test
     void givenIpv6Addresses_whenBucketed_thenTheirSlash64() {
-        assertEquals("2001:db8:1:2::/64", ClientAddress.bucket(InetAddress.ofLiteral("2001:db8:1:2:aaaa:bbbb:cccc:dddd")));
+        assertEquals(
+                "2001:db8:1:2::/64", ClientAddress.bucket(InetAddress.ofLiteral("2001:db8:1:2:aaaa:bbbb:cccc:dddd")));
         assertEquals("2001:db8:1:2::/64", ClientAddress.bucket(InetAddress.ofLiteral("2001:db8:1:2::1")));
         assertEquals("2001:db8::/64", ClientAddress.bucket(InetAddress.ofLiteral("2001:db8::5")));
     }

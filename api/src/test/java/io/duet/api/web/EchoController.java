@@ -3,11 +3,11 @@ package io.duet.api.web;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
-import io.micronaut.security.annotation.Secured;
-import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
@@ -32,5 +32,6 @@ class EchoController {
     }
 
     @Serdeable
-    record EchoRequest(@NotBlank @Email String email, @Min(1) int count) {}
+    record EchoRequest(
+            @NotBlank @Email String email, @Min(1) int count) {}
 }

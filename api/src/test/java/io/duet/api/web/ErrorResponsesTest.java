@@ -3,8 +3,8 @@ package io.duet.api.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 @MicronautTest(transactional = false)
 class ErrorResponsesTest {
-    @Inject EmbeddedServer server;
+    @Inject
+    EmbeddedServer server;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -38,7 +40,8 @@ class ErrorResponsesTest {
 
     @Test
     void givenTextBody_whenPostedToJsonEndpoint_thenUnsupportedMediaTypeProblem() throws Exception {
-        var response = send(HttpRequest.newBuilder(uri("/test/echo")).header("Content-Type", "text/plain")
+        var response = send(HttpRequest.newBuilder(uri("/test/echo"))
+                .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("hello")));
 
         assertProblem(response, 415, "unsupported-media-type");
@@ -85,9 +88,12 @@ class ErrorResponsesTest {
 
     @Test
     void givenCallerRequestId_whenAnswered_thenEchoedInHeaderAndProblem() throws Exception {
-        var response = send(HttpRequest.newBuilder(uri("/no/such/path")).header("X-Request-Id", "req-12345678").GET());
+        var response = send(HttpRequest.newBuilder(uri("/no/such/path"))
+                .header("X-Request-Id", "req-12345678")
+                .GET());
 
-        assertEquals("req-12345678", response.headers().firstValue("X-Request-Id").orElseThrow());
+        assertEquals(
+                "req-12345678", response.headers().firstValue("X-Request-Id").orElseThrow());
         assertTrue(response.body().contains("\"requestId\":\"req-12345678\""), response.body());
     }
 
@@ -96,11 +102,13 @@ class ErrorResponsesTest {
         var response = send(HttpRequest.newBuilder(uri("/test/echo?limit=5")).GET());
 
         assertEquals(200, response.statusCode());
-        assertTrue(Pattern.matches("[0-9a-f-]{36}", response.headers().firstValue("X-Request-Id").orElseThrow()));
+        assertTrue(Pattern.matches(
+                "[0-9a-f-]{36}", response.headers().firstValue("X-Request-Id").orElseThrow()));
     }
 
     private HttpRequest.Builder json(String body) {
-        return HttpRequest.newBuilder(uri("/test/echo")).header("Content-Type", "application/json")
+        return HttpRequest.newBuilder(uri("/test/echo"))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
@@ -114,7 +122,10 @@ class ErrorResponsesTest {
 
     static void assertProblem(HttpResponse<String> response, int status, String code) {
         assertEquals(status, response.statusCode(), response.body());
-        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow(), response.body());
+        assertEquals(
+                "application/problem+json",
+                response.headers().firstValue("Content-Type").orElseThrow(),
+                response.body());
         assertTrue(response.body().contains("\"code\":\"" + code + "\""), response.body());
         assertTrue(response.body().contains("\"type\":\"https://duet.dev/problems/" + code + "\""), response.body());
         assertTrue(response.body().contains("\"status\":" + status), response.body());

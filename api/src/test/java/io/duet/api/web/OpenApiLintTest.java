@@ -37,9 +37,18 @@ class OpenApiLintTest {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(DOCUMENT)) {
             Files.copy(in, document, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        String report = run(tool, 120, "node", "node_modules/@redocly/cli/bin/cli.js", "lint", "--config", "redocly.yaml",
-                "--format=json", document.toString());
-        Matcher totals = Pattern.compile("\"totals\":\\s*\\{\\s*\"errors\":\\s*(\\d+),\\s*\"warnings\":\\s*(\\d+)").matcher(report);
+        String report = run(
+                tool,
+                120,
+                "node",
+                "node_modules/@redocly/cli/bin/cli.js",
+                "lint",
+                "--config",
+                "redocly.yaml",
+                "--format=json",
+                document.toString());
+        Matcher totals = Pattern.compile("\"totals\":\\s*\\{\\s*\"errors\":\\s*(\\d+),\\s*\"warnings\":\\s*(\\d+)")
+                .matcher(report);
         assertTrue(totals.find(), report);
         assertEquals(0, Integer.parseInt(totals.group(1)), "Redocly errors in the OpenAPI document:\n" + report);
     }
@@ -51,7 +60,8 @@ class OpenApiLintTest {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(DOCUMENT)) {
             document = new Yaml().load(in);
         }
-        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) document.get("components")).get("schemas");
+        Map<String, Object> schemas =
+                (Map<String, Object>) ((Map<String, Object>) document.get("components")).get("schemas");
         List<String> missing = new ArrayList<>();
         int operations = 0;
         for (var path : ((Map<String, Map<String, Object>>) document.get("paths")).entrySet()) {
@@ -63,8 +73,9 @@ class OpenApiLintTest {
                 Map<String, Object> op = (Map<String, Object>) operation.getValue();
                 operations++;
                 Map<String, Object> responses = (Map<String, Object>) op.get("responses");
-                boolean problems = responses.entrySet().stream().anyMatch(r -> r.getKey().matches("[45]\\d\\d")
-                        && content(r.getValue()).containsKey(Problem.MEDIA_TYPE));
+                boolean problems = responses.entrySet().stream()
+                        .anyMatch(r -> r.getKey().matches("[45]\\d\\d")
+                                && content(r.getValue()).containsKey(Problem.MEDIA_TYPE));
                 if (!problems) {
                     missing.add(name + ": no problem response");
                 }
@@ -87,7 +98,8 @@ class OpenApiLintTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static void checkExamples(String where, Map<String, Object> content, Map<String, Object> schemas, List<String> missing) {
+    private static void checkExamples(
+            String where, Map<String, Object> content, Map<String, Object> schemas, List<String> missing) {
         for (var media : content.entrySet()) {
             if (!media.getKey().contains("json")) {
                 continue;
@@ -112,7 +124,8 @@ class OpenApiLintTest {
             return true;
         }
         if (schema.get("$ref") instanceof String ref) {
-            return hasExample((Map<String, Object>) schemas.get(ref.substring(ref.lastIndexOf('/') + 1)), schemas, depth + 1);
+            return hasExample(
+                    (Map<String, Object>) schemas.get(ref.substring(ref.lastIndexOf('/') + 1)), schemas, depth + 1);
         }
         if (schema.get("items") instanceof Map<?, ?> items) {
             return hasExample((Map<String, Object>) items, schemas, depth + 1);
@@ -131,8 +144,12 @@ class OpenApiLintTest {
 
     private static String run(Path dir, int seconds, String... command) throws IOException, InterruptedException {
         Path output = Files.createTempFile("duet-lint-", ".out");
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false)
-                .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(false)
+                .redirectOutput(output.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError(String.join(" ", command) + " did not finish in " + seconds + " s");

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /** Health, metrics, the OpenAPI document, Swagger UI and the ops page answer where DESIGN.md says. */
 @MicronautTest(transactional = false)
 class OperationalEndpointsTest {
-    @Inject EmbeddedServer server;
+    @Inject
+    EmbeddedServer server;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -76,7 +78,10 @@ class OperationalEndpointsTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

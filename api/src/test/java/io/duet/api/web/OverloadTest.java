@@ -3,6 +3,9 @@ package io.duet.api.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -13,19 +16,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
 
 /** Overload fails fast: no connection within the pool wait, or a statement over its timeout, is a 503 + Retry-After. */
 @MicronautTest(transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OverloadTest implements TestPropertyProvider {
-    @Inject EmbeddedServer server;
+    @Inject
+    EmbeddedServer server;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
@@ -49,8 +51,10 @@ class OverloadTest implements TestPropertyProvider {
     @Test
     void givenPoolExhausted_whenAnotherRequestNeedsAConnection_thenFast503WithRetryAfter() throws Exception {
         // Flyway needs two connections at start-up, so the pool has two and two slow requests hold them.
-        CompletableFuture<HttpResponse<String>> holder = http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
-        CompletableFuture<HttpResponse<String>> second = http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> holder =
+                http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> second =
+                http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(300);
 
         long started = System.nanoTime();
@@ -60,7 +64,10 @@ class OverloadTest implements TestPropertyProvider {
         ErrorResponsesTest.assertProblem(shed, 503, "service-overloaded");
         assertEquals("2", shed.headers().firstValue("Retry-After").orElseThrow());
         String requestId = shed.headers().firstValue("X-Request-Id").orElseThrow();
-        assertTrue(logs.list.stream().anyMatch(event -> requestId.equals(event.getMDCPropertyMap().get("requestId"))),
+        assertTrue(
+                logs.list.stream()
+                        .anyMatch(event ->
+                                requestId.equals(event.getMDCPropertyMap().get("requestId"))),
                 "the log line of the shed request carries its request id");
         assertTrue(tookMs < 1_500, "shed after " + tookMs + " ms");
         assertEquals(200, holder.get().statusCode());
@@ -78,6 +85,8 @@ class OverloadTest implements TestPropertyProvider {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path)).GET().build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path))
+                .GET()
+                .build();
     }
 }

@@ -15,12 +15,16 @@ import org.redisson.api.RedissonClient;
 /** The limiter's counters in the real Redis: several limits checked in one round trip, in order. */
 @MicronautTest(startApplication = false)
 class RateLimiterTest {
-    @Inject RateLimiter limiter;
-    @Inject RedissonClient redis;
+    @Inject
+    RateLimiter limiter;
+
+    @Inject
+    RedissonClient redis;
 
     /** A client's limit per minute, then an address's per hour, on fresh keys. */
     private static List<RateLimiter.Limit> clientThenAddress(int perMinute, int perHour) {
-        return List.of(new RateLimiter.Limit("test:ip:" + UUID.randomUUID(), perMinute, Duration.ofMinutes(1)),
+        return List.of(
+                new RateLimiter.Limit("test:ip:" + UUID.randomUUID(), perMinute, Duration.ofMinutes(1)),
                 new RateLimiter.Limit("test:address:" + UUID.randomUUID(), perHour, Duration.ofHours(1)));
     }
 
@@ -35,7 +39,9 @@ class RateLimiterTest {
         TooManyRequestsException refused = assertThrows(TooManyRequestsException.class, () -> limiter.hitAll(limits));
 
         long retryAfter = Long.parseLong(refused.headers().get("Retry-After"));
-        assertTrue(retryAfter > 59 * 60 && retryAfter <= 3600, "the address's hour, not the client's minute: " + retryAfter);
+        assertTrue(
+                retryAfter > 59 * 60 && retryAfter <= 3600,
+                "the address's hour, not the client's minute: " + retryAfter);
         assertEquals(3, limiter.peek(ip));
         assertEquals(3, limiter.peek(address));
         long ttl = redis.getBucket("duet:rl:" + ip).remainTimeToLive();

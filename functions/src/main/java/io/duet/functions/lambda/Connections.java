@@ -2,9 +2,9 @@ package io.duet.functions.lambda;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.duet.api.redis.ReconnectableRedis;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.duet.api.redis.ReconnectableRedis;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Named;
 import java.sql.Connection;
@@ -35,7 +35,10 @@ class Connections {
     private volatile long lastInvocationEnd;
     private volatile int checks;
 
-    Connections(@Named("default") DataSource dataSource, RedissonClient redis, ReconnectableRedis connection,
+    Connections(
+            @Named("default") DataSource dataSource,
+            RedissonClient redis,
+            ReconnectableRedis connection,
             FunctionConfig config) {
         this.database = hikari(dataSource);
         this.redis = redis;
@@ -103,7 +106,9 @@ class Connections {
                 }
             }
         } catch (SQLException e) {
-            LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log("PostgreSQL not reachable; requests will retry");
+            LOG.atWarn()
+                    .addKeyValue("cause", e.getClass().getSimpleName())
+                    .log("PostgreSQL not reachable; requests will retry");
         }
     }
 

@@ -21,8 +21,8 @@ final class FunctionContext {
     private FunctionContext() {}
 
     static ApplicationContextBuilder builder(Map<String, Object> properties) {
-        boolean lazy = Boolean.parseBoolean(System.getenv().getOrDefault(LAZY_INIT,
-                System.getProperty("duet.function.lazy-init", "false")));
+        boolean lazy = Boolean.parseBoolean(
+                System.getenv().getOrDefault(LAZY_INIT, System.getProperty("duet.function.lazy-init", "false")));
         return ApplicationContext.builder()
                 .environments(Environment.FUNCTION, MicronautLambdaContext.ENVIRONMENT_LAMBDA)
                 .deduceEnvironment(false)

@@ -37,7 +37,8 @@ public abstract class QueueDrainHandler implements RequestHandler<Map<String, Ob
         connections.beforeInvocation();
         try {
             Duration margin = config.drainMargin();
-            Instant deadline = Instant.now().plusMillis(lambda.getRemainingTimeInMillis()).minus(margin);
+            Instant deadline =
+                    Instant.now().plusMillis(lambda.getRemainingTimeInMillis()).minus(margin);
             return drain.drain(queue, deadline, margin.dividedBy(2), config.drainConcurrency());
         } finally {
             connections.afterInvocation();

@@ -22,7 +22,8 @@ final class SourceIpFilter implements Ordered {
     void sourceIp(HttpRequest<?> request) {
         if (request instanceof ApiGatewayServletRequest<?, ?, ?> gateway
                 && gateway.getNativeRequest() instanceof APIGatewayV2HTTPEvent event
-                && event.getRequestContext() != null && event.getRequestContext().getHttp() != null) {
+                && event.getRequestContext() != null
+                && event.getRequestContext().getHttp() != null) {
             InetAddress source = literal(event.getRequestContext().getHttp().getSourceIp());
             if (source != null) {
                 request.setAttribute(ClientAddress.PEER_ATTRIBUTE, source);

@@ -31,8 +31,15 @@ final class LocalPostgres {
             try {
                 createDatabase(server + "postgres", "postgres", "");
                 String local = server + DATABASE;
-                return LocalServer.fixed(Map.of("datasources.default.url", local, "datasources.default.username", "postgres",
-                        "datasources.default.password", ""), "local server " + local);
+                return LocalServer.fixed(
+                        Map.of(
+                                "datasources.default.url",
+                                local,
+                                "datasources.default.username",
+                                "postgres",
+                                "datasources.default.password",
+                                ""),
+                        "local server " + local);
             } catch (SQLException e) {
                 System.err.println("duet: PostgreSQL on " + settings.postgresProbe() + " refused us (" + e.getSQLState()
                         + "); set DATASOURCES_DEFAULT_URL/_USERNAME/_PASSWORD to use it. Starting an embedded one.");
@@ -60,8 +67,13 @@ final class LocalPostgres {
         return new LocalServer() {
             @Override
             public Map<String, Object> properties() {
-                return Map.of("datasources.default.url", url, "datasources.default.username", "postgres",
-                        "datasources.default.password", "");
+                return Map.of(
+                        "datasources.default.url",
+                        url,
+                        "datasources.default.username",
+                        "postgres",
+                        "datasources.default.password",
+                        "");
             }
 
             @Override
@@ -78,7 +90,8 @@ final class LocalPostgres {
 
     private static void createDatabase(String adminUrl, String user, String password) throws SQLException {
         try (Connection connection = DriverManager.getConnection(adminUrl, user, password);
-                ResultSet exists = connection.createStatement()
+                ResultSet exists = connection
+                        .createStatement()
                         .executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
             if (!exists.next()) {
                 connection.createStatement().execute("CREATE DATABASE " + DATABASE);

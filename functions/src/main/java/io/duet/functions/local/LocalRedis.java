@@ -26,15 +26,16 @@ final class LocalRedis {
             URI parsed = URI.create(uri);
             String shown = parsed.getScheme() + "://" + parsed.getHost() + ":" + parsed.getPort() + parsed.getPath();
             if (!pings(parsed.getHost(), parsed.getPort() > 0 ? parsed.getPort() : 6379)) {
-                throw new LocalServer.UnreachableException("DUET_REDIS_URI=" + shown
-                        + " does not answer PING. Start that server or unset the variable.");
+                throw new LocalServer.UnreachableException(
+                        "DUET_REDIS_URI=" + shown + " does not answer PING. Start that server or unset the variable.");
             }
             return LocalServer.fixed(Map.of(), "configured: " + shown);
         }
         String probe = settings.redisProbe();
         int colon = probe.lastIndexOf(':');
         if (pings(probe.substring(0, colon), Integer.parseInt(probe.substring(colon + 1)))) {
-            return LocalServer.fixed(Map.of("duet.redis.uri", "redis://" + probe + "/0"), "local server redis://" + probe + "/0");
+            return LocalServer.fixed(
+                    Map.of("duet.redis.uri", "redis://" + probe + "/0"), "local server redis://" + probe + "/0");
         }
         var dir = settings.dataDir().resolve("redis");
         Files.createDirectories(dir);
@@ -46,15 +47,30 @@ final class LocalRedis {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid"); // its own session: a Ctrl-C in the terminal reaches the launcher only
         }
-        command.addAll(List.of(binary.getAbsolutePath(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--appendonly", "yes", "--maxmemory-policy", "noeviction", "--save", ""));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        command.addAll(List.of(
+                binary.getAbsolutePath(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--appendonly",
+                "yes",
+                "--maxmemory-policy",
+                "noeviction",
+                "--save",
+                ""));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!pings("127.0.0.1", port)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
-                throw new IOException("embedded redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
+                throw new IOException(
+                        "embedded redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
             }
             try {
                 Thread.sleep(50);

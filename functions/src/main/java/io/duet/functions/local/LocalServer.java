@@ -39,7 +39,10 @@ interface LocalServer extends AutoCloseable {
     static boolean answers(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 500);
+            socket.connect(
+                    new InetSocketAddress(
+                            hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
+                    500);
             return true;
         } catch (IOException e) {
             return false;

@@ -8,8 +8,13 @@ import java.nio.file.Path;
  *
  * @param dataDir embedded servers' data and the local ops token; {@code duet.local.data-dir}, default {@code .duet}
  */
-record LocalSettings(Path dataDir, String postgresProbe, String redisProbe, int embeddedPostgresPort,
-        int embeddedRedisPort, int smtpPort) {
+record LocalSettings(
+        Path dataDir,
+        String postgresProbe,
+        String redisProbe,
+        int embeddedPostgresPort,
+        int embeddedRedisPort,
+        int smtpPort) {
 
     static LocalSettings fromEnvironment() {
         return new LocalSettings(

@@ -35,8 +35,13 @@ final class LocalSmtp {
         return new LocalServer() {
             @Override
             public Map<String, Object> properties() {
-                return Map.of("duet.mail.smtp.host", "127.0.0.1", "duet.mail.smtp.port", settings.smtpPort(),
-                        "duet.dev.mail.enabled", true);
+                return Map.of(
+                        "duet.mail.smtp.host",
+                        "127.0.0.1",
+                        "duet.mail.smtp.port",
+                        settings.smtpPort(),
+                        "duet.dev.mail.enabled",
+                        true);
             }
 
             @Override

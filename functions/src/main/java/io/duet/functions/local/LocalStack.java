@@ -40,7 +40,8 @@ public final class LocalStack {
             properties.put("duet.ops.token", opsToken);
             // Links in the emails point at this stack, on whatever port it listens.
             if (System.getenv("DUET_ACCOUNTS_PUBLIC_BASE_URL") == null) {
-                // 127.0.0.1, not localhost: the stack listens on IPv4 loopback only, and a browser that resolves localhost
+                // 127.0.0.1, not localhost: the stack listens on IPv4 loopback only, and a browser that resolves
+                // localhost
                 // to ::1 first may not retry a form POST on IPv4.
                 properties.put("duet.accounts.public-base-url", "http://127.0.0.1:${micronaut.server.port:8080}");
             }
@@ -64,18 +65,21 @@ public final class LocalStack {
                     .start();
             EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.out.println("duet: stopping the application");
-                try {
-                    context.close();
-                } catch (RuntimeException e) {
-                    System.err.println("duet: the application did not stop cleanly: " + e);
-                }
-                System.out.println("duet: application stopped; stopping the servers it used");
-                closeAll(started);
-                System.out.println("duet: stopped");
-                stopped.countDown();
-            }, "duet-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                System.out.println("duet: stopping the application");
+                                try {
+                                    context.close();
+                                } catch (RuntimeException e) {
+                                    System.err.println("duet: the application did not stop cleanly: " + e);
+                                }
+                                System.out.println("duet: application stopped; stopping the servers it used");
+                                closeAll(started);
+                                System.out.println("duet: stopped");
+                                stopped.countDown();
+                            },
+                            "duet-shutdown"));
             printReady(server, postgres, redis, smtp, settings);
             stopped.await();
         } catch (LocalServer.UnreachableException e) {
@@ -104,8 +108,8 @@ public final class LocalStack {
         return token;
     }
 
-    private static void printReady(EmbeddedServer server, LocalServer postgres, LocalServer redis, LocalServer smtp,
-            LocalSettings settings) {
+    private static void printReady(
+            EmbeddedServer server, LocalServer postgres, LocalServer redis, LocalServer smtp, LocalSettings settings) {
         String base = "http://localhost:" + server.getPort();
         System.out.println();
         System.out.println("Duet is up at " + base);
@@ -129,7 +133,8 @@ public final class LocalStack {
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 if (started.get(i) instanceof LocalServer server
-                        && (server.description().startsWith("embedded") || server.description().startsWith("in-process"))) {
+                        && (server.description().startsWith("embedded")
+                                || server.description().startsWith("in-process"))) {
                     System.out.println("duet: stopping " + server.description());
                 }
                 started.get(i).close();

@@ -50,7 +50,8 @@ class ClientAddressOnLambdaTest {
             statuses.add(signUpFrom(network + i, Map.of()).getStatusCode());
         }
 
-        assertEquals(List.of(), statuses.stream().filter(status -> status != 202).toList());
+        assertEquals(
+                List.of(), statuses.stream().filter(status -> status != 202).toList());
     }
 
     @Test
@@ -74,7 +75,8 @@ class ClientAddressOnLambdaTest {
 
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < LIMIT + 1; i++) {
-            statuses.add(signUpFrom(address, Map.of("X-Forwarded-For", "192.0.2." + i)).getStatusCode());
+            statuses.add(signUpFrom(address, Map.of("X-Forwarded-For", "192.0.2." + i))
+                    .getStatusCode());
         }
 
         assertEquals(429, statuses.getLast());
@@ -82,12 +84,14 @@ class ClientAddressOnLambdaTest {
 
     @Test
     void givenIpv6Sources_whenTheyShareA64_thenOneBucket() {
-        String network = "2001:db8:" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000)) + ":"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000)) + "::";
+        String network =
+                "2001:db8:" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000)) + ":"
+                        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000)) + "::";
 
         List<Integer> statuses = new ArrayList<>();
         for (int i = 1; i <= LIMIT + 1; i++) {
-            statuses.add(signUpFrom(network + Integer.toHexString(i * 4099), Map.of()).getStatusCode());
+            statuses.add(signUpFrom(network + Integer.toHexString(i * 4099), Map.of())
+                    .getStatusCode());
         }
 
         assertEquals(429, statuses.getLast(), statuses.toString());
@@ -96,7 +100,8 @@ class ClientAddressOnLambdaTest {
     private static APIGatewayV2HTTPResponse signUpFrom(String sourceIp, Map<String, String> headers) {
         Map<String, String> all = new HashMap<>(headers);
         all.put("Content-Type", "application/json");
-        String json = HttpApiEvents.json("POST", "/v1/accounts", all, FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()), sourceIp);
+        String json = HttpApiEvents.json(
+                "POST", "/v1/accounts", all, FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()), sourceIp);
         return signUp.handleRequest(HttpApiEvents.event(json), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
     }
 

@@ -24,8 +24,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ColdStartBench {
     /** The HTTP functions a signup can be the first request of, by package name. */
-    private static final Map<String, String> HANDLERS = Map.of("api", "io.duet.functions.lambda.ApiHandler::handleRequest",
-            "signup", "io.duet.functions.lambda.SignUpHandler::handleRequest");
+    private static final Map<String, String> HANDLERS = Map.of(
+            "api",
+            "io.duet.functions.lambda.ApiHandler::handleRequest",
+            "signup",
+            "io.duet.functions.lambda.SignUpHandler::handleRequest");
+
     private static String functionName = "api";
 
     private record Config(String name, String description, List<String> jvmOptions, Map<String, String> env) {}
@@ -59,21 +63,36 @@ public final class ColdStartBench {
         Path cache = work.resolve(functionName + ".aot");
         Path lazyCache = work.resolve(functionName + "-lazy.aot");
 
-        System.out.println("Cold start of the " + functionName + " function (" + FunctionProcess.lambdaPackage(functionName).getFileName() + ", "
-                + Files.size(FunctionProcess.lambdaPackage(functionName)) / (1024 * 1024) + " MiB) under the Runtime Interface Client");
+        System.out.println("Cold start of the " + functionName + " function ("
+                + FunctionProcess.lambdaPackage(functionName).getFileName() + ", "
+                + Files.size(FunctionProcess.lambdaPackage(functionName)) / (1024 * 1024)
+                + " MiB) under the Runtime Interface Client");
         System.out.println(machine());
         System.out.println("Training the AOT caches (a representative run: 40 mixed invocations)...");
         train(cache, Map.of());
         train(lazyCache, Map.of(FunctionContext.LAZY_INIT, "true"));
 
         List<Config> configs = List.of(
-                new Config("plain", "managed-runtime defaults (C1 only, serial GC)", FunctionProcess.LAMBDA_JVM_OPTIONS, Map.of()),
-                new Config("aot-cache", "plain + JDK 25 AOT cache (-XX:AOTCache)", with(FunctionProcess.LAMBDA_JVM_OPTIONS,
-                        "-XX:AOTCache=" + cache), Map.of()),
-                new Config("lazy", "plain + Micronaut lazy bean init", FunctionProcess.LAMBDA_JVM_OPTIONS,
+                new Config(
+                        "plain",
+                        "managed-runtime defaults (C1 only, serial GC)",
+                        FunctionProcess.LAMBDA_JVM_OPTIONS,
+                        Map.of()),
+                new Config(
+                        "aot-cache",
+                        "plain + JDK 25 AOT cache (-XX:AOTCache)",
+                        with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCache=" + cache),
+                        Map.of()),
+                new Config(
+                        "lazy",
+                        "plain + Micronaut lazy bean init",
+                        FunctionProcess.LAMBDA_JVM_OPTIONS,
                         Map.of(FunctionContext.LAZY_INIT, "true")),
-                new Config("lazy+aot-cache", "lazy init + its own AOT cache", with(FunctionProcess.LAMBDA_JVM_OPTIONS,
-                        "-XX:AOTCache=" + lazyCache), Map.of(FunctionContext.LAZY_INIT, "true")));
+                new Config(
+                        "lazy+aot-cache",
+                        "lazy init + its own AOT cache",
+                        with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCache=" + lazyCache),
+                        Map.of(FunctionContext.LAZY_INIT, "true")));
 
         // One discarded start: the first JVM after a build also pays for reading the jar into the page cache.
         for (Config config : configs) {
@@ -82,31 +101,50 @@ public final class ColdStartBench {
         Map<String, List<Run>> results = new LinkedHashMap<>();
         for (int round = 0; round < runs; round++) {
             for (Config config : configs) {
-                results.computeIfAbsent(config.name(), name -> new ArrayList<>()).add(measure(config));
+                results.computeIfAbsent(config.name(), name -> new ArrayList<>())
+                        .add(measure(config));
             }
             System.out.printf(Locale.ROOT, "  round %d/%d done%n", round + 1, runs);
         }
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-16s %-52s %9s %8s %8s %8s %8s %8s%n", "configuration", "", "first ms", "min ms",
-                "max ms", "init ms", "CPU ms", "RSS MiB");
+        System.out.printf(
+                Locale.ROOT,
+                "%-16s %-52s %9s %8s %8s %8s %8s %8s%n",
+                "configuration",
+                "",
+                "first ms",
+                "min ms",
+                "max ms",
+                "init ms",
+                "CPU ms",
+                "RSS MiB");
         String best = null;
         double bestMedian = Double.MAX_VALUE;
         for (Config config : configs) {
             List<Run> list = results.get(config.name());
             double median = median(list, Run::firstResponseMs);
-            System.out.printf(Locale.ROOT, "%-16s %-52s %9.0f %8.0f %8.0f %8.0f %8.0f %8.0f%n", config.name(), config.description(), median,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %-52s %9.0f %8.0f %8.0f %8.0f %8.0f %8.0f%n",
+                    config.name(),
+                    config.description(),
+                    median,
                     list.stream().mapToDouble(Run::firstResponseMs).min().orElse(0),
                     list.stream().mapToDouble(Run::firstResponseMs).max().orElse(0),
-                    median(list, Run::initMs), median(list, run -> run.cpu("total")), median(list, Run::rssMib));
+                    median(list, Run::initMs),
+                    median(list, run -> run.cpu("total")),
+                    median(list, Run::rssMib));
             if (median < bestMedian) {
                 bestMedian = median;
                 best = config.name();
             }
         }
         System.out.println();
-        System.out.println("CPU time up to the first response by thread (medians, ms): main = the runtime client's thread (init and the");
-        System.out.println("invocation), jit = the C1 compiler, argon2 = the signup's password hash, gc+vm = GC and VM operations");
+        System.out.println(
+                "CPU time up to the first response by thread (medians, ms): main = the runtime client's thread (init and the");
+        System.out.println(
+                "invocation), jit = the C1 compiler, argon2 = the signup's password hash, gc+vm = GC and VM operations");
         System.out.printf(Locale.ROOT, "%-16s", "configuration");
         CPU_GROUPS.forEach(group -> System.out.printf(Locale.ROOT, " %8s", group));
         System.out.println();
@@ -116,15 +154,27 @@ public final class ColdStartBench {
             CPU_GROUPS.forEach(group -> System.out.printf(Locale.ROOT, " %8.0f", median(list, run -> run.cpu(group))));
             System.out.println();
         }
-        System.out.println("Micronaut AOT: not measured; its build tooling (io.micronaut.aot:micronaut-aot-cli, the Maven plugin's "
-                + "micronaut-maven-core) does not resolve from this build's Maven Central");
+        System.out.println(
+                "Micronaut AOT: not measured; its build tooling (io.micronaut.aot:micronaut-aot-cli, the Maven plugin's "
+                        + "micronaut-maven-core) does not resolve from this build's Maven Central");
         double plain = median(results.get("plain"), Run::firstResponseMs);
-        System.out.println("load average at the end: " + Files.readString(Path.of("/proc/loadavg")).trim());
-        System.out.printf(Locale.ROOT, "medians of %d fresh JVMs per configuration; best: %s; target < 1000 ms: %s%n", runs, best,
+        System.out.println("load average at the end: "
+                + Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.printf(
+                Locale.ROOT,
+                "medians of %d fresh JVMs per configuration; best: %s; target < 1000 ms: %s%n",
+                runs,
+                best,
                 bestMedian < 1000 ? "met" : "not met");
-        System.out.printf(Locale.ROOT, "RESULT first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
-                bestMedian, plain, bestMedian / plain, median(results.get(best), run -> run.cpu("total")),
-                median(results.get("plain"), run -> run.cpu("total")), runs);
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
+                bestMedian,
+                plain,
+                bestMedian / plain,
+                median(results.get(best), run -> run.cpu("total")),
+                median(results.get("plain"), run -> run.cpu("total")),
+                runs);
     }
 
     /** CPU time (user + system) of every thread of a process so far, summed by {@link #CPU_GROUPS}. */
@@ -149,7 +199,9 @@ public final class ColdStartBench {
         if (threadName.startsWith("duet-argon2")) {
             return "argon2";
         }
-        if (threadName.startsWith("VM Thread") || threadName.startsWith("GC ") || threadName.startsWith("VM Periodic")) {
+        if (threadName.startsWith("VM Thread")
+                || threadName.startsWith("GC ")
+                || threadName.startsWith("VM Periodic")) {
             return "gc+vm";
         }
         return "other";
@@ -157,13 +209,15 @@ public final class ColdStartBench {
 
     private static Run measure(Config config) throws Exception {
         Map<String, String> env = FunctionProcess.testEnvironment();
-        // Production password hashing for the first request; the limit only because every run signs up from one address.
+        // Production password hashing for the first request; the limit only because every run signs up from one
+        // address.
         env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
         env.putAll(config.env());
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
             String id = runtime.invoke(signUp(), Duration.ofSeconds(30));
-            try (FunctionProcess function = FunctionProcess.start(functionName, HANDLERS.get(functionName), runtime, env, config.jvmOptions())) {
+            try (FunctionProcess function = FunctionProcess.start(
+                    functionName, HANDLERS.get(functionName), runtime, env, config.jvmOptions())) {
                 LocalRuntimeApi.Answer answer;
                 try {
                     answer = runtime.await(id, Duration.ofSeconds(60));
@@ -173,10 +227,14 @@ public final class ColdStartBench {
                 double rss = function.rssKib() / 1024.0;
                 Map<String, Double> cpu = cpuByGroup(function.process().pid());
                 if (answer.error() || !answer.body().contains("\"statusCode\":202")) {
-                    throw new IllegalStateException(config.name() + ": unexpected answer " + answer.body() + "\n" + function.output());
+                    throw new IllegalStateException(
+                            config.name() + ": unexpected answer " + answer.body() + "\n" + function.output());
                 }
-                return new Run((answer.arrivedNanos() - function.startedNanos()) / 1e6,
-                        (runtime.firstNextNanos() - function.startedNanos()) / 1e6, rss, cpu);
+                return new Run(
+                        (answer.arrivedNanos() - function.startedNanos()) / 1e6,
+                        (runtime.firstNextNanos() - function.startedNanos()) / 1e6,
+                        rss,
+                        cpu);
             }
         }
     }
@@ -189,17 +247,28 @@ public final class ColdStartBench {
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
         env.putAll(extraEnv);
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
-            FunctionProcess function = FunctionProcess.start(functionName, HANDLERS.get(functionName), runtime, env,
+            FunctionProcess function = FunctionProcess.start(
+                    functionName,
+                    HANDLERS.get(functionName),
+                    runtime,
+                    env,
                     with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 ids.add(runtime.invoke(signUp(), Duration.ofSeconds(30)));
-                ids.add(runtime.invoke(HttpApiEvents.json("POST", "/v1/sessions", Map.of("content-type", "application/json"),
-                        HttpApiEvents.body(Map.of("email", FunctionHandlersTest.fresh(), "password", "not-the-password-1"))),
+                ids.add(runtime.invoke(
+                        HttpApiEvents.json(
+                                "POST",
+                                "/v1/sessions",
+                                Map.of("content-type", "application/json"),
+                                HttpApiEvents.body(Map.of(
+                                        "email", FunctionHandlersTest.fresh(), "password", "not-the-password-1"))),
                         Duration.ofSeconds(30)));
                 ids.add(runtime.invoke(HttpApiEvents.json("GET", "/v1/me", Map.of(), null), Duration.ofSeconds(30)));
-                ids.add(runtime.invoke(HttpApiEvents.json("POST", "/v1/accounts", Map.of("content-type", "application/json"),
-                        "{\"email\":"), Duration.ofSeconds(30)));
+                ids.add(runtime.invoke(
+                        HttpApiEvents.json(
+                                "POST", "/v1/accounts", Map.of("content-type", "application/json"), "{\"email\":"),
+                        Duration.ofSeconds(30)));
             }
             for (String id : ids) {
                 runtime.await(id, Duration.ofSeconds(60));
@@ -218,7 +287,10 @@ public final class ColdStartBench {
     }
 
     private static String signUp() {
-        return HttpApiEvents.json("POST", "/v1/accounts", Map.of("content-type", "application/json"),
+        return HttpApiEvents.json(
+                "POST",
+                "/v1/accounts",
+                Map.of("content-type", "application/json"),
                 FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()));
     }
 
@@ -240,12 +312,24 @@ public final class ColdStartBench {
     }
 
     private static String machine() throws IOException {
-        String memory = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(line -> line.startsWith("MemTotal"))
-                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / (1024 * 1024) + " GiB").findFirst().orElse("?");
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
-                .map(line -> line.substring(line.indexOf(':') + 2)).findFirst().orElse("?");
-        return String.format(Locale.ROOT, "machine: %d cores (%s), %s memory, JDK %s (%s); load average %s",
-                Runtime.getRuntime().availableProcessors(), cpu, memory, System.getProperty("java.version"),
-                System.getProperty("java.vm.name"), Files.readString(Path.of("/proc/loadavg")).trim());
+        String memory = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                .filter(line -> line.startsWith("MemTotal"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / (1024 * 1024) + " GiB")
+                .findFirst()
+                .orElse("?");
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(line -> line.startsWith("model name"))
+                .map(line -> line.substring(line.indexOf(':') + 2))
+                .findFirst()
+                .orElse("?");
+        return String.format(
+                Locale.ROOT,
+                "machine: %d cores (%s), %s memory, JDK %s (%s); load average %s",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                memory,
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                Files.readString(Path.of("/proc/loadavg")).trim());
     }
 }

@@ -72,18 +72,28 @@ class FunctionHandlersTest {
         // Inline relay: the job left the outbox for Redis before the function answered.
         assertEquals(0, TestDb.count("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL"));
 
-        QueueDrain.Result drained = email.handleRequest(Map.of("source", "aws.events", "detail-type", "Scheduled Event"),
+        QueueDrain.Result drained = email.handleRequest(
+                Map.of("source", "aws.events", "detail-type", "Scheduled Event"),
                 TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
         assertTrue(drained.finished() >= 1, drained.toString());
         assertEquals(0, drained.released());
         String code = code(mailTo(address));
 
-        var verified = invoke(signUp, "POST", "/v1/accounts/verify", Map.of(),
+        var verified = invoke(
+                signUp,
+                "POST",
+                "/v1/accounts/verify",
+                Map.of(),
                 HttpApiEvents.body(Map.of("email", address, "code", code)));
         assertEquals(200, verified.getStatusCode(), verified.getBody());
         assertNotNull(HttpApiEvents.parse(verified.getBody()).get("refreshToken"));
 
-        var login = invoke(api, "POST", "/v1/sessions", Map.of(), HttpApiEvents.body(Map.of("email", address, "password", PASSWORD)));
+        var login = invoke(
+                api,
+                "POST",
+                "/v1/sessions",
+                Map.of(),
+                HttpApiEvents.body(Map.of("email", address, "password", PASSWORD)));
         assertEquals(200, login.getStatusCode(), login.getBody());
         String access = (String) HttpApiEvents.parse(login.getBody()).get("accessToken");
 
@@ -93,15 +103,22 @@ class FunctionHandlersTest {
     }
 
     @Test
-    void givenPairedAccounts_whenMessageSentThroughTheApiFunction_thenPartnerReadsItAndRetryIsIdempotent() throws Exception {
+    void givenPairedAccounts_whenMessageSentThroughTheApiFunction_thenPartnerReadsItAndRetryIsIdempotent()
+            throws Exception {
         String ada = signUpAndVerify(fresh());
         String bob = signUpAndVerify(fresh());
         var invite = invoke(api, "POST", "/v1/couple/invites", bearer(ada), null);
         assertEquals(201, invite.getStatusCode(), invite.getBody());
-        var joined = invoke(api, "POST", "/v1/couple/join", bearer(bob),
-                HttpApiEvents.body(Map.of("code", HttpApiEvents.parse(invite.getBody()).get("code"))));
+        var joined = invoke(
+                api,
+                "POST",
+                "/v1/couple/join",
+                bearer(bob),
+                HttpApiEvents.body(
+                        Map.of("code", HttpApiEvents.parse(invite.getBody()).get("code"))));
         assertEquals(201, joined.getStatusCode(), joined.getBody());
-        String message = HttpApiEvents.body(Map.of("clientId", UUID.randomUUID().toString(), "text", "dinner at 8? \uD83C\uDF5D"));
+        String message = HttpApiEvents.body(
+                Map.of("clientId", UUID.randomUUID().toString(), "text", "dinner at 8? \uD83C\uDF5D"));
 
         var sent = invoke(api, "POST", "/v1/couple/messages", bearer(ada), message);
         var retried = invoke(api, "POST", "/v1/couple/messages", bearer(ada), message);
@@ -113,7 +130,10 @@ class FunctionHandlersTest {
         var read = invoke(api, "GET", "/v1/couple/messages?limit=10", bearer(bob), null);
         assertEquals(200, read.getStatusCode(), read.getBody());
         assertTrue(read.getBody().contains("dinner at 8?"), read.getBody());
-        assertEquals(404, invoke(signUp, "POST", "/v1/couple/messages", bearer(ada), message).getStatusCode());
+        assertEquals(
+                404,
+                invoke(signUp, "POST", "/v1/couple/messages", bearer(ada), message)
+                        .getStatusCode());
     }
 
     @Test
@@ -132,7 +152,8 @@ class FunctionHandlersTest {
     @Test
     void givenPhotoUploadedAsBase64Event_whenMediaWorkerFunctionRuns_thenItsVariantsAreReady() throws Exception {
         String access = signUpAndVerify(fresh());
-        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(1200, 900, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage image =
+                new java.awt.image.BufferedImage(1200, 900, java.awt.image.BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D paint = image.createGraphics();
         paint.setPaint(new java.awt.GradientPaint(0, 0, java.awt.Color.ORANGE, 1200, 900, java.awt.Color.BLUE));
         paint.fillRect(0, 0, 1200, 900);
@@ -142,11 +163,14 @@ class FunctionHandlersTest {
         Map<String, String> headers = new java.util.HashMap<>(bearer(access));
         headers.put("content-type", "image/jpeg");
 
-        var uploaded = api.handleRequest(HttpApiEvents.event(HttpApiEvents.binaryJson("POST", "/v1/media?kind=photo", headers,
-                jpeg.toByteArray())), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        var uploaded = api.handleRequest(
+                HttpApiEvents.event(
+                        HttpApiEvents.binaryJson("POST", "/v1/media?kind=photo", headers, jpeg.toByteArray())),
+                TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
         assertEquals(202, uploaded.getStatusCode(), uploaded.getBody());
         String id = (String) HttpApiEvents.parse(uploaded.getBody()).get("id");
-        QueueDrain.Result resized = media.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(60)));
+        QueueDrain.Result resized =
+                media.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(60)));
 
         assertTrue(resized.finished() >= 1, resized.toString());
         var status = invoke(api, "GET", "/v1/media/" + id, bearer(access), null);
@@ -156,7 +180,12 @@ class FunctionHandlersTest {
 
     @Test
     void givenSignUpFunction_whenAnotherPathIsCalled_thenNotFoundProblem() {
-        var sessions = invoke(signUp, "POST", "/v1/sessions", Map.of(), HttpApiEvents.body(Map.of("email", fresh(), "password", PASSWORD)));
+        var sessions = invoke(
+                signUp,
+                "POST",
+                "/v1/sessions",
+                Map.of(),
+                HttpApiEvents.body(Map.of("email", fresh(), "password", PASSWORD)));
         var me = invoke(signUp, "GET", "/v1/me", Map.of(), null);
         var lookalike = invoke(signUp, "GET", "/v1/accountsx", Map.of(), null);
 
@@ -182,7 +211,11 @@ class FunctionHandlersTest {
 
     @Test
     void givenInvalidAddress_whenSignUp_thenValidationProblemNamesTheField() {
-        var response = invoke(api, "POST", "/v1/accounts", Map.of(),
+        var response = invoke(
+                api,
+                "POST",
+                "/v1/accounts",
+                Map.of(),
                 HttpApiEvents.body(Map.of("email", "not-an-address", "password", PASSWORD, "displayName", "Ada")));
 
         assertEquals(400, response.getStatusCode(), response.getBody());
@@ -192,9 +225,16 @@ class FunctionHandlersTest {
 
     /** Signs up through the signup function, lets the email worker function send the code, verifies; returns the access token. */
     static String signUpAndVerify(String address) throws Exception {
-        assertEquals(202, invoke(signUp, "POST", "/v1/accounts", Map.of(), signUpBody(address)).getStatusCode());
+        assertEquals(
+                202,
+                invoke(signUp, "POST", "/v1/accounts", Map.of(), signUpBody(address))
+                        .getStatusCode());
         email.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
-        var verified = invoke(signUp, "POST", "/v1/accounts/verify", Map.of(),
+        var verified = invoke(
+                signUp,
+                "POST",
+                "/v1/accounts/verify",
+                Map.of(),
                 HttpApiEvents.body(Map.of("email", address, "code", code(mailTo(address)))));
         assertEquals(200, verified.getStatusCode(), verified.getBody());
         return (String) HttpApiEvents.parse(verified.getBody()).get("accessToken");
@@ -204,22 +244,26 @@ class FunctionHandlersTest {
         return Map.of("Authorization", "Bearer " + accessToken);
     }
 
-    static APIGatewayV2HTTPResponse invoke(ApiHandler handler, String method, String path, Map<String, String> headers, String body) {
+    static APIGatewayV2HTTPResponse invoke(
+            ApiHandler handler, String method, String path, Map<String, String> headers, String body) {
         Map<String, String> all = new java.util.HashMap<>(headers);
         if (body != null) {
             all.putIfAbsent("Content-Type", "application/json");
         }
         String json = HttpApiEvents.json(method, path, all, body);
-        APIGatewayV2HTTPResponse response = handler.handleRequest(HttpApiEvents.event(json),
-                TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        APIGatewayV2HTTPResponse response =
+                handler.handleRequest(HttpApiEvents.event(json), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
         // What goes back to API Gateway must survive the runtime's serializer too.
         assertTrue(HttpApiEvents.json(response).contains("\"statusCode\""));
         return response;
     }
 
     static String contentType(APIGatewayV2HTTPResponse response) {
-        return response.getHeaders().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Content-Type"))
-                .map(Map.Entry::getValue).findFirst().orElse("");
+        return response.getHeaders().entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("Content-Type"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse("");
     }
 
     static String signUpBody(String address) {

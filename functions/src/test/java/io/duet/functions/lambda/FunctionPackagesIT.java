@@ -18,17 +18,27 @@ class FunctionPackagesIT {
     @ParameterizedTest
     @ValueSource(strings = {"api", "signup", "email-worker", "purge-worker", "media-worker"})
     void givenAFunctionPackage_thenItHoldsItsHandlerAndNothingOfOtherUnitsOrTests(String function) throws Exception {
-        ArtifactContents contents = ArtifactContents.ofFunctionZip(Path.of(
-                System.getProperty("duet.lambda.packages", "target/duet-functions-0.1.0-SNAPSHOT") + "-" + function + ".zip"));
+        ArtifactContents contents = ArtifactContents.ofFunctionZip(
+                Path.of(System.getProperty("duet.lambda.packages", "target/duet-functions-0.1.0-SNAPSHOT") + "-"
+                        + function + ".zip"));
 
         contents.assertClean(function);
-        contents.assertHoldsNoneOf(function, List.of("duet-realtime", "micronaut-http-server-netty", "rxjava", "duet-services"),
+        contents.assertHoldsNoneOf(
+                function,
+                List.of("duet-realtime", "micronaut-http-server-netty", "rxjava", "duet-services"),
                 List.of("io/duet/functions/local/", "io/duet/realtime/", "io/duet/services/"));
         if (!function.equals("media-worker")) {
-            contents.assertHoldsNoneOf(function, List.of("duet-media-resizer", "thumbnailator", "imageio-"), List.of("io/duet/media/"));
+            contents.assertHoldsNoneOf(
+                    function, List.of("duet-media-resizer", "thumbnailator", "imageio-"), List.of("io/duet/media/"));
         }
-        for (String needed : List.of("duet-api-", "aws-lambda-java-core-", "micronaut-core-", "micronaut-inject-",
-                "micronaut-function-aws-api-proxy-", "redisson-", "postgresql-")) {
+        for (String needed : List.of(
+                "duet-api-",
+                "aws-lambda-java-core-",
+                "micronaut-core-",
+                "micronaut-inject-",
+                "micronaut-function-aws-api-proxy-",
+                "redisson-",
+                "postgresql-")) {
             assertTrue(contents.holdsLibrary(needed), function + " lacks " + needed + ": " + contents.libraries);
         }
     }

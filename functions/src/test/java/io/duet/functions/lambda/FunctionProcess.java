@@ -19,14 +19,20 @@ import java.util.concurrent.TimeUnit;
 record FunctionProcess(Process process, Path log, long startedNanos) implements AutoCloseable {
 
     /** Options the managed runtime uses by default (client compiler only, serial GC) plus what JDK 25 asks for. */
-    static final List<String> LAMBDA_JVM_OPTIONS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC", "-Xmx768m", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+    static final List<String> LAMBDA_JVM_OPTIONS = List.of(
+            "-XX:+TieredCompilation",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xmx768m",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
 
     private static final Map<String, Path> UNPACKED = new HashMap<>();
 
     /** The deployment package of one function (api, signup, email-worker, ...) as {@code ./duet package} builds it. */
     static Path lambdaPackage(String function) {
-        Path zip = Path.of(System.getProperty("duet.lambda.packages", "target/duet-functions-0.1.0-SNAPSHOT") + "-" + function + ".zip");
+        Path zip = Path.of(System.getProperty("duet.lambda.packages", "target/duet-functions-0.1.0-SNAPSHOT") + "-"
+                + function + ".zip");
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException(zip + " is missing: build it with ./duet package (mvn package)");
         }
@@ -52,7 +58,8 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
         Files.deleteIfExists(stamp);
         if (Files.exists(task)) {
             try (var files = Files.walk(task)) {
-                for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path path :
+                        files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(path);
                 }
             }
@@ -83,7 +90,10 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
     static String taskClasspath(Path task) throws IOException {
         List<String> entries = new ArrayList<>();
         try (var jars = Files.list(task.resolve("lib"))) {
-            jars.map(Path::toString).filter(name -> name.endsWith(".jar")).sorted().forEach(entries::add);
+            jars.map(Path::toString)
+                    .filter(name -> name.endsWith(".jar"))
+                    .sorted()
+                    .forEach(entries::add);
         }
         return String.join(java.io.File.pathSeparator, entries);
     }
@@ -109,8 +119,13 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
     }
 
     /** Starts {@code handler} from the unpacked package of {@code function}. */
-    static FunctionProcess start(String function, String handler, LocalRuntimeApi runtime, Map<String, String> settings,
-            List<String> jvmOptions) throws IOException {
+    static FunctionProcess start(
+            String function,
+            String handler,
+            LocalRuntimeApi runtime,
+            Map<String, String> settings,
+            List<String> jvmOptions)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);

@@ -48,10 +48,14 @@ final class HttpApiEvents {
         Instant now = Instant.now();
         Map<String, String> allHeaders = new LinkedHashMap<>();
         allHeaders.put("accept", "application/json");
-        allHeaders.put("content-length", Integer.toString(body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length));
+        allHeaders.put(
+                "content-length", Integer.toString(body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length));
         allHeaders.put("host", "abc123.execute-api.eu-west-1.amazonaws.com");
         allHeaders.put("user-agent", "Duet/1.0 (iPhone; iOS 18.1)");
-        allHeaders.put("x-amzn-trace-id", "Root=1-" + Long.toHexString(now.getEpochSecond()) + "-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
+        allHeaders.put(
+                "x-amzn-trace-id",
+                "Root=1-" + Long.toHexString(now.getEpochSecond()) + "-"
+                        + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
         allHeaders.put("x-forwarded-for", sourceIp);
         allHeaders.put("x-forwarded-port", "443");
         allHeaders.put("x-forwarded-proto", "https");
@@ -101,7 +105,8 @@ final class HttpApiEvents {
 
     /** A request with a binary body: API Gateway sends it base64-encoded with {@code isBase64Encoded}. */
     static String binaryJson(String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
-        Map<String, Object> event = parse(json(method, pathAndQuery, headers, java.util.Base64.getEncoder().encodeToString(body)));
+        Map<String, Object> event = parse(json(
+                method, pathAndQuery, headers, java.util.Base64.getEncoder().encodeToString(body)));
         @SuppressWarnings("unchecked")
         Map<String, Object> allHeaders = (Map<String, Object>) event.get("headers");
         allHeaders.put("content-length", Integer.toString(body.length));

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * after the restore. The connections are looked at from the servers' side.
  */
 class LambdaLifecycleTest {
-    private static final String APPLICATION = "duet-fn-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String APPLICATION =
+            "duet-fn-" + UUID.randomUUID().toString().substring(0, 8);
     static ApiHandler api;
     static Connections connections;
     static SnapStartHooks hooks;
@@ -52,7 +53,8 @@ class LambdaLifecycleTest {
         assertSignUpServed();
         int checksBefore = connections.checks();
 
-        TestDb.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + APPLICATION + "'");
+        TestDb.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + APPLICATION
+                + "'");
         RedisClients.kill(APPLICATION);
         Thread.sleep(400);
         assertSignUpServed();
@@ -93,14 +95,18 @@ class LambdaLifecycleTest {
 
     /** A signup: PostgreSQL for the account, Redis for the rate limits and for the inline relay of its email job. */
     private static void assertSignUpServed() throws Exception {
-        var response = FunctionHandlersTest.invoke(api, "POST", "/v1/accounts", Map.of(),
-                FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()));
+        var response = FunctionHandlersTest.invoke(
+                api, "POST", "/v1/accounts", Map.of(), FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()));
         assertEquals(202, response.getStatusCode(), response.getBody());
-        assertEquals(0, TestDb.count("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL"), "the job was relayed to Redis");
+        assertEquals(
+                0,
+                TestDb.count("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL"),
+                "the job was relayed to Redis");
     }
 
     private static void awaitDatabaseSessions(long expected) throws Exception {
-        Await.until(Duration.ofSeconds(5),
+        Await.until(
+                Duration.ofSeconds(5),
                 () -> TestDb.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", APPLICATION),
                 count -> count == expected);
     }

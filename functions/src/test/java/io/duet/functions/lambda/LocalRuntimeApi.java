@@ -87,7 +87,8 @@ final class LocalRuntimeApi implements AutoCloseable {
             } else if (method.equals("POST") && path.equals("init/error")) {
                 initErrors.add(new Answer(null, true, body(exchange), System.nanoTime()));
                 reply(exchange, 202, "{\"status\":\"OK\"}");
-            } else if (method.equals("POST") && path.startsWith("invocation/")
+            } else if (method.equals("POST")
+                    && path.startsWith("invocation/")
                     && (path.endsWith("/response") || path.endsWith("/error"))) {
                 String requestId = path.substring("invocation/".length(), path.lastIndexOf('/'));
                 BlockingQueue<Answer> queue = answers.get(requestId);
@@ -115,8 +116,10 @@ final class LocalRuntimeApi implements AutoCloseable {
         headers.add("Lambda-Runtime-Aws-Request-Id", pending.requestId());
         headers.add("Lambda-Runtime-Deadline-Ms", Long.toString(pending.deadlineMillis()));
         headers.add("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:duet-api");
-        headers.add("Lambda-Runtime-Trace-Id", "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-" + pending.requestId().replace("-", "").substring(0, 24) + ";Sampled=0");
+        headers.add(
+                "Lambda-Runtime-Trace-Id",
+                "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                        + pending.requestId().replace("-", "").substring(0, 24) + ";Sampled=0");
         reply(exchange, 200, pending.event());
     }
 

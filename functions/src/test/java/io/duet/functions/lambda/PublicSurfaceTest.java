@@ -36,9 +36,10 @@ class PublicSurfaceTest {
 
     @Test
     void givenTheApiFunction_whenOpsOrMetricsPathsAreCalled_thenNotFoundAsAnyUnknownRoute() {
-        for (String path : List.of("/metrics", "/ops", "/ops/queues", "/openapi.yml", "/swagger-ui/index.html", "/dev/mail")) {
-            APIGatewayV2HTTPResponse response = FunctionHandlersTest.invoke(api, "GET", path,
-                    Map.of("Authorization", "Bearer " + "o".repeat(40)), null);
+        for (String path :
+                List.of("/metrics", "/ops", "/ops/queues", "/openapi.yml", "/swagger-ui/index.html", "/dev/mail")) {
+            APIGatewayV2HTTPResponse response = FunctionHandlersTest.invoke(
+                    api, "GET", path, Map.of("Authorization", "Bearer " + "o".repeat(40)), null);
 
             assertEquals(404, response.getStatusCode(), path);
             assertEquals("application/problem+json", FunctionHandlersTest.contentType(response), path);
@@ -47,7 +48,8 @@ class PublicSurfaceTest {
 
     @Test
     void givenTheApiFunction_whenHealthIsAsked_thenUpWithoutDetails() {
-        APIGatewayV2HTTPResponse response = FunctionHandlersTest.invoke(api, "GET", "/health/readiness", Map.of(), null);
+        APIGatewayV2HTTPResponse response =
+                FunctionHandlersTest.invoke(api, "GET", "/health/readiness", Map.of(), null);
 
         assertEquals(200, response.getStatusCode(), response.getBody());
         assertFalse(response.getBody().contains("details"), response.getBody());

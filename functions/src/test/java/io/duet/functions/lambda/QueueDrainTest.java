@@ -20,16 +20,23 @@ import org.junit.jupiter.api.Test;
 class QueueDrainTest {
     /** A queue of its own per run, so nothing left in Redis by an earlier run is counted. */
     static final String QUEUE = "fn-slow-" + UUID.randomUUID().toString().substring(0, 8);
+
     static QueueDrainHandler worker;
     static SlowJobs jobs;
 
     @BeforeAll
     static void start() {
-        worker = new QueueDrainHandler(QUEUE, TestFunctions.start(Map.of(
-                "test.functions.slow-queue", QUEUE,
-                "duet.function.drain-margin", "1s",
-                "duet.queues.defaults.batch-size", 1,
-                "duet.queues.read-block", "200ms"))) {};
+        worker = new QueueDrainHandler(
+                QUEUE,
+                TestFunctions.start(Map.of(
+                        "test.functions.slow-queue",
+                        QUEUE,
+                        "duet.function.drain-margin",
+                        "1s",
+                        "duet.queues.defaults.batch-size",
+                        1,
+                        "duet.queues.read-block",
+                        "200ms"))) {};
         jobs = worker.applicationContext().getBean(SlowJobs.class);
     }
 
@@ -66,7 +73,8 @@ class QueueDrainTest {
 
     @Test
     void givenNoTimeLeftBeyondTheMargin_whenInvoked_thenTakesNoJob() {
-        QueueDrain.Result result = worker.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofMillis(500)));
+        QueueDrain.Result result =
+                worker.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofMillis(500)));
 
         assertEquals(0, result.finished());
         assertEquals(0, result.released());

@@ -12,7 +12,9 @@ final class RedisClients {
     static long count(String name) throws IOException {
         String list = RedisAdmin.command("CLIENT", "LIST");
         int db = database();
-        return list.lines().filter(line -> line.contains(" name=" + name + " ") && line.contains(" db=" + db + " ")).count();
+        return list.lines()
+                .filter(line -> line.contains(" name=" + name + " ") && line.contains(" db=" + db + " "))
+                .count();
     }
 
     /** Kills every connection named {@code name} on the test database; returns how many. */

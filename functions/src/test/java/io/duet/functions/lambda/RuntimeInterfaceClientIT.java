@@ -43,24 +43,47 @@ class RuntimeInterfaceClientIT {
     void givenPackagedApiFunction_whenSeveralInvocationsInARow_thenEachAnsweredThroughTheRuntimeApi() throws Exception {
         String address = FunctionHandlersTest.fresh();
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess function = FunctionProcess.start("api", "io.duet.functions.lambda.ApiHandler::handleRequest", runtime,
-                        FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
+                FunctionProcess function = FunctionProcess.start(
+                        "api",
+                        "io.duet.functions.lambda.ApiHandler::handleRequest",
+                        runtime,
+                        FunctionProcess.testEnvironment(),
+                        FunctionProcess.LAMBDA_JVM_OPTIONS)) {
 
-            Map<String, Object> signUp = answer(runtime, function, HttpApiEvents.json("POST", "/v1/accounts",
-                    Map.of("content-type", "application/json"), FunctionHandlersTest.signUpBody(address)));
-            Map<String, Object> malformed = answer(runtime, function, HttpApiEvents.json("POST", "/v1/accounts",
-                    Map.of("content-type", "application/json"), "{\"email\":"));
-            Map<String, Object> wrongPassword = answer(runtime, function, HttpApiEvents.json("POST", "/v1/sessions",
-                    Map.of("content-type", "application/json"),
-                    HttpApiEvents.body(Map.of("email", address, "password", "not-the-password-1"))));
-            Map<String, Object> unknown = answer(runtime, function, HttpApiEvents.json("GET", "/v1/nothing-here", Map.of(), null));
+            Map<String, Object> signUp = answer(
+                    runtime,
+                    function,
+                    HttpApiEvents.json(
+                            "POST",
+                            "/v1/accounts",
+                            Map.of("content-type", "application/json"),
+                            FunctionHandlersTest.signUpBody(address)));
+            Map<String, Object> malformed = answer(
+                    runtime,
+                    function,
+                    HttpApiEvents.json(
+                            "POST", "/v1/accounts", Map.of("content-type", "application/json"), "{\"email\":"));
+            Map<String, Object> wrongPassword = answer(
+                    runtime,
+                    function,
+                    HttpApiEvents.json(
+                            "POST",
+                            "/v1/sessions",
+                            Map.of("content-type", "application/json"),
+                            HttpApiEvents.body(Map.of("email", address, "password", "not-the-password-1"))));
+            Map<String, Object> unknown =
+                    answer(runtime, function, HttpApiEvents.json("GET", "/v1/nothing-here", Map.of(), null));
             String notAnEvent = runtime.invoke("[\"not\", \"an\", \"API Gateway event\"]", Duration.ofSeconds(30));
             LocalRuntimeApi.Answer failed = runtime.await(notAnEvent, ANSWER);
-            Map<String, Object> live = answer(runtime, function, HttpApiEvents.json("GET", "/health/liveness", Map.of(), null));
+            Map<String, Object> live =
+                    answer(runtime, function, HttpApiEvents.json("GET", "/health/liveness", Map.of(), null));
 
             assertEquals(202, status(signUp), signUp.toString());
             assertEquals("{\"status\":\"verification_sent\"}", signUp.get("body"));
-            assertEquals(0, TestDb.count("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL"), "relayed before the answer");
+            assertEquals(
+                    0,
+                    TestDb.count("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL"),
+                    "relayed before the answer");
             assertProblem(malformed, 400, "malformed-body");
             assertProblem(wrongPassword, 401, null);
             assertProblem(unknown, 404, "not-found");
@@ -76,15 +99,31 @@ class RuntimeInterfaceClientIT {
     void givenSignUpThroughTheSignUpFunction_whenEmailWorkerFunctionIsScheduled_thenTheMailIsSent() throws Exception {
         String address = FunctionHandlersTest.fresh();
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess api = FunctionProcess.start("signup", "io.duet.functions.lambda.SignUpHandler::handleRequest", runtime,
-                        FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
-            assertEquals(202, status(answer(runtime, api, HttpApiEvents.json("POST", "/v1/accounts",
-                    Map.of("content-type", "application/json"), FunctionHandlersTest.signUpBody(address)))));
+                FunctionProcess api = FunctionProcess.start(
+                        "signup",
+                        "io.duet.functions.lambda.SignUpHandler::handleRequest",
+                        runtime,
+                        FunctionProcess.testEnvironment(),
+                        FunctionProcess.LAMBDA_JVM_OPTIONS)) {
+            assertEquals(
+                    202,
+                    status(answer(
+                            runtime,
+                            api,
+                            HttpApiEvents.json(
+                                    "POST",
+                                    "/v1/accounts",
+                                    Map.of("content-type", "application/json"),
+                                    FunctionHandlersTest.signUpBody(address)))));
         }
 
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess worker = FunctionProcess.start("email-worker", "io.duet.functions.lambda.EmailWorkerHandler::handleRequest", runtime,
-                        FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
+                FunctionProcess worker = FunctionProcess.start(
+                        "email-worker",
+                        "io.duet.functions.lambda.EmailWorkerHandler::handleRequest",
+                        runtime,
+                        FunctionProcess.testEnvironment(),
+                        FunctionProcess.LAMBDA_JVM_OPTIONS)) {
             String id = runtime.invoke(SCHEDULED, Duration.ofSeconds(40));
             LocalRuntimeApi.Answer answer = runtime.await(id, ANSWER);
 
@@ -97,12 +136,19 @@ class RuntimeInterfaceClientIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"media-worker, MediaResizeWorkerHandler, media", "purge-worker, AccountPurgeWorkerHandler, account-purge"})
-    void givenWorkerPackage_whenScheduled_thenItDrainsItsQueueThroughTheRuntimeApi(String function, String handler, String queue)
-            throws Exception {
+    @CsvSource({
+        "media-worker, MediaResizeWorkerHandler, media",
+        "purge-worker, AccountPurgeWorkerHandler, account-purge"
+    })
+    void givenWorkerPackage_whenScheduled_thenItDrainsItsQueueThroughTheRuntimeApi(
+            String function, String handler, String queue) throws Exception {
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess worker = FunctionProcess.start(function, "io.duet.functions.lambda." + handler + "::handleRequest",
-                        runtime, FunctionProcess.testEnvironment(), FunctionProcess.LAMBDA_JVM_OPTIONS)) {
+                FunctionProcess worker = FunctionProcess.start(
+                        function,
+                        "io.duet.functions.lambda." + handler + "::handleRequest",
+                        runtime,
+                        FunctionProcess.testEnvironment(),
+                        FunctionProcess.LAMBDA_JVM_OPTIONS)) {
             String id = runtime.invoke(SCHEDULED, Duration.ofSeconds(40));
 
             LocalRuntimeApi.Answer answer = runtime.await(id, ANSWER);
@@ -117,18 +163,24 @@ class RuntimeInterfaceClientIT {
         Map<String, String> settings = FunctionProcess.testEnvironment();
         settings.put("DATASOURCES_DEFAULT_URL", "jdbc:postgresql://127.0.0.1:1/duet");
         try (LocalRuntimeApi runtime = new LocalRuntimeApi();
-                FunctionProcess function = FunctionProcess.start("api", "io.duet.functions.lambda.ApiHandler::handleRequest", runtime,
-                        settings, FunctionProcess.LAMBDA_JVM_OPTIONS)) {
+                FunctionProcess function = FunctionProcess.start(
+                        "api",
+                        "io.duet.functions.lambda.ApiHandler::handleRequest",
+                        runtime,
+                        settings,
+                        FunctionProcess.LAMBDA_JVM_OPTIONS)) {
             runtime.invoke(HttpApiEvents.json("GET", "/health/liveness", Map.of(), null), Duration.ofSeconds(30));
 
             LocalRuntimeApi.Answer error = runtime.awaitInitError(ANSWER);
 
             assertTrue(error.body().contains("errorType"), error.body());
-            assertTrue(function.process().waitFor(30, TimeUnit.SECONDS), "the runtime client exits after an init error");
+            assertTrue(
+                    function.process().waitFor(30, TimeUnit.SECONDS), "the runtime client exits after an init error");
         }
     }
 
-    private static Map<String, Object> answer(LocalRuntimeApi runtime, FunctionProcess function, String event) throws Exception {
+    private static Map<String, Object> answer(LocalRuntimeApi runtime, FunctionProcess function, String event)
+            throws Exception {
         String id = runtime.invoke(event, Duration.ofSeconds(30));
         LocalRuntimeApi.Answer answer;
         try {
@@ -148,8 +200,13 @@ class RuntimeInterfaceClientIT {
     private static void assertProblem(Map<String, Object> response, int status, String code) {
         assertEquals(status, status(response), response.toString());
         Map<String, Object> headers = (Map<String, Object>) response.get("headers");
-        assertEquals("application/problem+json", headers.entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase("content-type")).map(e -> String.valueOf(e.getValue())).findFirst().orElse(""));
+        assertEquals(
+                "application/problem+json",
+                headers.entrySet().stream()
+                        .filter(e -> e.getKey().equalsIgnoreCase("content-type"))
+                        .map(e -> String.valueOf(e.getValue()))
+                        .findFirst()
+                        .orElse(""));
         Map<String, Object> problem = HttpApiEvents.parse((String) response.get("body"));
         assertEquals(status, ((Number) problem.get("status")).intValue());
         if (code != null) {

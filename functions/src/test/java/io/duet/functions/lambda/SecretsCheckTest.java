@@ -50,7 +50,8 @@ class SecretsCheckTest {
 
     private static String failure(Map<String, Object> properties) {
         Map<String, Object> all = new HashMap<>(properties);
-        Throwable thrown = assertThrows(Throwable.class, () -> TestFunctions.start(all).close());
+        Throwable thrown =
+                assertThrows(Throwable.class, () -> TestFunctions.start(all).close());
         StringWriter trace = new StringWriter();
         thrown.printStackTrace(new PrintWriter(trace));
         return trace.toString();

@@ -3,8 +3,8 @@ package io.duet.functions.lambda;
 import io.duet.api.testing.TestDb;
 import io.micronaut.context.ApplicationContext;
 import java.util.HashMap;
-import org.flywaydb.core.Flyway;
 import java.util.Map;
+import org.flywaydb.core.Flyway;
 
 /**
  * Function contexts for in-process tests: the production Lambda configuration (environments
@@ -42,8 +42,14 @@ final class TestFunctions {
      */
     static synchronized void migrate() {
         if (!migrated) {
-            Flyway.configure().dataSource(TestDb.url(), env("DATASOURCES_DEFAULT_USERNAME", "postgres"),
-                    env("DATASOURCES_DEFAULT_PASSWORD", "")).locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(
+                            TestDb.url(),
+                            env("DATASOURCES_DEFAULT_USERNAME", "postgres"),
+                            env("DATASOURCES_DEFAULT_PASSWORD", ""))
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
             migrated = true;
         }
     }

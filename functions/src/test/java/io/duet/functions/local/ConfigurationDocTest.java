@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Parameter;
-import io.micronaut.context.annotation.Value;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,8 @@ class ConfigurationDocTest {
     private static final Path ROOT = repositoryRoot();
     private static final String LAMBDA_YML = "functions/src/main/resources/application-lambda.yml";
     private static final Pattern VALUE = Pattern.compile("\\$\\{(duet\\.[a-z0-9.-]+)(?::([^}]*))?}");
-    private static final Pattern ROW = Pattern.compile("^\\|\\s*`(duet\\.[a-z0-9.<>-]+)`\\s*\\|\\s*`?([A-Z0-9_<>]+)`?\\s*\\|\\s*([^|]*?)\\s*\\|");
+    private static final Pattern ROW =
+            Pattern.compile("^\\|\\s*`(duet\\.[a-z0-9.<>-]+)`\\s*\\|\\s*`?([A-Z0-9_<>]+)`?\\s*\\|\\s*([^|]*?)\\s*\\|");
 
     @Test
     void givenTheConfigurationRecords_thenTheConfigurationPageListsEachSettingWithItsDefault() throws IOException {
@@ -50,8 +51,10 @@ class ConfigurationDocTest {
         undocumented.removeAll(documented.keySet());
         TreeSet<String> gone = new TreeSet<>(documented.keySet());
         gone.removeAll(code.keySet());
-        assertTrue(undocumented.isEmpty() && gone.isEmpty(), "settings the code reads and docs/configuration.md lacks: "
-                + undocumented + "; rows of docs/configuration.md for settings the code does not read: " + gone);
+        assertTrue(
+                undocumented.isEmpty() && gone.isEmpty(),
+                "settings the code reads and docs/configuration.md lacks: " + undocumented
+                        + "; rows of docs/configuration.md for settings the code does not read: " + gone);
         List<String> wrong = new ArrayList<>();
         code.forEach((name, fallback) -> {
             String[] row = documented.get(name);
@@ -68,9 +71,12 @@ class ConfigurationDocTest {
     void givenApplicationYml_thenEveryDuetKeyInItIsASettingTheCodeReads() throws IOException {
         Map<String, String> code = settingsInCode();
         List<String> unread = new ArrayList<>();
-        for (String key : flatten("duet", yaml("api/src/main/resources/application.yml").get("duet")).keySet()) {
+        for (String key : flatten(
+                        "duet", yaml("api/src/main/resources/application.yml").get("duet"))
+                .keySet()) {
             boolean read = code.containsKey(key)
-                    || code.keySet().stream().anyMatch(s -> s.endsWith(".<key>") && key.startsWith(s.substring(0, s.length() - 5)));
+                    || code.keySet().stream()
+                            .anyMatch(s -> s.endsWith(".<key>") && key.startsWith(s.substring(0, s.length() - 5)));
             if (!read) unread.add(key);
         }
         assertTrue(unread.isEmpty(), "keys of application.yml no configuration record reads: " + unread);
@@ -78,7 +84,8 @@ class ConfigurationDocTest {
 
     /** setting name → default ("" when none). */
     private static Map<String, String> settingsInCode() throws IOException {
-        Map<String, Object> yml = flatten("duet", yaml("api/src/main/resources/application.yml").get("duet"));
+        Map<String, Object> yml =
+                flatten("duet", yaml("api/src/main/resources/application.yml").get("duet"));
         // The Lambda settings exist in the functions only, with their defaults in that environment's file.
         flatten("duet", yaml(LAMBDA_YML).get("duet")).forEach((k, v) -> {
             if (k.startsWith("duet.function.")) yml.putIfAbsent(k, v);
@@ -88,12 +95,17 @@ class ConfigurationDocTest {
             Matcher value = VALUE.matcher(parameter.getAnnotation(Value.class).value());
             if (value.matches()) {
                 String name = value.group(1);
-                settings.put(name, yml.containsKey(name) ? String.valueOf(yml.get(name)) : value.group(2) == null ? "" : value.group(2));
+                settings.put(
+                        name,
+                        yml.containsKey(name)
+                                ? String.valueOf(yml.get(name))
+                                : value.group(2) == null ? "" : value.group(2));
             }
         }
         for (Class<?> type : configurationRecords()) {
             ConfigurationProperties prefix = type.getAnnotation(ConfigurationProperties.class);
-            if (type.getEnclosingClass() != null && type.getEnclosingClass().isAnnotationPresent(ConfigurationProperties.class)) {
+            if (type.getEnclosingClass() != null
+                    && type.getEnclosingClass().isAnnotationPresent(ConfigurationProperties.class)) {
                 continue; // a nested record, reached from its parent
             }
             collect(prefix.value(), type, yml, settings);
@@ -106,12 +118,24 @@ class ConfigurationDocTest {
             String name = prefix + "." + kebab(component.getName());
             Class<?> valueType = component.getType();
             if (valueType.isRecord() && valueType.isAnnotationPresent(ConfigurationProperties.class)) {
-                collect(prefix + "." + valueType.getAnnotation(ConfigurationProperties.class).value(), valueType, yml, into);
+                collect(
+                        prefix + "."
+                                + valueType
+                                        .getAnnotation(ConfigurationProperties.class)
+                                        .value(),
+                        valueType,
+                        yml,
+                        into);
             } else if (Map.class.isAssignableFrom(valueType)) {
                 String key = name + ".<key>";
-                into.put(key, yml.entrySet().stream().filter(e -> e.getKey().startsWith(name + "."))
-                        .map(e -> e.getKey().substring(name.length() + 1) + "=" + e.getValue()).sorted()
-                        .reduce((a, b) -> a + ", " + b).orElse(""));
+                into.put(
+                        key,
+                        yml.entrySet().stream()
+                                .filter(e -> e.getKey().startsWith(name + "."))
+                                .map(e -> e.getKey().substring(name.length() + 1) + "=" + e.getValue())
+                                .sorted()
+                                .reduce((a, b) -> a + ", " + b)
+                                .orElse(""));
             } else {
                 Object value = yml.containsKey(name) ? yml.get(name) : bindableDefault(component);
                 into.put(name, value == null ? "" : String.valueOf(value));
@@ -131,7 +155,9 @@ class ConfigurationDocTest {
         for (String line : Files.readAllLines(ROOT.resolve("docs/configuration.md"))) {
             Matcher row = ROW.matcher(line);
             if (row.find()) {
-                String[] previous = rows.put(row.group(1), new String[] {row.group(2), row.group(3).replace("`", "").trim()});
+                String[] previous = rows.put(row.group(1), new String[] {
+                    row.group(2), row.group(3).replace("`", "").trim()
+                });
                 assertEquals(null, previous, "listed twice in docs/configuration.md: " + row.group(1));
             }
         }
@@ -158,7 +184,12 @@ class ConfigurationDocTest {
         if (node instanceof Map<?, ?> map) {
             map.forEach((k, v) -> flat.putAll(flatten(prefix + "." + k, v)));
         } else if (node instanceof Collection<?> list) {
-            flat.put(prefix, list.isEmpty() ? "" : String.join(",", list.stream().map(String::valueOf).toList()));
+            flat.put(
+                    prefix,
+                    list.isEmpty()
+                            ? ""
+                            : String.join(
+                                    ",", list.stream().map(String::valueOf).toList()));
         } else {
             flat.put(prefix, node);
         }
@@ -172,7 +203,8 @@ class ConfigurationDocTest {
     /** Every record annotated {@code @ConfigurationProperties} in Duet's own classes on the class path. */
     private static List<Class<?>> configurationRecords() throws IOException {
         List<Class<?>> records = duetClasses().stream()
-                .filter(type -> type.isRecord() && type.isAnnotationPresent(ConfigurationProperties.class)).toList();
+                .filter(type -> type.isRecord() && type.isAnnotationPresent(ConfigurationProperties.class))
+                .toList();
         assertTrue(records.size() >= 15, "configuration records found: " + records);
         return records;
     }
@@ -199,18 +231,25 @@ class ConfigurationDocTest {
             Path path = Path.of(entry);
             if (Files.isDirectory(path.resolve("io/duet"))) {
                 try (Stream<Path> files = Files.walk(path.resolve("io/duet"))) {
-                    files.map(p -> path.relativize(p).toString()).filter(n -> n.endsWith(".class")).forEach(names::add);
+                    files.map(p -> path.relativize(p).toString())
+                            .filter(n -> n.endsWith(".class"))
+                            .forEach(names::add);
                 }
             } else if (entry.endsWith(".jar") && path.getFileName().toString().startsWith("duet-")) {
                 try (JarFile jar = new JarFile(entry)) {
-                    jar.stream().map(e -> e.getName()).filter(n -> n.startsWith("io/duet/") && n.endsWith(".class")).forEach(names::add);
+                    jar.stream()
+                            .map(e -> e.getName())
+                            .filter(n -> n.startsWith("io/duet/") && n.endsWith(".class"))
+                            .forEach(names::add);
                 }
             }
         }
         List<Class<?>> classes = new ArrayList<>();
         for (String name : names) {
-            if (name.contains("$Intercepted") || name.contains("$Definition") || name.contains("$Introspection")) continue;
-            String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
+            if (name.contains("$Intercepted") || name.contains("$Definition") || name.contains("$Introspection"))
+                continue;
+            String className =
+                    name.substring(0, name.length() - ".class".length()).replace('/', '.');
             if (className.contains(".testing.")) continue;
             try {
                 Class<?> type = Class.forName(className, false, ConfigurationDocTest.class.getClassLoader());

@@ -30,23 +30,35 @@ final class DevInbox {
             assertEquals("A mail from elsewhere", subjects.get(1).getText());
 
             subjects.get(0).click();
-            WebElement button = chromium.await(WAIT, () -> browser.findElements(By.id("code")).stream().findFirst().orElse(null));
+            WebElement button = chromium.await(
+                    WAIT,
+                    () -> browser.findElements(By.id("code")).stream()
+                            .findFirst()
+                            .orElse(null));
             assertEquals(code, button.getText());
             WebElement link = browser.findElement(By.cssSelector("#text a"));
             assertTrue(link.getAttribute("href").contains("/v1/accounts/verify?token="), link.getAttribute("href"));
             WebElement frame = browser.findElement(By.id("html"));
             assertEquals("allow-popups allow-popups-to-escape-sandbox", frame.getAttribute("sandbox"));
             browser.switchTo().frame(frame);
-            assertTrue(browser.findElement(By.tagName("body")).getText().contains(code), "the HTML part shows the code");
+            assertTrue(
+                    browser.findElement(By.tagName("body")).getText().contains(code), "the HTML part shows the code");
             browser.switchTo().defaultContent();
 
             String inbox = browser.getWindowHandle();
             link.click();
-            String confirmation = chromium.await(WAIT,
-                    () -> browser.getWindowHandles().stream().filter(handle -> !handle.equals(inbox)).findFirst().orElse(null));
+            String confirmation = chromium.await(
+                    WAIT,
+                    () -> browser.getWindowHandles().stream()
+                            .filter(handle -> !handle.equals(inbox))
+                            .findFirst()
+                            .orElse(null));
             browser.switchTo().window(confirmation);
-            WebElement confirm = chromium.await(WAIT,
-                    () -> browser.findElements(By.cssSelector("button[type=submit]")).stream().findFirst().orElse(null));
+            WebElement confirm = chromium.await(
+                    WAIT,
+                    () -> browser.findElements(By.cssSelector("button[type=submit]")).stream()
+                            .findFirst()
+                            .orElse(null));
             assertEquals("Confirm my address", confirm.getText());
             confirm.click();
             chromium.await(WAIT, () -> browser.getPageSource().contains("Your address is confirmed"));

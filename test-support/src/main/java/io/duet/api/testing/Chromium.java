@@ -28,10 +28,13 @@ public final class Chromium implements AutoCloseable {
     }
 
     public static Chromium start() {
-        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+        ChromeOptions options = new ChromeOptions()
+                .setBinary("/usr/bin/chromium")
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
         try {
             service.start();
         } catch (IOException e) {
@@ -56,7 +59,8 @@ public final class Chromium implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the page never got there: " + browser.getCurrentUrl() + "\n" + browser.getPageSource());
+        throw new AssertionError(
+                "the page never got there: " + browser.getCurrentUrl() + "\n" + browser.getPageSource());
     }
 
     @Override

@@ -16,8 +16,10 @@ public final class Couples {
         People.Person b = People.verified(nameB);
         Api.Answer invite = api.post("/v1/couple/invites", Map.of(), a.token());
         assertEquals(201, invite.status(), invite.body());
-        Api.Answer joined = api.post("/v1/couple/join", Map.of("code", invite.json().get("code")), b.token());
+        Api.Answer joined =
+                api.post("/v1/couple/join", Map.of("code", invite.json().get("code")), b.token());
         assertEquals(201, joined.status(), joined.body());
-        return new Pair(a, b, (String) joined.json().get("coupleId"), (String) invite.json().get("code"));
+        return new Pair(a, b, (String) joined.json().get("coupleId"), (String)
+                invite.json().get("code"));
     }
 }

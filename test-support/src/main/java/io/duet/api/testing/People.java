@@ -28,14 +28,20 @@ public final class People {
     public static Person signedIn(String displayName) throws Exception {
         Person person = create(displayName, true);
         UUID session = UUID.randomUUID();
-        try (var connection = TestDb.open(); var statement = connection.prepareStatement("""
+        try (var connection = TestDb.open();
+                var statement = connection.prepareStatement("""
                 INSERT INTO refresh_token (id, family_id, account_id, token_hash, created_at, expires_at)
                 VALUES (?, ?, ?, ?, now(), now() + interval '1 day')""")) {
             statement.setObject(1, UUID.randomUUID());
             statement.setObject(2, session);
             statement.setObject(3, person.id());
-            statement.setBytes(4, java.nio.ByteBuffer.allocate(32).putLong(session.getMostSignificantBits())
-                    .putLong(session.getLeastSignificantBits()).putLong(System.nanoTime()).array());
+            statement.setBytes(
+                    4,
+                    java.nio.ByteBuffer.allocate(32)
+                            .putLong(session.getMostSignificantBits())
+                            .putLong(session.getLeastSignificantBits())
+                            .putLong(System.nanoTime())
+                            .array());
             statement.executeUpdate();
         }
         return new Person(person.id(), person.email(), displayName, Jwts.hs256(TEST_SECRET, person.id(), session, 900));
@@ -48,7 +54,8 @@ public final class People {
     private static Person create(String displayName, boolean verified) throws Exception {
         UUID id = UUID.randomUUID();
         String email = "person-" + id + "@example.com";
-        try (var connection = TestDb.open(); var statement = connection.prepareStatement("""
+        try (var connection = TestDb.open();
+                var statement = connection.prepareStatement("""
                 INSERT INTO account (id, email, email_normalized, password_hash, display_name, locale, verified_at, created_at)
                 VALUES (?, ?, ?, 'not-a-hash', ?, 'en', ?, now())""")) {
             statement.setObject(1, id);

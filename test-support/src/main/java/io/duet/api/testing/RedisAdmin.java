@@ -38,7 +38,11 @@ public final class RedisAdmin {
             OutputStream out = socket.getOutputStream();
             StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
             for (String word : words) {
-                request.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word).append("\r\n");
+                request.append('$')
+                        .append(word.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(word)
+                        .append("\r\n");
             }
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -37,7 +37,8 @@ public final class RefusingSmtpServer implements AutoCloseable {
     }
 
     private static void converse(Socket client) {
-        try (client; var in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+        try (client;
+                var in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
                 OutputStream out = client.getOutputStream()) {
             reply(out, "220 refusing.test ESMTP");
             String line;

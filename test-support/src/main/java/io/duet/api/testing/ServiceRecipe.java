@@ -26,16 +26,23 @@ public final class ServiceRecipe {
     public static void assertRuns(Path dockerfile, Path jar, String mainClass) throws Exception {
         String recipe = Files.readString(dockerfile);
 
-        Matcher entry = Pattern.compile("(?m)^ENTRYPOINT \\[\"java\", \"-jar\", \"(/app/[^\"]+\\.jar)\"]").matcher(recipe);
+        Matcher entry = Pattern.compile("(?m)^ENTRYPOINT \\[\"java\", \"-jar\", \"(/app/[^\"]+\\.jar)\"]")
+                .matcher(recipe);
         assertTrue(entry.find(), "ENTRYPOINT java -jar /app/<jar>");
         String runs = entry.group(1);
-        assertTrue(recipe.contains("COPY target/" + jar.getFileName() + " " + runs), "the built jar is copied to " + runs);
+        assertTrue(
+                recipe.contains("COPY target/" + jar.getFileName() + " " + runs), "the built jar is copied to " + runs);
         assertTrue(recipe.contains("COPY target/lib/ /app/lib/"), "the libraries are copied beside it");
         try (JarFile built = new JarFile(jar.toFile())) {
             assertEquals(mainClass, built.getManifest().getMainAttributes().getValue("Main-Class"));
             assertNotNull(built.getEntry(mainClass.replace('.', '/') + ".class"), "the main class is in the jar");
-            for (String entryName : built.getManifest().getMainAttributes().getValue("Class-Path").split(" ")) {
-                assertTrue(Files.isRegularFile(jar.resolveSibling(entryName)), "listed in the manifest but not built: " + entryName);
+            for (String entryName : built.getManifest()
+                    .getMainAttributes()
+                    .getValue("Class-Path")
+                    .split(" ")) {
+                assertTrue(
+                        Files.isRegularFile(jar.resolveSibling(entryName)),
+                        "listed in the manifest but not built: " + entryName);
             }
         }
 
@@ -54,7 +61,8 @@ public final class ServiceRecipe {
     private static int defaultPort() throws Exception {
         try (InputStream yml = ServiceRecipe.class.getClassLoader().getResourceAsStream("application.yml")) {
             Map<String, Object> root = new Yaml().load(yml);
-            Map<String, Object> server = (Map<String, Object>) ((Map<String, Object>) root.get("micronaut")).get("server");
+            Map<String, Object> server =
+                    (Map<String, Object>) ((Map<String, Object>) root.get("micronaut")).get("server");
             return ((Number) server.get("port")).intValue();
         }
     }

@@ -16,12 +16,13 @@ public final class TestDb {
     }
 
     public static Connection open() throws SQLException {
-        return DriverManager.getConnection(url(), env("DATASOURCES_DEFAULT_USERNAME", "postgres"),
-                env("DATASOURCES_DEFAULT_PASSWORD", ""));
+        return DriverManager.getConnection(
+                url(), env("DATASOURCES_DEFAULT_USERNAME", "postgres"), env("DATASOURCES_DEFAULT_PASSWORD", ""));
     }
 
     public static long count(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = open(); var statement = connection.prepareStatement(sql)) {
+        try (Connection connection = open();
+                var statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
             }
@@ -33,7 +34,8 @@ public final class TestDb {
     }
 
     public static void execute(String sql) throws SQLException {
-        try (Connection connection = open(); var statement = connection.createStatement()) {
+        try (Connection connection = open();
+                var statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -14,6 +14,10 @@ public final class GatewayService {
     private GatewayService() {}
 
     public static void main(String[] args) {
-        Micronaut.build(args).mainClass(GatewayService.class).environments("gateway").banner(false).start();
+        Micronaut.build(args)
+                .mainClass(GatewayService.class)
+                .environments("gateway")
+                .banner(false)
+                .start();
     }
 }

@@ -30,18 +30,31 @@ class GatewayServiceIT {
 
     @Test
     void givenTheJar_whenStarted_thenHealthMetricsAndNoApi_andSigtermTellsClientsToReconnect() throws Exception {
-        try (ServiceProcess gateway = ServiceProcess.start(JAR, Map.of("DUET_JWT_SECRET", People.TEST_SECRET,
-                "DUET_OPS_TOKEN", OPS_TOKEN, "DUET_REALTIME_DRAIN_GRACE", "2s"))) {
+        try (ServiceProcess gateway = ServiceProcess.start(
+                JAR,
+                Map.of(
+                        "DUET_JWT_SECRET",
+                        People.TEST_SECRET,
+                        "DUET_OPS_TOKEN",
+                        OPS_TOKEN,
+                        "DUET_REALTIME_DRAIN_GRACE",
+                        "2s"))) {
             gateway.awaitLive(Duration.ofSeconds(90));
 
             assertEquals(200, gateway.get("/health/readiness").statusCode(), gateway.output());
             assertTrue(gateway.get("/metrics").body().contains("duet_realtime_connections"));
             assertEquals(404, gateway.get("/v1/me").statusCode(), "the API is not served by default");
-            assertEquals(404, gateway.get("/ops/queues", Map.of("Authorization", "Bearer " + OPS_TOKEN)).statusCode());
+            assertEquals(
+                    404,
+                    gateway.get("/ops/queues", Map.of("Authorization", "Bearer " + OPS_TOKEN))
+                            .statusCode());
             People.Person person = People.verified("Ada");
             Client client = new Client();
-            HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port + "/v1/realtime?token=" + person.token()), client)
+            HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create("ws://127.0.0.1:" + gateway.port + "/v1/realtime?token=" + person.token()),
+                            client)
                     .get(10, TimeUnit.SECONDS);
             Thread.sleep(500);
 
@@ -56,18 +69,22 @@ class GatewayServiceIT {
 
     @Test
     void givenServedPathsWithTheApi_whenStarted_thenGatewayNodesAnswerApiCalls() throws Exception {
-        try (ServiceProcess gateway = ServiceProcess.start(JAR, Map.of("DUET_JWT_SECRET", People.TEST_SECRET,
-                "DUET_HTTP_SERVED_PATHS", "/health,/metrics,/v1"))) {
+        try (ServiceProcess gateway = ServiceProcess.start(
+                JAR, Map.of("DUET_JWT_SECRET", People.TEST_SECRET, "DUET_HTTP_SERVED_PATHS", "/health,/metrics,/v1"))) {
             gateway.awaitLive(Duration.ofSeconds(90));
             People.Person person = People.verified("Ada");
 
-            assertEquals(200, gateway.get("/v1/me", Map.of("Authorization", "Bearer " + person.token())).statusCode());
+            assertEquals(
+                    200,
+                    gateway.get("/v1/me", Map.of("Authorization", "Bearer " + person.token()))
+                            .statusCode());
         }
     }
 
     @Test
     void givenTheContainerRecipe_thenItRunsThisJarAsNonRootOnTheServicesPort() throws Exception {
-        ServiceRecipe.assertRuns(Path.of(System.getProperty("duet.service.dockerfile")), JAR, "io.duet.services.gateway.GatewayService");
+        ServiceRecipe.assertRuns(
+                Path.of(System.getProperty("duet.service.dockerfile")), JAR, "io.duet.services.gateway.GatewayService");
     }
 
     @Test
@@ -75,8 +92,15 @@ class GatewayServiceIT {
         ArtifactContents contents = ArtifactContents.ofService(JAR);
 
         contents.assertClean("gateway service");
-        contents.assertHoldsNoneOf("gateway service", List.of("duet-media-resizer", "duet-functions", "thumbnailator",
-                "aws-lambda-java", "micronaut-function-aws"), List.of("io/duet/media/", "io/duet/functions/", "io/duet/services/worker/"));
+        contents.assertHoldsNoneOf(
+                "gateway service",
+                List.of(
+                        "duet-media-resizer",
+                        "duet-functions",
+                        "thumbnailator",
+                        "aws-lambda-java",
+                        "micronaut-function-aws"),
+                List.of("io/duet/media/", "io/duet/functions/", "io/duet/services/worker/"));
         assertTrue(contents.holdsLibrary("duet-realtime"));
     }
 

@@ -13,6 +13,10 @@ public final class WorkerService {
     private WorkerService() {}
 
     public static void main(String[] args) {
-        Micronaut.build(args).mainClass(WorkerService.class).environments("worker").banner(false).start();
+        Micronaut.build(args)
+                .mainClass(WorkerService.class)
+                .environments("worker")
+                .banner(false)
+                .start();
     }
 }

@@ -35,7 +35,8 @@ class WorkerServiceIT {
             assertEquals(200, worker.get("/health/readiness").statusCode(), worker.output());
             assertTrue(worker.get("/metrics").body().contains("duet_queue_depth{queue=\"email\""));
             assertEquals(404, worker.get("/v1/accounts").statusCode(), "no API on a worker");
-            String queues = worker.get("/ops/queues", Map.of("Authorization", "Bearer " + OPS_TOKEN)).body();
+            String queues = worker.get("/ops/queues", Map.of("Authorization", "Bearer " + OPS_TOKEN))
+                    .body();
             assertTrue(queues.contains("\"email\"") && queues.contains("\"account-purge\""), queues);
             assertFalse(queues.contains("\"media\""), "a queue it was not told to run: " + queues);
 
@@ -51,13 +52,16 @@ class WorkerServiceIT {
         ArtifactContents contents = ArtifactContents.ofService(JAR);
 
         contents.assertClean("worker service");
-        contents.assertHoldsNoneOf("worker service", List.of("duet-realtime", "duet-functions", "aws-lambda-java", "micronaut-function-aws"),
+        contents.assertHoldsNoneOf(
+                "worker service",
+                List.of("duet-realtime", "duet-functions", "aws-lambda-java", "micronaut-function-aws"),
                 List.of("io/duet/realtime/", "io/duet/functions/", "io/duet/services/gateway/"));
         assertTrue(contents.holdsLibrary("duet-media-resizer"));
     }
 
     @Test
     void givenTheContainerRecipe_thenItRunsThisJarAsNonRootOnTheServicesPort() throws Exception {
-        ServiceRecipe.assertRuns(Path.of(System.getProperty("duet.service.dockerfile")), JAR, "io.duet.services.worker.WorkerService");
+        ServiceRecipe.assertRuns(
+                Path.of(System.getProperty("duet.service.dockerfile")), JAR, "io.duet.services.worker.WorkerService");
     }
 }

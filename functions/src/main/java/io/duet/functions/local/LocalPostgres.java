@@ -55,10 +55,15 @@ final class LocalPostgres {
                 .setCleanDataDirectory(false)
                 // The launcher stops it after the application (LocalStack's shutdown hook), never before.
                 .setRegisterShutdownHook(false)
+                // For the slow-query view of the ops page.
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setPort(settings.embeddedPostgresPort())
                 .start();
         try {
             createDatabase(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
+            try (Connection connection = DriverManager.getConnection(postgres.getJdbcUrl("postgres", DATABASE), "postgres", "")) {
+                connection.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            }
         } catch (SQLException e) {
             postgres.close();
             throw new IOException("embedded PostgreSQL started but the database could not be created", e);

@@ -48,6 +48,10 @@ public final class Api {
         return send(request(path, token).DELETE());
     }
 
+    public Answer put(String path, Object body, String token) throws Exception {
+        return send(request(path, token).PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
+    }
+
     public Answer patch(String path, Object body, String token) throws Exception {
         return send(request(path, token)
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));

@@ -109,7 +109,6 @@ public final class DuetApp {
 
         Tags.of(app).add("project", "duet");
         Tags.of(app).add("stage", config.stage());
-        NagSuppressionsForDuet.apply(app, config);
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         return new Stacks(config, regions, edge, plans);
     }

@@ -2,6 +2,7 @@ package io.duet.infra.api;
 
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Hostnames;
+import io.duet.infra.Nag;
 import io.duet.infra.UnitSettings;
 import io.duet.infra.data.DataStack;
 import io.duet.infra.foundation.FoundationStack;
@@ -110,6 +111,9 @@ public final class ApiStack extends Stack {
                 .build();
         httpApi.addRoutes(AddRoutesOptions.builder().path("/v1/accounts").methods(List.of(HttpMethod.POST))
                 .integration(new HttpLambdaIntegration("Signup", signup.alias())).build());
+        Nag.accept(httpApi, "AwsSolutions-APIG4", "Duet authorizes in the function: it verifies its own HS256 access tokens "
+                + "(DUET_JWT_SECRET), and signup, sign-in and refresh must be reachable without one; an HTTP API JWT authorizer "
+                + "needs an issuer with a JWKS, which Duet's symmetric tokens do not have");
         var stage = HttpStage.Builder.create(this, "Stage").httpApi(httpApi).stageName("$default").autoDeploy(true)
                 .throttle(ThrottleSettings.builder().rateLimit(STAGE_RATE).burstLimit(STAGE_BURST).build())
                 .domainMapping(DomainMappingOptions.builder().domainName(latencyDomain).build())

@@ -1,5 +1,6 @@
 package io.duet.infra.api;
 
+import io.duet.infra.Nag;
 import io.duet.infra.foundation.FoundationStack;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,8 @@ public final class JavaFunction extends Construct {
             builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
         }
         function = builder.build();
+        Nag.accept(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole: AWS's own "
+                + "minimal policies for the function's logs and its VPC network interfaces");
         alias = Alias.Builder.create(this, "Alias").aliasName(ALIAS).version(function.getCurrentVersion()).build();
     }
 

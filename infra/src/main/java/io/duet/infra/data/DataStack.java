@@ -1,6 +1,7 @@
 package io.duet.infra.data;
 
 import io.duet.infra.DeploymentConfig;
+import io.duet.infra.Nag;
 import io.duet.infra.foundation.FoundationStack;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,8 @@ public final class DataStack extends Stack {
     public static final String DATABASE = "duet";
     public static final int REDIS_PORT = 6379;
     static final String ENGINE_VERSION = "16.6";
+    static final String DEFAULT_PORT_REASON = "A non-default port hides nothing from a scan inside the VPC; access is the "
+            + "security group, TLS (the proxy requires it) and credentials from Secrets Manager";
 
     private final ISecret jwtSecret;
     private final ISecret opsToken;
@@ -105,6 +108,7 @@ public final class DataStack extends Stack {
         var engine = DatabaseClusterEngine.auroraPostgres(AuroraPostgresClusterEngineProps.builder()
                 .version(AuroraPostgresEngineVersion.of(ENGINE_VERSION, "16")).build());
         IDatabaseCluster cluster;
+        // RDS11 (default port) is accepted below on both kinds of cluster: see the reason there.
         if (primary) {
             var writer = DatabaseCluster.Builder.create(this, "Aurora")
                     .engine(engine)
@@ -130,6 +134,7 @@ public final class DataStack extends Stack {
                     .sourceDbClusterIdentifier(writer.getClusterIdentifier())
                     .deletionProtection(true)
                     .build();
+            Nag.accept(writer, "AwsSolutions-RDS11", DEFAULT_PORT_REASON);
             cluster = writer;
         } else {
             dbCredentials = Secret.fromSecretNameV2(this, "DbCredentials", dbSecretName);
@@ -183,6 +188,11 @@ public final class DataStack extends Stack {
                         + redis.getAttrPrimaryEndPointAddress() + ":" + REDIS_PORT + "/0"))
                 .build();
 
+        Nag.accept(redis, "AwsSolutions-AEC5", "A non-default port hides nothing from a scan inside the VPC; access is the "
+                + "security group, TLS and AUTH");
+        Nag.accept(this, "AwsSolutions-SMG4", "Duet's secrets are rotated by the runbook (infra/README.md, Secrets), not by a "
+                + "rotation function: the units read them at start, so a rotation is a new value plus a rolling restart, and the "
+                + "JWT key rotates through DUET_JWT_PREVIOUS_SECRET so tokens already issued stay valid");
         alarms(config, foundation, region, primary, cluster);
     }
 
@@ -216,6 +226,7 @@ public final class DataStack extends Stack {
                 .backupRetentionPeriod(14)
                 .build();
         cluster.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+        Nag.accept(cluster, "AwsSolutions-RDS11", DEFAULT_PORT_REASON);
         for (String name : List.of("Reader1", "Reader2")) {
             CfnDBInstance.Builder.create(this, name)
                     .dbClusterIdentifier(cluster.getRef())

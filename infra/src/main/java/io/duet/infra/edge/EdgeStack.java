@@ -2,6 +2,7 @@ package io.duet.infra.edge;
 
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Hostnames;
+import io.duet.infra.Nag;
 import io.duet.infra.Waf;
 import io.duet.infra.media.MediaStack;
 import java.util.List;
@@ -53,6 +54,7 @@ public final class EdgeStack extends Stack {
                 .lifecycleRules(List.of(LifecycleRule.builder().expiration(Duration.days(90)).build()))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        Nag.accept(logs, "AwsSolutions-S1", "This is CloudFront's log bucket; logging it into another bucket would only move the question");
         for (String region : config.regionsInDeployOrder()) {
             String suffix = region.replace("-", "");
             var bucket = Bucket.fromBucketAttributes(this, "Media" + suffix, BucketAttributes.builder()
@@ -74,6 +76,7 @@ public final class EdgeStack extends Stack {
                     .webAclId(acl.getAttrArn())
                     .enableLogging(true).logBucket(logs).logFilePrefix(region + "/")
                     .build();
+            Nag.accept(distribution, "AwsSolutions-CFR1", "Duet's couples are anywhere; no country is excluded");
             ARecord.Builder.create(this, "Record" + suffix).zone(zone).recordName(hosts.media(region))
                     .target(RecordTarget.fromAlias(new CloudFrontTarget(distribution))).build();
         }

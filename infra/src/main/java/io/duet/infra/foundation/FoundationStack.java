@@ -76,11 +76,11 @@ public final class FoundationStack extends Stack {
                 InterfaceVpcEndpointAwsService.EMAIL_SMTP);
         var endpointSg = SecurityGroup.Builder.create(this, "EndpointSg").vpc(vpc)
                 .description("Interface endpoints: HTTPS from the VPC").allowAllOutbound(false).build();
-        endpointSg.addIngressRule(Peer.ipv4(vpc.getVpcCidrBlock()), Port.tcp(443), "HTTPS from the VPC");
-        endpointSg.addIngressRule(Peer.ipv4(vpc.getVpcCidrBlock()), Port.tcp(587), "SMTP submission from the VPC");
+        endpointSg.addIngressRule(Peer.ipv4(config.regions().get(region)), Port.tcp(443), "HTTPS from the VPC");
+        endpointSg.addIngressRule(Peer.ipv4(config.regions().get(region)), Port.tcp(587), "SMTP submission from the VPC");
         for (int i = 0; i < services.size(); i++) {
             vpc.addInterfaceEndpoint("Endpoint" + i, InterfaceVpcEndpointOptions.builder()
-                    .service(services.get(i)).privateDnsEnabled(true).securityGroups(List.of(endpointSg))
+                    .service(services.get(i)).privateDnsEnabled(true).securityGroups(List.of(endpointSg)).open(false)
                     .subnets(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_WITH_EGRESS).build()).build());
         }
 

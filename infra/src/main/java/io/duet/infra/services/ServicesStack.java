@@ -2,6 +2,7 @@ package io.duet.infra.services;
 
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Hostnames;
+import io.duet.infra.Nag;
 import io.duet.infra.UnitSettings;
 import io.duet.infra.Waf;
 import io.duet.infra.data.DataStack;
@@ -145,6 +146,7 @@ public final class ServicesStack extends Stack {
                 .deletionProtection(true)
                 .build();
         loadBalancer.logAccessLogs(accessLogBucket(config, region), "alb");
+        Nag.accept(albSg, "AwsSolutions-EC23", "The realtime ALB is the clients' public endpoint; WAF guards it");
         var zone = HostedZone.fromHostedZoneAttributes(this, "Zone", HostedZoneAttributes.builder()
                 .hostedZoneId(config.zoneId()).zoneName(config.zoneName()).build());
         var certificate = Certificate.Builder.create(this, "Certificate").domainName(hosts.realtime())
@@ -216,6 +218,14 @@ public final class ServicesStack extends Stack {
                 .build());
         schedule(workerScaling, plans, inputs.baselineWorkers(), inputs.maxWorkers(), false);
 
+        for (var task : List.of(gatewayTask, workerTask)) {
+            Nag.accept(task, "AwsSolutions-ECS2", "The environment holds settings only (hostnames, region, bucket); every secret "
+                    + "comes from Secrets Manager through the container's secrets");
+            Nag.accept(task.obtainExecutionRole(), "AwsSolutions-IAM5", "CDK's execution-role policy: ecr:GetAuthorizationToken "
+                    + "only exists on '*', and the imported secrets are named by prefix (Secrets Manager appends a random suffix)");
+        }
+        Nag.accept(workerTask.getTaskRole(), "AwsSolutions-IAM5", "The worker reads and writes every object under media/ of its "
+                + "region's bucket (originals and variants); the grant is limited to that prefix");
         alarms(region, action);
     }
 
@@ -265,7 +275,7 @@ public final class ServicesStack extends Stack {
     }
 
     private IBucket accessLogBucket(DeploymentConfig config, String region) {
-        return Bucket.Builder.create(this, "AlbLogs")
+        var logs = Bucket.Builder.create(this, "AlbLogs")
                 .bucketName(config.prefix() + "-alb-logs-" + region + "-" + config.account())
                 .encryption(BucketEncryption.S3_MANAGED)
                 .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
@@ -273,6 +283,8 @@ public final class ServicesStack extends Stack {
                 .lifecycleRules(List.of(software.amazon.awscdk.services.s3.LifecycleRule.builder().expiration(Duration.days(90)).build()))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        Nag.accept(logs, "AwsSolutions-S1", "This is the ALB's access-log bucket; logging it into another bucket would only move the question");
+        return logs;
     }
 
     static Metric duetMetric(String name, Map<String, String> dims, String statistic) {

@@ -2,6 +2,7 @@ package io.duet.infra;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,9 @@ public record DeploymentConfig(
     public static final String EDGE_REGION = "us-east-1";
 
     public DeploymentConfig {
-        regions = Map.copyOf(new LinkedHashMap<>(regions));
+        // Insertion order, not Map.copyOf: its iteration order changes from one JVM to the next, and so would
+        // every template that lists the regions (the snapshot test caught it).
+        regions = Collections.unmodifiableMap(new LinkedHashMap<>(regions));
         if (!regions.containsKey(primaryRegion)) {
             throw new IllegalArgumentException("duet:primaryRegion " + primaryRegion + " is not one of duet:regions " + regions.keySet());
         }

@@ -21,6 +21,7 @@ final class Fixture {
     /** The one synthesis: templates and cdk-nag's messages are read from it (Template.fromStack would synthesize again each time). */
     static final CloudAssembly ASSEMBLY;
     private static final Map<Stack, Template> TEMPLATES = new HashMap<>();
+    private static final Map<String, Map<String, Object>> JSON = new HashMap<>();
 
     static {
         var context = new HashMap<>(DuetApp.cdkJsonContext(INFRA.resolve("cdk.json")));
@@ -29,6 +30,13 @@ final class Fixture {
         var app = new App(AppProps.builder().context(context).build());
         STACKS = DuetApp.build(app, DeploymentConfig.from(key -> app.getNode().tryGetContext(key), INFRA), NOW);
         ASSEMBLY = app.synth();
+        // Read every template now: an artifact reads its file lazily, and Annotations.fromStack synthesizes into
+        // the same folder again.
+        for (var artifact : ASSEMBLY.getStacks()) {
+            @SuppressWarnings("unchecked")
+            var template = (Map<String, Object>) artifact.getTemplate();
+            JSON.put(artifact.getId(), template);
+        }
     }
 
     private Fixture() {}
@@ -37,9 +45,8 @@ final class Fixture {
         return TEMPLATES.computeIfAbsent(stack, s -> Template.fromJSON(templateJson(s)));
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> templateJson(Stack stack) {
-        return (Map<String, Object>) ASSEMBLY.getStackArtifact(stack.getArtifactId()).getTemplate();
+        return JSON.get(stack.getArtifactId());
     }
 
     static DuetApp.RegionStacks region(String region) {

@@ -11,6 +11,7 @@ import io.duet.infra.promotions.CapacityPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -179,11 +180,12 @@ public final class ApiStack extends Stack {
 
     private void alarms(FoundationStack foundation, String region) {
         var action = new SnsAction(foundation.alarms());
-        var dims = Map.of("ApiId", httpApi.getApiId(), "Stage", "$default");
+        // Sorted maps: Map.of iterates in an order that changes per JVM, and so would the template.
+        var dims = new TreeMap<>(Map.of("ApiId", httpApi.getApiId(), "Stage", "$default"));
         var errors = metric("AWS/ApiGateway", "5xx", dims, "Sum");
         var count = metric("AWS/ApiGateway", "Count", dims, "Sum");
         var rate = MathExpression.Builder.create().expression("IF(count > 0, 100 * errors / count, 0)")
-                .usingMetrics(Map.of("errors", errors, "count", count)).period(Duration.minutes(1)).label("5xx %").build();
+                .usingMetrics(new TreeMap<>(Map.of("errors", errors, "count", count))).period(Duration.minutes(1)).label("5xx %").build();
         alarm("Api5xxRate", "HTTP API " + region + ": more than 1 % of requests answered 5xx", rate, 1, 3, action);
         var p99 = Metric.Builder.create().namespace("AWS/ApiGateway").metricName("Latency").dimensionsMap(dims)
                 .statistic("p99").period(Duration.minutes(1)).build();
@@ -195,8 +197,8 @@ public final class ApiStack extends Stack {
                     throttles, 0, 1, action);
         }
         var spillover = Metric.Builder.create().namespace("AWS/Lambda").metricName("ProvisionedConcurrencySpilloverInvocations")
-                .dimensionsMap(Map.of("FunctionName", signup.function().getFunctionName(), "Resource",
-                        signup.function().getFunctionName() + ":" + JavaFunction.ALIAS))
+                .dimensionsMap(new TreeMap<>(Map.of("FunctionName", signup.function().getFunctionName(), "Resource",
+                        signup.function().getFunctionName() + ":" + JavaFunction.ALIAS)))
                 .statistic("Sum").period(Duration.minutes(1)).build();
         alarm("SignupSpillover", "Signup function " + region + ": invocations beyond provisioned concurrency (cold starts)",
                 spillover, 10, 3, action);

@@ -86,7 +86,8 @@ public final class DataStack extends Stack {
         dataSecurityGroup.addEgressRule(dataSecurityGroup, Port.tcp(5432), "RDS Proxy to Aurora");
         // The other regions write through this region's proxy (primary) and publish to this Redis (every region)
         // over the peered VPCs: see infra/README.md, "Cross-region writes and events".
-        config.regions().forEach((other, cidr) -> {
+        config.regionsInDeployOrder().forEach(other -> {
+            String cidr = config.regions().get(other);
             if (!other.equals(region)) {
                 if (primary) {
                     dataSecurityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(5432), "PostgreSQL writes from " + other);

@@ -1,0 +1,34 @@
+package io.duet.infra;
+
+import io.duet.infra.data.DataStack;
+import io.duet.infra.media.MediaStack;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings every Duet unit of a region gets in its environment, by the names DESIGN.md and the README
+ * fix. Secrets are not here: each unit takes them from Secrets Manager its own way.
+ */
+public final class UnitSettings {
+    private UnitSettings() {}
+
+    public static Map<String, String> common(DeploymentConfig config, String region, DataStack data) {
+        var hosts = new Hostnames(config.zoneName());
+        var env = new LinkedHashMap<String, String>();
+        // Every region writes to the one Aurora writer: through its own proxy in the primary region, through
+        // the primary's proxy over the peered VPCs elsewhere (infra/README.md, "Cross-region writes and events").
+        String writer = config.isPrimary(region) ? data.proxy().getEndpoint() : config.writerEndpoint();
+        env.put("DATASOURCES_DEFAULT_URL", "jdbc:postgresql://" + writer + ":5432/" + DataStack.DATABASE + "?sslmode=require");
+        env.put("DUET_COUPLES_REGION", region);
+        for (String r : config.regionsInDeployOrder()) {
+            env.put("DUET_COUPLES_GATEWAY_URLS_" + r.toUpperCase(Locale.ROOT).replace('-', '_'), hosts.gatewayUrl(r));
+        }
+        env.put("DUET_ACCOUNTS_PUBLIC_BASE_URL", "https://" + hosts.api());
+        env.put("DUET_MEDIA_STORE", "s3");
+        env.put("DUET_MEDIA_S3_BUCKET", MediaStack.bucketName(config, region));
+        env.put("DUET_MEDIA_S3_REGION", region);
+        env.put("DUET_LOG_FORMAT", "json");
+        return env;
+    }
+}

@@ -57,7 +57,8 @@ public record DeploymentConfig(
         // every template that lists the regions (the snapshot test caught it).
         regions = Collections.unmodifiableMap(new LinkedHashMap<>(regions));
         if (!regions.containsKey(primaryRegion)) {
-            throw new IllegalArgumentException("duet:primaryRegion " + primaryRegion + " is not one of duet:regions " + regions.keySet());
+            throw new IllegalArgumentException(
+                    "duet:primaryRegion " + primaryRegion + " is not one of duet:regions " + regions.keySet());
         }
         if (!account.matches("\\d{12}")) {
             throw new IllegalArgumentException("duet:account must be a 12-digit AWS account id, was '" + account + "'");
@@ -90,10 +91,13 @@ public record DeploymentConfig(
 
     /** Reads the configuration from context values; {@code baseDir} anchors the relative paths. */
     public static DeploymentConfig from(Function<String, Object> context, Path baseDir) {
-        Function<String, String> required = key -> Optional.ofNullable(context.apply(key)).map(Object::toString)
+        Function<String, String> required = key -> Optional.ofNullable(context.apply(key))
+                .map(Object::toString)
                 .filter(v -> !v.isBlank())
-                .orElseThrow(() -> new IllegalArgumentException("CDK context " + key + " is required (see infra/cdk.json)"));
-        Function<String, String> optional = key -> Optional.ofNullable(context.apply(key)).map(Object::toString).orElse("");
+                .orElseThrow(
+                        () -> new IllegalArgumentException("CDK context " + key + " is required (see infra/cdk.json)"));
+        Function<String, String> optional = key ->
+                Optional.ofNullable(context.apply(key)).map(Object::toString).orElse("");
         var regions = new LinkedHashMap<String, String>();
         for (String entry : required.apply("duet:regions").split(",")) {
             String[] parts = entry.trim().split("=");

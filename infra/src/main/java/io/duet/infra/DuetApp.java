@@ -40,10 +40,12 @@ import software.amazon.awscdk.Tags;
  */
 public final class DuetApp {
     /** The stacks of one region, in deploy order. */
-    public record RegionStacks(FoundationStack foundation, DataStack data, MediaStack media, ApiStack api, ServicesStack services) {}
+    public record RegionStacks(
+            FoundationStack foundation, DataStack data, MediaStack media, ApiStack api, ServicesStack services) {}
 
     /** Everything the app made, for the tests. */
-    public record Stacks(DeploymentConfig config, Map<String, RegionStacks> regions, EdgeStack edge, List<CapacityPlan> plans) {}
+    public record Stacks(
+            DeploymentConfig config, Map<String, RegionStacks> regions, EdgeStack edge, List<CapacityPlan> plans) {}
 
     private DuetApp() {}
 
@@ -52,7 +54,13 @@ public final class DuetApp {
         var props = AppProps.builder();
         if (System.getenv("CDK_CONTEXT_JSON") == null) {
             // Run without the cdk CLI (./duet synth): read cdk.json's context ourselves, as the CLI would.
-            props.context(cdkJsonContext(baseDir.resolve("cdk.json")));
+            Map<String, Object> context = cdkJsonContext(baseDir.resolve("cdk.json"));
+            if (args.length == 2 && args[0].equals("--regions")) {
+                context.put("duet:regions", onlyRegions(String.valueOf(context.get("duet:regions")), args[1]));
+            } else if (args.length > 0) {
+                throw new IllegalArgumentException("usage: ./duet synth [--regions REGION,...]");
+            }
+            props.context(context);
         }
         if (System.getenv("CDK_OUTDIR") == null) {
             props.outdir(baseDir.resolve("target/cdk.out").toString());
@@ -69,16 +77,24 @@ public final class DuetApp {
         }
         app.synth();
         for (CapacityPlan plan : stacks.plans()) {
-            System.out.printf("promotion %s (%s, %d signups/min): %s to %s: signup provisioned concurrency %d, workers %d, gateways %d%n",
-                    plan.promotion().name(), plan.promotion().region(), plan.promotion().signupsPerMinute(), plan.raiseAt(),
-                    plan.lowerAt(), plan.signupProvisionedConcurrency(), plan.workers(), plan.gateways());
+            System.out.printf(
+                    "promotion %s (%s, %d signups/min): %s to %s: signup provisioned concurrency %d, workers %d, gateways %d%n",
+                    plan.promotion().name(),
+                    plan.promotion().region(),
+                    plan.promotion().signupsPerMinute(),
+                    plan.raiseAt(),
+                    plan.lowerAt(),
+                    plan.signupProvisionedConcurrency(),
+                    plan.workers(),
+                    plan.gateways());
         }
         System.out.println("synthesized " + app.getNode().getChildren().size() + " stacks into " + app.getOutdir());
     }
 
     /** Builds every stack into {@code app} and adds the cdk-nag checks; {@code now} drops promotions already over. */
     public static Stacks build(App app, DeploymentConfig config, Instant now) {
-        var promotions = PromotionsFile.read(config.promotionsFile(), config.regions().keySet());
+        var promotions =
+                PromotionsFile.read(config.promotionsFile(), config.regions().keySet());
         var model = new CapacityModel(CapacityInputs.read(config.capacityInputsFile()));
         var plans = model.plan(promotions, now);
         var code = new FunctionCode(config.functionsDir(), config.placeholderCode());
@@ -88,7 +104,9 @@ public final class DuetApp {
         for (String region : config.regionsInDeployOrder()) {
             var props = props(config, region);
             String name = config.prefix() + "-" + region + "-";
-            var regionPlans = plans.stream().filter(p -> p.promotion().region().equals(region)).toList();
+            var regionPlans = plans.stream()
+                    .filter(p -> p.promotion().region().equals(region))
+                    .toList();
             var foundation = new FoundationStack(app, name + "foundation", props, config, region);
             var data = new DataStack(app, name + "data", props, config, region, foundation);
             if (primaryData == null) {
@@ -98,8 +116,10 @@ public final class DuetApp {
                 data.addStackDependency(primaryData);
             }
             var media = new MediaStack(app, name + "media", props, config, region);
-            var api = new ApiStack(app, name + "api", props, config, region, foundation, data, code, model, regionPlans);
-            var services = new ServicesStack(app, name + "services", props, config, region, foundation, data, model, regionPlans);
+            var api =
+                    new ApiStack(app, name + "api", props, config, region, foundation, data, code, model, regionPlans);
+            var services = new ServicesStack(
+                    app, name + "services", props, config, region, foundation, data, model, regionPlans);
             api.addStackDependency(media);
             services.addStackDependency(media);
             regions.put(region, new RegionStacks(foundation, data, media, api, services));
@@ -109,13 +129,17 @@ public final class DuetApp {
 
         Tags.of(app).add("project", "duet");
         Tags.of(app).add("stage", config.stage());
-        Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+        Aspects.of(app)
+                .add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         return new Stacks(config, regions, edge, plans);
     }
 
     private static StackProps props(DeploymentConfig config, String region) {
         return StackProps.builder()
-                .env(Environment.builder().account(config.account()).region(region).build())
+                .env(Environment.builder()
+                        .account(config.account())
+                        .region(region)
+                        .build())
                 .crossRegionReferences(false)
                 .terminationProtection(true)
                 .build();
@@ -131,13 +155,35 @@ public final class DuetApp {
         return Files.exists(cwd.resolve("cdk.json")) ? cwd : cwd.resolve("infra");
     }
 
+    /**
+     * The entries of {@code duet:regions} ({@code region=cidr,...}) for the regions asked for, in their order
+     * there; an unknown region is an error naming the known ones.
+     */
+    static String onlyRegions(String all, String wanted) {
+        var known = new LinkedHashMap<String, String>();
+        for (String entry : all.split(",")) {
+            known.put(entry.substring(0, entry.indexOf('=')).trim(), entry.trim());
+        }
+        var chosen = new java.util.ArrayList<String>();
+        for (String region : wanted.split(",")) {
+            String entry = known.get(region.trim());
+            if (entry == null) {
+                throw new IllegalArgumentException("unknown region '" + region.trim() + "' (cdk.json duet:regions has "
+                        + String.join(", ", known.keySet()) + ")");
+            }
+            chosen.add(entry);
+        }
+        return String.join(",", chosen);
+    }
+
     static Map<String, Object> cdkJsonContext(Path cdkJson) {
         try {
             JsonNode context = new ObjectMapper().readTree(cdkJson.toFile()).path("context");
             var values = new LinkedHashMap<String, Object>();
             context.properties().forEach(e -> {
                 JsonNode v = e.getValue();
-                values.put(e.getKey(), v.isBoolean() ? (Object) v.asBoolean() : v.isTextual() ? v.asText() : v.toString());
+                values.put(
+                        e.getKey(), v.isBoolean() ? (Object) v.asBoolean() : v.isTextual() ? v.asText() : v.toString());
             });
             return values;
         } catch (IOException e) {

@@ -13,6 +13,9 @@ public final class Nag {
     private Nag() {}
 
     public static void accept(IConstruct construct, String rule, String reason) {
-        NagSuppressions.addResourceSuppressions(construct, List.of(NagPackSuppression.builder().id(rule).reason(reason).build()), true);
+        NagSuppressions.addResourceSuppressions(
+                construct,
+                List.of(NagPackSuppression.builder().id(rule).reason(reason).build()),
+                true);
     }
 }

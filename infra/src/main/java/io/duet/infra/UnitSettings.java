@@ -19,7 +19,9 @@ public final class UnitSettings {
         // Every region writes to the one Aurora writer: through its own proxy in the primary region, through
         // the primary's proxy over the peered VPCs elsewhere (infra/README.md, "Cross-region writes and events").
         String writer = config.isPrimary(region) ? data.proxy().getEndpoint() : config.writerEndpoint();
-        env.put("DATASOURCES_DEFAULT_URL", "jdbc:postgresql://" + writer + ":5432/" + DataStack.DATABASE + "?sslmode=require");
+        env.put(
+                "DATASOURCES_DEFAULT_URL",
+                "jdbc:postgresql://" + writer + ":5432/" + DataStack.DATABASE + "?sslmode=require");
         env.put("DUET_COUPLES_REGION", region);
         for (String r : config.regionsInDeployOrder()) {
             env.put("DUET_COUPLES_GATEWAY_URLS_" + r.toUpperCase(Locale.ROOT).replace('-', '_'), hosts.gatewayUrl(r));

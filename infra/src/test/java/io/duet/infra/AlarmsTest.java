@@ -17,16 +17,23 @@ class AlarmsTest {
     @Test
     void givenEveryStack_whenSynthesized_thenEveryAlarmHasAnAction() {
         var stacks = new ArrayList<Stack>();
-        Fixture.STACKS.regions().values().forEach(r -> stacks.addAll(List.of(r.foundation(), r.data(), r.media(), r.api(), r.services())));
+        Fixture.STACKS
+                .regions()
+                .values()
+                .forEach(r -> stacks.addAll(List.of(r.foundation(), r.data(), r.media(), r.api(), r.services())));
         stacks.add(Fixture.STACKS.edge());
         int alarms = 0;
 
         for (Stack stack : stacks) {
-            for (var alarm : Fixture.template(stack).findResources("AWS::CloudWatch::Alarm").entrySet()) {
+            for (var alarm : Fixture.template(stack)
+                    .findResources("AWS::CloudWatch::Alarm")
+                    .entrySet()) {
                 @SuppressWarnings("unchecked")
                 var props = (Map<String, Object>) alarm.getValue().get("Properties");
                 var actions = (List<?>) props.get("AlarmActions");
-                assertTrue(actions != null && !actions.isEmpty(), stack.getStackName() + "/" + alarm.getKey() + " has no action");
+                assertTrue(
+                        actions != null && !actions.isEmpty(),
+                        stack.getStackName() + "/" + alarm.getKey() + " has no action");
                 alarms++;
             }
         }
@@ -43,11 +50,22 @@ class AlarmsTest {
                     .flatMap(Set::stream)
                     .collect(Collectors.toSet());
 
-            for (String expected : List.of("QueueOldestAge", "QueueDeadLetters", "5xx", "Latency", "DatabaseMemoryUsagePercentage",
-                    "CurrConnections", "CPUUtilization", "Throttles")) {
-                assertTrue(metrics.contains(expected), region.data().getRegion() + " lacks an alarm on " + expected + ": " + metrics);
+            for (String expected : List.of(
+                    "QueueOldestAge",
+                    "QueueDeadLetters",
+                    "5xx",
+                    "Latency",
+                    "DatabaseMemoryUsagePercentage",
+                    "CurrConnections",
+                    "CPUUtilization",
+                    "Throttles")) {
+                assertTrue(
+                        metrics.contains(expected),
+                        region.data().getRegion() + " lacks an alarm on " + expected + ": " + metrics);
             }
-            assertTrue(metrics.contains("AuroraReplicaLagMaximum") || metrics.contains("AuroraGlobalDBReplicationLag"), metrics.toString());
+            assertTrue(
+                    metrics.contains("AuroraReplicaLagMaximum") || metrics.contains("AuroraGlobalDBReplicationLag"),
+                    metrics.toString());
             assertFalse(metrics.isEmpty());
         }
     }
@@ -58,9 +76,13 @@ class AlarmsTest {
         if (props.containsKey("MetricName")) {
             return Set.of(props.get("MetricName").toString());
         }
-        return ((List<Map<String, Object>>) props.get("Metrics")).stream()
-                .filter(m -> m.containsKey("MetricStat"))
-                .map(m -> ((Map<String, Map<String, Object>>) m.get("MetricStat")).get("Metric").get("MetricName").toString())
-                .collect(Collectors.toSet());
+        return ((List<Map<String, Object>>) props.get("Metrics"))
+                .stream()
+                        .filter(m -> m.containsKey("MetricStat"))
+                        .map(m -> ((Map<String, Map<String, Object>>) m.get("MetricStat"))
+                                .get("Metric")
+                                .get("MetricName")
+                                .toString())
+                        .collect(Collectors.toSet());
     }
 }

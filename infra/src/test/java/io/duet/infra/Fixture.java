@@ -20,6 +20,7 @@ final class Fixture {
     static final DuetApp.Stacks STACKS;
     /** The one synthesis: templates and cdk-nag's messages are read from it (Template.fromStack would synthesize again each time). */
     static final CloudAssembly ASSEMBLY;
+
     private static final Map<Stack, Template> TEMPLATES = new HashMap<>();
     private static final Map<String, Map<String, Object>> JSON = new HashMap<>();
 

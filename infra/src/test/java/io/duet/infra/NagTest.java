@@ -15,12 +15,16 @@ class NagTest {
     @Test
     void givenEveryStack_whenChecked_thenNoAwsSolutionsFindingIsLeft() {
         var stacks = new ArrayList<Stack>();
-        Fixture.STACKS.regions().values().forEach(r -> stacks.addAll(List.of(r.foundation(), r.data(), r.media(), r.api(), r.services())));
+        Fixture.STACKS
+                .regions()
+                .values()
+                .forEach(r -> stacks.addAll(List.of(r.foundation(), r.data(), r.media(), r.api(), r.services())));
         stacks.add(Fixture.STACKS.edge());
         var findings = new ArrayList<String>();
 
         for (Stack stack : stacks) {
-            for (var message : Fixture.ASSEMBLY.getStackArtifact(stack.getArtifactId()).getMessages()) {
+            for (var message :
+                    Fixture.ASSEMBLY.getStackArtifact(stack.getArtifactId()).getMessages()) {
                 String data = String.valueOf(message.getEntry().getData());
                 if (data.contains("AwsSolutions-") || data.contains("CdkNagValidationFailure")) {
                     findings.add(message.getLevel() + " " + message.getId() + " " + data);
@@ -36,16 +40,27 @@ class NagTest {
         // The same check through the assertions API (it synthesizes the app again, so once, on the largest stack).
         var annotations = Annotations.fromStack(Fixture.primary().services());
 
-        assertTrue(annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*")).isEmpty());
-        assertTrue(annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")).isEmpty());
+        assertTrue(annotations
+                .findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))
+                .isEmpty());
+        assertTrue(annotations
+                .findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))
+                .isEmpty());
     }
 
     @Test
     void givenAResourceThatBreaksARule_whenChecked_thenTheCheckReportsIt() {
         // The check above must be able to fail: an unencrypted, unlogged bucket is reported by the same pack.
         var app = new software.amazon.awscdk.App();
-        var stack = new Stack(app, "Probe", software.amazon.awscdk.StackProps.builder()
-                .env(software.amazon.awscdk.Environment.builder().account("111111111111").region("eu-west-1").build()).build());
+        var stack = new Stack(
+                app,
+                "Probe",
+                software.amazon.awscdk.StackProps.builder()
+                        .env(software.amazon.awscdk.Environment.builder()
+                                .account("111111111111")
+                                .region("eu-west-1")
+                                .build())
+                        .build());
         new software.amazon.awscdk.services.s3.CfnBucket(stack, "Bare");
         software.amazon.awscdk.Aspects.of(app).add(new io.github.cdklabs.cdknag.AwsSolutionsChecks());
 

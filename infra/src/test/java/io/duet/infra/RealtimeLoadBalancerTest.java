@@ -28,33 +28,57 @@ class RealtimeLoadBalancerTest {
         String cookie = match(REALTIME.resolve("Node.java"), "AFFINITY_COOKIE = \"([^\"]+)\"");
 
         for (var region : Fixture.STACKS.regions().values()) {
-            Fixture.template(region.services()).hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Map.of(
-                    "TargetGroupAttributes", Match.arrayWith(List.of(
-                            Map.of("Key", "stickiness.enabled", "Value", "true"),
-                            Map.of("Key", "stickiness.type", "Value", "app_cookie"),
-                            Map.of("Key", "stickiness.app_cookie.cookie_name", "Value", cookie)))));
+            Fixture.template(region.services())
+                    .hasResourceProperties(
+                            "AWS::ElasticLoadBalancingV2::TargetGroup",
+                            Map.of(
+                                    "TargetGroupAttributes",
+                                    Match.arrayWith(List.of(
+                                            Map.of("Key", "stickiness.enabled", "Value", "true"),
+                                            Map.of("Key", "stickiness.type", "Value", "app_cookie"),
+                                            Map.of("Key", "stickiness.app_cookie.cookie_name", "Value", cookie)))));
         }
     }
 
     @Test
-    void givenTheGatewaysTimeouts_whenSynthesized_thenTheIdleTimeoutExceedsThemAndTheDeregistrationDelayCoversTheDrain() throws IOException {
+    void givenTheGatewaysTimeouts_whenSynthesized_thenTheIdleTimeoutExceedsThemAndTheDeregistrationDelayCoversTheDrain()
+            throws IOException {
         Path config = REALTIME.resolve("RealtimeConfig.java");
         Duration pollHold = defaultOf(config, "pollHold");
         Duration heartbeat = defaultOf(config, "heartbeatInterval");
         Duration heartbeatTimeout = defaultOf(config, "heartbeatTimeout");
         Duration drain = defaultOf(config, "drainGrace");
-        assertEquals(List.of(pollHold, heartbeat, heartbeatTimeout, drain), List.of(GatewayTiming.POLL_HOLD,
-                GatewayTiming.HEARTBEAT_INTERVAL, GatewayTiming.HEARTBEAT_TIMEOUT, GatewayTiming.DRAIN_GRACE));
+        assertEquals(
+                List.of(pollHold, heartbeat, heartbeatTimeout, drain),
+                List.of(
+                        GatewayTiming.POLL_HOLD,
+                        GatewayTiming.HEARTBEAT_INTERVAL,
+                        GatewayTiming.HEARTBEAT_TIMEOUT,
+                        GatewayTiming.DRAIN_GRACE));
         Template services = Fixture.template(Fixture.primary().services());
 
-        long idle = Long.parseLong(attribute(services, "AWS::ElasticLoadBalancingV2::LoadBalancer", "LoadBalancerAttributes", "idle_timeout.timeout_seconds"));
-        long delay = Long.parseLong(attribute(services, "AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupAttributes", "deregistration_delay.timeout_seconds"));
+        long idle = Long.parseLong(attribute(
+                services,
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "LoadBalancerAttributes",
+                "idle_timeout.timeout_seconds"));
+        long delay = Long.parseLong(attribute(
+                services,
+                "AWS::ElasticLoadBalancingV2::TargetGroup",
+                "TargetGroupAttributes",
+                "deregistration_delay.timeout_seconds"));
 
-        assertTrue(idle > pollHold.toSeconds() && idle > heartbeat.toSeconds() && idle > heartbeatTimeout.toSeconds(), "idle " + idle);
+        assertTrue(
+                idle > pollHold.toSeconds() && idle > heartbeat.toSeconds() && idle > heartbeatTimeout.toSeconds(),
+                "idle " + idle);
         assertTrue(delay >= pollHold.plus(drain).toSeconds(), "deregistration delay " + delay);
         assertTrue(delay <= 60, "a longer delay only slows deploys: " + delay);
-        services.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of("ContainerDefinitions", List.of(Match.objectLike(Map.of(
-                "Name", "gateway", "StopTimeout", GatewayTiming.STOP_TIMEOUT.toSeconds())))));
+        services.hasResourceProperties(
+                "AWS::ECS::TaskDefinition",
+                Map.of(
+                        "ContainerDefinitions",
+                        List.of(Match.objectLike(
+                                Map.of("Name", "gateway", "StopTimeout", GatewayTiming.STOP_TIMEOUT.toSeconds())))));
         assertTrue(GatewayTiming.STOP_TIMEOUT.compareTo(drain) > 0);
     }
 
@@ -63,22 +87,41 @@ class RealtimeLoadBalancerTest {
         Template services = Fixture.template(Fixture.primary().services());
 
         for (String name : List.of("gateway", "worker")) {
-            services.hasResourceProperties("AWS::ECS::Service", Map.of("ServiceName", name,
-                    "DeploymentConfiguration", Match.objectLike(Map.of(
-                            "DeploymentCircuitBreaker", Map.of("Enable", true, "Rollback", true)))));
+            services.hasResourceProperties(
+                    "AWS::ECS::Service",
+                    Map.of(
+                            "ServiceName",
+                            name,
+                            "DeploymentConfiguration",
+                            Match.objectLike(
+                                    Map.of("DeploymentCircuitBreaker", Map.of("Enable", true, "Rollback", true)))));
         }
-        services.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Map.of(
-                "PolicyType", "TargetTrackingScaling",
-                "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of("CustomizedMetricSpecification",
-                        Match.objectLike(Map.of("MetricName", "RealtimeConnections", "Namespace", "Duet"))))));
+        services.hasResourceProperties(
+                "AWS::ApplicationAutoScaling::ScalingPolicy",
+                Map.of(
+                        "PolicyType",
+                        "TargetTrackingScaling",
+                        "TargetTrackingScalingPolicyConfiguration",
+                        Match.objectLike(Map.of(
+                                "CustomizedMetricSpecification",
+                                Match.objectLike(Map.of("MetricName", "RealtimeConnections", "Namespace", "Duet"))))));
         for (String queue : List.of("email", "media", "account-purge")) {
-            services.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Map.of(
-                    "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of("CustomizedMetricSpecification",
-                            Match.objectLike(Map.of("MetricName", "QueueOldestAge",
-                                    "Dimensions", List.of(Map.of("Name", "Queue", "Value", queue))))))));
+            services.hasResourceProperties(
+                    "AWS::ApplicationAutoScaling::ScalingPolicy",
+                    Map.of(
+                            "TargetTrackingScalingPolicyConfiguration",
+                            Match.objectLike(Map.of(
+                                    "CustomizedMetricSpecification",
+                                    Match.objectLike(Map.of(
+                                            "MetricName",
+                                            "QueueOldestAge",
+                                            "Dimensions",
+                                            List.of(Map.of("Name", "Queue", "Value", queue))))))));
         }
-        services.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Map.of("PolicyType", "StepScaling"));
-        services.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of("MetricName", "QueueDepth", "Namespace", "Duet"));
+        services.hasResourceProperties(
+                "AWS::ApplicationAutoScaling::ScalingPolicy", Map.of("PolicyType", "StepScaling"));
+        services.hasResourceProperties(
+                "AWS::CloudWatch::Alarm", Map.of("MetricName", "QueueDepth", "Namespace", "Duet"));
     }
 
     @Test
@@ -87,15 +130,20 @@ class RealtimeLoadBalancerTest {
 
         services.hasResourceProperties("AWS::WAFv2::WebACL", Map.of("Scope", "REGIONAL"));
         services.resourceCountIs("AWS::WAFv2::WebACLAssociation", 1);
-        services.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Map.of("Protocol", "HTTPS", "Port", 443));
+        services.hasResourceProperties(
+                "AWS::ElasticLoadBalancingV2::Listener", Map.of("Protocol", "HTTPS", "Port", 443));
     }
 
     private static String attribute(Template template, String type, String property, String key) {
         @SuppressWarnings("unchecked")
-        var props = (Map<String, Object>) template.findResources(type).values().iterator().next().get("Properties");
+        var props = (Map<String, Object>)
+                template.findResources(type).values().iterator().next().get("Properties");
         @SuppressWarnings("unchecked")
         var attributes = (List<Map<String, Object>>) props.get(property);
-        return attributes.stream().filter(a -> key.equals(a.get("Key"))).map(a -> a.get("Value").toString()).findFirst()
+        return attributes.stream()
+                .filter(a -> key.equals(a.get("Key")))
+                .map(a -> a.get("Value").toString())
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(key + " not set on " + type));
     }
 

@@ -28,7 +28,12 @@ class SnapshotTest {
     @Test
     void givenThePrimaryRegionAndTheEdge_whenSynthesized_thenTheTemplatesEqualTheirSnapshots() throws IOException {
         var primary = Fixture.primary();
-        var stacks = List.<Stack>of(primary.foundation(), primary.data(), primary.media(), primary.api(), primary.services(),
+        var stacks = List.<Stack>of(
+                primary.foundation(),
+                primary.data(),
+                primary.media(),
+                primary.api(),
+                primary.services(),
                 Fixture.STACKS.edge());
         boolean update = Boolean.getBoolean("snapshots.update");
         var differing = new ArrayList<String>();
@@ -47,15 +52,19 @@ class SnapshotTest {
             }
         }
 
-        assertTrue(differing.isEmpty(), "templates differ from their snapshots: " + differing
-                + "; compare with target/snapshots, review the change, then run mvn -pl infra verify -Dsnapshots.update=true");
+        assertTrue(
+                differing.isEmpty(),
+                "templates differ from their snapshots: " + differing
+                        + "; compare with target/snapshots, review the change, then run mvn -pl infra verify -Dsnapshots.update=true");
     }
 
     @Test
     void givenAnAssetHash_whenScrubbed_thenOnlyTheHashIsReplaced() {
         String hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-        assertEquals("{\"S3Key\": \"<asset-hash>.zip\", \"Handler\": \"x\"}", scrub("{\"S3Key\": \"" + hash + ".zip\", \"Handler\": \"x\"}"));
+        assertEquals(
+                "{\"S3Key\": \"<asset-hash>.zip\", \"Handler\": \"x\"}",
+                scrub("{\"S3Key\": \"" + hash + ".zip\", \"Handler\": \"x\"}"));
     }
 
     static String scrub(String template) {

@@ -61,7 +61,8 @@ final class LocalPostgres {
                 .start();
         try {
             createDatabase(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
-            try (Connection connection = DriverManager.getConnection(postgres.getJdbcUrl("postgres", DATABASE), "postgres", "")) {
+            try (Connection connection =
+                    DriverManager.getConnection(postgres.getJdbcUrl("postgres", DATABASE), "postgres", "")) {
                 connection.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             }
         } catch (SQLException e) {

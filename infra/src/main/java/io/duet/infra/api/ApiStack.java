@@ -60,25 +60,40 @@ import software.constructs.Construct;
 public final class ApiStack extends Stack {
     /** Requests per second and burst of the whole stage; the signup route gets its own, from the promotions. */
     static final int STAGE_RATE = 5000;
+
     static final int STAGE_BURST = 2000;
     /** The signup route's rate outside promotions, and its floor in them. */
     static final int SIGNUP_BASE_RATE = 50;
+
     static final String SIGNUP_ROUTE = "POST /v1/accounts";
 
     private final JavaFunction api;
     private final JavaFunction signup;
     private final HttpApi httpApi;
 
-    public ApiStack(Construct scope, String id, StackProps props, DeploymentConfig config, String region,
-            FoundationStack foundation, DataStack data, FunctionCode code, CapacityModel model, List<CapacityPlan> plans) {
+    public ApiStack(
+            Construct scope,
+            String id,
+            StackProps props,
+            DeploymentConfig config,
+            String region,
+            FoundationStack foundation,
+            DataStack data,
+            FunctionCode code,
+            CapacityModel model,
+            List<CapacityPlan> plans) {
         super(scope, id, props);
         var hosts = new Hostnames(config.zoneName());
 
         var env = new LinkedHashMap<>(UnitSettings.common(config, region, data));
         // Lambda takes no secret references in its environment: CloudFormation resolves these dynamic
         // references at deploy and Lambda keeps the values encrypted with the region's key.
-        env.put("DATASOURCES_DEFAULT_USERNAME", data.dbCredentials().secretValueFromJson("username").unsafeUnwrap());
-        env.put("DATASOURCES_DEFAULT_PASSWORD", data.dbCredentials().secretValueFromJson("password").unsafeUnwrap());
+        env.put(
+                "DATASOURCES_DEFAULT_USERNAME",
+                data.dbCredentials().secretValueFromJson("username").unsafeUnwrap());
+        env.put(
+                "DATASOURCES_DEFAULT_PASSWORD",
+                data.dbCredentials().secretValueFromJson("password").unsafeUnwrap());
         env.put("DUET_JWT_SECRET", data.jwtSecret().getSecretValue().unsafeUnwrap());
         env.put("DUET_REDIS_URI", data.redisUri().getSecretValue().unsafeUnwrap());
         // One request per instance: RDS Proxy pools across instances (README, "Connection pool").
@@ -88,59 +103,123 @@ public final class ApiStack extends Stack {
 
         var apiEnv = new LinkedHashMap<>(env);
         apiEnv.put("DUET_HTTP_SERVED_PATHS", "/v1,/health");
-        api = new JavaFunction(this, "Api", foundation, code.code("api"),
-                "io.duet.functions.lambda.ApiHandler::handleRequest", 2048, Duration.seconds(30), apiEnv, true, null);
+        api = new JavaFunction(
+                this,
+                "Api",
+                foundation,
+                code.code("api"),
+                "io.duet.functions.lambda.ApiHandler::handleRequest",
+                2048,
+                Duration.seconds(30),
+                apiEnv,
+                true,
+                null);
 
         var signupEnv = new LinkedHashMap<>(env);
         signupEnv.put("DUET_HTTP_SERVED_PATHS", "/v1/accounts");
         int reserved = model.signupReservedConcurrency(plans);
-        signup = new JavaFunction(this, "Signup", foundation, code.code("signup"),
-                "io.duet.functions.lambda.SignUpHandler::handleRequest", model.inputs().functionMemoryMb(), Duration.seconds(15),
-                signupEnv, false, reserved);
+        signup = new JavaFunction(
+                this,
+                "Signup",
+                foundation,
+                code.code("signup"),
+                "io.duet.functions.lambda.SignUpHandler::handleRequest",
+                model.inputs().functionMemoryMb(),
+                Duration.seconds(15),
+                signupEnv,
+                false,
+                reserved);
         scheduleSignupCapacity(model, plans, reserved);
 
         var zone = zone(config);
-        var certificate = Certificate.Builder.create(this, "Certificate").domainName(hosts.api())
-                .subjectAlternativeNames(List.of(hosts.api(region))).validation(CertificateValidation.fromDns(zone)).build();
-        var latencyDomain = DomainName.Builder.create(this, "Domain").domainName(hosts.api()).certificate(certificate).build();
-        var regionalDomain = DomainName.Builder.create(this, "RegionalDomain").domainName(hosts.api(region)).certificate(certificate).build();
+        var certificate = Certificate.Builder.create(this, "Certificate")
+                .domainName(hosts.api())
+                .subjectAlternativeNames(List.of(hosts.api(region)))
+                .validation(CertificateValidation.fromDns(zone))
+                .build();
+        var latencyDomain = DomainName.Builder.create(this, "Domain")
+                .domainName(hosts.api())
+                .certificate(certificate)
+                .build();
+        var regionalDomain = DomainName.Builder.create(this, "RegionalDomain")
+                .domainName(hosts.api(region))
+                .certificate(certificate)
+                .build();
 
-        httpApi = HttpApi.Builder.create(this, "HttpApi").apiName(config.prefix() + "-api")
+        httpApi = HttpApi.Builder.create(this, "HttpApi")
+                .apiName(config.prefix() + "-api")
                 .defaultIntegration(new HttpLambdaIntegration("Api", api.alias()))
                 .createDefaultStage(false)
                 .disableExecuteApiEndpoint(true)
                 .build();
-        httpApi.addRoutes(AddRoutesOptions.builder().path("/v1/accounts").methods(List.of(HttpMethod.POST))
-                .integration(new HttpLambdaIntegration("Signup", signup.alias())).build());
-        Nag.accept(httpApi, "AwsSolutions-APIG4", "Duet authorizes in the function: it verifies its own HS256 access tokens "
-                + "(DUET_JWT_SECRET), and signup, sign-in and refresh must be reachable without one; an HTTP API JWT authorizer "
-                + "needs an issuer with a JWKS, which Duet's symmetric tokens do not have");
-        var stage = HttpStage.Builder.create(this, "Stage").httpApi(httpApi).stageName("$default").autoDeploy(true)
-                .throttle(ThrottleSettings.builder().rateLimit(STAGE_RATE).burstLimit(STAGE_BURST).build())
-                .domainMapping(DomainMappingOptions.builder().domainName(latencyDomain).build())
+        httpApi.addRoutes(AddRoutesOptions.builder()
+                .path("/v1/accounts")
+                .methods(List.of(HttpMethod.POST))
+                .integration(new HttpLambdaIntegration("Signup", signup.alias()))
+                .build());
+        Nag.accept(
+                httpApi,
+                "AwsSolutions-APIG4",
+                "Duet authorizes in the function: it verifies its own HS256 access tokens "
+                        + "(DUET_JWT_SECRET), and signup, sign-in and refresh must be reachable without one; an HTTP API JWT authorizer "
+                        + "needs an issuer with a JWKS, which Duet's symmetric tokens do not have");
+        var stage = HttpStage.Builder.create(this, "Stage")
+                .httpApi(httpApi)
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(STAGE_RATE)
+                        .burstLimit(STAGE_BURST)
+                        .build())
+                .domainMapping(
+                        DomainMappingOptions.builder().domainName(latencyDomain).build())
                 .build();
-        ApiMapping.Builder.create(this, "RegionalMapping").api(httpApi).domainName(regionalDomain).stage(stage).build();
-        var accessLogs = LogGroup.Builder.create(this, "AccessLogs").retention(RetentionDays.THREE_MONTHS)
-                .removalPolicy(RemovalPolicy.RETAIN).build();
+        ApiMapping.Builder.create(this, "RegionalMapping")
+                .api(httpApi)
+                .domainName(regionalDomain)
+                .stage(stage)
+                .build();
+        var accessLogs = LogGroup.Builder.create(this, "AccessLogs")
+                .retention(RetentionDays.THREE_MONTHS)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
         var cfnStage = (CfnStage) stage.getNode().getDefaultChild();
-        cfnStage.setAccessLogSettings(CfnStage.AccessLogSettingsProperty.builder().destinationArn(accessLogs.getLogGroupArn())
-                .format("{\"requestId\":\"$context.requestId\",\"routeKey\":\"$context.routeKey\",\"status\":\"$context.status\","
-                        + "\"latencyMs\":\"$context.responseLatency\",\"integrationError\":\"$context.integrationErrorMessage\"}")
+        cfnStage.setAccessLogSettings(CfnStage.AccessLogSettingsProperty.builder()
+                .destinationArn(accessLogs.getLogGroupArn())
+                .format(
+                        "{\"requestId\":\"$context.requestId\",\"routeKey\":\"$context.routeKey\",\"status\":\"$context.status\","
+                                + "\"latencyMs\":\"$context.responseLatency\",\"integrationError\":\"$context.integrationErrorMessage\"}")
                 .build());
         int signupRate = signupRouteRate(plans);
-        cfnStage.setRouteSettings(Map.of(SIGNUP_ROUTE, CfnStage.RouteSettingsProperty.builder()
-                .throttlingRateLimit(signupRate).throttlingBurstLimit(signupRate).build()));
+        cfnStage.setRouteSettings(Map.of(
+                SIGNUP_ROUTE,
+                CfnStage.RouteSettingsProperty.builder()
+                        .throttlingRateLimit(signupRate)
+                        .throttlingBurstLimit(signupRate)
+                        .build()));
 
-        var healthCheck = HealthCheck.Builder.create(this, "HealthCheck").type(HealthCheckType.HTTPS)
-                .fqdn(hosts.api(region)).port(443).resourcePath("/health/readiness").requestInterval(Duration.seconds(10))
-                .failureThreshold(3).build();
-        ARecord.Builder.create(this, "LatencyRecord").zone(zone).recordName(hosts.api())
-                .target(RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(latencyDomain.getRegionalDomainName(),
-                        latencyDomain.getRegionalHostedZoneId())))
-                .region(region).setIdentifier(region).healthCheck(healthCheck).build();
-        ARecord.Builder.create(this, "RegionalRecord").zone(zone).recordName(hosts.api(region))
-                .target(RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(regionalDomain.getRegionalDomainName(),
-                        regionalDomain.getRegionalHostedZoneId())))
+        var healthCheck = HealthCheck.Builder.create(this, "HealthCheck")
+                .type(HealthCheckType.HTTPS)
+                .fqdn(hosts.api(region))
+                .port(443)
+                .resourcePath("/health/readiness")
+                .requestInterval(Duration.seconds(10))
+                .failureThreshold(3)
+                .build();
+        ARecord.Builder.create(this, "LatencyRecord")
+                .zone(zone)
+                .recordName(hosts.api())
+                .target(RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(
+                        latencyDomain.getRegionalDomainName(), latencyDomain.getRegionalHostedZoneId())))
+                .region(region)
+                .setIdentifier(region)
+                .healthCheck(healthCheck)
+                .build();
+        ARecord.Builder.create(this, "RegionalRecord")
+                .zone(zone)
+                .recordName(hosts.api(region))
+                .target(RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(
+                        regionalDomain.getRegionalDomainName(), regionalDomain.getRegionalHostedZoneId())))
                 .build();
 
         alarms(foundation, region);
@@ -152,26 +231,49 @@ public final class ApiStack extends Stack {
      */
     private void scheduleSignupCapacity(CapacityModel model, List<CapacityPlan> plans, int reserved) {
         int baseline = model.inputs().baselineProvisionedConcurrency();
-        var scaling = signup.alias().addAutoScaling(AutoScalingOptions.builder().minCapacity(baseline).maxCapacity(reserved).build());
-        scaling.scaleOnUtilization(UtilizationScalingOptions.builder().utilizationTarget(0.7).build());
+        var scaling = signup.alias()
+                .addAutoScaling(AutoScalingOptions.builder()
+                        .minCapacity(baseline)
+                        .maxCapacity(reserved)
+                        .build());
+        scaling.scaleOnUtilization(
+                UtilizationScalingOptions.builder().utilizationTarget(0.7).build());
         for (CapacityPlan plan : plans) {
             String name = plan.promotion().name();
-            scaling.scaleOnSchedule("Raise-" + name, ScalingSchedule.builder().schedule(Schedule.at(plan.raiseAt()))
-                    .minCapacity(plan.signupProvisionedConcurrency()).maxCapacity(reserved).build());
-            scaling.scaleOnSchedule("Lower-" + name, ScalingSchedule.builder().schedule(Schedule.at(plan.lowerAt()))
-                    .minCapacity(baseline).maxCapacity(reserved).build());
+            scaling.scaleOnSchedule(
+                    "Raise-" + name,
+                    ScalingSchedule.builder()
+                            .schedule(Schedule.at(plan.raiseAt()))
+                            .minCapacity(plan.signupProvisionedConcurrency())
+                            .maxCapacity(reserved)
+                            .build());
+            scaling.scaleOnSchedule(
+                    "Lower-" + name,
+                    ScalingSchedule.builder()
+                            .schedule(Schedule.at(plan.lowerAt()))
+                            .minCapacity(baseline)
+                            .maxCapacity(reserved)
+                            .build());
         }
     }
 
     /** Twice the largest planned peak, in signups per second, so that a promotion is never throttled at the edge. */
     static int signupRouteRate(List<CapacityPlan> plans) {
-        int peak = plans.stream().mapToInt(p -> (int) Math.ceil(p.promotion().signupsPerMinute() / 60.0 * 2)).max().orElse(0);
+        int peak = plans.stream()
+                .mapToInt(p -> (int) Math.ceil(p.promotion().signupsPerMinute() / 60.0 * 2))
+                .max()
+                .orElse(0);
         return Math.max(SIGNUP_BASE_RATE, peak);
     }
 
     static IHostedZone zone(Construct scope, DeploymentConfig config) {
-        return HostedZone.fromHostedZoneAttributes(scope, "Zone", HostedZoneAttributes.builder()
-                .hostedZoneId(config.zoneId()).zoneName(config.zoneName()).build());
+        return HostedZone.fromHostedZoneAttributes(
+                scope,
+                "Zone",
+                HostedZoneAttributes.builder()
+                        .hostedZoneId(config.zoneId())
+                        .zoneName(config.zoneName())
+                        .build());
     }
 
     private IHostedZone zone(DeploymentConfig config) {
@@ -184,35 +286,74 @@ public final class ApiStack extends Stack {
         var dims = new TreeMap<>(Map.of("ApiId", httpApi.getApiId(), "Stage", "$default"));
         var errors = metric("AWS/ApiGateway", "5xx", dims, "Sum");
         var count = metric("AWS/ApiGateway", "Count", dims, "Sum");
-        var rate = MathExpression.Builder.create().expression("IF(count > 0, 100 * errors / count, 0)")
-                .usingMetrics(new TreeMap<>(Map.of("errors", errors, "count", count))).period(Duration.minutes(1)).label("5xx %").build();
+        var rate = MathExpression.Builder.create()
+                .expression("IF(count > 0, 100 * errors / count, 0)")
+                .usingMetrics(new TreeMap<>(Map.of("errors", errors, "count", count)))
+                .period(Duration.minutes(1))
+                .label("5xx %")
+                .build();
         alarm("Api5xxRate", "HTTP API " + region + ": more than 1 % of requests answered 5xx", rate, 1, 3, action);
-        var p99 = Metric.Builder.create().namespace("AWS/ApiGateway").metricName("Latency").dimensionsMap(dims)
-                .statistic("p99").period(Duration.minutes(1)).build();
+        var p99 = Metric.Builder.create()
+                .namespace("AWS/ApiGateway")
+                .metricName("Latency")
+                .dimensionsMap(dims)
+                .statistic("p99")
+                .period(Duration.minutes(1))
+                .build();
         alarm("ApiLatencyP99", "HTTP API " + region + ": p99 latency above 1 s", p99, 1000, 5, action);
         for (var fn : List.of(api, signup)) {
-            var throttles = fn.function().metricThrottles(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
-                    .period(Duration.minutes(1)).statistic("Sum").build());
-            alarm(fn.getNode().getId() + "Throttles", fn.getNode().getId() + " function " + region + ": throttled invocations",
-                    throttles, 0, 1, action);
+            var throttles = fn.function()
+                    .metricThrottles(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
+                            .period(Duration.minutes(1))
+                            .statistic("Sum")
+                            .build());
+            alarm(
+                    fn.getNode().getId() + "Throttles",
+                    fn.getNode().getId() + " function " + region + ": throttled invocations",
+                    throttles,
+                    0,
+                    1,
+                    action);
         }
-        var spillover = Metric.Builder.create().namespace("AWS/Lambda").metricName("ProvisionedConcurrencySpilloverInvocations")
-                .dimensionsMap(new TreeMap<>(Map.of("FunctionName", signup.function().getFunctionName(), "Resource",
+        var spillover = Metric.Builder.create()
+                .namespace("AWS/Lambda")
+                .metricName("ProvisionedConcurrencySpilloverInvocations")
+                .dimensionsMap(new TreeMap<>(Map.of(
+                        "FunctionName",
+                        signup.function().getFunctionName(),
+                        "Resource",
                         signup.function().getFunctionName() + ":" + JavaFunction.ALIAS)))
-                .statistic("Sum").period(Duration.minutes(1)).build();
-        alarm("SignupSpillover", "Signup function " + region + ": invocations beyond provisioned concurrency (cold starts)",
-                spillover, 10, 3, action);
+                .statistic("Sum")
+                .period(Duration.minutes(1))
+                .build();
+        alarm(
+                "SignupSpillover",
+                "Signup function " + region + ": invocations beyond provisioned concurrency (cold starts)",
+                spillover,
+                10,
+                3,
+                action);
     }
 
     private static Metric metric(String namespace, String name, Map<String, String> dims, String statistic) {
-        return Metric.Builder.create().namespace(namespace).metricName(name).dimensionsMap(dims).statistic(statistic)
-                .period(Duration.minutes(1)).build();
+        return Metric.Builder.create()
+                .namespace(namespace)
+                .metricName(name)
+                .dimensionsMap(dims)
+                .statistic(statistic)
+                .period(Duration.minutes(1))
+                .build();
     }
 
     private void alarm(String id, String description, IMetric metric, double threshold, int periods, SnsAction action) {
-        var alarm = Alarm.Builder.create(this, id).alarmDescription(description).metric(metric).threshold(threshold)
-                .evaluationPeriods(periods).comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING).build();
+        var alarm = Alarm.Builder.create(this, id)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(threshold)
+                .evaluationPeriods(periods)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
     }

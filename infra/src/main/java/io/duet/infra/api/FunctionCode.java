@@ -17,7 +17,10 @@ public record FunctionCode(Path functionsDir, Path placeholder) {
     public Path zip(String kind) {
         if (Files.isDirectory(functionsDir)) {
             try (Stream<Path> files = Files.list(functionsDir)) {
-                var found = files.filter(f -> f.getFileName().toString().matches("duet-functions-.*-" + kind + "\\.zip")).sorted().toList();
+                var found = files.filter(
+                                f -> f.getFileName().toString().matches("duet-functions-.*-" + kind + "\\.zip"))
+                        .sorted()
+                        .toList();
                 if (!found.isEmpty()) {
                     return found.getLast();
                 }

@@ -32,11 +32,22 @@ public final class JavaFunction extends Construct {
     private final Function function;
     private final Alias alias;
 
-    public JavaFunction(Construct scope, String id, FoundationStack foundation, Code code, String handler, int memoryMb,
-            Duration timeout, Map<String, String> environment, boolean snapStart, Integer reservedConcurrency) {
+    public JavaFunction(
+            Construct scope,
+            String id,
+            FoundationStack foundation,
+            Code code,
+            String handler,
+            int memoryMb,
+            Duration timeout,
+            Map<String, String> environment,
+            boolean snapStart,
+            Integer reservedConcurrency) {
         super(scope, id);
-        var logs = LogGroup.Builder.create(this, "Logs").retention(RetentionDays.THREE_MONTHS)
-                .removalPolicy(RemovalPolicy.RETAIN).build();
+        var logs = LogGroup.Builder.create(this, "Logs")
+                .retention(RetentionDays.THREE_MONTHS)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
         var builder = Function.Builder.create(this, "Function")
                 .runtime(Runtime.JAVA_25)
                 .architecture(Architecture.ARM_64)
@@ -49,16 +60,24 @@ public final class JavaFunction extends Construct {
                 .loggingFormat(LoggingFormat.JSON)
                 .logGroup(logs)
                 .vpc(foundation.vpc())
-                .vpcSubnets(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_WITH_EGRESS).build())
+                .vpcSubnets(SubnetSelection.builder()
+                        .subnetType(SubnetType.PRIVATE_WITH_EGRESS)
+                        .build())
                 .securityGroups(List.of(foundation.appSecurityGroup()))
                 .reservedConcurrentExecutions(reservedConcurrency);
         if (snapStart) {
             builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
         }
         function = builder.build();
-        Nag.accept(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole: AWS's own "
-                + "minimal policies for the function's logs and its VPC network interfaces");
-        alias = Alias.Builder.create(this, "Alias").aliasName(ALIAS).version(function.getCurrentVersion()).build();
+        Nag.accept(
+                function,
+                "AwsSolutions-IAM4",
+                "AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole: AWS's own "
+                        + "minimal policies for the function's logs and its VPC network interfaces");
+        alias = Alias.Builder.create(this, "Alias")
+                .aliasName(ALIAS)
+                .version(function.getCurrentVersion())
+                .build();
     }
 
     public Function function() {

@@ -60,8 +60,9 @@ public final class DataStack extends Stack {
     public static final String DATABASE = "duet";
     public static final int REDIS_PORT = 6379;
     static final String ENGINE_VERSION = "16.6";
-    static final String DEFAULT_PORT_REASON = "A non-default port hides nothing from a scan inside the VPC; access is the "
-            + "security group, TLS (the proxy requires it) and credentials from Secrets Manager";
+    static final String DEFAULT_PORT_REASON =
+            "A non-default port hides nothing from a scan inside the VPC; access is the "
+                    + "security group, TLS (the proxy requires it) and credentials from Secrets Manager";
 
     private final ISecret jwtSecret;
     private final ISecret opsToken;
@@ -71,17 +72,29 @@ public final class DataStack extends Stack {
     private final CfnReplicationGroup redis;
     private final SecurityGroup dataSecurityGroup;
 
-    public DataStack(Construct scope, String id, StackProps props, DeploymentConfig config, String region, FoundationStack foundation) {
+    public DataStack(
+            Construct scope,
+            String id,
+            StackProps props,
+            DeploymentConfig config,
+            String region,
+            FoundationStack foundation) {
         super(scope, id, props);
         String prefix = config.prefix();
         boolean primary = config.isPrimary(region);
         var vpc = foundation.vpc();
-        var isolated = SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build();
+        var isolated = SubnetSelection.builder()
+                .subnetType(SubnetType.PRIVATE_ISOLATED)
+                .build();
 
-        dataSecurityGroup = SecurityGroup.Builder.create(this, "DataSg").vpc(vpc).allowAllOutbound(false)
-                .description("RDS Proxy, Aurora and Redis: from Duet's units here and from the peered regions").build();
+        dataSecurityGroup = SecurityGroup.Builder.create(this, "DataSg")
+                .vpc(vpc)
+                .allowAllOutbound(false)
+                .description("RDS Proxy, Aurora and Redis: from Duet's units here and from the peered regions")
+                .build();
         dataSecurityGroup.addIngressRule(foundation.appSecurityGroup(), Port.tcp(5432), "PostgreSQL from Duet's units");
-        dataSecurityGroup.addIngressRule(foundation.appSecurityGroup(), Port.tcp(REDIS_PORT), "Redis from Duet's units");
+        dataSecurityGroup.addIngressRule(
+                foundation.appSecurityGroup(), Port.tcp(REDIS_PORT), "Redis from Duet's units");
         dataSecurityGroup.addIngressRule(dataSecurityGroup, Port.tcp(5432), "RDS Proxy to Aurora");
         dataSecurityGroup.addEgressRule(dataSecurityGroup, Port.tcp(5432), "RDS Proxy to Aurora");
         // The other regions write through this region's proxy (primary) and publish to this Redis (every region)
@@ -90,43 +103,64 @@ public final class DataStack extends Stack {
             String cidr = config.regions().get(other);
             if (!other.equals(region)) {
                 if (primary) {
-                    dataSecurityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(5432), "PostgreSQL writes from " + other);
+                    dataSecurityGroup.addIngressRule(
+                            Peer.ipv4(cidr), Port.tcp(5432), "PostgreSQL writes from " + other);
                 }
                 dataSecurityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(REDIS_PORT), "Redis events from " + other);
             }
         });
 
-        var replicas = config.secondaryRegions().stream().map(r -> ReplicaRegion.builder().region(r).build()).toList();
+        var replicas = config.secondaryRegions().stream()
+                .map(r -> ReplicaRegion.builder().region(r).build())
+                .toList();
         String dbSecretName = prefix + "/db-credentials";
         if (primary) {
-            jwtSecret = sharedSecret("JwtSecret", prefix + "/jwt-secret", "DUET_JWT_SECRET: HS256 key of access tokens", replicas);
-            opsToken = sharedSecret("OpsToken", prefix + "/ops-token", "DUET_OPS_TOKEN: bearer token of /ops", replicas);
+            jwtSecret = sharedSecret(
+                    "JwtSecret", prefix + "/jwt-secret", "DUET_JWT_SECRET: HS256 key of access tokens", replicas);
+            opsToken =
+                    sharedSecret("OpsToken", prefix + "/ops-token", "DUET_OPS_TOKEN: bearer token of /ops", replicas);
         } else {
             jwtSecret = Secret.fromSecretNameV2(this, "JwtSecret", prefix + "/jwt-secret");
             opsToken = Secret.fromSecretNameV2(this, "OpsToken", prefix + "/ops-token");
         }
 
         var engine = DatabaseClusterEngine.auroraPostgres(AuroraPostgresClusterEngineProps.builder()
-                .version(AuroraPostgresEngineVersion.of(ENGINE_VERSION, "16")).build());
+                .version(AuroraPostgresEngineVersion.of(ENGINE_VERSION, "16"))
+                .build());
         IDatabaseCluster cluster;
         // RDS11 (default port) is accepted below on both kinds of cluster: see the reason there.
         if (primary) {
             var writer = DatabaseCluster.Builder.create(this, "Aurora")
                     .engine(engine)
                     .clusterIdentifier(prefix + "-" + region)
-                    .credentials(Credentials.fromGeneratedSecret("duet", CredentialsBaseOptions.builder()
-                            .secretName(dbSecretName).replicaRegions(replicas).build()))
+                    .credentials(Credentials.fromGeneratedSecret(
+                            "duet",
+                            CredentialsBaseOptions.builder()
+                                    .secretName(dbSecretName)
+                                    .replicaRegions(replicas)
+                                    .build()))
                     .defaultDatabaseName(DATABASE)
-                    .writer(ClusterInstance.provisioned("Writer", ProvisionedClusterInstanceProps.builder()
-                            .instanceType(InstanceType.of(InstanceClass.R7G, InstanceSize.LARGE)).build()))
-                    .readers(List.of(ClusterInstance.provisioned("Reader", ProvisionedClusterInstanceProps.builder()
-                            .instanceType(InstanceType.of(InstanceClass.R7G, InstanceSize.LARGE)).promotionTier(1).build())))
-                    .vpc(vpc).vpcSubnets(isolated).securityGroups(List.of(dataSecurityGroup))
+                    .writer(ClusterInstance.provisioned(
+                            "Writer",
+                            ProvisionedClusterInstanceProps.builder()
+                                    .instanceType(InstanceType.of(InstanceClass.R7G, InstanceSize.LARGE))
+                                    .build()))
+                    .readers(List.of(ClusterInstance.provisioned(
+                            "Reader",
+                            ProvisionedClusterInstanceProps.builder()
+                                    .instanceType(InstanceType.of(InstanceClass.R7G, InstanceSize.LARGE))
+                                    .promotionTier(1)
+                                    .build())))
+                    .vpc(vpc)
+                    .vpcSubnets(isolated)
+                    .securityGroups(List.of(dataSecurityGroup))
                     .storageEncrypted(true)
                     .iamAuthentication(true)
                     .deletionProtection(true)
                     .cloudwatchLogsExports(List.of("postgresql"))
-                    .backup(software.amazon.awscdk.services.rds.BackupProps.builder().retention(Duration.days(14)).build())
+                    .backup(software.amazon.awscdk.services.rds.BackupProps.builder()
+                            .retention(Duration.days(14))
+                            .build())
                     .removalPolicy(RemovalPolicy.SNAPSHOT)
                     .build();
             dbCredentials = writer.getSecret();
@@ -139,34 +173,49 @@ public final class DataStack extends Stack {
             cluster = writer;
         } else {
             dbCredentials = Secret.fromSecretNameV2(this, "DbCredentials", dbSecretName);
-            cluster = secondaryCluster(config, region, engine, vpc.selectSubnets(isolated).getSubnetIds());
+            cluster = secondaryCluster(
+                    config, region, engine, vpc.selectSubnets(isolated).getSubnetIds());
         }
 
         proxy = DatabaseProxy.Builder.create(this, "Proxy")
                 .dbProxyName(prefix + "-" + region)
                 .proxyTarget(ProxyTarget.fromCluster(cluster))
                 .secrets(List.of(dbCredentials))
-                .vpc(vpc).vpcSubnets(isolated).securityGroups(List.of(dataSecurityGroup))
+                .vpc(vpc)
+                .vpcSubnets(isolated)
+                .securityGroups(List.of(dataSecurityGroup))
                 .requireTls(true)
                 .build();
         if (primary) {
-            CfnOutput.Builder.create(this, "WriterEndpoint").value(proxy.getEndpoint())
-                    .description("The writer every region's units use (cdk.json duet:writerEndpoint)").build();
+            CfnOutput.Builder.create(this, "WriterEndpoint")
+                    .value(proxy.getEndpoint())
+                    .description("The writer every region's units use (cdk.json duet:writerEndpoint)")
+                    .build();
         }
 
-        var redisToken = Secret.Builder.create(this, "RedisAuth").secretName(prefix + "/" + region + "/redis-auth")
+        var redisToken = Secret.Builder.create(this, "RedisAuth")
+                .secretName(prefix + "/" + region + "/redis-auth")
                 .description("Redis AUTH token of " + region)
-                .generateSecretString(SecretStringGenerator.builder().passwordLength(64).excludePunctuation(true).build())
+                .generateSecretString(SecretStringGenerator.builder()
+                        .passwordLength(64)
+                        .excludePunctuation(true)
+                        .build())
                 .build();
-        var subnets = CfnSubnetGroup.Builder.create(this, "RedisSubnets").description("Duet Redis")
-                .subnetIds(vpc.selectSubnets(isolated).getSubnetIds()).build();
+        var subnets = CfnSubnetGroup.Builder.create(this, "RedisSubnets")
+                .description("Duet Redis")
+                .subnetIds(vpc.selectSubnets(isolated).getSubnetIds())
+                .build();
         // Queues, outbox relay marks and the realtime log live here: evicting a key would lose a job's
         // redelivery state or a user's events, so a full Redis refuses writes (the API keeps answering).
-        var parameters = CfnParameterGroup.Builder.create(this, "RedisParameters").cacheParameterGroupFamily("redis7")
-                .description("Duet: noeviction").properties(Map.of("maxmemory-policy", "noeviction")).build();
+        var parameters = CfnParameterGroup.Builder.create(this, "RedisParameters")
+                .cacheParameterGroupFamily("redis7")
+                .description("Duet: noeviction")
+                .properties(Map.of("maxmemory-policy", "noeviction"))
+                .build();
         redis = CfnReplicationGroup.Builder.create(this, "Redis")
                 .replicationGroupDescription("Duet " + config.stage() + " " + region)
-                .engine("redis").engineVersion("7.1")
+                .engine("redis")
+                .engineVersion("7.1")
                 .cacheNodeType("cache.r7g.large")
                 .numCacheClusters(2)
                 .automaticFailoverEnabled(true)
@@ -183,17 +232,25 @@ public final class DataStack extends Stack {
                 .build();
         // DUET_REDIS_URI carries the password (rediss://:token@host:port/0), so the whole URI is a secret,
         // composed by CloudFormation from the token's dynamic reference: the token never appears in a template.
-        redisUri = Secret.Builder.create(this, "RedisUri").secretName(prefix + "/" + region + "/redis-uri")
+        redisUri = Secret.Builder.create(this, "RedisUri")
+                .secretName(prefix + "/" + region + "/redis-uri")
                 .description("DUET_REDIS_URI of " + region)
-                .secretStringValue(SecretValue.unsafePlainText("rediss://:" + redisToken.getSecretValue().unsafeUnwrap() + "@"
-                        + redis.getAttrPrimaryEndPointAddress() + ":" + REDIS_PORT + "/0"))
+                .secretStringValue(SecretValue.unsafePlainText(
+                        "rediss://:" + redisToken.getSecretValue().unsafeUnwrap() + "@"
+                                + redis.getAttrPrimaryEndPointAddress() + ":" + REDIS_PORT + "/0"))
                 .build();
 
-        Nag.accept(redis, "AwsSolutions-AEC5", "A non-default port hides nothing from a scan inside the VPC; access is the "
-                + "security group, TLS and AUTH");
-        Nag.accept(this, "AwsSolutions-SMG4", "Duet's secrets are rotated by the runbook (infra/README.md, Secrets), not by a "
-                + "rotation function: the units read them at start, so a rotation is a new value plus a rolling restart, and the "
-                + "JWT key rotates through DUET_JWT_PREVIOUS_SECRET so tokens already issued stay valid");
+        Nag.accept(
+                redis,
+                "AwsSolutions-AEC5",
+                "A non-default port hides nothing from a scan inside the VPC; access is the "
+                        + "security group, TLS and AUTH");
+        Nag.accept(
+                this,
+                "AwsSolutions-SMG4",
+                "Duet's secrets are rotated by the runbook (infra/README.md, Secrets), not by a "
+                        + "rotation function: the units read them at start, so a rotation is a new value plus a rolling restart, and the "
+                        + "JWT key rotates through DUET_JWT_PREVIOUS_SECRET so tokens already issued stay valid");
         alarms(config, foundation, region, primary, cluster);
     }
 
@@ -203,20 +260,30 @@ public final class DataStack extends Stack {
     }
 
     private ISecret sharedSecret(String id, String name, String description, List<ReplicaRegion> replicas) {
-        return Secret.Builder.create(this, id).secretName(name).description(description).replicaRegions(replicas)
-                .generateSecretString(SecretStringGenerator.builder().passwordLength(64).excludePunctuation(true).build())
+        return Secret.Builder.create(this, id)
+                .secretName(name)
+                .description(description)
+                .replicaRegions(replicas)
+                .generateSecretString(SecretStringGenerator.builder()
+                        .passwordLength(64)
+                        .excludePunctuation(true)
+                        .build())
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
     }
 
     /** A secondary cluster joins the global database and takes its data and users from it: no credentials here. */
-    private IDatabaseCluster secondaryCluster(DeploymentConfig config, String region, IClusterEngine engine, List<String> subnetIds) {
+    private IDatabaseCluster secondaryCluster(
+            DeploymentConfig config, String region, IClusterEngine engine, List<String> subnetIds) {
         String prefix = config.prefix();
-        var subnets = CfnDBSubnetGroup.Builder.create(this, "AuroraSubnets").dbSubnetGroupDescription("Duet Aurora secondary")
-                .subnetIds(subnetIds).build();
+        var subnets = CfnDBSubnetGroup.Builder.create(this, "AuroraSubnets")
+                .dbSubnetGroupDescription("Duet Aurora secondary")
+                .subnetIds(subnetIds)
+                .build();
         var cluster = CfnDBCluster.Builder.create(this, "Aurora")
                 .dbClusterIdentifier(prefix + "-" + region)
-                .engine("aurora-postgresql").engineVersion(ENGINE_VERSION)
+                .engine("aurora-postgresql")
+                .engineVersion(ENGINE_VERSION)
                 .globalClusterIdentifier(globalClusterId(config))
                 .dbSubnetGroupName(subnets.getRef())
                 .vpcSecurityGroupIds(List.of(dataSecurityGroup.getSecurityGroupId()))
@@ -236,43 +303,76 @@ public final class DataStack extends Stack {
                     .publiclyAccessible(false)
                     .build();
         }
-        return DatabaseCluster.fromDatabaseClusterAttributes(this, "AuroraRef", DatabaseClusterAttributes.builder()
-                .clusterIdentifier(cluster.getRef())
-                .clusterEndpointAddress(cluster.getAttrEndpointAddress())
-                .readerEndpointAddress(cluster.getAttrReadEndpointAddress())
-                .port(5432)
-                .engine(engine)
-                .securityGroups(List.of(dataSecurityGroup))
-                .build());
+        return DatabaseCluster.fromDatabaseClusterAttributes(
+                this,
+                "AuroraRef",
+                DatabaseClusterAttributes.builder()
+                        .clusterIdentifier(cluster.getRef())
+                        .clusterEndpointAddress(cluster.getAttrEndpointAddress())
+                        .readerEndpointAddress(cluster.getAttrReadEndpointAddress())
+                        .port(5432)
+                        .engine(engine)
+                        .securityGroups(List.of(dataSecurityGroup))
+                        .build());
     }
 
-    private void alarms(DeploymentConfig config, FoundationStack foundation, String region, boolean primary, IDatabaseCluster cluster) {
+    private void alarms(
+            DeploymentConfig config,
+            FoundationStack foundation,
+            String region,
+            boolean primary,
+            IDatabaseCluster cluster) {
         var action = new SnsAction(foundation.alarms());
         String clusterId = config.prefix() + "-" + region;
         var cpu = metric("AWS/RDS", "CPUUtilization", Map.of("DBClusterIdentifier", clusterId), "Maximum");
         alarm("AuroraCpu", "Aurora " + region + ": CPU above 80 % for 10 minutes", cpu, 80, 2, action);
-        // In the primary: how far its in-region reader trails the writer; elsewhere: how far this region trails the primary.
+        // In the primary: how far its in-region reader trails the writer; elsewhere: how far this region trails the
+        // primary.
         var lag = primary
                 ? metric("AWS/RDS", "AuroraReplicaLagMaximum", Map.of("DBClusterIdentifier", clusterId), "Maximum")
-                : metric("AWS/RDS", "AuroraGlobalDBReplicationLag", Map.of("DBClusterIdentifier", clusterId), "Maximum");
+                : metric(
+                        "AWS/RDS", "AuroraGlobalDBReplicationLag", Map.of("DBClusterIdentifier", clusterId), "Maximum");
         alarm("AuroraReplicaLag", "Aurora " + region + ": replica lag above 2 s", lag, 2000, 3, action);
 
         String group = redis.getRef();
-        var memory = metric("AWS/ElastiCache", "DatabaseMemoryUsagePercentage", Map.of("ReplicationGroupId", group), "Maximum");
-        alarm("RedisMemory", "Redis " + region + ": memory above 75 % (noeviction: writes fail at 100 %)", memory, 75, 2, action);
+        var memory = metric(
+                "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", Map.of("ReplicationGroupId", group), "Maximum");
+        alarm(
+                "RedisMemory",
+                "Redis " + region + ": memory above 75 % (noeviction: writes fail at 100 %)",
+                memory,
+                75,
+                2,
+                action);
         var connections = metric("AWS/ElastiCache", "CurrConnections", Map.of("ReplicationGroupId", group), "Maximum");
-        alarm("RedisConnections", "Redis " + region + ": more than 20,000 connections (the limit is 65,000)", connections, 20000, 2, action);
+        alarm(
+                "RedisConnections",
+                "Redis " + region + ": more than 20,000 connections (the limit is 65,000)",
+                connections,
+                20000,
+                2,
+                action);
     }
 
     private static Metric metric(String namespace, String name, Map<String, String> dimensions, String statistic) {
-        return Metric.Builder.create().namespace(namespace).metricName(name).dimensionsMap(dimensions)
-                .statistic(statistic).period(Duration.minutes(5)).build();
+        return Metric.Builder.create()
+                .namespace(namespace)
+                .metricName(name)
+                .dimensionsMap(dimensions)
+                .statistic(statistic)
+                .period(Duration.minutes(5))
+                .build();
     }
 
     private void alarm(String id, String description, Metric metric, double threshold, int periods, SnsAction action) {
-        var alarm = Alarm.Builder.create(this, id).alarmDescription(description).metric(metric).threshold(threshold)
-                .evaluationPeriods(periods).comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING).build();
+        var alarm = Alarm.Builder.create(this, id)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(threshold)
+                .evaluationPeriods(periods)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
     }

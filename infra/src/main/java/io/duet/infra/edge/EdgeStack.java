@@ -42,8 +42,13 @@ public final class EdgeStack extends Stack {
     public EdgeStack(Construct scope, String id, StackProps props, DeploymentConfig config) {
         super(scope, id, props);
         var hosts = new Hostnames(config.zoneName());
-        var zone = HostedZone.fromHostedZoneAttributes(this, "Zone", HostedZoneAttributes.builder()
-                .hostedZoneId(config.zoneId()).zoneName(config.zoneName()).build());
+        var zone = HostedZone.fromHostedZoneAttributes(
+                this,
+                "Zone",
+                HostedZoneAttributes.builder()
+                        .hostedZoneId(config.zoneId())
+                        .zoneName(config.zoneName())
+                        .build());
         var acl = Waf.cloudFront(this, "Waf", config.prefix() + "-media");
         var logs = Bucket.Builder.create(this, "Logs")
                 .bucketName(config.prefix() + "-cloudfront-logs-" + config.account())
@@ -51,16 +56,28 @@ public final class EdgeStack extends Stack {
                 .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
                 .enforceSsl(true)
                 .objectOwnership(ObjectOwnership.BUCKET_OWNER_PREFERRED)
-                .lifecycleRules(List.of(LifecycleRule.builder().expiration(Duration.days(90)).build()))
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder().expiration(Duration.days(90)).build()))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
-        Nag.accept(logs, "AwsSolutions-S1", "This is CloudFront's log bucket; logging it into another bucket would only move the question");
+        Nag.accept(
+                logs,
+                "AwsSolutions-S1",
+                "This is CloudFront's log bucket; logging it into another bucket would only move the question");
         for (String region : config.regionsInDeployOrder()) {
             String suffix = region.replace("-", "");
-            var bucket = Bucket.fromBucketAttributes(this, "Media" + suffix, BucketAttributes.builder()
-                    .bucketName(MediaStack.bucketName(config, region)).region(region).account(config.account()).build());
-            var certificate = Certificate.Builder.create(this, "Certificate" + suffix).domainName(hosts.media(region))
-                    .validation(CertificateValidation.fromDns(zone)).build();
+            var bucket = Bucket.fromBucketAttributes(
+                    this,
+                    "Media" + suffix,
+                    BucketAttributes.builder()
+                            .bucketName(MediaStack.bucketName(config, region))
+                            .region(region)
+                            .account(config.account())
+                            .build());
+            var certificate = Certificate.Builder.create(this, "Certificate" + suffix)
+                    .domainName(hosts.media(region))
+                    .validation(CertificateValidation.fromDns(zone))
+                    .build();
             var distribution = Distribution.Builder.create(this, "Distribution" + suffix)
                     .comment("Duet media " + region)
                     .defaultBehavior(BehaviorOptions.builder()
@@ -74,11 +91,16 @@ public final class EdgeStack extends Stack {
                     .httpVersion(HttpVersion.HTTP2_AND_3)
                     .priceClass(PriceClass.PRICE_CLASS_ALL)
                     .webAclId(acl.getAttrArn())
-                    .enableLogging(true).logBucket(logs).logFilePrefix(region + "/")
+                    .enableLogging(true)
+                    .logBucket(logs)
+                    .logFilePrefix(region + "/")
                     .build();
             Nag.accept(distribution, "AwsSolutions-CFR1", "Duet's couples are anywhere; no country is excluded");
-            ARecord.Builder.create(this, "Record" + suffix).zone(zone).recordName(hosts.media(region))
-                    .target(RecordTarget.fromAlias(new CloudFrontTarget(distribution))).build();
+            ARecord.Builder.create(this, "Record" + suffix)
+                    .zone(zone)
+                    .recordName(hosts.media(region))
+                    .target(RecordTarget.fromAlias(new CloudFrontTarget(distribution)))
+                    .build();
         }
     }
 }

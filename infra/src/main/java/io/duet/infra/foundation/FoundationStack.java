@@ -47,23 +47,44 @@ public final class FoundationStack extends Stack {
         super(scope, id, props);
         String prefix = config.prefix();
 
-        var flowLogs = LogGroup.Builder.create(this, "FlowLogs").retention(RetentionDays.THREE_MONTHS)
-                .removalPolicy(RemovalPolicy.RETAIN).build();
+        var flowLogs = LogGroup.Builder.create(this, "FlowLogs")
+                .retention(RetentionDays.THREE_MONTHS)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
         // Availability zones are named, not looked up: synthesis stays offline. Every Duet region has a, b and c.
         vpc = Vpc.Builder.create(this, "Vpc")
                 .ipAddresses(IpAddresses.cidr(config.regions().get(region)))
                 .availabilityZones(List.of(region + "a", region + "b", region + "c"))
                 .natGateways(3)
                 .subnetConfiguration(List.of(
-                        SubnetConfiguration.builder().name("public").subnetType(SubnetType.PUBLIC).cidrMask(22).build(),
-                        SubnetConfiguration.builder().name("app").subnetType(SubnetType.PRIVATE_WITH_EGRESS).cidrMask(20).build(),
-                        SubnetConfiguration.builder().name("data").subnetType(SubnetType.PRIVATE_ISOLATED).cidrMask(22).build()))
-                .flowLogs(java.util.Map.of("all", FlowLogOptions.builder()
-                        .destination(FlowLogDestination.toCloudWatchLogs(flowLogs))
-                        .trafficType(FlowLogTrafficType.ALL).build()))
+                        SubnetConfiguration.builder()
+                                .name("public")
+                                .subnetType(SubnetType.PUBLIC)
+                                .cidrMask(22)
+                                .build(),
+                        SubnetConfiguration.builder()
+                                .name("app")
+                                .subnetType(SubnetType.PRIVATE_WITH_EGRESS)
+                                .cidrMask(20)
+                                .build(),
+                        SubnetConfiguration.builder()
+                                .name("data")
+                                .subnetType(SubnetType.PRIVATE_ISOLATED)
+                                .cidrMask(22)
+                                .build()))
+                .flowLogs(java.util.Map.of(
+                        "all",
+                        FlowLogOptions.builder()
+                                .destination(FlowLogDestination.toCloudWatchLogs(flowLogs))
+                                .trafficType(FlowLogTrafficType.ALL)
+                                .build()))
                 .build();
 
-        vpc.addGatewayEndpoint("S3", GatewayVpcEndpointOptions.builder().service(GatewayVpcEndpointAwsService.S3).build());
+        vpc.addGatewayEndpoint(
+                "S3",
+                GatewayVpcEndpointOptions.builder()
+                        .service(GatewayVpcEndpointAwsService.S3)
+                        .build());
         // The services the units call on every request or at start stay inside the VPC: secrets at start,
         // images and logs for Fargate, metrics, KMS for the secrets' keys, SES's SMTP endpoint for the email worker.
         List<IInterfaceVpcEndpointService> services = List.of(
@@ -74,26 +95,47 @@ public final class FoundationStack extends Stack {
                 InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
                 InterfaceVpcEndpointAwsService.KMS,
                 InterfaceVpcEndpointAwsService.EMAIL_SMTP);
-        var endpointSg = SecurityGroup.Builder.create(this, "EndpointSg").vpc(vpc)
-                .description("Interface endpoints: HTTPS from the VPC").allowAllOutbound(false).build();
+        var endpointSg = SecurityGroup.Builder.create(this, "EndpointSg")
+                .vpc(vpc)
+                .description("Interface endpoints: HTTPS from the VPC")
+                .allowAllOutbound(false)
+                .build();
         endpointSg.addIngressRule(Peer.ipv4(config.regions().get(region)), Port.tcp(443), "HTTPS from the VPC");
-        endpointSg.addIngressRule(Peer.ipv4(config.regions().get(region)), Port.tcp(587), "SMTP submission from the VPC");
+        endpointSg.addIngressRule(
+                Peer.ipv4(config.regions().get(region)), Port.tcp(587), "SMTP submission from the VPC");
         for (int i = 0; i < services.size(); i++) {
-            vpc.addInterfaceEndpoint("Endpoint" + i, InterfaceVpcEndpointOptions.builder()
-                    .service(services.get(i)).privateDnsEnabled(true).securityGroups(List.of(endpointSg)).open(false)
-                    .subnets(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_WITH_EGRESS).build()).build());
+            vpc.addInterfaceEndpoint(
+                    "Endpoint" + i,
+                    InterfaceVpcEndpointOptions.builder()
+                            .service(services.get(i))
+                            .privateDnsEnabled(true)
+                            .securityGroups(List.of(endpointSg))
+                            .open(false)
+                            .subnets(SubnetSelection.builder()
+                                    .subnetType(SubnetType.PRIVATE_WITH_EGRESS)
+                                    .build())
+                            .build());
         }
 
-        appSecurityGroup = SecurityGroup.Builder.create(this, "AppSg").vpc(vpc)
+        appSecurityGroup = SecurityGroup.Builder.create(this, "AppSg")
+                .vpc(vpc)
                 .description("Every Duet unit (functions, gateway and worker tasks); the data stores admit this group")
-                .allowAllOutbound(true).build();
+                .allowAllOutbound(true)
+                .build();
 
-        key = Key.Builder.create(this, "Key").alias(prefix + "-" + region).enableKeyRotation(true)
+        key = Key.Builder.create(this, "Key")
+                .alias(prefix + "-" + region)
+                .enableKeyRotation(true)
                 .description("Duet " + config.stage() + " " + region + ": alarm topic, function environments, logs")
-                .removalPolicy(RemovalPolicy.RETAIN).build();
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
         key.grantEncryptDecrypt(new ServicePrincipal("cloudwatch.amazonaws.com"));
 
-        alarms = Topic.Builder.create(this, "Alarms").topicName(prefix + "-alarms").masterKey(key).enforceSsl(true).build();
+        alarms = Topic.Builder.create(this, "Alarms")
+                .topicName(prefix + "-alarms")
+                .masterKey(key)
+                .enforceSsl(true)
+                .build();
         if (!config.alarmEmail().isBlank()) {
             alarms.addSubscription(new EmailSubscription(config.alarmEmail()));
         }
@@ -103,10 +145,15 @@ public final class FoundationStack extends Stack {
     }
 
     private Repository repository(String id, String name) {
-        return Repository.Builder.create(this, id).repositoryName(name).imageScanOnPush(true)
-                .imageTagMutability(TagMutability.IMMUTABLE).removalPolicy(RemovalPolicy.RETAIN)
+        return Repository.Builder.create(this, id)
+                .repositoryName(name)
+                .imageScanOnPush(true)
+                .imageTagMutability(TagMutability.IMMUTABLE)
+                .removalPolicy(RemovalPolicy.RETAIN)
                 .lifecycleRules(List.of(software.amazon.awscdk.services.ecr.LifecycleRule.builder()
-                        .description("keep the last 50 images").maxImageCount(50).build()))
+                        .description("keep the last 50 images")
+                        .maxImageCount(50)
+                        .build()))
                 .build();
     }
 

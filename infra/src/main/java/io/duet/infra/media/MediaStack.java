@@ -35,7 +35,8 @@ public final class MediaStack extends Stack {
                 .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
                 .enforceSsl(true)
                 .objectOwnership(ObjectOwnership.BUCKET_OWNER_PREFERRED)
-                .lifecycleRules(List.of(LifecycleRule.builder().expiration(Duration.days(90)).build()))
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder().expiration(Duration.days(90)).build()))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
         // S3-managed encryption is S3's default; SSE-KMS would make every CloudFront read a KMS call and every
@@ -47,7 +48,9 @@ public final class MediaStack extends Stack {
                 .enforceSsl(true)
                 .serverAccessLogsBucket(logs)
                 .serverAccessLogsPrefix("media/")
-                .lifecycleRules(List.of(LifecycleRule.builder().abortIncompleteMultipartUploadAfter(Duration.days(1)).build()))
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .build()))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
         // CloudFront's distributions are created later, in us-east-1; their ids are not known here, so the
@@ -58,7 +61,9 @@ public final class MediaStack extends Stack {
                 .principals(List.of(new ServicePrincipal("cloudfront.amazonaws.com")))
                 .actions(List.of("s3:GetObject"))
                 .resources(List.of(bucket.arnForObjects("media/*")))
-                .conditions(Map.of("StringLike", Map.of("AWS:SourceArn", "arn:aws:cloudfront::" + config.account() + ":distribution/*")))
+                .conditions(Map.of(
+                        "StringLike",
+                        Map.of("AWS:SourceArn", "arn:aws:cloudfront::" + config.account() + ":distribution/*")))
                 .build());
     }
 

@@ -61,7 +61,9 @@ public record CapacityInputs(
 
     public static CapacityInputs read(Path file) {
         try {
-            JsonNode root = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).readTree(file.toFile());
+            JsonNode root = new ObjectMapper()
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .readTree(file.toFile());
             JsonNode signup = section(root, "signup", file);
             JsonNode email = section(root, "email", file);
             JsonNode gateway = section(root, "gateway", file);

@@ -20,6 +20,7 @@ import java.util.List;
 public final class CapacityModel {
     /** Lambda gives a function one full vCPU at this much memory, proportionally less below. */
     static final double MB_PER_VCPU = 1769;
+
     static final int MIN_SIGNUP_RESERVED = 50;
 
     private final CapacityInputs in;
@@ -40,7 +41,8 @@ public final class CapacityModel {
 
     /** Connections one gateway task holds within its memory share. */
     public long connectionsPerGateway() {
-        return (long) Math.floor(in.gatewayTaskMemoryMb() * 1024.0 * in.connectionMemoryShare() / in.memoryKbPerConnection());
+        return (long)
+                Math.floor(in.gatewayTaskMemoryMb() * 1024.0 * in.connectionMemoryShare() / in.memoryKbPerConnection());
     }
 
     /** The most concurrency the signup function may reserve: the account's quota less what must stay unreserved. */
@@ -54,7 +56,10 @@ public final class CapacityModel {
      * ceiling. Reserving it keeps a burst of API calls from starving signups, and bounds what signups can take.
      */
     public int signupReservedConcurrency(Collection<CapacityPlan> plans) {
-        int planned = plans.stream().mapToInt(CapacityPlan::signupProvisionedConcurrency).max().orElse(0);
+        int planned = plans.stream()
+                .mapToInt(CapacityPlan::signupProvisionedConcurrency)
+                .max()
+                .orElse(0);
         return Math.min(signupConcurrencyCeiling(), Math.max(MIN_SIGNUP_RESERVED, (int) Math.ceil(planned * 1.5)));
     }
 
@@ -65,25 +70,33 @@ public final class CapacityModel {
     public CapacityPlan plan(Promotion p) {
         String at = "promotions line " + p.line() + " ('" + p.name() + "', " + p.signupsPerMinute() + " signups/min): ";
         double perSecond = p.signupsPerMinute() / 60.0;
-        int concurrency = Math.max(in.baselineProvisionedConcurrency(), (int) Math.ceil(perSecond * signupSeconds() * in.headroom()));
+        int concurrency = Math.max(
+                in.baselineProvisionedConcurrency(), (int) Math.ceil(perSecond * signupSeconds() * in.headroom()));
         if (concurrency > signupConcurrencyCeiling()) {
-            throw new InvalidPromotionException(at + "needs " + concurrency + " provisioned signup instances, beyond the "
-                    + signupConcurrencyCeiling() + " this account's Lambda concurrency allows (" + in.lambdaConcurrencyPerRegion()
+            throw new InvalidPromotionException(at + "needs " + concurrency
+                    + " provisioned signup instances, beyond the "
+                    + signupConcurrencyCeiling() + " this account's Lambda concurrency allows ("
+                    + in.lambdaConcurrencyPerRegion()
                     + " per region, " + in.lambdaUnreservedMinimum() + " unreserved); ask for a quota increase first");
         }
         double emails = perSecond * in.emailsPerSignup();
         if (emails > in.sesSendRatePerSecond()) {
-            throw new InvalidPromotionException(at + "sends " + Math.round(emails) + " verification emails/s, beyond the account's SES rate of "
-                    + Math.round(in.sesSendRatePerSecond()) + "/s; ask for a sending-rate increase first");
+            throw new InvalidPromotionException(
+                    at + "sends " + Math.round(emails) + " verification emails/s, beyond the account's SES rate of "
+                            + Math.round(in.sesSendRatePerSecond()) + "/s; ask for a sending-rate increase first");
         }
-        int workers = Math.max(in.baselineWorkers(), (int) Math.ceil(emails / (in.emailsPerSecondPerWorker() * in.emailTargetUtilization())));
+        int workers = Math.max(in.baselineWorkers(), (int)
+                Math.ceil(emails / (in.emailsPerSecondPerWorker() * in.emailTargetUtilization())));
         if (workers > in.maxWorkers()) {
-            throw new InvalidPromotionException(at + "needs " + workers + " workers, beyond the worker service's ceiling of " + in.maxWorkers());
+            throw new InvalidPromotionException(
+                    at + "needs " + workers + " workers, beyond the worker service's ceiling of " + in.maxWorkers());
         }
-        long connections = in.baselineConnections() + Math.round(p.signupsPerMinute() * in.minutesConnectedPerNewUser());
+        long connections =
+                in.baselineConnections() + Math.round(p.signupsPerMinute() * in.minutesConnectedPerNewUser());
         int gateways = gatewaysFor(connections);
         if (gateways > in.maxGateways()) {
-            throw new InvalidPromotionException(at + "needs " + gateways + " gateways, beyond the gateway service's ceiling of " + in.maxGateways());
+            throw new InvalidPromotionException(at + "needs " + gateways
+                    + " gateways, beyond the gateway service's ceiling of " + in.maxGateways());
         }
         Instant raiseAt = p.start().minus(Duration.ofMinutes(in.leadMinutes()));
         Instant lowerAt = p.end().plus(Duration.ofMinutes(in.tailMinutes()));
@@ -95,6 +108,9 @@ public final class CapacityModel {
      * scheduled actions would never run). All are validated, past ones included, so a bad line fails anyway.
      */
     public List<CapacityPlan> plan(Collection<Promotion> promotions, Instant now) {
-        return promotions.stream().map(this::plan).filter(plan -> plan.lowerAt().isAfter(now)).toList();
+        return promotions.stream()
+                .map(this::plan)
+                .filter(plan -> plan.lowerAt().isAfter(now))
+                .toList();
     }
 }

@@ -42,18 +42,21 @@ public final class PromotionsFile {
             String at = fileName + " line " + lineNo + ": ";
             String[] f = line.split(",", -1);
             if (f.length != 5) {
-                throw new InvalidPromotionException(at + "expected 5 fields (name, region, start, end, signups_per_minute), found " + f.length);
+                throw new InvalidPromotionException(
+                        at + "expected 5 fields (name, region, start, end, signups_per_minute), found " + f.length);
             }
             String name = f[0].strip();
             if (!name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
-                throw new InvalidPromotionException(at + "name '" + name + "' must be lower-case letters, digits and '-' (at most 40)");
+                throw new InvalidPromotionException(
+                        at + "name '" + name + "' must be lower-case letters, digits and '-' (at most 40)");
             }
             if (!names.add(name)) {
                 throw new InvalidPromotionException(at + "name '" + name + "' is used twice");
             }
             String region = f[1].strip();
             if (!regions.contains(region)) {
-                throw new InvalidPromotionException(at + "unknown region '" + region + "'; the deployment's regions are " + regions);
+                throw new InvalidPromotionException(
+                        at + "unknown region '" + region + "'; the deployment's regions are " + regions);
             }
             Instant start = instant(at, "start", f[2].strip());
             Instant end = instant(at, "end", f[3].strip());
@@ -64,7 +67,8 @@ public final class PromotionsFile {
             try {
                 rate = Integer.parseInt(f[4].strip());
             } catch (NumberFormatException e) {
-                throw new InvalidPromotionException(at + "signups_per_minute '" + f[4].strip() + "' is not a whole number");
+                throw new InvalidPromotionException(
+                        at + "signups_per_minute '" + f[4].strip() + "' is not a whole number");
             }
             if (rate <= 0) {
                 throw new InvalidPromotionException(at + "signups_per_minute must be positive, was " + rate);
@@ -77,14 +81,17 @@ public final class PromotionsFile {
 
     /** Two promotions in one region at once would fight over the same scheduled actions: give one line the sum instead. */
     private static void rejectOverlaps(String fileName, List<Promotion> promotions) {
-        var sorted = promotions.stream().sorted(Comparator.comparing(Promotion::region).thenComparing(Promotion::start)).toList();
+        var sorted = promotions.stream()
+                .sorted(Comparator.comparing(Promotion::region).thenComparing(Promotion::start))
+                .toList();
         for (int i = 1; i < sorted.size(); i++) {
             Promotion before = sorted.get(i - 1);
             Promotion next = sorted.get(i);
             if (before.region().equals(next.region()) && next.start().isBefore(before.end())) {
-                throw new InvalidPromotionException(fileName + " line " + next.line() + ": '" + next.name() + "' overlaps '"
-                        + before.name() + "' (line " + before.line() + ") in " + next.region()
-                        + "; merge them into one line with the combined rate");
+                throw new InvalidPromotionException(
+                        fileName + " line " + next.line() + ": '" + next.name() + "' overlaps '"
+                                + before.name() + "' (line " + before.line() + ") in " + next.region()
+                                + "; merge them into one line with the combined rate");
             }
         }
     }
@@ -93,7 +100,8 @@ public final class PromotionsFile {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw new InvalidPromotionException(at + field + " '" + value + "' is not an ISO-8601 time with an offset, e.g. 2027-02-13T18:00Z");
+            throw new InvalidPromotionException(
+                    at + field + " '" + value + "' is not an ISO-8601 time with an offset, e.g. 2027-02-13T18:00Z");
         }
     }
 }

@@ -32,7 +32,8 @@ public final class GatewayTiming {
      */
     public static final Duration ALB_IDLE_TIMEOUT = HEARTBEAT_TIMEOUT.plusSeconds(5);
     /** A held poll finishes, plus the drain grace, plus a margin for the ALB's own bookkeeping. */
-    public static final Duration DEREGISTRATION_DELAY = POLL_HOLD.plus(DRAIN_GRACE).plusSeconds(3);
+    public static final Duration DEREGISTRATION_DELAY =
+            POLL_HOLD.plus(DRAIN_GRACE).plusSeconds(3);
     /** SIGTERM to SIGKILL: the drain grace and the JVM's shutdown hooks. */
     public static final Duration STOP_TIMEOUT = DRAIN_GRACE.plusSeconds(8);
 }

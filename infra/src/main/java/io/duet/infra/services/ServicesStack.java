@@ -129,6 +129,8 @@ public final class ServicesStack extends Stack {
 
         var env = new LinkedHashMap<>(UnitSettings.common(config, region, data));
         env.put("DUET_RATE_LIMITS_TRUSTED_PROXIES", config.regions().get(region));
+        // The metrics the scaling policies and alarms below read (namespace Duet, CloudWatchEmf in the api module).
+        env.put("DUET_METRICS_EMF_ENABLED", "true");
         var secrets = new LinkedHashMap<String, Secret>();
         secrets.put("DATASOURCES_DEFAULT_USERNAME", Secret.fromSecretsManager(data.dbCredentials(), "username"));
         secrets.put("DATASOURCES_DEFAULT_PASSWORD", Secret.fromSecretsManager(data.dbCredentials(), "password"));
@@ -140,6 +142,7 @@ public final class ServicesStack extends Stack {
         var gatewayTask = task("GatewayTask", inputs.gatewayTaskMemoryMb());
         var gatewayEnv = new LinkedHashMap<>(env);
         gatewayEnv.put("DUET_HTTP_SERVED_PATHS", "/health,/metrics,/v1/realtime");
+        gatewayEnv.put("DUET_METRICS_EMF_SERVICE", "gateway");
         container(
                 gatewayTask,
                 "gateway",

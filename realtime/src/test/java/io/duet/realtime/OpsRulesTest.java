@@ -52,11 +52,17 @@ class OpsRulesTest {
                     HttpRequest.newBuilder(URI.create(base + "/v1/no-such-route"))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
-            String scrape = http.send(
-                            HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
+            // GC pause timers exist from the first collection on: a node that has run a while has had one.
+            System.gc();
+            String scrape = "";
+            for (int i = 0; i < 50 && !scrape.contains("jvm_gc_pause_seconds_sum"); i++) {
+                Thread.sleep(100);
+                scrape = http.send(
+                                HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+            }
             exposed = scrape.lines()
                     .filter(line -> !line.startsWith("#") && !line.isBlank())
                     .map(line -> line.split("[{ ]", 2)[0])

@@ -45,6 +45,7 @@ class SessionController {
     @Secured(SecurityRule.IS_ANONYMOUS)
     @SecurityRequirements
     @ProblemResponses.RateLimited
+    @ProblemResponses.Unverified
     @Operation(summary = "Sign in; a wrong password and an unknown address get the same 401")
     AccountMessages.TokensResponse signIn(@Valid @Body AccountMessages.SignInRequest request, HttpRequest<?> http) {
         limits.beforeSignIn(clients.of(http), request.email());

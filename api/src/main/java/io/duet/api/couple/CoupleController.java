@@ -25,7 +25,7 @@ import jakarta.validation.Valid;
 @Tag(name = "couples")
 @ProblemResponses.Common
 @ProblemResponses.Authenticated
-@ProblemResponses.Paired
+@ProblemResponses.Unverified
 class CoupleController {
     private final CoupleService couples;
 
@@ -33,6 +33,7 @@ class CoupleController {
         this.couples = couples;
     }
 
+    @ProblemResponses.CoupleConflict
     @Post("/invites")
     @Status(HttpStatus.CREATED)
     @Operation(summary = "Create an invite code for the partner (replaces an open one; valid 24 h)")
@@ -41,6 +42,8 @@ class CoupleController {
     }
 
     @ProblemResponses.RateLimited
+    @ProblemResponses.CoupleConflict
+    @ProblemResponses.InviteNotFound
     @Post("/join")
     @Status(HttpStatus.CREATED)
     @Operation(summary = "Join the partner's couple with their invite code")
@@ -49,12 +52,14 @@ class CoupleController {
         return CoupleMessages.JoinedResponse.from(couples.join(caller.accountId(), request.code()));
     }
 
+    @ProblemResponses.Paired
     @Get
     @Operation(summary = "The caller's couple: partner, since when, read markers, the home region's gateway")
     CoupleMessages.CoupleResponse show(@Parameter(hidden = true) Caller caller) {
         return CoupleMessages.CoupleResponse.from(couples.current(caller.accountId()));
     }
 
+    @ProblemResponses.Paired
     @Delete
     @Status(HttpStatus.NO_CONTENT)
     @Operation(summary = "Unpair: ends the couple for both; the history stays readable for the grace period")
@@ -63,6 +68,8 @@ class CoupleController {
     }
 
     @ProblemResponses.RateLimited
+    @ProblemResponses.Paired
+    @ProblemResponses.CoupleConflict
     @Post("/nudges")
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Thinking of you: the partner gets a nudge event")

@@ -66,6 +66,7 @@ class MediaController {
     }
 
     @ProblemResponses.RateLimited
+    @ProblemResponses.ImageUpload
     @Post(consumes = MediaType.ALL)
     @Status(HttpStatus.ACCEPTED)
     @Operation(summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously")
@@ -147,6 +148,7 @@ class MediaController {
         return total;
     }
 
+    @ProblemResponses.NotFound
     @Get("/{id}")
     @Operation(summary = "Processing status and variants of an image")
     HttpResponse<MediaResponse> show(@PathVariable UUID id, @Parameter(hidden = true) Caller caller) {
@@ -155,6 +157,8 @@ class MediaController {
                 .header(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
 
+    @ProblemResponses.NotFound
+    @ProblemResponses.NotReady
     @Get("/{id}/{variant}")
     @Operation(summary = "The bytes of one variant (or, in AWS, a redirect to a time-limited link)")
     @ApiResponse(

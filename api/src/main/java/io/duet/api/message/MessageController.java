@@ -31,6 +31,7 @@ import jakarta.validation.constraints.PositiveOrZero;
 @ProblemResponses.Common
 @ProblemResponses.Authenticated
 @ProblemResponses.Paired
+@ProblemResponses.Unverified
 class MessageController {
     private final MessageService messages;
     private final io.duet.api.web.RateLimiter limiter;
@@ -44,6 +45,7 @@ class MessageController {
     }
 
     @ProblemResponses.RateLimited
+    @ProblemResponses.CoupleConflict
     @Post
     @Operation(
             summary =
@@ -74,6 +76,7 @@ class MessageController {
                 messages.page(caller.accountId(), before, after, limit == null ? MessageService.DEFAULT_PAGE : limit));
     }
 
+    @ProblemResponses.CoupleConflict
     @Post("/read")
     @Operation(summary = "Move the caller's read marker up to a seq; the partner gets message.read")
     MessageBodies.ReadMarkerResponse read(

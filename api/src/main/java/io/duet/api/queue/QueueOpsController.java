@@ -46,12 +46,14 @@ class QueueOpsController {
         return runtime.states();
     }
 
+    @ProblemResponses.NotFound
     @Get("/{name}")
     @Operation(summary = "One queue: depth, pending, retrying, dead, oldest age, concurrency, paused")
     QueueState show(@PathVariable String name) {
         return runtime.state(name).orElseThrow(() -> unknown(name));
     }
 
+    @ProblemResponses.NotFound
     @Put("/{name}/concurrency")
     @Operation(summary = "Handler slots per node; every node applies it within a refresh interval, no restart")
     QueueState concurrency(@PathVariable String name, @Valid @Body SetConcurrencyRequest request) {
@@ -59,6 +61,7 @@ class QueueOpsController {
         return runtime.update(name, request.concurrency(), worker.paused()).orElseThrow(() -> unknown(name));
     }
 
+    @ProblemResponses.NotFound
     @Post("/{name}/pause")
     @Operation(summary = "Stop handing out jobs on every node; jobs keep arriving and wait")
     QueueState pause(@PathVariable String name) {
@@ -66,6 +69,7 @@ class QueueOpsController {
         return runtime.update(name, worker.concurrency(), true).orElseThrow(() -> unknown(name));
     }
 
+    @ProblemResponses.NotFound
     @Post("/{name}/resume")
     @Operation(summary = "Hand out jobs again after a pause")
     QueueState resume(@PathVariable String name) {
@@ -73,6 +77,7 @@ class QueueOpsController {
         return runtime.update(name, worker.concurrency(), false).orElseThrow(() -> unknown(name));
     }
 
+    @ProblemResponses.NotFound
     @Get("/{name}/dead")
     @Operation(summary = "Dead letters, oldest first, each with its last error")
     List<JobStreams.DeadLetter> dead(
@@ -81,6 +86,7 @@ class QueueOpsController {
         return streams.deadLetters(name, limit == null ? 100 : limit);
     }
 
+    @ProblemResponses.NotFound
     @Post("/{name}/dead/replay")
     @Operation(summary = "Put dead letters back on the queue as first attempts: the given ids, or the oldest `limit`")
     ReplayResponse replay(@PathVariable String name, @Valid @Body ReplayRequest request) {

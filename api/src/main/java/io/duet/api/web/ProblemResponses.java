@@ -112,4 +112,150 @@ public final class ProblemResponses {
                             "detail":"Ops endpoints need Authorization: Bearer <DUET_OPS_TOKEN>.","code":"ops-token-required",\
                             "requestId":"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c"}""")))
     public @interface Ops {}
+
+    /** Couple routes and sign-in: the address was never confirmed. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @ApiResponse(
+            responseCode = "403",
+            description = "email-not-verified: the account's address was never confirmed",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "email-not-verified",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/email-not-verified\",\"title\":\"Email not verified\",\"status\":403,\"detail\":\"Confirm your email address first.\",\"code\":\"email-not-verified\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    public @interface Unverified {}
+
+    /** Couple writes that can collide with the couple's state. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @ApiResponse(
+            responseCode = "409",
+            description =
+                    "already-paired, own-invite, couple-ended or client-id-taken (api/PROBLEMS.md says which route answers which)",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "couple-ended",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/couple-ended\",\"title\":\"Couple ended\",\"status\":409,\"detail\":\"This couple has ended; its history is read-only.\",\"code\":\"couple-ended\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    public @interface CoupleConflict {}
+
+    /** Joining with a code. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @ApiResponse(
+            responseCode = "404",
+            description = "invite-not-found: the code is wrong, expired or used (one answer for all)",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "invite-not-found",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/invite-not-found\",\"title\":\"Invite not found\",\"status\":404,\"detail\":\"No open invite has this code.\",\"code\":\"invite-not-found\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    public @interface InviteNotFound {}
+
+    /** Routes that take an id. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @ApiResponse(
+            responseCode = "404",
+            description = "not-found: nothing with this id, or not yours to see (both answer the same)",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "not-found",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/not-found\",\"title\":\"Not found\",\"status\":404,\"detail\":\"This image was not found.\",\"code\":\"not-found\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    public @interface NotFound {}
+
+    /** POST /v1/media: the limits checked before anything is decoded. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @ApiResponse(
+            responseCode = "409",
+            description = "storage-quota-exceeded: this upload would take the account past its storage quota",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "storage-quota-exceeded",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/storage-quota-exceeded\",\"title\":\"Storage quota exceeded\",\"status\":409,\"detail\":\"Your photos use all of your storage.\",\"code\":\"storage-quota-exceeded\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    @ApiResponse(
+            responseCode = "413",
+            description = "payload-too-large: over duet.media.max-upload-size (20 MB), refused before it is read",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "payload-too-large",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/payload-too-large\",\"title\":\"Payload too large\",\"status\":413,\"detail\":\"The request body is larger than this endpoint accepts.\",\"code\":\"payload-too-large\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    @ApiResponse(
+            responseCode = "415",
+            description = "unsupported-image-type: not JPEG, PNG or WebP by its magic bytes",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "unsupported-image-type",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/unsupported-image-type\",\"title\":\"Unsupported image type\",\"status\":415,\"detail\":\"Send a JPEG, PNG or WebP image.\",\"code\":\"unsupported-image-type\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    @ApiResponse(
+            responseCode = "422",
+            description =
+                    "unreadable-image or image-too-large: a damaged header, or more pixels than duet.media.max-pixels",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "image-too-large",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/image-too-large\",\"title\":\"Image too large\",\"status\":422,\"detail\":\"The image has more pixels than allowed.\",\"code\":\"image-too-large\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    public @interface ImageUpload {}
+
+    /** A media variant before its item is ready. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @ApiResponse(
+            responseCode = "409",
+            description = "media-not-ready: the image is processing or has failed; wait for media.ready",
+            content =
+                    @Content(
+                            mediaType = Problem.MEDIA_TYPE,
+                            schema = @Schema(implementation = Problem.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "media-not-ready",
+                                            value =
+                                                    "{\"type\":\"https://duet.dev/problems/media-not-ready\",\"title\":\"Media not ready\",\"status\":409,\"detail\":\"This image is not ready yet.\",\"code\":\"media-not-ready\",\"requestId\":\"0b7c6a2e-5d1f-4a8e-9c3b-2f6d8e1a4b5c\"}")))
+    public @interface NotReady {}
 }

@@ -91,24 +91,25 @@ class JobStreams {
             end
             return #due""";
 
+    /** All or nothing: an id that is not a dead letter of the queue moves none, and comes back in the answer. */
     private static final String REPLAY = """
-            local moved = 0
+            local missing = {}
             for i = 1, #ARGV do
-              local entries = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])
-              if #entries == 1 then
-                local f = entries[1][2]
-                local job, payload, enqueued
-                for j = 1, #f, 2 do
-                  if f[j] == 'job' then job = f[j + 1]
-                  elseif f[j] == 'payload' then payload = f[j + 1]
-                  elseif f[j] == 'enqueued' then enqueued = f[j + 1] end
-                end
-                redis.call('XADD', KEYS[1], '*', 'job', job, 'payload', payload, 'attempt', '1', 'enqueued', enqueued)
-                redis.call('XDEL', KEYS[2], ARGV[i])
-                moved = moved + 1
-              end
+              if #redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i]) == 0 then missing[#missing + 1] = ARGV[i] end
             end
-            return moved""";
+            if #missing > 0 then return {-1, unpack(missing)} end
+            for i = 1, #ARGV do
+              local f = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])[1][2]
+              local job, payload, enqueued
+              for j = 1, #f, 2 do
+                if f[j] == 'job' then job = f[j + 1]
+                elseif f[j] == 'payload' then payload = f[j + 1]
+                elseif f[j] == 'enqueued' then enqueued = f[j + 1] end
+              end
+              redis.call('XADD', KEYS[1], '*', 'job', job, 'payload', payload, 'attempt', '1', 'enqueued', enqueued)
+              redis.call('XDEL', KEYS[2], ARGV[i])
+            end
+            return {#ARGV}""";
 
     private static final String STATS = """
             local length = redis.call('XLEN', KEYS[1])
@@ -365,18 +366,44 @@ class JobStreams {
     }
 
     /** Puts dead letters back on the queue as fresh first attempts; unknown ids are skipped. */
+    /**
+     * Puts the given dead letters back on the queue as first attempts, all or none.
+     *
+     * @throws NotDeadLettersException when an id is not a dead letter of the queue (nothing moved)
+     */
     long replay(String queue, List<String> deadLetterIds) {
         if (deadLetterIds.isEmpty()) {
             return 0;
         }
-        Long moved = redis.getScript()
+        List<Object> answer = redis.getScript()
                 .eval(
                         RScript.Mode.READ_WRITE,
                         REPLAY,
-                        RScript.ReturnType.LONG,
+                        RScript.ReturnType.LIST,
                         List.of(streamKey(queue), deadKey(queue)),
                         deadLetterIds.toArray());
-        return moved == null ? 0 : moved;
+        long first = toLong(answer.getFirst());
+        if (first < 0) {
+            throw new NotDeadLettersException(
+                    queue,
+                    answer.subList(1, answer.size()).stream()
+                            .map(String::valueOf)
+                            .toList());
+        }
+        return first;
+    }
+
+    /** 404 {@code not-dead-letters}: a replay named ids the queue's dead letters do not hold; nothing was replayed. */
+    static final class NotDeadLettersException extends io.duet.api.web.ProblemException {
+        NotDeadLettersException(String queue, List<String> ids) {
+            super(
+                    "not-dead-letters",
+                    "Not dead letters",
+                    io.micronaut.http.HttpStatus.NOT_FOUND,
+                    "These ids are not dead letters of queue " + queue + ", so nothing was replayed: "
+                            + String.join(", ", ids.size() > 20 ? ids.subList(0, 20) : ids)
+                            + (ids.size() > 20 ? " and " + (ids.size() - 20) + " more" : ""));
+        }
     }
 
     QueueStats stats(String queue) {

@@ -169,6 +169,20 @@ class JobQueueTest implements TestPropertyProvider {
         assertTrue(String.valueOf(dead.getFirst().get("error")).contains("451 try later"));
         assertEquals(3, failingHandler.attempts.get(job).get());
 
+        // A replay naming an id that is not a dead letter moves nothing, and says which id.
+        var refused = assertThrows(
+                io.micronaut.http.client.exceptions.HttpClientResponseException.class,
+                () -> http.toBlocking()
+                        .exchange(ops(HttpRequest.POST(
+                                "/ops/queues/" + failing + "/dead/replay",
+                                Map.of(
+                                        "ids",
+                                        List.of(String.valueOf(dead.getFirst().get("id")), "1-0"))))));
+        assertEquals(404, refused.getStatus().getCode());
+        assertTrue(refused.getResponse().getBody(String.class).orElse("").contains("not-dead-letters"));
+        assertTrue(refused.getResponse().getBody(String.class).orElse("").contains("1-0"));
+        assertEquals(1, deadLetters(failing).size(), "nothing replayed");
+
         failingHandler.healed = true;
         var replayed = http.toBlocking()
                 .retrieve(

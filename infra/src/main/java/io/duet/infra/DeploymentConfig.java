@@ -33,6 +33,7 @@ import java.util.function.Function;
  * @param placeholderCode the asset every function uses when {@code functionsDir} holds no zips
  * @param promotionsFile the promotions file ({@code duet:promotionsFile})
  * @param capacityInputsFile the capacity model's inputs ({@code duet:capacityInputs})
+ * @param alertThresholdsFile the alert thresholds shared with the Prometheus rules ({@code duet:alertThresholds})
  */
 public record DeploymentConfig(
         String stage,
@@ -47,7 +48,8 @@ public record DeploymentConfig(
         Path functionsDir,
         Path placeholderCode,
         Path promotionsFile,
-        Path capacityInputsFile) {
+        Path capacityInputsFile,
+        Path alertThresholdsFile) {
 
     /** The edge stack (CloudFront's WAF and certificate) must live here: CloudFront only takes those from us-east-1. */
     public static final String EDGE_REGION = "us-east-1";
@@ -119,6 +121,7 @@ public record DeploymentConfig(
                 baseDir.resolve(required.apply("duet:functionsDir")).normalize(),
                 baseDir.resolve(required.apply("duet:placeholderCode")).normalize(),
                 baseDir.resolve(required.apply("duet:promotionsFile")).normalize(),
-                baseDir.resolve(required.apply("duet:capacityInputs")).normalize());
+                baseDir.resolve(required.apply("duet:capacityInputs")).normalize(),
+                baseDir.resolve(required.apply("duet:alertThresholds")).normalize());
     }
 }

@@ -106,6 +106,65 @@ class OpsRulesTest {
         assertTrue(test.contains("SUCCESS"), test);
     }
 
+    /**
+     * Each rule alerts at the number {@code ops/alert-thresholds.json} gives (the CloudWatch alarms of the AWS
+     * deployment use the same file: AlarmThresholdsTest in infra), for as long as it says.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void givenTheThresholdsFile_thenEveryRuleAlertsAtItsNumberAndDuration() throws Exception {
+        Map<String, Object> limits;
+        try (var in = Files.newInputStream(OPS.resolve("alert-thresholds.json"))) {
+            limits = new org.yaml.snakeyaml.Yaml().load(in); // JSON is YAML
+        }
+        // alert → the key and level of the thresholds file it implements
+        Map<String, String[]> implemented = Map.ofEntries(
+                Map.entry("DuetQueueOldestJobAgeing", new String[] {"queue_oldest_age_seconds", "warning"}),
+                Map.entry("DuetQueueOldestJobStuck", new String[] {"queue_oldest_age_seconds", "critical"}),
+                Map.entry("DuetDeadLettersGrowing", new String[] {"dead_letters_increase", "warning"}),
+                Map.entry("DuetOutboxBacklog", new String[] {"outbox_backlog_jobs", "warning"}),
+                Map.entry("DuetOutboxBacklogCritical", new String[] {"outbox_backlog_jobs", "critical"}),
+                Map.entry("DuetEmailSendFailures", new String[] {"email_send_failure_ratio", "warning"}),
+                Map.entry("DuetHttp5xxRatio", new String[] {"http_5xx_ratio", "critical"}),
+                Map.entry("DuetHttpP99Slow", new String[] {"http_p99_seconds", "warning"}),
+                Map.entry("DuetPoolWaits", new String[] {"db_pool_wait_p99_seconds", "warning"}),
+                Map.entry("DuetRedisUnreachable", new String[] {"redis_errors_per_second", "warning"}),
+                Map.entry(
+                        "DuetRealtimeConnectionsDropped", new String[] {"realtime_connection_drop_ratio", "warning"}));
+        Map<String, Object> rules;
+        try (var in = Files.newInputStream(OPS.resolve("prometheus/duet-rules.yml"))) {
+            rules = new org.yaml.snakeyaml.Yaml().load(in);
+        }
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                String alert = (String) rule.get("alert");
+                String[] source = implemented.get(alert);
+                if (source == null) {
+                    wrong.add(alert + ": not mapped to a key of alert-thresholds.json");
+                    continue;
+                }
+                Map<String, Object> entry = (Map<String, Object>) limits.get(source[0]);
+                double expected = ((Number) entry.get(source[1])).doubleValue();
+                String expr = ((String) rule.get("expr")).replaceAll("\\s+", " ");
+                Matcher threshold = Pattern.compile(">=? ([0-9.]+)").matcher(expr);
+                if (!threshold.find() || Double.parseDouble(threshold.group(1)) != expected) {
+                    wrong.add(alert + ": threshold in '" + expr + "' is not " + expected);
+                }
+                if (entry.get("for_minutes") instanceof Number minutes && !(minutes + "m").equals(rule.get("for"))) {
+                    wrong.add(alert + ": for " + rule.get("for") + ", the file says " + minutes + "m");
+                }
+                if (entry.get("window_minutes") instanceof Number window && !expr.contains("[" + window + "m")) {
+                    wrong.add(alert + ": no " + window + "m window in '" + expr + "'");
+                }
+                checked++;
+            }
+        }
+        assertEquals(implemented.size(), checked, "rules checked");
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
     private static String run(Path dir, String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command)
                 .directory(dir.toFile())

@@ -1,5 +1,6 @@
 package io.duet.infra.api;
 
+import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Hostnames;
 import io.duet.infra.Nag;
@@ -222,7 +223,7 @@ public final class ApiStack extends Stack {
                         regionalDomain.getRegionalDomainName(), regionalDomain.getRegionalHostedZoneId())))
                 .build();
 
-        alarms(foundation, region);
+        alarms(foundation, region, AlertThresholds.load(config.alertThresholdsFile()));
     }
 
     /**
@@ -280,7 +281,7 @@ public final class ApiStack extends Stack {
         return zone(this, config);
     }
 
-    private void alarms(FoundationStack foundation, String region) {
+    private void alarms(FoundationStack foundation, String region, AlertThresholds limits) {
         var action = new SnsAction(foundation.alarms());
         // Sorted maps: Map.of iterates in an order that changes per JVM, and so would the template.
         var dims = new TreeMap<>(Map.of("ApiId", httpApi.getApiId(), "Stage", "$default"));
@@ -292,7 +293,14 @@ public final class ApiStack extends Stack {
                 .period(Duration.minutes(1))
                 .label("5xx %")
                 .build();
-        alarm("Api5xxRate", "HTTP API " + region + ": more than 1 % of requests answered 5xx", rate, 1, 3, action);
+        double ratio = limits.value("http_5xx_ratio", "critical");
+        alarm(
+                "Api5xxRate",
+                "HTTP API " + region + ": more than " + 100 * ratio + " % of requests answered 5xx",
+                rate,
+                100 * ratio,
+                limits.periods("http_5xx_ratio", 1),
+                action);
         var p99 = Metric.Builder.create()
                 .namespace("AWS/ApiGateway")
                 .metricName("Latency")
@@ -300,7 +308,14 @@ public final class ApiStack extends Stack {
                 .statistic("p99")
                 .period(Duration.minutes(1))
                 .build();
-        alarm("ApiLatencyP99", "HTTP API " + region + ": p99 latency above 1 s", p99, 1000, 5, action);
+        double p99Seconds = limits.value("http_p99_seconds", "warning");
+        alarm(
+                "ApiLatencyP99",
+                "HTTP API " + region + ": p99 latency above " + p99Seconds + " s",
+                p99,
+                1000 * p99Seconds,
+                limits.periods("http_p99_seconds", 1),
+                action);
         for (var fn : List.of(api, signup)) {
             var throttles = fn.function()
                     .metricThrottles(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
@@ -311,8 +326,8 @@ public final class ApiStack extends Stack {
                     fn.getNode().getId() + "Throttles",
                     fn.getNode().getId() + " function " + region + ": throttled invocations",
                     throttles,
-                    0,
-                    1,
+                    limits.value("lambda_throttles", "warning") - 1,
+                    limits.periods("lambda_throttles", 1),
                     action);
         }
         var spillover = Metric.Builder.create()

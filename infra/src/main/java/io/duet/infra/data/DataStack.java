@@ -1,5 +1,6 @@
 package io.duet.infra.data;
 
+import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Nag;
 import io.duet.infra.foundation.FoundationStack;
@@ -323,26 +324,43 @@ public final class DataStack extends Stack {
             boolean primary,
             IDatabaseCluster cluster) {
         var action = new SnsAction(foundation.alarms());
+        var limits = AlertThresholds.load(config.alertThresholdsFile());
         String clusterId = config.prefix() + "-" + region;
         var cpu = metric("AWS/RDS", "CPUUtilization", Map.of("DBClusterIdentifier", clusterId), "Maximum");
-        alarm("AuroraCpu", "Aurora " + region + ": CPU above 80 % for 10 minutes", cpu, 80, 2, action);
+        double cpuPercent = limits.value("aurora_cpu_percent", "warning");
+        alarm(
+                "AuroraCpu",
+                "Aurora " + region + ": CPU above " + cpuPercent + " % for " + limits.minutes("aurora_cpu_percent")
+                        + " minutes",
+                cpu,
+                cpuPercent,
+                limits.periods("aurora_cpu_percent", 5),
+                action);
         // In the primary: how far its in-region reader trails the writer; elsewhere: how far this region trails the
         // primary.
         var lag = primary
                 ? metric("AWS/RDS", "AuroraReplicaLagMaximum", Map.of("DBClusterIdentifier", clusterId), "Maximum")
                 : metric(
                         "AWS/RDS", "AuroraGlobalDBReplicationLag", Map.of("DBClusterIdentifier", clusterId), "Maximum");
-        alarm("AuroraReplicaLag", "Aurora " + region + ": replica lag above 2 s", lag, 2000, 3, action);
+        double lagSeconds = limits.value("aurora_replica_lag_seconds", "warning");
+        alarm(
+                "AuroraReplicaLag",
+                "Aurora " + region + ": replica lag above " + lagSeconds + " s",
+                lag,
+                1000 * lagSeconds,
+                limits.periods("aurora_replica_lag_seconds", 5),
+                action);
 
         String group = redis.getRef();
         var memory = metric(
                 "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", Map.of("ReplicationGroupId", group), "Maximum");
+        double memoryRatio = limits.value("redis_memory_used_ratio", "warning");
         alarm(
                 "RedisMemory",
-                "Redis " + region + ": memory above 75 % (noeviction: writes fail at 100 %)",
+                "Redis " + region + ": memory above " + 100 * memoryRatio + " % (noeviction: writes fail at 100 %)",
                 memory,
-                75,
-                2,
+                100 * memoryRatio,
+                limits.periods("redis_memory_used_ratio", 5),
                 action);
         var connections = metric("AWS/ElastiCache", "CurrConnections", Map.of("ReplicationGroupId", group), "Maximum");
         alarm(

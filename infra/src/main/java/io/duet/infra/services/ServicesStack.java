@@ -1,5 +1,6 @@
 package io.duet.infra.services;
 
+import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Hostnames;
 import io.duet.infra.Nag;
@@ -326,7 +327,7 @@ public final class ServicesStack extends Stack {
                 "AwsSolutions-IAM5",
                 "The worker reads and writes every object under media/ of its "
                         + "region's bucket (originals and variants); the grant is limited to that prefix");
-        alarms(region, action);
+        alarms(region, action, AlertThresholds.load(config.alertThresholdsFile()));
     }
 
     private FargateTaskDefinition task(String id, int memoryMb) {
@@ -443,20 +444,23 @@ public final class ServicesStack extends Stack {
                 .build();
     }
 
-    private void alarms(String region, SnsAction action) {
+    private void alarms(String region, SnsAction action, AlertThresholds limits) {
         for (String queue : QUEUES) {
-            alarm(
-                    "QueueAge-" + queue,
-                    "Queue " + queue + " " + region + ": oldest job older than 2 minutes",
-                    duetMetric("QueueOldestAge", Map.of("Queue", queue), "Maximum"),
-                    120,
-                    3,
-                    action);
+            for (String level : List.of("warning", "critical")) {
+                double seconds = limits.value("queue_oldest_age_seconds", level);
+                alarm(
+                        "QueueAge-" + queue + ("critical".equals(level) ? "-critical" : ""),
+                        "Queue " + queue + " " + region + " (" + level + "): oldest job older than " + seconds + " s",
+                        duetMetric("QueueOldestAge", Map.of("Queue", queue), "Maximum"),
+                        seconds,
+                        limits.periods("queue_oldest_age_seconds", 1),
+                        action);
+            }
             alarm(
                     "DeadLetters-" + queue,
                     "Queue " + queue + " " + region + ": jobs dead-lettered",
                     duetMetric("QueueDeadLetters", Map.of("Queue", queue), "Sum"),
-                    0,
+                    limits.value("dead_letters_increase", "warning") - 1,
                     1,
                     action);
         }

@@ -1,5 +1,6 @@
 package io.duet.infra.data;
 
+import io.duet.infra.Alarms;
 import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Nag;
@@ -12,10 +13,7 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.SecretValue;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Metric;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.ec2.InstanceClass;
 import software.amazon.awscdk.services.ec2.InstanceSize;
@@ -383,16 +381,7 @@ public final class DataStack extends Stack {
     }
 
     private void alarm(String id, String description, Metric metric, double threshold, int periods, SnsAction action) {
-        var alarm = Alarm.Builder.create(this, id)
-                .alarmDescription(description)
-                .metric(metric)
-                .threshold(threshold)
-                .evaluationPeriods(periods)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
+        Alarms.above(this, id, description, metric, threshold, periods, action);
     }
 
     public ISecret jwtSecret() {

@@ -1,5 +1,6 @@
 package io.duet.infra.services;
 
+import io.duet.infra.Alarms;
 import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Hostnames;
@@ -24,11 +25,8 @@ import software.amazon.awscdk.services.applicationautoscaling.ScalingSchedule;
 import software.amazon.awscdk.services.applicationautoscaling.Schedule;
 import software.amazon.awscdk.services.certificatemanager.Certificate;
 import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.Metric;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.Peer;
@@ -493,16 +491,7 @@ public final class ServicesStack extends Stack {
     }
 
     private void alarm(String id, String description, IMetric metric, double threshold, int periods, SnsAction action) {
-        var alarm = Alarm.Builder.create(this, id)
-                .alarmDescription(description)
-                .metric(metric)
-                .threshold(threshold)
-                .evaluationPeriods(periods)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
+        Alarms.above(this, id, description, metric, threshold, periods, action);
     }
 
     public FargateService gateway() {

@@ -219,14 +219,14 @@ final class Connection implements Subscriber {
             }
             return;
         }
-        if (seq <= position) {
-            return;
-        }
         if (seq == position + 1) {
             enqueue(json.retainedDuplicate());
             position = seq;
             return;
         }
+        // Ahead of the position: events were missed, the log has them. At or below it: the live path never
+        // repeats an event, so the user's log started again (Redis lost it); the log read then answers a gap,
+        // and the client gets reset instead of silently losing what comes next.
         catchingUp = true;
         node.blocking().execute(this::catchUp);
     }

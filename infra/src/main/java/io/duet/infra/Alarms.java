@@ -1,8 +1,11 @@
 package io.duet.infra;
 
+import java.util.Map;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.constructs.Construct;
@@ -13,6 +16,18 @@ import software.constructs.Construct;
  */
 public final class Alarms {
     private Alarms() {}
+
+    /** A CloudWatch metric of {@code namespace} over periods of {@code minutes}. */
+    public static Metric metric(
+            String namespace, String name, Map<String, String> dimensions, String statistic, int minutes) {
+        return Metric.Builder.create()
+                .namespace(namespace)
+                .metricName(name)
+                .dimensionsMap(dimensions)
+                .statistic(statistic)
+                .period(Duration.minutes(minutes))
+                .build();
+    }
 
     public static Alarm above(
             Construct scope,

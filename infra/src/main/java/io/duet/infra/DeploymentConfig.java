@@ -33,7 +33,7 @@ import java.util.function.Function;
  * @param placeholderCode the asset every function uses when {@code functionsDir} holds no zips
  * @param promotionsFile the promotions file ({@code duet:promotionsFile})
  * @param capacityInputsFile the capacity model's inputs ({@code duet:capacityInputs})
- * @param alertThresholdsFile the alert thresholds shared with the Prometheus rules ({@code duet:alertThresholds})
+ * @param alertThresholds the alert thresholds shared with the Prometheus rules ({@code duet:alertThresholds}), read once
  */
 public record DeploymentConfig(
         String stage,
@@ -49,7 +49,7 @@ public record DeploymentConfig(
         Path placeholderCode,
         Path promotionsFile,
         Path capacityInputsFile,
-        Path alertThresholdsFile) {
+        AlertThresholds alertThresholds) {
 
     /** The edge stack (CloudFront's WAF and certificate) must live here: CloudFront only takes those from us-east-1. */
     public static final String EDGE_REGION = "us-east-1";
@@ -122,6 +122,7 @@ public record DeploymentConfig(
                 baseDir.resolve(required.apply("duet:placeholderCode")).normalize(),
                 baseDir.resolve(required.apply("duet:promotionsFile")).normalize(),
                 baseDir.resolve(required.apply("duet:capacityInputs")).normalize(),
-                baseDir.resolve(required.apply("duet:alertThresholds")).normalize());
+                AlertThresholds.load(
+                        baseDir.resolve(required.apply("duet:alertThresholds")).normalize()));
     }
 }

@@ -14,8 +14,7 @@ import software.amazon.awscdk.Stack;
  * checked against (OpsRulesTest): change a threshold there and both change. Compared in each region's templates.
  */
 class AlarmThresholdsTest {
-    private static final AlertThresholds LIMITS =
-            AlertThresholds.load(Fixture.STACKS.config().alertThresholdsFile());
+    private static final AlertThresholds LIMITS = Fixture.STACKS.config().alertThresholds();
 
     @Test
     void givenTheThresholdsFile_whenSynthesized_thenEveryAlarmOnItHasItsThresholdAndDuration() {

@@ -3,6 +3,7 @@ package io.duet.realtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Repository;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.net.URI;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class OpsRulesTest {
     private static final Pattern METRIC =
             Pattern.compile("\\b((?:duet|http_server|hikaricp|jvm|process)_[a-z0-9_]+)\\b");
-    private static final Path OPS = repositoryRoot().resolve("ops");
+    private static final Path OPS = Repository.root().resolve("ops");
 
     @Test
     void givenARunningNode_thenEveryMetricTheRulesAndDashboardsNameIsOnItsMetrics() throws Exception {
@@ -174,13 +175,5 @@ class OpsRulesTest {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
         assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + output);
         return output;
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(dir.resolve("ops/prometheus"))) {
-            dir = dir.getParent();
-        }
-        return dir;
     }
 }

@@ -2,6 +2,7 @@ package io.duet.docs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.duet.api.testing.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class DocsLinksTest {
 
     @Test
     void givenTheRepositorysMarkdown_thenEveryRelativeLinkAndAnchorResolves() throws IOException {
-        Path root = repositoryRoot();
+        Path root = Repository.root();
 
         List<String> broken = brokenLinks(root);
 
@@ -136,16 +137,5 @@ class DocsLinksTest {
     /** Fenced code blocks hold examples, not links. */
     private static String stripCode(String text) {
         return text.replaceAll("(?s)```.*?```", "");
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("duet"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("not inside the Duet repository");
-        }
-        return dir;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Repository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * exits non-zero (neither needs a JDK or Maven: they run before the script looks for either).
  */
 class DuetCommandTest {
-    private static final Path ROOT = root();
+    private static final Path ROOT = Repository.root();
 
     @Test
     void givenTheScript_thenHelpListsEveryCommandOnOneLine() throws Exception {
@@ -63,13 +64,5 @@ class DuetCommandTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "./duet " + String.join(" ", arguments) + " did not finish");
         return new Result(process.exitValue(), output);
-    }
-
-    private static Path root() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.exists(dir.resolve("duet"))) {
-            dir = dir.getParent();
-        }
-        return dir;
     }
 }

@@ -1,22 +1,21 @@
 package io.duet.api.ops;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.serde.ObjectMapper;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.validation.constraints.NotNull;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The signals AWS autoscaling and alarms read, as CloudWatch Embedded Metric Format lines on standard output
@@ -31,25 +30,27 @@ import java.util.TreeSet;
 public final class CloudWatchEmf {
     static final String NAMESPACE = "Duet";
 
-    private final MeterRegistry meters;
+    private final NodeMeters node;
     private final EmfConfig config;
+    private final ObjectMapper json;
     private final PrintStream out;
     private final Clock clock;
-    private final Map<String, Double> lastDead = new HashMap<>();
 
-    CloudWatchEmf(MeterRegistry meters, EmfConfig config) {
-        this(meters, config, System.out, Clock.systemUTC());
+    @Inject
+    CloudWatchEmf(MeterRegistry meters, EmfConfig config, ObjectMapper json) {
+        this(meters, config, json, System.out, Clock.systemUTC());
     }
 
-    CloudWatchEmf(MeterRegistry meters, EmfConfig config, PrintStream out, Clock clock) {
-        this.meters = meters;
+    CloudWatchEmf(MeterRegistry meters, EmfConfig config, ObjectMapper json, PrintStream out, Clock clock) {
+        this.node = new NodeMeters(meters);
         this.config = config;
+        this.json = json;
         this.out = out;
         this.clock = clock;
     }
 
     @Scheduled(initialDelay = "10s", fixedRate = "${duet.metrics.emf.interval}")
-    void publish() {
+    void publish() throws IOException {
         for (String line : lines()) {
             out.println(line);
         }
@@ -57,75 +58,44 @@ public final class CloudWatchEmf {
     }
 
     /** One EMF document per queue, and one for the unit's realtime connections when the gateway runs here. */
-    synchronized List<String> lines() {
+    List<String> lines() throws IOException {
         long now = clock.millis();
         List<String> lines = new ArrayList<>();
-        TreeSet<String> queues = new TreeSet<>();
-        for (Meter meter : meters.find("duet.queue.depth").meters()) {
-            String queue = meter.getId().getTag("queue");
-            if (queue != null) {
-                queues.add(queue);
-            }
+        for (String queue : node.queues()) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put("QueueOldestAge", node.queueGauge("duet.queue.oldest.age", queue));
+            values.put("QueueDepth", node.queueGauge("duet.queue.depth", queue));
+            values.put("QueueDeadLetters", node.growth("duet.queue.jobs.dead", queue));
+            lines.add(document(now, "Queue", queue, values, Map.of("QueueOldestAge", "Seconds")));
         }
-        for (String queue : queues) {
-            double dead = meters.find("duet.queue.jobs.dead").tag("queue", queue).counters().stream()
-                    .mapToDouble(Counter::count)
-                    .sum();
-            Double before = lastDead.put(queue, dead);
-            lines.add(document(
-                    now,
-                    "Queue",
-                    queue,
-                    new String[] {"QueueOldestAge", "Seconds", number(gauge("duet.queue.oldest.age", queue))},
-                    new String[] {"QueueDepth", "Count", number(gauge("duet.queue.depth", queue))},
-                    new String[] {"QueueDeadLetters", "Count", number(before == null ? 0 : Math.max(0, dead - before))
-                    }));
-        }
-        Gauge sockets = meters.find("duet.realtime.connections").gauge();
-        if (sockets != null) {
-            Gauge polls = meters.find("duet.realtime.poll.sessions").gauge();
-            double connections = finite(sockets.value()) + (polls == null ? 0 : finite(polls.value()));
-            lines.add(document(
-                    now, "Service", config.service(), new String[] {"RealtimeConnections", "Count", number(connections)
-                    }));
+        if (node.registry().find("duet.realtime.connections").gauge() != null) {
+            double connections = node.gauges("duet.realtime.connections") + node.gauges("duet.realtime.poll.sessions");
+            lines.add(document(now, "Service", config.service(), Map.of("RealtimeConnections", connections), Map.of()));
         }
         return lines;
     }
 
-    private double gauge(String name, String queue) {
-        Gauge gauge = meters.find(name).tag("queue", queue).gauge();
-        return gauge == null ? 0 : finite(gauge.value());
-    }
-
-    /** {@code metrics}: name, unit, value. Names and dimension values are Duet's own (no escaping needed). */
-    private static String document(long timestamp, String dimension, String value, String[]... metrics) {
-        StringBuilder definitions = new StringBuilder();
-        StringBuilder values = new StringBuilder();
-        for (String[] metric : metrics) {
-            definitions
-                    .append(definitions.isEmpty() ? "" : ",")
-                    .append("{\"Name\":\"")
-                    .append(metric[0])
-                    .append("\",\"Unit\":\"")
-                    .append(metric[1])
-                    .append("\"}");
-            values.append(",\"").append(metric[0]).append("\":").append(metric[2]);
-        }
-        return "{\"_aws\":{\"Timestamp\":" + timestamp + ",\"CloudWatchMetrics\":[{\"Namespace\":\"" + NAMESPACE
-                + "\",\"Dimensions\":[[\"" + dimension + "\"]],\"Metrics\":[" + definitions + "]}]},\"" + dimension
-                + "\":\"" + json(value) + "\"" + values + "}";
-    }
-
-    private static String json(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    private static String number(double value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-    }
-
-    private static double finite(double value) {
-        return Double.isFinite(value) ? value : 0;
+    /** An EMF document: the metric values beside their one dimension, described under {@code _aws}. */
+    private String document(
+            long timestamp, String dimension, String value, Map<String, Object> metrics, Map<String, String> units)
+            throws IOException {
+        List<Map<String, String>> definitions = new ArrayList<>();
+        metrics.keySet()
+                .forEach(name -> definitions.add(Map.of("Name", name, "Unit", units.getOrDefault(name, "Count"))));
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put(
+                "_aws",
+                Map.of(
+                        "Timestamp",
+                        timestamp,
+                        "CloudWatchMetrics",
+                        List.of(Map.of(
+                                "Namespace", NAMESPACE,
+                                "Dimensions", List.of(List.of(dimension)),
+                                "Metrics", definitions))));
+        document.put(dimension, value);
+        document.putAll(metrics);
+        return json.writeValueAsString(document);
     }
 
     /**

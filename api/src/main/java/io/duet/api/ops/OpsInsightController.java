@@ -62,12 +62,10 @@ class OpsInsightController {
             throws SQLException {
         String order = "mean".equals(by) ? "mean_exec_time" : "total_exec_time";
         int rows = limit == null ? 20 : limit;
-        if (!transactions.executeRead(status -> ready(status.getConnection()))) {
-            return new SlowQueries(false, HOW_TO_ENABLE, List.of());
-        }
         try {
-            return new SlowQueries(
-                    true, null, transactions.executeRead(status -> top(status.getConnection(), order, rows)));
+            return transactions.executeRead(status -> ready(status.getConnection())
+                    ? new SlowQueries(true, null, top(status.getConnection(), order, rows))
+                    : new SlowQueries(false, HOW_TO_ENABLE, List.of()));
         } catch (RuntimeException e) {
             // Created and preloaded, yet unreadable (a permission, a version mismatch): say so, not a 500.
             return new SlowQueries(false, HOW_TO_ENABLE + " (" + e.getMessage() + ")", List.of());

@@ -1,8 +1,5 @@
 package io.duet.api.ops;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -33,35 +30,33 @@ public final class OpsSeries {
     static final int KEPT = 3600 / INTERVAL_SECONDS;
 
     private final MeterRegistry meters;
+    private final NodeMeters node;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
-    private final Map<String, Double> lastCounts = new HashMap<>();
     private final Map<String, double[]> lastBuckets = new HashMap<>();
 
     OpsSeries(MeterRegistry meters) {
         this.meters = meters;
+        this.node = new NodeMeters(meters);
     }
 
     @Scheduled(initialDelay = "1s", fixedRate = INTERVAL_SECONDS + "s")
     synchronized void sample() {
         Map<String, QueuePoint> queues = new TreeMap<>();
-        for (Meter meter : meters.find("duet.queue.depth").meters()) {
-            String queue = meter.getId().getTag("queue");
-            if (queue != null) {
-                queues.put(
-                        queue,
-                        new QueuePoint(
-                                gauge("duet.queue.depth", queue),
-                                gauge("duet.queue.oldest.age", queue),
-                                delta("duet.queue.jobs.processed", queue),
-                                delta("duet.queue.jobs.failed", queue),
-                                delta("duet.queue.jobs.dead", queue)));
-            }
+        for (String queue : node.queues()) {
+            queues.put(
+                    queue,
+                    new QueuePoint(
+                            node.queueGauge("duet.queue.depth", queue),
+                            node.queueGauge("duet.queue.oldest.age", queue),
+                            node.growth("duet.queue.jobs.processed", queue),
+                            node.growth("duet.queue.jobs.failed", queue),
+                            node.growth("duet.queue.jobs.dead", queue)));
         }
         Funnel funnel = new Funnel(
-                delta("duet.funnel.signups.accepted", null),
-                delta("duet.funnel.emails.queued", null),
-                delta("duet.funnel.emails.sent", null),
-                delta("duet.funnel.accounts.verified", null));
+                node.growth("duet.funnel.signups.accepted", null),
+                node.growth("duet.funnel.emails.queued", null),
+                node.growth("duet.funnel.emails.sent", null),
+                node.growth("duet.funnel.accounts.verified", null));
         double[] signupToSent = percentiles(
                 "duet.funnel.signup.to.sent",
                 meters.find("duet.funnel.signup.to.sent").timers());
@@ -71,7 +66,7 @@ public final class OpsSeries {
         double errors = 0;
         for (Timer timer : meters.find("http.server.requests").timers()) {
             String status = timer.getId().getTag("status");
-            double count = deltaOf("http:" + timer.getId().getTags(), timer.count());
+            double count = node.growth("http:" + timer.getId().getTags(), timer.count());
             requests += count;
             if (status != null && status.startsWith("5")) {
                 errors += count;
@@ -83,15 +78,15 @@ public final class OpsSeries {
                 funnel,
                 signupToSent[0],
                 signupToSent[1],
-                sum("duet.realtime.connections"),
-                sum("duet.realtime.poll.sessions"),
+                node.gauges("duet.realtime.connections"),
+                node.gauges("duet.realtime.poll.sessions"),
                 requests / INTERVAL_SECONDS,
                 http[1],
                 requests == 0 ? 0 : errors / requests,
-                sum("hikaricp.connections.pending"),
+                node.gauges("hikaricp.connections.pending"),
                 maxOf("hikaricp.connections.acquire"),
-                sum("duet.outbox.backlog"),
-                sum("duet.outbox.oldest.age")));
+                node.gauges("duet.outbox.backlog"),
+                node.gauges("duet.outbox.oldest.age")));
         while (samples.size() > KEPT) {
             samples.removeFirst();
         }
@@ -101,37 +96,11 @@ public final class OpsSeries {
         return new ArrayList<>(samples);
     }
 
-    private double gauge(String name, String queue) {
-        Gauge gauge = meters.find(name).tag("queue", queue).gauge();
-        return gauge == null ? 0 : finite(gauge.value());
-    }
-
-    private double sum(String name) {
-        return meters.find(name).gauges().stream()
-                .mapToDouble(g -> finite(g.value()))
-                .sum();
-    }
-
     private double maxOf(String timerName) {
         return meters.find(timerName).timers().stream()
                 .mapToDouble(t -> t.max(java.util.concurrent.TimeUnit.SECONDS))
                 .max()
                 .orElse(0);
-    }
-
-    /** The growth of a counter (summed over its series, or the one of a queue) since the last sample. */
-    private double delta(String name, String queue) {
-        var search = meters.find(name);
-        if (queue != null) {
-            search = search.tag("queue", queue);
-        }
-        double total = search.counters().stream().mapToDouble(Counter::count).sum();
-        return deltaOf(name + "/" + queue, total);
-    }
-
-    private double deltaOf(String key, double total) {
-        Double before = lastCounts.put(key, total);
-        return before == null ? 0 : Math.max(0, total - before);
     }
 
     /** p50 and p99 of what the timers recorded since the last sample, from their histogram buckets. */
@@ -170,10 +139,6 @@ public final class OpsSeries {
             }
         }
         return bounds[bounds.length - 1];
-    }
-
-    private static double finite(double value) {
-        return Double.isFinite(value) ? value : 0;
     }
 
     @Serdeable

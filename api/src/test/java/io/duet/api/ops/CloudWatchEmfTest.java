@@ -40,6 +40,7 @@ class CloudWatchEmfTest {
         var emf = new CloudWatchEmf(
                 meters,
                 new CloudWatchEmf.EmfConfig(true, Duration.ofMinutes(1), "worker"),
+                json,
                 new PrintStream(buffer, true, StandardCharsets.UTF_8),
                 Clock.fixed(at, ZoneOffset.UTC));
 

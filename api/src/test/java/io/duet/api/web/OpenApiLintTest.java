@@ -3,6 +3,7 @@ package io.duet.api.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ class OpenApiLintTest {
 
     @Test
     void givenTheGeneratedDocument_thenRedoclyFindsNoError() throws Exception {
-        Path tool = repositoryRoot().resolve("tools/openapi-lint");
+        Path tool = Repository.root().resolve("tools/openapi-lint");
         if (!Files.isDirectory(tool.resolve("node_modules/@redocly/cli"))) {
             run(tool, 600, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
         }
@@ -159,13 +160,5 @@ class OpenApiLintTest {
             throw new AssertionError(String.join(" ", command) + " failed (" + process.exitValue() + "):\n" + text);
         }
         return text;
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.exists(dir.resolve("tools/openapi-lint/package.json"))) {
-            dir = dir.getParent();
-        }
-        return dir;
     }
 }

@@ -58,9 +58,14 @@ final class DevMailController {
 
     @Get
     HttpResponse<?> inbox(HttpRequest<?> request) throws MessagingException, IOException {
-        List<ReceivedMail> received = received();
         if (!wantsHtml(request)) {
-            return HttpResponse.ok(received).contentType(MediaType.APPLICATION_JSON_TYPE);
+            return HttpResponse.ok(received()).contentType(MediaType.APPLICATION_JSON_TYPE);
+        }
+        // The list shows headers only: the bodies are parsed when a mail is opened.
+        MimeMessage[] messages = mail.getReceivedMessages();
+        List<ReceivedMail> received = new ArrayList<>();
+        for (int id = messages.length - 1; id >= 0; id--) {
+            received.add(describe(id, messages[id], new Parts()));
         }
         StringBuilder rows = new StringBuilder();
         for (ReceivedMail one : received) {

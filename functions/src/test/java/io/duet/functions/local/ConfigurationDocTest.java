@@ -3,6 +3,7 @@ package io.duet.functions.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.Repository;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -36,7 +37,7 @@ import org.yaml.snakeyaml.Yaml;
  * changed in one place only, fails here.
  */
 class ConfigurationDocTest {
-    private static final Path ROOT = repositoryRoot();
+    private static final Path ROOT = Repository.root();
     private static final String LAMBDA_YML = "functions/src/main/resources/application-lambda.yml";
     private static final Pattern VALUE = Pattern.compile("\\$\\{(duet\\.[a-z0-9.-]+)(?::([^}]*))?}");
     private static final Pattern ROW =
@@ -261,11 +262,5 @@ class ConfigurationDocTest {
         }
         loaded = classes;
         return classes;
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.exists(dir.resolve("docs")) || !Files.exists(dir.resolve("duet"))) dir = dir.getParent();
-        return dir;
     }
 }

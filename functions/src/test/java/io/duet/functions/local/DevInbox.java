@@ -20,7 +20,7 @@ final class DevInbox {
 
     private DevInbox() {}
 
-    static void openInChromium(int port, String code) throws InterruptedException {
+    static void openInChromium(int port, String code) throws Exception {
         try (Chromium chromium = Chromium.start()) {
             WebDriver browser = chromium.browser();
             browser.get("http://127.0.0.1:" + port + "/dev/mail");

@@ -32,7 +32,6 @@ import software.amazon.awscdk.services.applicationautoscaling.ScalingSchedule;
 import software.amazon.awscdk.services.applicationautoscaling.Schedule;
 import software.amazon.awscdk.services.certificatemanager.Certificate;
 import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
-import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
@@ -221,7 +220,7 @@ public final class ApiStack extends Stack {
                         regionalDomain.getRegionalDomainName(), regionalDomain.getRegionalHostedZoneId())))
                 .build();
 
-        alarms(foundation, region, AlertThresholds.load(config.alertThresholdsFile()));
+        alarms(foundation, region, config.alertThresholds());
     }
 
     /**
@@ -283,8 +282,8 @@ public final class ApiStack extends Stack {
         var action = new SnsAction(foundation.alarms());
         // Sorted maps: Map.of iterates in an order that changes per JVM, and so would the template.
         var dims = new TreeMap<>(Map.of("ApiId", httpApi.getApiId(), "Stage", "$default"));
-        var errors = metric("AWS/ApiGateway", "5xx", dims, "Sum");
-        var count = metric("AWS/ApiGateway", "Count", dims, "Sum");
+        var errors = Alarms.metric("AWS/ApiGateway", "5xx", dims, "Sum", 1);
+        var count = Alarms.metric("AWS/ApiGateway", "Count", dims, "Sum", 1);
         var rate = MathExpression.Builder.create()
                 .expression("IF(count > 0, 100 * errors / count, 0)")
                 .usingMetrics(new TreeMap<>(Map.of("errors", errors, "count", count)))
@@ -292,7 +291,8 @@ public final class ApiStack extends Stack {
                 .label("5xx %")
                 .build();
         double ratio = limits.value("http_5xx_ratio", "critical");
-        alarm(
+        Alarms.above(
+                this,
                 "Api5xxRate",
                 "HTTP API " + region + ": more than " + 100 * ratio + " % of requests answered 5xx",
                 rate,
@@ -307,7 +307,8 @@ public final class ApiStack extends Stack {
                 .period(Duration.minutes(1))
                 .build();
         double p99Seconds = limits.value("http_p99_seconds", "warning");
-        alarm(
+        Alarms.above(
+                this,
                 "ApiLatencyP99",
                 "HTTP API " + region + ": p99 latency above " + p99Seconds + " s",
                 p99,
@@ -320,7 +321,8 @@ public final class ApiStack extends Stack {
                             .period(Duration.minutes(1))
                             .statistic("Sum")
                             .build());
-            alarm(
+            Alarms.above(
+                    this,
                     fn.getNode().getId() + "Throttles",
                     fn.getNode().getId() + " function " + region + ": throttled invocations",
                     throttles,
@@ -339,27 +341,14 @@ public final class ApiStack extends Stack {
                 .statistic("Sum")
                 .period(Duration.minutes(1))
                 .build();
-        alarm(
+        Alarms.above(
+                this,
                 "SignupSpillover",
                 "Signup function " + region + ": invocations beyond provisioned concurrency (cold starts)",
                 spillover,
                 10,
                 3,
                 action);
-    }
-
-    private static Metric metric(String namespace, String name, Map<String, String> dims, String statistic) {
-        return Metric.Builder.create()
-                .namespace(namespace)
-                .metricName(name)
-                .dimensionsMap(dims)
-                .statistic(statistic)
-                .period(Duration.minutes(1))
-                .build();
-    }
-
-    private void alarm(String id, String description, IMetric metric, double threshold, int periods, SnsAction action) {
-        Alarms.above(this, id, description, metric, threshold, periods, action);
     }
 
     public JavaFunction api() {

@@ -1,7 +1,6 @@
 package io.duet.infra.data;
 
 import io.duet.infra.Alarms;
-import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
 import io.duet.infra.Nag;
 import io.duet.infra.foundation.FoundationStack;
@@ -13,7 +12,6 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.SecretValue;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.ec2.InstanceClass;
 import software.amazon.awscdk.services.ec2.InstanceSize;
@@ -322,11 +320,12 @@ public final class DataStack extends Stack {
             boolean primary,
             IDatabaseCluster cluster) {
         var action = new SnsAction(foundation.alarms());
-        var limits = AlertThresholds.load(config.alertThresholdsFile());
+        var limits = config.alertThresholds();
         String clusterId = config.prefix() + "-" + region;
-        var cpu = metric("AWS/RDS", "CPUUtilization", Map.of("DBClusterIdentifier", clusterId), "Maximum");
+        var cpu = Alarms.metric("AWS/RDS", "CPUUtilization", Map.of("DBClusterIdentifier", clusterId), "Maximum", 5);
         double cpuPercent = limits.value("aurora_cpu_percent", "warning");
-        alarm(
+        Alarms.above(
+                this,
                 "AuroraCpu",
                 "Aurora " + region + ": CPU above " + cpuPercent + " % for " + limits.minutes("aurora_cpu_percent")
                         + " minutes",
@@ -337,11 +336,17 @@ public final class DataStack extends Stack {
         // In the primary: how far its in-region reader trails the writer; elsewhere: how far this region trails the
         // primary.
         var lag = primary
-                ? metric("AWS/RDS", "AuroraReplicaLagMaximum", Map.of("DBClusterIdentifier", clusterId), "Maximum")
-                : metric(
-                        "AWS/RDS", "AuroraGlobalDBReplicationLag", Map.of("DBClusterIdentifier", clusterId), "Maximum");
+                ? Alarms.metric(
+                        "AWS/RDS", "AuroraReplicaLagMaximum", Map.of("DBClusterIdentifier", clusterId), "Maximum", 5)
+                : Alarms.metric(
+                        "AWS/RDS",
+                        "AuroraGlobalDBReplicationLag",
+                        Map.of("DBClusterIdentifier", clusterId),
+                        "Maximum",
+                        5);
         double lagSeconds = limits.value("aurora_replica_lag_seconds", "warning");
-        alarm(
+        Alarms.above(
+                this,
                 "AuroraReplicaLag",
                 "Aurora " + region + ": replica lag above " + lagSeconds + " s",
                 lag,
@@ -350,38 +355,27 @@ public final class DataStack extends Stack {
                 action);
 
         String group = redis.getRef();
-        var memory = metric(
-                "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", Map.of("ReplicationGroupId", group), "Maximum");
+        var memory = Alarms.metric(
+                "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", Map.of("ReplicationGroupId", group), "Maximum", 5);
         double memoryRatio = limits.value("redis_memory_used_ratio", "warning");
-        alarm(
+        Alarms.above(
+                this,
                 "RedisMemory",
                 "Redis " + region + ": memory above " + 100 * memoryRatio + " % (noeviction: writes fail at 100 %)",
                 memory,
                 100 * memoryRatio,
                 limits.periods("redis_memory_used_ratio", 5),
                 action);
-        var connections = metric("AWS/ElastiCache", "CurrConnections", Map.of("ReplicationGroupId", group), "Maximum");
-        alarm(
+        var connections =
+                Alarms.metric("AWS/ElastiCache", "CurrConnections", Map.of("ReplicationGroupId", group), "Maximum", 5);
+        Alarms.above(
+                this,
                 "RedisConnections",
                 "Redis " + region + ": more than 20,000 connections (the limit is 65,000)",
                 connections,
                 20000,
                 2,
                 action);
-    }
-
-    private static Metric metric(String namespace, String name, Map<String, String> dimensions, String statistic) {
-        return Metric.Builder.create()
-                .namespace(namespace)
-                .metricName(name)
-                .dimensionsMap(dimensions)
-                .statistic(statistic)
-                .period(Duration.minutes(5))
-                .build();
-    }
-
-    private void alarm(String id, String description, Metric metric, double threshold, int periods, SnsAction action) {
-        Alarms.above(this, id, description, metric, threshold, periods, action);
     }
 
     public ISecret jwtSecret() {

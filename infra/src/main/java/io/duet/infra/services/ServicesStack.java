@@ -25,7 +25,6 @@ import software.amazon.awscdk.services.applicationautoscaling.ScalingSchedule;
 import software.amazon.awscdk.services.applicationautoscaling.Schedule;
 import software.amazon.awscdk.services.certificatemanager.Certificate;
 import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
-import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
@@ -325,7 +324,7 @@ public final class ServicesStack extends Stack {
                 "AwsSolutions-IAM5",
                 "The worker reads and writes every object under media/ of its "
                         + "region's bucket (originals and variants); the grant is limited to that prefix");
-        alarms(region, action, AlertThresholds.load(config.alertThresholdsFile()));
+        alarms(region, action, config.alertThresholds());
     }
 
     private FargateTaskDefinition task(String id, int memoryMb) {
@@ -433,20 +432,15 @@ public final class ServicesStack extends Stack {
     }
 
     static Metric duetMetric(String name, Map<String, String> dims, String statistic) {
-        return Metric.Builder.create()
-                .namespace(METRICS_NAMESPACE)
-                .metricName(name)
-                .dimensionsMap(dims)
-                .statistic(statistic)
-                .period(Duration.minutes(1))
-                .build();
+        return Alarms.metric(METRICS_NAMESPACE, name, dims, statistic, 1);
     }
 
     private void alarms(String region, SnsAction action, AlertThresholds limits) {
         for (String queue : QUEUES) {
             for (String level : List.of("warning", "critical")) {
                 double seconds = limits.value("queue_oldest_age_seconds", level);
-                alarm(
+                Alarms.above(
+                        this,
                         "QueueAge-" + queue + ("critical".equals(level) ? "-critical" : ""),
                         "Queue " + queue + " " + region + " (" + level + "): oldest job older than " + seconds + " s",
                         duetMetric("QueueOldestAge", Map.of("Queue", queue), "Maximum"),
@@ -454,7 +448,8 @@ public final class ServicesStack extends Stack {
                         limits.periods("queue_oldest_age_seconds", 1),
                         action);
             }
-            alarm(
+            Alarms.above(
+                    this,
                     "DeadLetters-" + queue,
                     "Queue " + queue + " " + region + ": jobs dead-lettered",
                     duetMetric("QueueDeadLetters", Map.of("Queue", queue), "Sum"),
@@ -462,7 +457,8 @@ public final class ServicesStack extends Stack {
                     1,
                     action);
         }
-        alarm(
+        Alarms.above(
+                this,
                 "Gateway5xx",
                 "Realtime ALB " + region + ": gateway answered 5xx",
                 loadBalancer
@@ -476,7 +472,8 @@ public final class ServicesStack extends Stack {
                 50,
                 3,
                 action);
-        alarm(
+        Alarms.above(
+                this,
                 "GatewayLatencyP99",
                 "Realtime ALB " + region + ": p99 target response above 30 s (polls are held 25 s)",
                 loadBalancer
@@ -488,10 +485,6 @@ public final class ServicesStack extends Stack {
                 30,
                 5,
                 action);
-    }
-
-    private void alarm(String id, String description, IMetric metric, double threshold, int periods, SnsAction action) {
-        Alarms.above(this, id, description, metric, threshold, periods, action);
     }
 
     public FargateService gateway() {

@@ -49,18 +49,14 @@ public final class Chromium implements AutoCloseable {
         return browser;
     }
 
-    /** Polls {@code found} until it gives a value (not null, not false), at most {@code timeout}. */
-    public <T> T await(Duration timeout, Supplier<T> found) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = found.get();
-            if (value != null && !Boolean.FALSE.equals(value)) {
-                return value;
-            }
-            Thread.sleep(100);
+    /** {@link Await#until} on the page; a timeout shows where the browser is and what it shows. */
+    public <T> T await(Duration timeout, Supplier<T> found) throws Exception {
+        try {
+            return Await.until(timeout, found::get, value -> value != null && !Boolean.FALSE.equals(value));
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    "the page never got there: " + browser.getCurrentUrl() + "\n" + browser.getPageSource(), e);
         }
-        throw new AssertionError(
-                "the page never got there: " + browser.getCurrentUrl() + "\n" + browser.getPageSource());
     }
 
     @Override

@@ -2,15 +2,15 @@ package io.duet.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.duet.capacity.CapacityInputs;
+import io.duet.capacity.CapacityModel;
+import io.duet.capacity.CapacityPlan;
 import io.duet.infra.api.ApiStack;
 import io.duet.infra.api.FunctionCode;
 import io.duet.infra.data.DataStack;
 import io.duet.infra.edge.EdgeStack;
 import io.duet.infra.foundation.FoundationStack;
 import io.duet.infra.media.MediaStack;
-import io.duet.infra.promotions.CapacityInputs;
-import io.duet.infra.promotions.CapacityModel;
-import io.duet.infra.promotions.CapacityPlan;
 import io.duet.infra.promotions.PromotionsFile;
 import io.duet.infra.services.ServicesStack;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;

@@ -3,9 +3,9 @@ package io.duet.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duet.infra.promotions.CapacityInputs;
-import io.duet.infra.promotions.CapacityModel;
-import io.duet.infra.promotions.CapacityPlan;
+import io.duet.capacity.CapacityInputs;
+import io.duet.capacity.CapacityModel;
+import io.duet.capacity.CapacityPlan;
 import io.duet.infra.promotions.PromotionsFile;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duet.infra.promotions.CapacityInputs;
-import io.duet.infra.promotions.CapacityModel;
-import io.duet.infra.promotions.InvalidPromotionException;
+import io.duet.capacity.CapacityInputs;
+import io.duet.capacity.CapacityModel;
+import io.duet.capacity.InvalidPromotionException;
 import io.duet.infra.promotions.PromotionsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,8 +79,8 @@ class PromotionsFileTest {
 
     @Test
     void givenARateBeyondTheSesLimit_whenPlanned_thenSynthesisFailsNamingTheLineAndTheLimit() throws IOException {
-        var model = new CapacityModel(
-                CapacityInputs.read(Fixture.INFRA.resolve("src/main/resources/capacity-inputs.json")));
+        var model = new CapacityModel(CapacityInputs.read(
+                Fixture.INFRA.resolve("../capacity/src/main/resources/io/duet/capacity/capacity-inputs.json")));
         // 200 emails/s is the documented SES rate; 15,000 signups/min is 250 verification emails/s.
         var promotions = PromotionsFile.read(
                 write(HEADER + "big, us-east-1, 2027-03-01T10:00Z, 2027-03-02T10:00Z, 15000\n"), REGIONS);
@@ -96,7 +96,8 @@ class PromotionsFileTest {
 
     @Test
     void givenARateBeyondTheLambdaConcurrencyLimit_whenPlanned_thenSynthesisFailsNamingTheLine() throws IOException {
-        var inputs = Files.readString(Fixture.INFRA.resolve("src/main/resources/capacity-inputs.json"))
+        var inputs = Files.readString(
+                        Fixture.INFRA.resolve("../capacity/src/main/resources/io/duet/capacity/capacity-inputs.json"))
                 .replace("\"sesSendRatePerSecond\": 200", "\"sesSendRatePerSecond\": 100000");
         var model =
                 new CapacityModel(CapacityInputs.read(Files.writeString(dir.resolve("capacity-inputs.json"), inputs)));

@@ -80,6 +80,29 @@ class OpsPageTest {
                 assertFalse(box.findElements(By.tagName("polyline")).isEmpty(), chart + " draws no line");
             }
 
+            // The promotion panel: the model's needs at the default target beside this node's own report.
+            chromium.await(
+                    WAIT,
+                    () -> browser.findElements(By.cssSelector("#capacity tr[data-row=worker] td"))
+                                            .size()
+                                    == 3
+                            && browser.findElement(By.cssSelector("#capacity tr[data-row=worker] td:nth-child(3)"))
+                                    .getText()
+                                    .matches("[1-9]\\d*"));
+            browser.findElement(By.id("target")).clear();
+            browser.findElement(By.id("target")).sendKeys("60000");
+            browser.findElement(By.id("plan")).click();
+            chromium.await(
+                    WAIT,
+                    () -> browser.findElement(By.id("planNote")).getText().contains("beyond the account's SES rate"));
+            browser.findElement(By.id("target")).clear();
+            browser.findElement(By.id("target")).sendKeys("6000");
+            browser.findElement(By.id("plan")).click();
+            chromium.await(
+                    WAIT,
+                    () -> !browser.findElements(By.cssSelector("#capacity tr[data-row=gateway]"))
+                            .isEmpty());
+
             browser.findElement(By.xpath("//tr[@data-queue='email']//button[text()='pause']"))
                     .click();
             chromium.await(WAIT, () -> queue(api, "email").contains("\"paused\":true"));

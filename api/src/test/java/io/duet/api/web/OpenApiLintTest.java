@@ -138,7 +138,7 @@ class OpenApiLintTest {
             }
         }
         if (schema.get("properties") instanceof Map<?, ?> properties) {
-            return properties.values().stream().anyMatch(p -> ((Map<String, Object>) p).containsKey("example"));
+            return properties.values().stream().anyMatch(p -> hasExample((Map<String, Object>) p, schemas, depth + 1));
         }
         return false;
     }

@@ -26,6 +26,9 @@ class OperationalEndpointsTest {
 
         assertEquals(200, response.statusCode());
         assertTrue(response.body().contains("\"status\":\"UP\""), response.body());
+        assertTrue(
+                response.headers().firstValue("Server-Timing").isEmpty(),
+                "Server-Timing is off unless duet.http.server-timing is set");
     }
 
     @Test

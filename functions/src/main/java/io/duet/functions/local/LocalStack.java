@@ -45,6 +45,10 @@ public final class LocalStack {
                 // to ::1 first may not retry a form POST on IPv4.
                 properties.put("duet.accounts.public-base-url", "http://127.0.0.1:${micronaut.server.port:8080}");
             }
+            // Where a request's time went, in every response (browser dev tools draw it).
+            if (System.getenv("DUET_HTTP_SERVER_TIMING") == null) {
+                properties.put("duet.http.server-timing", true);
+            }
             // The one place besides the tests where the published development key may sign tokens.
             properties.put("duet.security.development-secrets", true);
             // A developer's machine: the stack (with its dev inbox and development key) answers this machine

@@ -1,5 +1,7 @@
 package io.duet.infra.api;
 
+import io.duet.capacity.CapacityModel;
+import io.duet.capacity.CapacityPlan;
 import io.duet.infra.Alarms;
 import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
@@ -8,8 +10,6 @@ import io.duet.infra.Nag;
 import io.duet.infra.UnitSettings;
 import io.duet.infra.data.DataStack;
 import io.duet.infra.foundation.FoundationStack;
-import io.duet.infra.promotions.CapacityModel;
-import io.duet.infra.promotions.CapacityPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.duet.infra.promotions;
 
+import io.duet.capacity.CapacityModel;
+import io.duet.capacity.InvalidPromotionException;
+import io.duet.capacity.Promotion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.duet.infra.services;
 
+import io.duet.capacity.CapacityModel;
+import io.duet.capacity.CapacityPlan;
 import io.duet.infra.Alarms;
 import io.duet.infra.AlertThresholds;
 import io.duet.infra.DeploymentConfig;
@@ -10,8 +12,6 @@ import io.duet.infra.Waf;
 import io.duet.infra.data.DataStack;
 import io.duet.infra.foundation.FoundationStack;
 import io.duet.infra.media.MediaStack;
-import io.duet.infra.promotions.CapacityModel;
-import io.duet.infra.promotions.CapacityPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
-package io.duet.infra.promotions;
+package io.duet.capacity;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
@@ -59,44 +59,60 @@ public record CapacityInputs(
         int apiReservedConcurrency,
         double sesSendRatePerSecond) {
 
+    /** The classpath resource this module carries, the one copy the CDK app (by path) and the ops page read. */
+    static final String RESOURCE = "capacity-inputs.json";
+
+    /** The inputs kept in this module ({@code io/duet/capacity/capacity-inputs.json}). */
+    public static CapacityInputs standard() {
+        try (InputStream json = CapacityInputs.class.getResourceAsStream(RESOURCE)) {
+            if (json == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the class path");
+            }
+            return parse(new ObjectMapper().readTree(json), Path.of(RESOURCE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the capacity inputs " + RESOURCE, e);
+        }
+    }
+
     public static CapacityInputs read(Path file) {
         try {
-            JsonNode root = new ObjectMapper()
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                    .readTree(file.toFile());
-            JsonNode signup = section(root, "signup", file);
-            JsonNode email = section(root, "email", file);
-            JsonNode gateway = section(root, "gateway", file);
-            JsonNode services = section(root, "services", file);
-            JsonNode schedule = section(root, "schedule", file);
-            JsonNode limits = section(root, "limits", file);
-            return new CapacityInputs(
-                    positive(signup, "cpuMsPerSignup", file),
-                    positive(signup, "ioMsPerSignup", file),
-                    (int) positive(signup, "functionMemoryMb", file),
-                    positive(signup, "headroom", file),
-                    (int) positive(signup, "baselineProvisionedConcurrency", file),
-                    positive(signup, "emailsPerSignup", file),
-                    positive(email, "emailsPerSecondPerWorker", file),
-                    positive(email, "targetUtilization", file),
-                    positive(gateway, "memoryKbPerConnection", file),
-                    (int) positive(gateway, "taskMemoryMb", file),
-                    positive(gateway, "connectionMemoryShare", file),
-                    positive(gateway, "minutesConnectedPerNewUser", file),
-                    (int) positive(gateway, "baselineConnections", file),
-                    (int) positive(services, "baselineWorkers", file),
-                    (int) positive(services, "maxWorkers", file),
-                    (int) positive(services, "baselineGateways", file),
-                    (int) positive(services, "maxGateways", file),
-                    (int) positive(schedule, "leadMinutes", file),
-                    (int) positive(schedule, "tailMinutes", file),
-                    (int) positive(limits, "lambdaConcurrencyPerRegion", file),
-                    (int) positive(limits, "lambdaUnreservedMinimum", file),
-                    (int) number(limits, "apiReservedConcurrency", file),
-                    positive(limits, "sesSendRatePerSecond", file));
+            return parse(new ObjectMapper().readTree(file.toFile()), file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the capacity inputs " + file, e);
         }
+    }
+
+    private static CapacityInputs parse(JsonNode root, Path file) {
+        JsonNode signup = section(root, "signup", file);
+        JsonNode email = section(root, "email", file);
+        JsonNode gateway = section(root, "gateway", file);
+        JsonNode services = section(root, "services", file);
+        JsonNode schedule = section(root, "schedule", file);
+        JsonNode limits = section(root, "limits", file);
+        return new CapacityInputs(
+                positive(signup, "cpuMsPerSignup", file),
+                positive(signup, "ioMsPerSignup", file),
+                (int) positive(signup, "functionMemoryMb", file),
+                positive(signup, "headroom", file),
+                (int) positive(signup, "baselineProvisionedConcurrency", file),
+                positive(signup, "emailsPerSignup", file),
+                positive(email, "emailsPerSecondPerWorker", file),
+                positive(email, "targetUtilization", file),
+                positive(gateway, "memoryKbPerConnection", file),
+                (int) positive(gateway, "taskMemoryMb", file),
+                positive(gateway, "connectionMemoryShare", file),
+                positive(gateway, "minutesConnectedPerNewUser", file),
+                (int) positive(gateway, "baselineConnections", file),
+                (int) positive(services, "baselineWorkers", file),
+                (int) positive(services, "maxWorkers", file),
+                (int) positive(services, "baselineGateways", file),
+                (int) positive(services, "maxGateways", file),
+                (int) positive(schedule, "leadMinutes", file),
+                (int) positive(schedule, "tailMinutes", file),
+                (int) positive(limits, "lambdaConcurrencyPerRegion", file),
+                (int) positive(limits, "lambdaUnreservedMinimum", file),
+                (int) number(limits, "apiReservedConcurrency", file),
+                positive(limits, "sesSendRatePerSecond", file));
     }
 
     private static JsonNode section(JsonNode root, String name, Path file) {

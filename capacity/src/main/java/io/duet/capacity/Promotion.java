@@ -1,4 +1,4 @@
-package io.duet.infra.promotions;
+package io.duet.capacity;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.duet.infra.promotions;
+package io.duet.capacity;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -67,9 +67,37 @@ public final class CapacityModel {
         return Math.max(in.baselineGateways(), (int) Math.ceil((double) connections / connectionsPerGateway()));
     }
 
+    /**
+     * What a region needs at a peak of {@code signupsPerMinute}, e.g. for the ops page's promotion panel.
+     *
+     * @throws InvalidPromotionException beyond an account limit or a service's ceiling, saying which
+     */
+    public Needs needs(int signupsPerMinute) {
+        return needs(signupsPerMinute, signupsPerMinute + " signups/min: ");
+    }
+
     public CapacityPlan plan(Promotion p) {
-        String at = "promotions line " + p.line() + " ('" + p.name() + "', " + p.signupsPerMinute() + " signups/min): ";
-        double perSecond = p.signupsPerMinute() / 60.0;
+        Needs needs = needs(
+                p.signupsPerMinute(),
+                "promotions line " + p.line() + " ('" + p.name() + "', " + p.signupsPerMinute() + " signups/min): ");
+        Instant raiseAt = p.start().minus(Duration.ofMinutes(in.leadMinutes()));
+        Instant lowerAt = p.end().plus(Duration.ofMinutes(in.tailMinutes()));
+        return new CapacityPlan(
+                p,
+                raiseAt,
+                lowerAt,
+                needs.signupProvisionedConcurrency(),
+                needs.emailsPerSecond(),
+                needs.workers(),
+                needs.connections(),
+                needs.gateways());
+    }
+
+    private Needs needs(int signupsPerMinute, String at) {
+        if (signupsPerMinute < 0) {
+            throw new InvalidPromotionException(at + "a rate of signups cannot be negative");
+        }
+        double perSecond = signupsPerMinute / 60.0;
         int concurrency = Math.max(
                 in.baselineProvisionedConcurrency(), (int) Math.ceil(perSecond * signupSeconds() * in.headroom()));
         if (concurrency > signupConcurrencyCeiling()) {
@@ -91,17 +119,32 @@ public final class CapacityModel {
             throw new InvalidPromotionException(
                     at + "needs " + workers + " workers, beyond the worker service's ceiling of " + in.maxWorkers());
         }
-        long connections =
-                in.baselineConnections() + Math.round(p.signupsPerMinute() * in.minutesConnectedPerNewUser());
+        long connections = in.baselineConnections() + Math.round(signupsPerMinute * in.minutesConnectedPerNewUser());
         int gateways = gatewaysFor(connections);
         if (gateways > in.maxGateways()) {
             throw new InvalidPromotionException(at + "needs " + gateways
                     + " gateways, beyond the gateway service's ceiling of " + in.maxGateways());
         }
-        Instant raiseAt = p.start().minus(Duration.ofMinutes(in.leadMinutes()));
-        Instant lowerAt = p.end().plus(Duration.ofMinutes(in.tailMinutes()));
-        return new CapacityPlan(p, raiseAt, lowerAt, concurrency, emails, workers, connections, gateways);
+        return new Needs(signupsPerMinute, concurrency, emails, workers, connections, gateways);
     }
+
+    /**
+     * What a region needs at one peak rate of signups.
+     *
+     * @param signupsPerMinute the rate it is for
+     * @param signupProvisionedConcurrency provisioned concurrency of the signup alias
+     * @param emailsPerSecond verification emails per second
+     * @param workers worker tasks
+     * @param connections concurrent realtime connections
+     * @param gateways gateway tasks
+     */
+    public record Needs(
+            int signupsPerMinute,
+            int signupProvisionedConcurrency,
+            double emailsPerSecond,
+            int workers,
+            long connections,
+            int gateways) {}
 
     /**
      * Plans the promotions that are not over at {@code now}; a promotion already over is dropped (its

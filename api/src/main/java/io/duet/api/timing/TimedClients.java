@@ -1,5 +1,6 @@
 package io.duet.api.timing;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
@@ -17,7 +18,7 @@ import org.redisson.api.RedissonClient;
  * {@link DataSource} times statement executions, commits and rollbacks; the {@link RedissonClient} times each
  * command on the objects it hands out (a stream, a script, a batch's {@code execute}). Asynchronous calls are not
  * counted: a batch's commands are, once, in its {@code execute}. The pool, its metrics and {@code unwrap} are the
- * real ones underneath.
+ * real ones underneath. Only the pool itself is wrapped, never Micronaut's contextual data source over it.
  */
 final class TimedClients {
     private static final Set<String> SQL_CALLS = Set.of("commit", "rollback");
@@ -52,7 +53,9 @@ final class TimedClients {
     static final class TimedDataSource implements BeanCreatedEventListener<DataSource> {
         @Override
         public DataSource onCreated(BeanCreatedEvent<DataSource> event) {
-            return timed(event.getBean());
+            // The pool only: Micronaut Data also has DataSource beans of its own (the transaction's contextual
+            // connection), whose connections must reach it unwrapped.
+            return event.getBean() instanceof HikariDataSource pool ? timed(pool) : event.getBean();
         }
     }
 

@@ -5,6 +5,9 @@ import io.duet.infra.media.MediaStack;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.constructs.Construct;
 
 /**
  * The settings every Duet unit of a region gets in its environment, by the names DESIGN.md and the README
@@ -12,6 +15,24 @@ import java.util.Map;
  */
 public final class UnitSettings {
     private UnitSettings() {}
+
+    /**
+     * {@code DUET_REDIS_REGIONS_<REGION>} of every other region: the replica here of that region's Redis URI secret,
+     * so that a call served here sends the events of a couple homed there to its Redis (the application's
+     * RegionalRedis). The replicas exist once every region's data stack is deployed, which the deploy order puts
+     * before any unit (infra/README.md, "Deploy order").
+     */
+    public static Map<String, ISecret> otherRegionsRedis(Construct scope, DeploymentConfig config, String region) {
+        var secrets = new LinkedHashMap<String, ISecret>();
+        for (String other : config.regionsInDeployOrder()) {
+            if (!other.equals(region)) {
+                secrets.put(
+                        "DUET_REDIS_REGIONS_" + other.toUpperCase(Locale.ROOT).replace('-', '_'),
+                        Secret.fromSecretNameV2(scope, "RedisOf-" + other, DataStack.redisUriName(config, other)));
+            }
+        }
+        return secrets;
+    }
 
     public static Map<String, String> common(DeploymentConfig config, String region, DataStack data) {
         var hosts = new Hostnames(config.zoneName());

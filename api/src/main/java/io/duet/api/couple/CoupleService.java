@@ -80,9 +80,12 @@ public class CoupleService {
 
     /** The account's current partner, if it is in an active couple. */
     public Optional<UUID> partnerOf(UUID accountId) {
-        return couples.membership(accountId, graceStart())
-                .filter(Membership::active)
-                .map(Membership::partnerId);
+        return activeCouple(accountId).map(Membership::partnerId);
+    }
+
+    /** The caller's membership of an active couple, if any (it names the partner and the home region). */
+    public Optional<Membership> activeCouple(UUID accountId) {
+        return couples.membership(accountId, graceStart()).filter(Membership::active);
     }
 
     /** A new invite code for the caller, replacing any open one. */
@@ -188,7 +191,11 @@ public class CoupleService {
             }
             UUID coupleId = couple.get().id();
             couples.leaveAll(coupleId, now);
-            events.publish(couples.members(coupleId), "couple.ended", new EndedEvent(coupleId, now, reason));
+            events.publish(
+                    couple.get().homeRegion(),
+                    couples.members(coupleId),
+                    "couple.ended",
+                    new EndedEvent(coupleId, now, reason));
             LOG.atInfo()
                     .addKeyValue("coupleId", coupleId)
                     .addKeyValue("reason", reason)
@@ -203,7 +210,8 @@ public class CoupleService {
         limiter.hit("couple:nudge:" + accountId, config.nudgeLimit(), config.nudgeWindow());
         if (membership.partnerId() != null) {
             events.publish(
-                    membership.partnerId(),
+                    membership.homeRegion(),
+                    List.of(membership.partnerId()),
                     "nudge",
                     new NudgeEvent(accountId, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         }
@@ -225,7 +233,8 @@ public class CoupleService {
                 List<UUID> both = membership.partnerId() == null
                         ? List.of(membership.accountId())
                         : List.of(membership.partnerId(), membership.accountId());
-                events.publish(both, "message.read", new ReadEvent(membership.accountId(), marker));
+                events.publish(
+                        membership.homeRegion(), both, "message.read", new ReadEvent(membership.accountId(), marker));
             }
             return marker;
         });

@@ -1,5 +1,6 @@
 package io.duet.api.events;
 
+import io.duet.api.redis.RegionalRedis;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.serde.ObjectMapper;
@@ -132,6 +133,7 @@ public class UserEvents {
     private static final java.util.regex.Pattern EVENT_TYPE = java.util.regex.Pattern.compile("[a-z]+(\\.[a-z]+)*");
 
     private final RedissonClient redis;
+    private final RegionalRedis regions;
     private final ObjectMapper json;
     private final EventLogConfig config;
     private final TransactionOperations<Connection> transactions;
@@ -140,11 +142,13 @@ public class UserEvents {
 
     UserEvents(
             RedissonClient redis,
+            RegionalRedis regions,
             ObjectMapper json,
             EventLogConfig config,
             TransactionOperations<Connection> transactions,
             MeterRegistry meters) {
         this.redis = redis;
+        this.regions = regions;
         this.json = json;
         this.config = config;
         this.transactions = transactions;
@@ -162,11 +166,23 @@ public class UserEvents {
     }
 
     /**
+     * Appends the event to the logs of a couple's members in the Redis of the couple's home region, wherever this
+     * call is served: their clients hold that region's gateway ({@link RegionalRedis}).
+     */
+    public void publish(String homeRegion, Collection<UUID> users, String type, Object data) {
+        publish(regions.of(homeRegion), users, type, data);
+    }
+
+    /**
      * Appends the event to the log of each user (one round trip for all of them). Inside a transaction
      * the append waits for the commit, so that no event announces data that was rolled back; outside
      * one it happens now.
      */
     public void publish(Collection<UUID> users, String type, Object data) {
+        publish(redis, users, type, data);
+    }
+
+    private void publish(RedissonClient target, Collection<UUID> users, String type, Object data) {
         String payload = payload(type, data);
         List<UUID> recipients = List.copyOf(users);
         var transaction = transactions.findTransactionStatus().filter(status -> !status.isCompleted());
@@ -174,17 +190,17 @@ public class UserEvents {
             transaction.get().registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    append(recipients, type, payload);
+                    append(target, recipients, type, payload);
                 }
             });
         } else {
-            append(recipients, type, payload);
+            append(target, recipients, type, payload);
         }
     }
 
-    private void append(List<UUID> users, String type, String payload) {
+    private void append(RedissonClient target, List<UUID> users, String type, String payload) {
         try {
-            RBatch batch = redis.createBatch(BatchOptions.defaults());
+            RBatch batch = target.createBatch(BatchOptions.defaults());
             for (UUID user : users) {
                 batch.getScript()
                         .evalAsync(
@@ -310,7 +326,9 @@ public class UserEvents {
      * gets {@code reset}.
      */
     public void purge(UUID user) {
-        redis.getKeys().delete(logKey(user), seqKey(user), nodesKey(user));
+        for (RedissonClient region : regions.all()) {
+            region.getKeys().delete(logKey(user), seqKey(user), nodesKey(user));
+        }
     }
 
     /** Removes the registration of {@code nodeId} for {@code user} (its last connection closed). */

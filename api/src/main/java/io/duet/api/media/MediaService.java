@@ -1,6 +1,7 @@
 package io.duet.api.media;
 
 import io.duet.api.couple.CoupleService;
+import io.duet.api.couple.Membership;
 import io.duet.api.events.UserEvents;
 import io.duet.api.queue.JobQueue;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -160,7 +161,14 @@ public class MediaService {
             media.makeAvatar(item.ownerId(), item.id());
         }
         // Appended after the commit (UserEvents waits for it), to the owner and their partner.
-        events.publish(withPartner(item.ownerId()), "media.ready", MediaReadyEvent.of(item, variants));
+        // To the owner and the partner, in the Redis of their couple's home region (the owner's own when unpaired).
+        var couple = couples.activeCouple(item.ownerId());
+        events.publish(
+                couple.map(Membership::homeRegion).orElse(null),
+                couple.map(m -> m.partnerId() == null ? Set.of(item.ownerId()) : Set.of(item.ownerId(), m.partnerId()))
+                        .orElse(Set.of(item.ownerId())),
+                "media.ready",
+                MediaReadyEvent.of(item, variants));
         LOG.atInfo()
                 .addKeyValue("mediaId", item.id())
                 .addKeyValue("kind", item.kind())

@@ -77,7 +77,8 @@ class MessageService {
             if (membership.partnerId() != null) {
                 both.add(membership.partnerId());
             }
-            events.publish(both, "message.created", MessageBodies.MessageResponse.from(message));
+            events.publish(
+                    membership.homeRegion(), both, "message.created", MessageBodies.MessageResponse.from(message));
             sent.increment();
             return new Sent(message, false);
         });

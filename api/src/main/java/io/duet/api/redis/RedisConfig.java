@@ -1,10 +1,12 @@
 package io.duet.api.redis;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Where Redis is and how long we wait for it.
@@ -16,13 +18,16 @@ import java.time.Duration;
  *     depending on it answers 503); default 3 s
  * @param clientName the name every connection of this process shows in Redis's {@code CLIENT LIST};
  *     default {@code duet}
+ * @param regions the Redis of each other region, by region name ({@code DUET_REDIS_REGIONS_US_EAST_1=rediss://…}):
+ *     events of a couple homed there go to it ({@link RegionalRedis}); default none (one region)
  */
 @ConfigurationProperties("duet.redis")
 public record RedisConfig(
         @NotBlank String uri,
         @NotNull Duration connectTimeout,
         @NotNull Duration commandTimeout,
-        @NotBlank String clientName) {
+        @NotBlank String clientName,
+        @Nullable Map<String, String> regions) {
 
     /** The address without credentials or database, as Redisson wants it. */
     String address() {

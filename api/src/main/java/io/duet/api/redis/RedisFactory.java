@@ -30,7 +30,7 @@ final class RedisFactory {
         return redis.facade();
     }
 
-    private static RedissonClient create(RedisConfig config) {
+    static RedissonClient create(RedisConfig config) {
         Config redisson = RedissonSettings.of(config);
         redisson.setLazyInitialization(true);
         // EVALSHA instead of sending each queue script's source with every call.

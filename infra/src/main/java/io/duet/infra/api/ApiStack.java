@@ -94,6 +94,8 @@ public final class ApiStack extends Stack {
                 data.dbCredentials().secretValueFromJson("password").unsafeUnwrap());
         env.put("DUET_JWT_SECRET", data.jwtSecret().getSecretValue().unsafeUnwrap());
         env.put("DUET_REDIS_URI", data.redisUri().getSecretValue().unsafeUnwrap());
+        UnitSettings.otherRegionsRedis(this, config, region)
+                .forEach((name, secret) -> env.put(name, secret.getSecretValue().unsafeUnwrap()));
         // One request per instance: RDS Proxy pools across instances (README, "Connection pool").
         env.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", "1");
         env.put("DUET_OUTBOX_MODE", "inline");

@@ -229,9 +229,15 @@ public final class DataStack extends Stack {
                 .build();
         // DUET_REDIS_URI carries the password (rediss://:token@host:port/0), so the whole URI is a secret,
         // composed by CloudFormation from the token's dynamic reference: the token never appears in a template.
+        // Replicated to every other region: a call served there sends the events of a couple homed here to this
+        // Redis (DUET_REDIS_REGIONS_<REGION>, UnitSettings.otherRegionsRedis).
         redisUri = Secret.Builder.create(this, "RedisUri")
-                .secretName(prefix + "/" + region + "/redis-uri")
+                .secretName(redisUriName(config, region))
                 .description("DUET_REDIS_URI of " + region)
+                .replicaRegions(config.regions().keySet().stream()
+                        .filter(other -> !other.equals(region))
+                        .map(other -> ReplicaRegion.builder().region(other).build())
+                        .toList())
                 .secretStringValue(SecretValue.unsafePlainText(
                         "rediss://:" + redisToken.getSecretValue().unsafeUnwrap() + "@"
                                 + redis.getAttrPrimaryEndPointAddress() + ":" + REDIS_PORT + "/0"))
@@ -249,6 +255,11 @@ public final class DataStack extends Stack {
                         + "rotation function: the units read them at start, so a rotation is a new value plus a rolling restart, and the "
                         + "JWT key rotates through DUET_JWT_PREVIOUS_SECRET so tokens already issued stay valid");
         alarms(config, foundation, region, primary, cluster);
+    }
+
+    /** The name of a region's {@code DUET_REDIS_URI} secret, in that region and, as a replica, in every other. */
+    public static String redisUriName(DeploymentConfig config, String region) {
+        return config.prefix() + "/" + region + "/redis-uri";
     }
 
     /** The global database's fixed name: the secondary regions join it by this name, in deploy order. */

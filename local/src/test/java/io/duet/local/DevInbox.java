@@ -1,4 +1,4 @@
-package io.duet.functions.local;
+package io.duet.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.duet.functions.local;
+package io.duet.local;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;

@@ -1,4 +1,4 @@
-package io.duet.functions.local;
+package io.duet.local;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.duet.functions.local;
+package io.duet.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.duet.functions.local;
+package io.duet.local;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;

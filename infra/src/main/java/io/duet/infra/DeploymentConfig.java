@@ -33,6 +33,8 @@ import java.util.function.Function;
  * @param placeholderCode the asset every function uses when {@code functionsDir} holds no zips
  * @param promotionsFile the promotions file ({@code duet:promotionsFile})
  * @param capacityInputsFile the capacity model's inputs ({@code duet:capacityInputs})
+ * @param vpcIds every region's VPC id ({@code duet:vpcIds}, {@code region=vpc-…,…}: the foundation stacks' outputs),
+ *     or empty before the foundations are deployed; when given, the links stacks peer the regions
  * @param alertThresholds the alert thresholds shared with the Prometheus rules ({@code duet:alertThresholds}), read once
  */
 public record DeploymentConfig(
@@ -49,7 +51,8 @@ public record DeploymentConfig(
         Path placeholderCode,
         Path promotionsFile,
         Path capacityInputsFile,
-        AlertThresholds alertThresholds) {
+        AlertThresholds alertThresholds,
+        Map<String, String> vpcIds) {
 
     /** The edge stack (CloudFront's WAF and certificate) must live here: CloudFront only takes those from us-east-1. */
     public static final String EDGE_REGION = "us-east-1";
@@ -58,6 +61,11 @@ public record DeploymentConfig(
         // Insertion order, not Map.copyOf: its iteration order changes from one JVM to the next, and so would
         // every template that lists the regions (the snapshot test caught it).
         regions = Collections.unmodifiableMap(new LinkedHashMap<>(regions));
+        vpcIds = Map.copyOf(vpcIds);
+        if (!vpcIds.isEmpty() && !vpcIds.keySet().equals(regions.keySet())) {
+            throw new IllegalArgumentException("duet:vpcIds must name the VPC of every region of duet:regions "
+                    + regions.keySet() + ", named " + vpcIds.keySet());
+        }
         if (!regions.containsKey(primaryRegion)) {
             throw new IllegalArgumentException(
                     "duet:primaryRegion " + primaryRegion + " is not one of duet:regions " + regions.keySet());
@@ -100,14 +108,7 @@ public record DeploymentConfig(
                         () -> new IllegalArgumentException("CDK context " + key + " is required (see infra/cdk.json)"));
         Function<String, String> optional = key ->
                 Optional.ofNullable(context.apply(key)).map(Object::toString).orElse("");
-        var regions = new LinkedHashMap<String, String>();
-        for (String entry : required.apply("duet:regions").split(",")) {
-            String[] parts = entry.trim().split("=");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("duet:regions: '" + entry + "' is not region=cidr");
-            }
-            regions.put(parts[0].trim(), parts[1].trim());
-        }
+        var regions = pairs("duet:regions", required.apply("duet:regions"));
         return new DeploymentConfig(
                 required.apply("duet:stage"),
                 required.apply("duet:account"),
@@ -123,6 +124,23 @@ public record DeploymentConfig(
                 baseDir.resolve(required.apply("duet:promotionsFile")).normalize(),
                 baseDir.resolve(required.apply("duet:capacityInputs")).normalize(),
                 AlertThresholds.load(
-                        baseDir.resolve(required.apply("duet:alertThresholds")).normalize()));
+                        baseDir.resolve(required.apply("duet:alertThresholds")).normalize()),
+                pairs("duet:vpcIds", optional.apply("duet:vpcIds")));
+    }
+
+    /** {@code key=value,key=value} in order; empty for an empty string. */
+    private static LinkedHashMap<String, String> pairs(String name, String value) {
+        var pairs = new LinkedHashMap<String, String>();
+        if (value.isBlank()) {
+            return pairs;
+        }
+        for (String entry : value.split(",")) {
+            String[] parts = entry.trim().split("=");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException(name + ": '" + entry + "' is not key=value");
+            }
+            pairs.put(parts[0].trim(), parts[1].trim());
+        }
+        return pairs;
     }
 }

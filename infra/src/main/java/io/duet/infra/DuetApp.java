@@ -10,6 +10,7 @@ import io.duet.infra.api.FunctionCode;
 import io.duet.infra.data.DataStack;
 import io.duet.infra.edge.EdgeStack;
 import io.duet.infra.foundation.FoundationStack;
+import io.duet.infra.links.LinksStack;
 import io.duet.infra.media.MediaStack;
 import io.duet.infra.promotions.PromotionsFile;
 import io.duet.infra.services.ServicesStack;
@@ -40,8 +41,14 @@ import software.amazon.awscdk.Tags;
  */
 public final class DuetApp {
     /** The stacks of one region, in deploy order. */
+    /** @param links the peering to the other regions; null until {@code duet:vpcIds} is given */
     public record RegionStacks(
-            FoundationStack foundation, DataStack data, MediaStack media, ApiStack api, ServicesStack services) {}
+            FoundationStack foundation,
+            DataStack data,
+            MediaStack media,
+            ApiStack api,
+            ServicesStack services,
+            LinksStack links) {}
 
     /** Everything the app made, for the tests. */
     public record Stacks(
@@ -122,7 +129,10 @@ public final class DuetApp {
                     app, name + "services", props, config, region, foundation, data, model, regionPlans);
             api.addStackDependency(media);
             services.addStackDependency(media);
-            regions.put(region, new RegionStacks(foundation, data, media, api, services));
+            LinksStack links = config.vpcIds().isEmpty()
+                    ? null
+                    : new LinksStack(app, name + "links", props, config, region, foundation, config.vpcIds());
+            regions.put(region, new RegionStacks(foundation, data, media, api, services, links));
         }
         var edge = new EdgeStack(app, config.prefix() + "-edge", props(config, DeploymentConfig.EDGE_REGION), config);
         regions.values().forEach(r -> edge.addStackDependency(r.media()));

@@ -142,6 +142,11 @@ public final class FoundationStack extends Stack {
 
         gatewayRepository = repository("GatewayRepository", prefix + "-gateway");
         workerRepository = repository("WorkerRepository", prefix + "-worker");
+        // What duet:vpcIds needs for the links stacks (the regions' peering).
+        software.amazon.awscdk.CfnOutput.Builder.create(this, "VpcId")
+                .value(vpc.getVpcId())
+                .description("This region's entry in duet:vpcIds")
+                .build();
     }
 
     private Repository repository(String id, String name) {

@@ -242,8 +242,10 @@ final class RealtimeProbe implements AutoCloseable {
 
     private void listenWebSocket(Listener listener) throws Exception {
         CompletableFuture<Void> closed = new CompletableFuture<>();
-        String uri = gateway.replace("http://", "ws://") + "/v1/realtime?token=" + listener.token
-                + (listener.lastSeq > 0 ? "&after=" + listener.lastSeq : "");
+        // Always with its position, 0 included: without after the gateway starts from now, and a reset to an
+        // empty log (Redis lost it) followed by a reconnect would skip what was appended in between.
+        String uri = gateway.replace("http://", "ws://") + "/v1/realtime?token=" + listener.token + "&after="
+                + listener.lastSeq;
         StringBuilder partial = new StringBuilder();
         WebSocket socket = http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5))

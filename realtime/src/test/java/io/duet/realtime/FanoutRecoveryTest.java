@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.FreePort;
+import io.duet.api.testing.PrivateRedis;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -25,19 +26,7 @@ class FanoutRecoveryTest {
                 Map.of("duet.redis.uri", "redis://127.0.0.1:" + port + "/0", "duet.queues.workers-enabled", false))) {
             assertTrue(node.isRunning());
 
-            Process redis = new ProcessBuilder(
-                            "redis-server",
-                            "--port",
-                            Integer.toString(port),
-                            "--bind",
-                            "127.0.0.1",
-                            "--save",
-                            "",
-                            "--appendonly",
-                            "no")
-                    .redirectErrorStream(true)
-                    .start();
-            try {
+            try (PrivateRedis redis = PrivateRedis.on(port)) {
                 String channel = UserEvents.nodeChannel(nodeId);
                 long deadline = System.nanoTime() + 15_000_000_000L;
                 String channels = "";
@@ -47,9 +36,6 @@ class FanoutRecoveryTest {
                 }
 
                 assertTrue(channels.contains(channel), "subscribed channels: " + channels);
-            } finally {
-                redis.destroy();
-                redis.waitFor();
             }
         }
     }

@@ -8,7 +8,7 @@ import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Await;
 import io.duet.api.testing.Couples;
-import io.duet.api.testing.FreePort;
+import io.duet.api.testing.PrivateRedis;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import java.time.Duration;
@@ -32,21 +32,8 @@ class HomeRegionTest {
     @Test
     void givenTwoRegions_whenACallIsServedOutsideTheCouplesHome_thenItsEventReachesTheHomeGatewayAndNothingCrosses()
             throws Exception {
-        int portB = FreePort.get();
-        String redisB = "redis://127.0.0.1:" + portB + "/0";
-        Process serverB = new ProcessBuilder(
-                        "redis-server",
-                        "--port",
-                        Integer.toString(portB),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        PrivateRedis serverB = PrivateRedis.start();
+        String redisB = serverB.uri();
         EmbeddedServer a = null;
         EmbeddedServer b = null;
         try {
@@ -99,8 +86,7 @@ class HomeRegionTest {
             if (b != null) {
                 b.getApplicationContext().close();
             }
-            serverB.destroy();
-            serverB.waitFor();
+            serverB.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.duet.api.ops;
 
+import io.duet.api.NodeNames;
 import io.duet.api.queue.QueueConfig;
 import io.duet.api.web.HttpConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,14 +13,11 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.inject.Singleton;
 import jakarta.validation.constraints.NotNull;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
@@ -39,7 +37,7 @@ public final class Fleet {
     static final String KEY = "duet:fleet";
     private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
 
-    private final String id = nodeId();
+    private final String id = NodeNames.fresh();
     private final RedissonClient redis;
     private final NodeMeters node;
     private final ObjectMapper json;
@@ -138,17 +136,6 @@ public final class Fleet {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static String nodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "node";
-        }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
-                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.duet.api.NodeNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -7,8 +8,6 @@ import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,7 +63,7 @@ public class WorkerRuntime {
         this.outbox = outbox;
         this.config = config;
         this.defaults = defaults;
-        this.nodeId = nodeId();
+        this.nodeId = NodeNames.fresh();
         if (config.workersEnabled()) {
             for (JobHandler handler : handlers) {
                 if (!config.run().isEmpty() && !config.run().contains(handler.queue())) {
@@ -283,16 +281,5 @@ public class WorkerRuntime {
             }
         }
         workers.clear();
-    }
-
-    private static String nodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "node";
-        }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
-                + UUID.randomUUID().toString().substring(0, 8);
     }
 }

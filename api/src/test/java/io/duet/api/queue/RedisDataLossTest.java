@@ -3,7 +3,7 @@ package io.duet.api.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.duet.api.testing.Await;
-import io.duet.api.testing.FreePort;
+import io.duet.api.testing.PrivateRedis;
 import io.duet.api.testing.TestDb;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.client.HttpClient;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.TestInstance;
 class RedisDataLossTest implements TestPropertyProvider {
     private final String queue = "loss-" + UUID.randomUUID().toString().substring(0, 8);
     private int port;
-    private Process redis;
+    private PrivateRedis redis;
 
     @Inject
     JobQueue jobs;
@@ -50,21 +50,8 @@ class RedisDataLossTest implements TestPropertyProvider {
     public Map<String, String> getProperties() {
         try {
             TestHandlers.createEffectTable();
-            port = FreePort.get();
-            redis = new ProcessBuilder(
-                            "redis-server",
-                            "--port",
-                            Integer.toString(port),
-                            "--bind",
-                            "127.0.0.1",
-                            "--save",
-                            "",
-                            "--appendonly",
-                            "no")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            Await.until(Duration.ofSeconds(10), () -> cli("PING"), answer -> answer.contains("PONG"));
+            redis = PrivateRedis.start();
+            port = redis.port();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -73,8 +60,7 @@ class RedisDataLossTest implements TestPropertyProvider {
 
     @AfterAll
     void stopRedis() throws Exception {
-        redis.destroy();
-        redis.waitFor();
+        redis.close();
     }
 
     @Test

@@ -19,7 +19,7 @@ class ShortRehearsalTest {
     void aSmallPromotionWithEveryFaultLosesNothing() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         assertTrue(
-                Files.exists(root.resolve("functions/target/classpath.txt")),
+                Files.exists(root.resolve("local/target/classpath.txt")),
                 "the launcher's classpath file is missing: build with mvn package first (./duet test does)");
         assertTrue(
                 Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/initdb")),

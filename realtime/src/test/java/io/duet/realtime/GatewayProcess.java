@@ -2,8 +2,11 @@ package io.duet.realtime;
 
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,6 +17,41 @@ import java.util.Map;
  */
 public final class GatewayProcess {
     private GatewayProcess() {}
+
+    /** Starts a node with the tests' short timeouts ({@link Gateways#testSettings}) in a JVM of its own. */
+    static Process start(String nodeId) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xshare:auto",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GatewayProcess.class.getName(),
+                        nodeId)
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    /** The port the node printed once it listens; its further output is read and dropped. */
+    static int awaitPort(Process process) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String line;
+        while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
+            if (line.startsWith("PORT ")) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        out.transferTo(Writer.nullWriter());
+                    } catch (IOException e) {
+                        // the process is gone
+                    }
+                });
+                return Integer.parseInt(line.substring(5).trim());
+            }
+        }
+        throw new AssertionError("gateway process did not start");
+    }
 
     public static void main(String[] args) throws Exception {
         Map<String, Object> properties = new HashMap<>();

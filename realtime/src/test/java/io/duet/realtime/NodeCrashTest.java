@@ -8,9 +8,6 @@ import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +23,9 @@ class NodeCrashTest {
     void givenNode2KilledAbruptly_whenBReconnectsToNode1_thenItResumesWithoutLoss() throws Exception {
         EmbeddedServer node1 = Gateways.start(Gateways.freshNodeId("one"), Map.of());
         String node2Id = Gateways.freshNodeId("two");
-        Process node2 = startProcess(node2Id);
+        Process node2 = GatewayProcess.start(node2Id);
         try {
-            int node2Port = awaitPort(node2);
+            int node2Port = GatewayProcess.awaitPort(node2);
             ObjectMapper json = node1.getApplicationContext().getBean(ObjectMapper.class);
             UserEvents events = node1.getApplicationContext().getBean(UserEvents.class);
             Api api = new Api(node1.getPort(), json);
@@ -66,39 +63,6 @@ class NodeCrashTest {
             node2.destroyForcibly();
             node1.getApplicationContext().close();
         }
-    }
-
-    private static Process startProcess(String nodeId) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-XX:TieredStopAtLevel=1",
-                        "-Xshare:auto",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        GatewayProcess.class.getName(),
-                        nodeId)
-                .redirectErrorStream(true)
-                .start();
-    }
-
-    private static int awaitPort(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        String line;
-        while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
-            if (line.startsWith("PORT ")) {
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        out.transferTo(java.io.Writer.nullWriter());
-                    } catch (java.io.IOException e) {
-                        // the process is gone
-                    }
-                });
-                return Integer.parseInt(line.substring(5).trim());
-            }
-        }
-        throw new AssertionError("gateway process did not start");
     }
 
     private static void awaitRegistered(EmbeddedServer any, UUID user, String nodeId) throws Exception {

@@ -12,7 +12,7 @@ import java.util.UUID;
  */
 final class HeldPolls {
     private final RealtimeConfig config;
-    private final Map<String, PollWaiter> bySession = new HashMap<>();
+    private final Map<String, PollAnswer> bySession = new HashMap<>();
     private final Map<UUID, Integer> byUser = new HashMap<>();
     private final Map<String, Integer> byAddress = new HashMap<>();
 
@@ -21,8 +21,8 @@ final class HeldPolls {
     }
 
     /** Admits a poll to be held, or throws {@link RealtimeProblems.TooManyPollsException}. */
-    void admit(String sid, UUID user, String address, PollWaiter waiter) {
-        PollWaiter older;
+    void admit(String sid, UUID user, String address, PollAnswer waiter) {
+        PollAnswer older;
         synchronized (this) {
             older = bySession.get(sid);
             int users = byUser.getOrDefault(user, 0) - (older != null ? 1 : 0);
@@ -35,12 +35,12 @@ final class HeldPolls {
             byAddress.merge(address, 1, Integer::sum);
         }
         if (older != null) {
-            older.wake();
+            older.finish();
         }
     }
 
     /** The poll admitted with these values answered or went away. */
-    synchronized void release(String sid, UUID user, String address, PollWaiter waiter) {
+    synchronized void release(String sid, UUID user, String address, PollAnswer waiter) {
         bySession.remove(sid, waiter);
         byUser.computeIfPresent(user, (key, count) -> count > 1 ? count - 1 : null);
         byAddress.computeIfPresent(address, (key, count) -> count > 1 ? count - 1 : null);

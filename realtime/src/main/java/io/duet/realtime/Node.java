@@ -63,12 +63,12 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * Connections with frames queued by the fan-out read in progress, by event loop; touched only on the
      * fan-out's loop. Flushed at the end of each read: one task per other loop, not one per event.
      */
-    private final List<Connection> drainHere = new ArrayList<>();
+    private final List<WebSocketConnection> drainHere = new ArrayList<>();
 
-    private final Map<EventLoop, List<Connection>> drainElsewhere = new HashMap<>();
+    private final Map<EventLoop, List<WebSocketConnection>> drainElsewhere = new HashMap<>();
     private boolean dispatching;
-    private final Map<UUID, Set<Subscriber>> held = new ConcurrentHashMap<>();
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Set<Session>> held = new ConcurrentHashMap<>();
+    private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
     /** Long-polling sessions served here recently: sid → (user, last poll in nanos). */
     private final Map<String, PolledSession> polled = new ConcurrentHashMap<>();
     /** How many of those sessions each user has (so a poll's release needs no scan). */
@@ -216,22 +216,24 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         return ThreadLocalRandom.current().nextLong(min, max);
     }
 
-    /** Starts receiving the user's live events for {@code subscriber}; registers the user to this node. Blocking. */
-    void hold(UUID user, Subscriber subscriber) {
-        held.computeIfAbsent(user, key -> ConcurrentHashMap.newKeySet()).add(subscriber);
-        events.registerNode(user, id, config.registrationTtl());
+    /** Starts handing the user's live events to {@code session}; registers the user to this node. Blocking. */
+    void hold(Session session) {
+        holdRegistered(session);
+        events.registerNode(session.user(), id, config.registrationTtl());
     }
 
     /** {@link #hold} for a user this node has just registered ({@link #polledHere}): no Redis call. */
-    void holdRegistered(UUID user, Subscriber subscriber) {
-        held.computeIfAbsent(user, key -> ConcurrentHashMap.newKeySet()).add(subscriber);
+    void holdRegistered(Session session) {
+        held.computeIfAbsent(session.user(), key -> ConcurrentHashMap.newKeySet())
+                .add(session);
     }
 
-    /** Stops the user's live events for {@code subscriber}; the last one unregisters the user. Blocking. */
-    void release(UUID user, Subscriber subscriber) {
+    /** Stops the user's live events for {@code session}; the last one unregisters the user. Blocking. */
+    void release(Session session) {
+        UUID user = session.user();
         boolean[] last = {false};
         held.computeIfPresent(user, (key, set) -> {
-            set.remove(subscriber);
+            set.remove(session);
             last[0] = set.isEmpty();
             return set.isEmpty() ? null : set;
         });
@@ -244,15 +246,15 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    void opened(Connection connection) {
+    void opened(WebSocketConnection connection) {
         connections.add(connection);
     }
 
     /** A WebSocket closed: presence is settled after the grace if it was the user's last connection. */
-    void closed(Connection connection) {
+    void closed(WebSocketConnection connection) {
         if (connections.remove(connection)) {
             blocking.execute(() -> {
-                release(connection.user(), connection);
+                release(connection.session());
                 leave(connection.user(), connection.id());
             });
         }
@@ -341,8 +343,8 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             revoked(user, Frames.uuidAfter(message, start + 37, SESSION_ID_FIELD));
             return;
         }
-        Set<Subscriber> subscribers = held.get(user);
-        if (subscribers == null) {
+        Set<Session> sessions = held.get(user);
+        if (sessions == null) {
             return;
         }
         // One copy out of the read buffer, shared by the user's connections until their writes complete.
@@ -352,9 +354,9 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         long seq = Frames.seqOf(event);
         dispatching = true;
         try {
-            for (Subscriber subscriber : subscribers) {
+            for (Session session : sessions) {
                 try {
-                    subscriber.event(seq, event);
+                    session.event(seq, event);
                 } catch (RuntimeException e) {
                     LOG.atWarn()
                             .addKeyValue("accountId", user)
@@ -380,16 +382,13 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      */
     private void revoked(UUID user, UUID session) {
         revocations.forget(user, session);
-        Set<Subscriber> subscribers = held.get(user);
-        if (subscribers == null) {
+        Set<Session> sessions = held.get(user);
+        if (sessions == null) {
             return;
         }
-        for (Subscriber subscriber : subscribers) {
-            if (subscriber instanceof Connection connection
-                    && (session == null || session.equals(connection.sessionId()))) {
-                connection.close(CloseCode.UNAUTHORIZED, Frames.closeReason(CloseCode.UNAUTHORIZED, 0));
-            } else if (subscriber instanceof PollWaiter waiter) {
-                waiter.wake();
+        for (Session open : sessions) {
+            if (session == null || session.equals(open.signIn())) {
+                open.close(CloseCode.UNAUTHORIZED, 0);
             }
         }
         LOG.atInfo()
@@ -402,7 +401,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * A connection has frames queued: drain it on its event loop. During a fan-out read this is batched
      * ({@link #flushDrains} at the end of the read); from anywhere else it is one task.
      */
-    void drainLater(Connection connection) {
+    void drainLater(WebSocketConnection connection) {
         EventLoop target = connection.loop();
         if (fanout.loop().inEventLoop() && dispatching) {
             if (target == fanout.loop()) {
@@ -420,11 +419,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     }
 
     /** Drains requested by this thread while it works through many connections (the drain on shutdown). */
-    private static final ThreadLocal<Map<EventLoop, List<Connection>>> SWEEP = new ThreadLocal<>();
+    private static final ThreadLocal<Map<EventLoop, List<WebSocketConnection>>> SWEEP = new ThreadLocal<>();
 
     /** Runs {@code work} over many connections, then drains them in one task per event loop. */
     private void sweep(Runnable work) {
-        Map<EventLoop, List<Connection>> batches = new HashMap<>();
+        Map<EventLoop, List<WebSocketConnection>> batches = new HashMap<>();
         SWEEP.set(batches);
         try {
             work.run();
@@ -435,11 +434,11 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     }
 
     /** One task per event loop, draining that loop's connections. */
-    private static void drainOnTheirLoops(Map<EventLoop, List<Connection>> batches) {
+    private static void drainOnTheirLoops(Map<EventLoop, List<WebSocketConnection>> batches) {
         for (var entry : batches.entrySet()) {
-            List<Connection> batch = entry.getValue();
+            List<WebSocketConnection> batch = entry.getValue();
             entry.getKey().execute(() -> {
-                for (Connection connection : batch) {
+                for (WebSocketConnection connection : batch) {
                     connection.drain();
                 }
             });
@@ -450,7 +449,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         dispatching = false;
         drainOnTheirLoops(drainElsewhere);
         drainElsewhere.clear();
-        for (Connection connection : drainHere) {
+        for (WebSocketConnection connection : drainHere) {
             connection.drain();
         }
         drainHere.clear();
@@ -458,13 +457,9 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
 
     /** The fan-out was re-established: what was published meanwhile is in the logs, not on the channel. */
     private void recheckAll() {
-        for (Set<Subscriber> subscribers : held.values()) {
-            for (Subscriber subscriber : subscribers) {
-                if (subscriber instanceof Connection connection) {
-                    connection.recheck();
-                } else if (subscriber instanceof PollWaiter waiter) {
-                    waiter.wake();
-                }
+        for (Set<Session> sessions : held.values()) {
+            for (Session session : sessions) {
+                session.recheck();
             }
         }
     }
@@ -475,7 +470,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
             long now = System.nanoTime();
             Duration pollTtl = PollSessions.ttl(config);
             Map<String, UUID> live = new HashMap<>();
-            for (Connection connection : connections) {
+            for (WebSocketConnection connection : connections) {
                 live.put(connection.id(), connection.user());
             }
             presence.refresh(live, config.registrationTtl());
@@ -500,7 +495,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     private void tick() {
         try {
             long now = System.nanoTime();
-            for (Connection connection : connections) {
+            for (WebSocketConnection connection : connections) {
                 connection.tick(now);
             }
             for (var entry : polled.entrySet()) {
@@ -521,7 +516,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    Optional<Connection> anyConnectionOf(UUID user) {
+    Optional<WebSocketConnection> anyConnectionOf(UUID user) {
         return connections.stream()
                 .filter(connection -> connection.user().equals(user))
                 .findFirst();
@@ -535,23 +530,20 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
-        List<Connection> open = List.copyOf(connections);
+        // Every session, whichever its transport: WebSockets that are still starting are not held yet.
+        Set<Session> open = new java.util.HashSet<>();
+        connections.forEach(connection -> open.add(connection.session()));
+        held.values().forEach(open::addAll);
         LOG.atInfo()
                 .addKeyValue("nodeId", id)
-                .addKeyValue("connections", open.size())
+                .addKeyValue("connections", connections.size())
+                .addKeyValue("sessions", open.size())
                 .log("realtime node draining");
         sweep(() -> {
-            for (Connection connection : open) {
-                connection.closeForReconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
+            for (Session session : open) {
+                session.reconnect(CloseCode.SHUTTING_DOWN, reconnectDelayMs());
             }
         });
-        for (Set<Subscriber> subscribers : held.values()) {
-            for (Subscriber subscriber : subscribers) {
-                if (subscriber instanceof PollWaiter waiter) {
-                    waiter.reconnect(reconnectDelayMs());
-                }
-            }
-        }
         long deadline = System.nanoTime() + config.drainGrace().toNanos();
         while (!connections.isEmpty() && System.nanoTime() < deadline) {
             try {

@@ -44,14 +44,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +90,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
     private final PollSessions sessions;
     private final ConnectBudget budget;
     private final ClientFrames frames;
-    private final UserEvents events;
+    private final Session.Log log;
     private final RealtimeConfig config;
     private final ObjectMapper json;
     private final MeterRegistry meters;
@@ -122,7 +119,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         this.sessions = sessions;
         this.budget = budget;
         this.frames = frames;
-        this.events = events;
+        this.log = Session.Log.of(events);
         this.config = config;
         this.json = json;
         this.meters = meters;
@@ -248,7 +245,7 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
         /** The rest of a request refused for its announced size is dropped (the connection closes after the answer). */
         private boolean discarding;
         /** The poll held for this connection, if any: woken when the client goes away, so the hold ends with it. */
-        private volatile PollWaiter holding;
+        private volatile PollAnswer holding;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -297,9 +294,9 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            PollWaiter waiter = holding;
-            if (waiter != null) {
-                waiter.wake();
+            PollAnswer answer = holding;
+            if (answer != null) {
+                answer.finish();
             }
             ctx.fireChannelInactive();
         }
@@ -385,26 +382,24 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                         List.of(Frames.reconnect(node.reconnectDelayMs(), CloseCode.SHUTTING_DOWN.reason())));
             }
             UUID user = caller.accountId();
-            // Listening starts before the log is read (as for a WebSocket), so nothing appended after the
-            // read is missed; the read, the session check and the node's registration are one round trip.
-            PollWaiter waiter = new PollWaiter(after != null ? after : Long.MAX_VALUE);
-            node.holdRegistered(user, waiter);
-            routes.holding = waiter;
+            // The session is held (live events held back) before the log is read, so nothing appended after
+            // the read is missed; the read, the sid's check and the node's registration are one round trip.
+            Session session = new Session(user, caller.sessionId(), log, node.blocking(), node::reconnectDelayMs);
+            PollAnswer answer = new PollAnswer(session, PAGE);
+            node.holdRegistered(session);
+            routes.holding = answer;
             try {
                 PollSessions.Poll poll = sessions.poll(sid, user, node.id(), after, PAGE);
-                PollSessions.Session session =
-                        poll.session().orElseThrow(RealtimeProblems.SessionNotFoundException::new);
-                node.polledHere(sid, session.user(), false);
-                if (poll.gap()) {
-                    return Answer.events(List.of(Frames.reset(poll.lastSeq())));
+                PollSessions.Session known = poll.session().orElseThrow(RealtimeProblems.SessionNotFoundException::new);
+                node.polledHere(sid, known.user(), false);
+                session.start(
+                        after != null ? after : poll.lastSeq(),
+                        new UserEvents.Page(poll.events(), poll.lastSeq(), poll.gap()));
+                if (answer.ready()) {
+                    return Answer.events(answer.take());
                 }
-                if (!poll.events().isEmpty()) {
-                    return Answer.events(poll.events());
-                }
-                long position = after != null ? after : poll.lastSeq();
-                caps.admit(sid, user, address, waiter);
+                caps.admit(sid, user, address, answer);
                 try {
-                    waiter.startAfter(position);
                     long holdMs = Math.min(
                             config.pollHold().toMillis(),
                             Math.max(
@@ -412,15 +407,10 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                                     Duration.between(Instant.now(), caller.expiresAt())
                                             .toMillis()));
                     held.incrementAndGet();
-                    boolean woken;
                     try {
-                        woken = node.awayFromPools(() -> {
-                            try {
-                                waiter.woken().get(holdMs, TimeUnit.MILLISECONDS);
-                                return true;
-                            } catch (TimeoutException e) {
-                                return false;
-                            }
+                        node.awayFromPools(() -> {
+                            answer.await(holdMs);
+                            return null;
                         });
                     } finally {
                         held.decrementAndGet();
@@ -428,28 +418,14 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
                     if (!ctx.channel().isActive()) {
                         return null;
                     }
-                    if (!woken) {
-                        return Answer.events(List.of());
-                    }
-                    if (waiter.reconnectEvent() != null) {
-                        return Answer.events(List.of(waiter.reconnectEvent()));
-                    }
-                    List<String> answer = new ArrayList<>(waiter.ephemeral());
-                    // Woken by the events that follow the position (the usual case): they came with the wake-up.
-                    List<String> fresh = waiter.liveAfter(position);
-                    if (fresh != null) {
-                        answer.addAll(fresh);
-                    } else {
-                        UserEvents.Page page = events.read(user, position, PAGE);
-                        answer.addAll(page.gap() ? List.of(Frames.reset(page.lastSeq())) : page.events());
-                    }
-                    return Answer.events(answer);
+                    return Answer.events(answer.take());
                 } finally {
-                    caps.release(sid, user, address, waiter);
+                    caps.release(sid, user, address, answer);
                 }
             } finally {
                 routes.holding = null;
-                node.release(user, waiter);
+                session.end();
+                node.release(session);
             }
         });
     }

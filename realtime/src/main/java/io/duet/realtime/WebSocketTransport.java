@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * after the HTTP codec of every HTTP/1 connection and passes everything on except an upgrade request for
  * this path. For that one it takes the connection over: Micronaut's handlers leave the pipeline, Netty's
  * handshaker answers 101 and installs the frame codec, and what stays per connection is the channel, the
- * codec, one small {@link Inbound} handler and the {@link Connection}. A Micronaut WebSocket session kept
+ * codec, one small {@link Inbound} handler and the {@link WebSocketConnection} with its {@link Session}. A Micronaut WebSocket session kept
  * about 6 KB more per idle connection (the upgrade request, its headers and route match, an idle-state
  * handler with three timers); at tens of thousands of connections per node that is the node's memory.
  */
@@ -68,7 +68,7 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
     private final ConnectBudget budget;
     private final Presence presence;
     private final ClientFrames frames;
-    private final UserEvents events;
+    private final Session.Log log;
     private final RealtimeConfig config;
     private final ObjectMapper json;
     private final Upgrade upgrade = new Upgrade();
@@ -88,7 +88,7 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
         this.budget = budget;
         this.presence = presence;
         this.frames = frames;
-        this.events = events;
+        this.log = Session.Log.of(events);
         this.config = config;
         this.json = json;
     }
@@ -188,15 +188,10 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             closeNow(channel, CloseCode.BAD_FRAME, 0);
             return;
         }
-        Connection connection = new Connection(
-                serials.incrementAndGet(),
-                channel,
-                caller.accountId(),
-                caller.sessionId(),
-                caller.expiresAt(),
-                node,
-                events,
-                config);
+        Session session =
+                new Session(caller.accountId(), caller.sessionId(), log, node.blocking(), node::reconnectDelayMs);
+        WebSocketConnection connection =
+                new WebSocketConnection(serials.incrementAndGet(), channel, session, caller.expiresAt(), node, config);
         inbound.connection = connection;
         Long start = from;
         node.blocking().execute(() -> start(connection, caller, start));
@@ -207,37 +202,38 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void start(Connection connection, AccessTokens.Verified caller, Long after) {
+    private void start(WebSocketConnection connection, AccessTokens.Verified caller, Long after) {
+        Session session = connection.session();
         try {
-            long wait = budget.take(connection.user());
+            long wait = budget.take(session.user());
             if (wait > 0) {
-                connection.closeForReconnect(CloseCode.TOO_MANY_CONNECTS, ConnectBudget.jittered(wait));
+                session.reconnect(CloseCode.TOO_MANY_CONNECTS, ConnectBudget.jittered(wait));
                 return;
             }
             if (node.revoked(caller)) {
-                connection.close(CloseCode.UNAUTHORIZED, Frames.closeReason(CloseCode.UNAUTHORIZED, 0));
+                session.close(CloseCode.UNAUTHORIZED, 0);
                 return;
             }
-            UUID partner = node.partnerOf(connection.user());
+            UUID partner = node.partnerOf(session.user());
             if (connection.isClosed()) {
                 return;
             }
             node.opened(connection);
-            node.hold(connection.user(), connection);
-            presence.join(connection.user(), partner, connection.id(), config.registrationTtl());
+            node.hold(session);
+            presence.join(session.user(), partner, connection.id(), config.registrationTtl());
             if (partner != null) {
-                connection.sendOwn(Frames.presenceSnapshot(partner.toString(), presence.online(partner)));
+                session.sendOwn(Frames.presenceSnapshot(partner.toString(), presence.online(partner)));
             }
-            connection.start(after);
+            session.start(after);
             if (connection.isClosed()) {
                 node.closed(connection);
             }
         } catch (RuntimeException e) {
             LOG.atWarn()
-                    .addKeyValue("accountId", connection.user())
+                    .addKeyValue("accountId", session.user())
                     .addKeyValue("error", e.toString())
                     .log("realtime connection not started");
-            connection.closeForReconnect(CloseCode.SHUTTING_DOWN, node.reconnectDelayMs());
+            session.reconnect(CloseCode.SHUTTING_DOWN, node.reconnectDelayMs());
             node.closed(connection);
         }
     }
@@ -245,7 +241,7 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
     /** One per WebSocket: client frames to the connection, the channel's end to the node. */
     private final class Inbound extends ChannelInboundHandlerAdapter {
         /** Null while refused (the close frame is on its way). */
-        private Connection connection;
+        private WebSocketConnection connection;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -285,27 +281,25 @@ class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomiz
             }
             if (!(frame instanceof TextWebSocketFrame text) || !frame.isFinalFragment()) {
                 // binary, or a fragmented message: Duet's clients send each JSON object as one text frame
-                connection.close(CloseCode.BAD_FRAME, Frames.closeReason(CloseCode.BAD_FRAME, 0));
+                connection.session().close(CloseCode.BAD_FRAME, 0);
                 return;
             }
             if (text.content().readableBytes() > config.maxFrameBytes()) {
-                connection.close(CloseCode.TOO_LARGE, Frames.closeReason(CloseCode.TOO_LARGE, 0));
+                connection.session().close(CloseCode.TOO_LARGE, 0);
                 return;
             }
             if (!connection.allowFrame(System.nanoTime())) {
-                connection.close(
-                        CloseCode.TOO_MANY_FRAMES,
-                        Frames.closeReason(CloseCode.TOO_MANY_FRAMES, node.reconnectDelayMs()));
+                connection.session().close(CloseCode.TOO_MANY_FRAMES, node.reconnectDelayMs());
                 return;
             }
             Optional<Frames.ClientFrame> parsed = Frames.parse(json, text.text());
             if (parsed.isEmpty()) {
-                connection.close(CloseCode.BAD_FRAME, Frames.closeReason(CloseCode.BAD_FRAME, 0));
+                connection.session().close(CloseCode.BAD_FRAME, 0);
                 return;
             }
-            Connection open = connection;
+            WebSocketConnection open = connection;
             open.handleInOrder(() -> frames.handle(open.user(), node.partnerOf(open.user()), parsed.get())
-                    .ifPresent(error -> open.sendOwn(Frames.error(error))));
+                    .ifPresent(error -> open.session().sendOwn(Frames.error(error))));
         }
 
         @Override

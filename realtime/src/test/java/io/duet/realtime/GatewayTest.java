@@ -596,7 +596,7 @@ class GatewayTest {
         Node node = server.getApplicationContext().getBean(Node.class);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (node.anyConnectionOf(user).isEmpty()
-                || !node.anyConnectionOf(user).get().live()) {
+                || !node.anyConnectionOf(user).get().session().live()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("connection of " + user + " not live on " + node.id());
             }

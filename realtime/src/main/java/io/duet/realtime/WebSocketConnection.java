@@ -1,6 +1,5 @@
 package io.duet.realtime;
 
-import io.duet.api.events.UserEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -9,11 +8,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,31 +17,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket client: its position in the user's log, the live events that arrive while it catches up,
- * and the bytes written but not yet taken by the network.
- *
- * <p>Ordering without loss or duplicates: the node registers the user before the connection reads the
- * log, so every event appended after that read also arrives live; live events are held back while the
- * log is read, then everything is sent strictly by seq (duplicates dropped). A live event that skips a
- * seq (a fan-out message lost while Redis pub/sub reconnected) sends the connection back to the log.
+ * The WebSocket transport of one {@link Session}: the bytes written but not yet taken by the network, the
+ * heartbeat and the token's expiry, and the client's frames (a budget, then one at a time in order). What
+ * is sent, and in which order, is the session's business.
  */
-final class Connection implements Subscriber {
-    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-    /** Events read from the log per round trip while catching up. */
-    private static final int PAGE = 200;
-    /** Live events held back during a catch-up; beyond this they are dropped and read from the log instead. */
-    private static final int MAX_HELD_BACK = 1000;
-
+final class WebSocketConnection implements Session.Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     private static final Object[] NOTHING = {};
 
     /** Numbers this node's connections; with the node id it names the connection in the user's presence. */
     private final long serial;
 
     private final Channel channel;
-    private final UUID user;
+    private final Session session;
     private final Instant expiresAt;
     private final Node node;
-    private final UserEvents events;
     private final RealtimeConfig config;
     /** Frames not yet handed to Netty (String or ByteBuf) and whether a drain is on its way; guarded by this. */
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
@@ -56,8 +42,6 @@ final class Connection implements Subscriber {
     /** Bytes queued or written and not yet taken by the network. */
     private final AtomicLong unsent = new AtomicLong();
 
-    private final List<String> heldBack = new ArrayList<>();
-    private final UUID sessionId;
     /** Client frames waiting to be handled, one at a time in arrival order; guarded by itself. */
     private final ArrayDeque<Runnable> inbound = new ArrayDeque<>();
 
@@ -68,30 +52,19 @@ final class Connection implements Subscriber {
     private long frameRefillNanos = System.nanoTime();
     private volatile long lastInboundNanos = System.nanoTime();
     private volatile long nextPingNanos;
-    private long position;
-    private boolean catchingUp = true;
-    private boolean heldBackOverflow;
     private volatile boolean closed;
 
-    Connection(
-            long serial,
-            Channel channel,
-            UUID user,
-            UUID sessionId,
-            Instant expiresAt,
-            Node node,
-            UserEvents events,
-            RealtimeConfig config) {
+    WebSocketConnection(
+            long serial, Channel channel, Session session, Instant expiresAt, Node node, RealtimeConfig config) {
         this.serial = serial;
         this.channel = channel;
-        this.user = user;
-        this.sessionId = sessionId;
+        this.session = session;
         this.frameTokens = config.clientFrameBurst();
         this.expiresAt = expiresAt;
         this.node = node;
-        this.events = events;
         this.config = config;
         this.nextPingNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
+        session.carriedBy(this);
     }
 
     /** Unique across nodes; made when asked (presence join, leave and the node's refresh every 20 s), not kept per connection. */
@@ -99,13 +72,12 @@ final class Connection implements Subscriber {
         return node.id() + ".ws" + serial;
     }
 
-    UUID user() {
-        return user;
+    Session session() {
+        return session;
     }
 
-    /** The sign-in this connection's token belongs to (null for a token that names none). */
-    UUID sessionId() {
-        return sessionId;
+    UUID user() {
+        return session.user();
     }
 
     /**
@@ -153,7 +125,7 @@ final class Connection implements Subscriber {
                 next.run();
             } catch (RuntimeException e) {
                 LOG.atWarn()
-                        .addKeyValue("accountId", user)
+                        .addKeyValue("accountId", session.user())
                         .addKeyValue("error", e.toString())
                         .log("client frame not handled");
             }
@@ -164,11 +136,6 @@ final class Connection implements Subscriber {
         return closed;
     }
 
-    /** Caught up and receiving live events. */
-    synchronized boolean live() {
-        return !catchingUp && !closed;
-    }
-
     long unsentBytes() {
         return unsent.get();
     }
@@ -176,6 +143,7 @@ final class Connection implements Subscriber {
     /** The client or the network closed it. */
     void closeQuietly() {
         closed = true;
+        session.end();
     }
 
     void touched() {
@@ -183,133 +151,13 @@ final class Connection implements Subscriber {
     }
 
     /**
-     * Starts delivery: from {@code after} when given, else from now. Blocking (Redis): runs on the node's
-     * blocking executor after the node has registered the user.
-     */
-    void start(Long after) {
-        if (after == null) {
-            long last = events.lastSeq(user);
-            synchronized (this) {
-                position = last;
-            }
-        } else {
-            synchronized (this) {
-                position = after;
-            }
-        }
-        catchUp();
-    }
-
-    @Override
-    public synchronized void event(long seq, ByteBuf json) {
-        if (closed) {
-            return;
-        }
-        if (seq == 0) {
-            if (!catchingUp) {
-                enqueue(json.retainedDuplicate());
-            }
-            return;
-        }
-        if (catchingUp) {
-            if (heldBack.size() < MAX_HELD_BACK) {
-                heldBack.add(json.toString(StandardCharsets.UTF_8));
-            } else {
-                heldBackOverflow = true;
-            }
-            return;
-        }
-        if (seq == position + 1) {
-            enqueue(json.retainedDuplicate());
-            position = seq;
-            return;
-        }
-        // Ahead of the position: events were missed, the log has them. At or below it: the live path never
-        // repeats an event, so the user's log started again (Redis lost it); the log read then answers a gap,
-        // and the client gets reset instead of silently losing what comes next.
-        catchingUp = true;
-        node.blocking().execute(this::catchUp);
-    }
-
-    /**
-     * Live events may have been lost (the fan-out subscription was re-established): read the log again
-     * from this connection's position.
-     */
-    synchronized void recheck() {
-        if (!catchingUp && !closed) {
-            catchingUp = true;
-            node.blocking().execute(this::catchUp);
-        }
-    }
-
-    /** Sends an ephemeral frame of the gateway's own (presence snapshot, error). */
-    synchronized void sendOwn(String json) {
-        if (!closed) {
-            enqueue(json);
-        }
-    }
-
-    private void catchUp() {
-        try {
-            while (true) {
-                long from;
-                synchronized (this) {
-                    from = position;
-                }
-                UserEvents.Page page = events.read(user, from, PAGE);
-                synchronized (this) {
-                    if (closed) {
-                        return;
-                    }
-                    if (page.gap()) {
-                        enqueue(Frames.reset(page.lastSeq()));
-                        position = page.lastSeq();
-                    } else {
-                        for (String event : page.events()) {
-                            long seq = Frames.seqOf(event);
-                            if (seq == position + 1) {
-                                enqueue(event);
-                                position = seq;
-                            }
-                        }
-                    }
-                    if (!page.gap() && page.events().size() == PAGE) {
-                        continue;
-                    }
-                    boolean hole = heldBackOverflow;
-                    for (String event : heldBack) {
-                        long seq = Frames.seqOf(event);
-                        if (hole || seq <= position) {
-                            continue;
-                        }
-                        if (seq == position + 1) {
-                            enqueue(event);
-                            position = seq;
-                        } else {
-                            hole = true;
-                        }
-                    }
-                    heldBack.clear();
-                    heldBackOverflow = false;
-                    if (!hole) {
-                        catchingUp = false;
-                        return;
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            // Redis is away: the client comes back later and resumes from its own position.
-            closeForReconnect(CloseCode.SHUTTING_DOWN, node.reconnectDelayMs());
-        }
-    }
-
-    /**
      * Queues one text frame ({@link ByteBuf} or String) for the connection's event loop, unless the client
      * has stopped reading, in which case it is cut off. The first frame queued after a drain asks the node
      * for a drain: during a fan-out read that is one task per event loop for all the connections the read
-     * touched, and one flush per connection, however many events it brought. Holds the lock.
+     * touched, and one flush per connection, however many events it brought.
      */
-    private void enqueue(Object frame) {
+    @Override
+    public synchronized void send(Object frame) {
         if (closed) {
             release(frame);
             return;
@@ -403,30 +251,28 @@ final class Connection implements Subscriber {
     /**
      * The client does not read: stop writing to it, queue a close frame behind what it has not read, and
      * drop the connection shortly after whether or not it ever reads that far, so the node's memory for it
-     * is bounded by {@link RealtimeConfig#outboxBytes()}.
+     * is bounded by {@link RealtimeConfig#outboxBytes()}. No {@code reconnect} event: it would not be read.
      */
     private void cutOff() {
-        closeForReconnect(CloseCode.SLOW_CONSUMER, node.reconnectDelayMs());
+        session.end();
+        closeAfterQueued(CloseCode.SLOW_CONSUMER, Frames.closeReason(CloseCode.SLOW_CONSUMER, node.reconnectDelayMs()));
     }
 
-    /** Tells the client to come back after {@code delayMs} (a {@code reconnect} event and the close reason), then closes. */
-    void closeForReconnect(CloseCode code, long delayMs) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            if (code != CloseCode.SLOW_CONSUMER) {
-                String reconnect = Frames.reconnect(delayMs, code.reason());
-                outbox.add(reconnect);
-                unsent.addAndGet(reconnect.length());
-            }
-            closeAfterQueued(code, Frames.closeReason(code, delayMs));
+    @Override
+    public synchronized void reconnect(CloseCode code, long delayMs) {
+        if (closed) {
+            return;
         }
+        // past the outbox bound on purpose: it is the last frame
+        String reconnect = Frames.reconnect(delayMs, code.reason());
+        outbox.add(reconnect);
+        unsent.addAndGet(reconnect.length());
+        closeAfterQueued(code, Frames.closeReason(code, delayMs));
     }
 
-    /** Closes with {@code code} once what is queued is written. */
-    synchronized void close(CloseCode code, String reason) {
-        closeAfterQueued(code, reason);
+    @Override
+    public synchronized void close(CloseCode code, long retryMs) {
+        closeAfterQueued(code, Frames.closeReason(code, retryMs));
     }
 
     private void closeAfterQueued(CloseCode code, String reason) {
@@ -445,11 +291,11 @@ final class Connection implements Subscriber {
             return;
         }
         if (Instant.now().isAfter(expiresAt)) {
-            closeForReconnect(CloseCode.TOKEN_EXPIRED, 0);
+            session.reconnect(CloseCode.TOKEN_EXPIRED, 0);
             return;
         }
         if (now - lastInboundNanos > config.heartbeatTimeout().toNanos()) {
-            closeForReconnect(CloseCode.HEARTBEAT_TIMEOUT, node.reconnectDelayMs());
+            session.reconnect(CloseCode.HEARTBEAT_TIMEOUT, node.reconnectDelayMs());
             return;
         }
         if (now >= nextPingNanos) {

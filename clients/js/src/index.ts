@@ -139,6 +139,8 @@ export class RealtimeClient {
     private retryTimer: ReturnType<typeof setTimeout> | null = null;
     private upgradeTimer: ReturnType<typeof setTimeout> | null = null;
     private probing = false;
+    /** WebSockets in a row that opened, then dropped before a frame came (a proxy killing them): 3 fall back. */
+    private silentDrops = 0;
     private serverDelayMs: number | null = null;
     private readonly pending = new Map<Frame["type"], Frame>();
 
@@ -366,6 +368,7 @@ export class RealtimeClient {
         }
         let isOpen = false;
         let settled = false;
+        let heard = false;
         const timer = setTimeout(() => {
             if (!isOpen && !settled) {
                 settled = true;
@@ -404,6 +407,8 @@ export class RealtimeClient {
             if (!current()) {
                 return;
             }
+            heard = true;
+            this.silentDrops = 0;
             let event: DuetEvent;
             try {
                 event = JSON.parse(String(message.data)) as DuetEvent;
@@ -427,9 +432,16 @@ export class RealtimeClient {
                 this.webSocketBlocked(generation, probe, "websocket-refused");
                 return;
             }
-            if (current()) {
-                this.webSocketClosed(close.code, close.reason);
+            if (!current()) {
+                return;
             }
+            if (close.code === 1006 && !heard && ++this.silentDrops >= 3 && this.options.transports.includes("polling")) {
+                this.silentDrops = 0;
+                this.preferPolling = true;
+                this.open(0);
+                return;
+            }
+            this.webSocketClosed(close.code, close.reason);
         };
     }
 

@@ -1,7 +1,7 @@
 // What the client's tests need around the real gateway that ClientLibraryTest (realtime module) started:
 // tokens, the partner's messages through the API, and proxies that block WebSockets, lose the network
 // or fail over to another node.
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
@@ -94,7 +94,8 @@ export function record(client) {
 
 /**
  * An HTTP proxy in front of the gateway, as a corporate proxy or a load balancer would be:
- * - `upgrades`: "pass", "refuse" (answers 403) or "eat" (never answers the upgrade);
+ * - `upgrades`: "pass", "refuse" (answers 403), "eat" (never answers the upgrade) or "drop" (completes the
+ *   handshake itself, then drops the connection before a frame, as a proxy that kills WebSockets does);
  * - `targets()`: the node ports to try in order (the first that accepts a connection serves), so killing
  *   a node fails over to the next;
  * - `cut()` / `restore()`: the network goes away (every connection dropped, new ones refused) and back.
@@ -169,6 +170,17 @@ export async function proxy({ upgrades = "pass", targets = () => [env.node1] } =
         }
         if (state.upgrades === "eat") {
             return; // held open, never answered, as some proxies do
+        }
+        if (state.upgrades === "drop") {
+            const accept = createHash("sha1")
+                .update(request.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+                .digest("base64");
+            client.write(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                    `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: duet\r\n\r\n`,
+            );
+            setTimeout(() => client.destroy(), 50);
+            return;
         }
         connect(
             0,

@@ -2,6 +2,17 @@ package io.duet.realtime;
 
 import io.duet.api.events.UserEvents;
 import io.duet.api.redis.RedisConfig;
+import io.duet.realtime.fanout.Fanout;
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
+import io.duet.realtime.session.AccessTokens;
+import io.duet.realtime.session.Partners;
+import io.duet.realtime.session.Presence;
+import io.duet.realtime.session.Revocations;
+import io.duet.realtime.session.Session;
+import io.duet.realtime.transport.PollSessions;
+import io.duet.realtime.transport.WebSocketConnection;
+import io.duet.realtime.transport.WebSocketTransport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -45,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * drain on shutdown. Transports hand it their connections; it never knows which transport one is.
  */
 @Context
-class Node implements ApplicationEventListener<ShutdownEvent> {
+public class Node implements ApplicationEventListener<ShutdownEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
     /** The cookie a load balancer can route on to reach this node again; only an optimisation (any node serves any poll). */
@@ -165,16 +176,16 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         LOG.atInfo().addKeyValue("nodeId", id).log("realtime node up");
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
     /** {@code Set-Cookie} of {@link #AFFINITY_COOKIE} with this node's id, for both transports' answers. */
-    String affinityCookie() {
+    public String affinityCookie() {
         return affinityCookie;
     }
 
-    Executor blocking() {
+    public Executor blocking() {
         return blocking;
     }
 
@@ -182,7 +193,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * Runs {@code wait} (a held long-poll) without the caller's permit, so that held polls do not keep
      * others from Redis. Call only from a task of {@link #blocking()}.
      */
-    <T> T awayFromPools(Callable<T> wait) throws Exception {
+    public <T> T awayFromPools(Callable<T> wait) throws Exception {
         permits.release();
         try {
             return wait.call();
@@ -191,7 +202,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    boolean draining() {
+    public boolean draining() {
         return draining.get();
     }
 
@@ -200,36 +211,36 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     }
 
     /** The user's partner now (null when not paired); asked at each use, see {@link Partners}. Blocking. */
-    UUID partnerOf(UUID user) {
+    public UUID partnerOf(UUID user) {
         return partners.of(user);
     }
 
     /** Whether the caller's session has ended (signed out, revoked, account deleted). Blocking. */
-    boolean revoked(AccessTokens.Verified caller) {
+    public boolean revoked(AccessTokens.Verified caller) {
         return revocations.revoked(caller);
     }
 
     /** A jittered reconnect delay in [reconnectMin, reconnectWindow], so clients don't return at once. */
-    long reconnectDelayMs() {
+    public long reconnectDelayMs() {
         long min = config.reconnectMin().toMillis();
         long max = Math.max(min + 1, config.reconnectWindow().toMillis());
         return ThreadLocalRandom.current().nextLong(min, max);
     }
 
     /** Starts handing the user's live events to {@code session}; registers the user to this node. Blocking. */
-    void hold(Session session) {
+    public void hold(Session session) {
         holdRegistered(session);
         events.registerNode(session.user(), id, config.registrationTtl());
     }
 
     /** {@link #hold} for a user this node has just registered ({@link #polledHere}): no Redis call. */
-    void holdRegistered(Session session) {
+    public void holdRegistered(Session session) {
         held.computeIfAbsent(session.user(), key -> ConcurrentHashMap.newKeySet())
                 .add(session);
     }
 
     /** Stops the user's live events for {@code session}; the last one unregisters the user. Blocking. */
-    void release(Session session) {
+    public void release(Session session) {
         UUID user = session.user();
         boolean[] last = {false};
         held.computeIfPresent(user, (key, set) -> {
@@ -246,12 +257,12 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
         }
     }
 
-    void opened(WebSocketConnection connection) {
+    public void opened(WebSocketConnection connection) {
         connections.add(connection);
     }
 
     /** A WebSocket closed: presence is settled after the grace if it was the user's last connection. */
-    void closed(WebSocketConnection connection) {
+    public void closed(WebSocketConnection connection) {
         if (connections.remove(connection)) {
             blocking.execute(() -> {
                 release(connection.session());
@@ -264,7 +275,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * A long-poll (or a new session) was served here: keeps the session's presence and registration alive.
      * {@code register}: also register the user for fan-out (a poll has done that in its own script).
      */
-    void polledHere(String sid, UUID user, boolean register) {
+    public void polledHere(String sid, UUID user, boolean register) {
         boolean first = polled.put(sid, new PolledSession(user, System.nanoTime())) == null;
         Duration ttl = PollSessions.ttl(config);
         if (register) {
@@ -277,7 +288,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
     }
 
     /** The session was closed by its client (DELETE). */
-    void sessionEnded(String sid, UUID user) {
+    public void sessionEnded(String sid, UUID user) {
         forget(sid);
         leave(user, "lp:" + sid);
     }
@@ -401,7 +412,7 @@ class Node implements ApplicationEventListener<ShutdownEvent> {
      * A connection has frames queued: drain it on its event loop. During a fan-out read this is batched
      * ({@link #flushDrains} at the end of the read); from anywhere else it is one task.
      */
-    void drainLater(WebSocketConnection connection) {
+    public void drainLater(WebSocketConnection connection) {
         EventLoop target = connection.loop();
         if (fanout.loop().inEventLoop() && dispatching) {
             if (target == fanout.loop()) {

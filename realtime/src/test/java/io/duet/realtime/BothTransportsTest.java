@@ -281,6 +281,35 @@ class BothTransportsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void givenTheNodeKilledMidStream_whenTheClientResumesOnAnother_thenNothingIsLost(Transport transport)
+            throws Exception {
+        Process doomed = GatewayProcess.start(Gateways.freshNodeId("doomed"));
+        try {
+            int doomedPort = GatewayProcess.awaitPort(doomed);
+            Couples.Pair pair = Couples.pair(api, "Ada", "Bo");
+            long start = lastSeq(pair.b());
+            List<Long> seen = new ArrayList<>();
+            Stream onDoomed = Stream.open(transport, doomedPort, pair.b().token(), start);
+            GatewayTest.send(api, pair.a(), "before the kill");
+            seen.addAll(seqs(onDoomed.take(1, logged())));
+
+            doomed.destroyForcibly().waitFor();
+            for (int i = 1; i <= 3; i++) {
+                GatewayTest.send(api, pair.a(), "after the kill " + i);
+            }
+            try (Stream elsewhere =
+                    Stream.open(transport, node.getPort(), pair.b().token(), seen.getLast())) {
+                seen.addAll(seqs(elsewhere.take(3, logged())));
+            }
+
+            assertEquals(List.of(start + 1, start + 2, start + 3, start + 4), seen);
+        } finally {
+            doomed.destroyForcibly();
+        }
+    }
+
     private static long messageSeq(String event) {
         return number(event.substring(event.indexOf("\"data\"")), "seq");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
+import io.duet.realtime.protocol.Frames;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import java.time.Duration;

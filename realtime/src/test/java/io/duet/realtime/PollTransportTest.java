@@ -9,6 +9,7 @@ import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
+import io.duet.realtime.session.AccessTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;

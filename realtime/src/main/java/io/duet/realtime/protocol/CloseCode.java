@@ -1,4 +1,6 @@
-package io.duet.realtime;
+package io.duet.realtime.protocol;
+
+import io.duet.realtime.RealtimeConfig;
 
 /**
  * WebSocket close codes of the gateway. 4000-4499: the client reconnects (after the delay the close

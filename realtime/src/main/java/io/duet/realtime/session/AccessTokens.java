@@ -1,4 +1,4 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -29,7 +29,7 @@ import java.util.UUID;
  * just removed stays accepted on a node that verified it for at most that long.
  */
 @Singleton
-class AccessTokens {
+public class AccessTokens {
     static final Duration REMEMBERED = Duration.ofSeconds(60);
     private static final int REMEMBERED_MAX = 50_000;
 
@@ -47,17 +47,17 @@ class AccessTokens {
     }
 
     /** @param sessionId the token's {@code sid} (its sign-in), null on tokens that name none */
-    record Verified(UUID accountId, UUID sessionId, Instant expiresAt) {}
+    public record Verified(UUID accountId, UUID sessionId, Instant expiresAt) {}
 
-    static final class RejectedException extends Exception {
+    public static final class RejectedException extends Exception {
         private final boolean expired;
 
-        RejectedException(boolean expired) {
+        public RejectedException(boolean expired) {
             super(expired ? "token expired" : "token invalid", null, false, false);
             this.expired = expired;
         }
 
-        boolean expired() {
+        public boolean expired() {
             return expired;
         }
     }
@@ -67,7 +67,7 @@ class AccessTokens {
      * apps can set it), else the {@code duet.token.<token>} subprotocol (browsers' WebSockets), else the
      * {@code token} query parameter, last because query strings reach load balancers' access logs.
      */
-    static String presented(HttpHeaders headers, Map<String, List<String>> query) {
+    public static String presented(HttpHeaders headers, Map<String, List<String>> query) {
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
@@ -87,7 +87,7 @@ class AccessTokens {
     /** The subprotocol that carries a token on a WebSocket: {@code duet.token.<access token>}. */
     static final String TOKEN_PROTOCOL = "duet.token.";
 
-    Verified verify(String token, HttpRequest<?> request) throws RejectedException {
+    public Verified verify(String token, HttpRequest<?> request) throws RejectedException {
         if (token == null || token.isBlank() || token.length() > 4096) {
             throw new RejectedException(false);
         }

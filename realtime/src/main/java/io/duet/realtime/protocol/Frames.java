@@ -1,4 +1,4 @@
-package io.duet.realtime;
+package io.duet.realtime.protocol;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
@@ -15,33 +15,33 @@ import java.util.UUID;
  * the presence snapshot at connect) carry {@code "seq":0} and do not move the client's position.
  * {@code reset} carries the user's latest seq: the client reloads from the API and continues from it.
  */
-final class Frames {
+public final class Frames {
     private Frames() {}
 
-    static String reconnect(long delayMs, String reason) {
+    public static String reconnect(long delayMs, String reason) {
         return "{\"seq\":0,\"type\":\"reconnect\",\"data\":{\"delayMs\":" + delayMs + ",\"reason\":\"" + reason
                 + "\"}}";
     }
 
-    static String reset(long lastSeq) {
+    public static String reset(long lastSeq) {
         return "{\"seq\":" + lastSeq + ",\"type\":\"reset\",\"data\":{\"lastSeq\":" + lastSeq + "}}";
     }
 
-    static String error(String code) {
+    public static String error(String code) {
         return "{\"seq\":0,\"type\":\"error\",\"data\":{\"code\":\"" + code + "\"}}";
     }
 
-    static String presenceSnapshot(String userId, boolean online) {
+    public static String presenceSnapshot(String userId, boolean online) {
         return "{\"seq\":0,\"type\":\"presence\",\"data\":{\"userId\":\"" + userId + "\",\"online\":" + online + "}}";
     }
 
     /** The close reason text: the code's name and, for codes that allow a retry, the delay to wait. */
-    static String closeReason(CloseCode code, long retryMs) {
+    public static String closeReason(CloseCode code, long retryMs) {
         return "{\"reason\":\"" + code.reason() + "\",\"retryMs\":" + retryMs + "}";
     }
 
     /** The seq of an event as the log stores it: it always starts with {@code {"seq":N,}. */
-    static long seqOf(String event) {
+    public static long seqOf(String event) {
         long seq = 0;
         for (int i = 7; i < event.length(); i++) {
             char c = event.charAt(i);
@@ -54,7 +54,7 @@ final class Frames {
     }
 
     /** {@link #seqOf(String)} on the bytes of an event. */
-    static long seqOf(ByteBuf event) {
+    public static long seqOf(ByteBuf event) {
         long seq = 0;
         int end = event.writerIndex();
         for (int i = event.readerIndex() + 7; i < end; i++) {
@@ -71,7 +71,7 @@ final class Frames {
      * Whether the event at {@code index} (as the log stores it: {@code {"seq":N,"type":"...} }) has a type
      * starting with {@code prefix} (ASCII). Reads the bytes in place.
      */
-    static boolean typeStartsWith(ByteBuf bytes, int index, byte[] prefix) {
+    public static boolean typeStartsWith(ByteBuf bytes, int index, byte[] prefix) {
         int end = bytes.writerIndex();
         int i = index + 7;
         while (i < end && bytes.getByte(i) >= '0' && bytes.getByte(i) <= '9') {
@@ -85,7 +85,7 @@ final class Frames {
     }
 
     /** The UUID that follows the first {@code field} (e.g. {@code "sessionId":"}) after {@code index}, or null. */
-    static UUID uuidAfter(ByteBuf bytes, int index, byte[] field) {
+    public static UUID uuidAfter(ByteBuf bytes, int index, byte[] field) {
         int end = bytes.writerIndex() - field.length;
         for (int i = index; i <= end; i++) {
             if (matches(bytes, i, field)) {
@@ -110,7 +110,7 @@ final class Frames {
     }
 
     /** The UUID written in canonical form (36 characters) at {@code index}, or null when there is none. */
-    static UUID uuidAt(ByteBuf bytes, int index) {
+    public static UUID uuidAt(ByteBuf bytes, int index) {
         if (bytes.writerIndex() - index < 36) {
             return null;
         }
@@ -144,7 +144,7 @@ final class Frames {
      * throws, and both transports answer it as a bad frame (4400 on a WebSocket, 400 {@code bad-frame} on
      * a poll).
      */
-    static Long after(String value) {
+    public static Long after(String value) {
         if (value == null) {
             return null;
         }
@@ -156,10 +156,10 @@ final class Frames {
     }
 
     /** A client frame: {@code typing}, {@code ack} or {@code read} (the last two with upToSeq). */
-    record ClientFrame(String type, long upToSeq) {}
+    public record ClientFrame(String type, long upToSeq) {}
 
     /** Empty when the text is not a JSON object with a string {@code type} (and a numeric upToSeq where needed). */
-    static Optional<ClientFrame> parse(ObjectMapper json, String text) {
+    public static Optional<ClientFrame> parse(ObjectMapper json, String text) {
         Map<String, Object> frame;
         try {
             frame = json.readValue(text, Argument.mapOf(String.class, Object.class));

@@ -1,6 +1,7 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.RealtimeConfig;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import org.redisson.api.RedissonClient;
  * and the partner gets a {@code presence} event through the log.
  */
 @Singleton
-class Presence {
+public class Presence {
     private static final String JOIN = """
             local now = redis.call('TIME')
             local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -71,7 +72,7 @@ class Presence {
     }
 
     /** Adds a connection of the user; tells the partner when this made the user online. */
-    void join(UUID user, UUID partner, String connectionId, Duration ttl) {
+    public void join(UUID user, UUID partner, String connectionId, Duration ttl) {
         Long changed = redis.getScript()
                 .eval(
                         RScript.Mode.READ_WRITE,
@@ -87,7 +88,7 @@ class Presence {
     }
 
     /** Removes a connection; true when the user has none left (then {@link #settle} after the grace). */
-    boolean leave(UUID user, String connectionId) {
+    public boolean leave(UUID user, String connectionId) {
         Long left = redis.getScript()
                 .eval(
                         RScript.Mode.READ_WRITE,
@@ -99,7 +100,7 @@ class Presence {
     }
 
     /** After the grace: if the user still has no connection, marks them offline and tells the partner. */
-    void settle(UUID user, UUID partner) {
+    public void settle(UUID user, UUID partner) {
         Long changed = redis.getScript()
                 .eval(
                         RScript.Mode.READ_WRITE,
@@ -113,14 +114,14 @@ class Presence {
     }
 
     /** Whether the user has a live connection anywhere. */
-    boolean online(UUID user) {
+    public boolean online(UUID user) {
         return redis.getScoredSortedSet(connectionsKey(user))
                         .count(System.currentTimeMillis(), false, Double.MAX_VALUE, true)
                 > 0;
     }
 
     /** Extends the expiry of many connections in one round trip. */
-    void refresh(Map<String, UUID> connectionUsers, Duration ttl) {
+    public void refresh(Map<String, UUID> connectionUsers, Duration ttl) {
         if (connectionUsers.isEmpty()) {
             return;
         }

@@ -1,6 +1,8 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,14 +26,14 @@ import java.util.function.LongSupplier;
  * <p>The transport only writes and closes ({@link Transport}). Blocking work (the log) runs on the node's
  * blocking executor, never on the fan-out's event loop that calls {@link #event}.
  */
-final class Session {
+public final class Session {
     /** Events read from the log per round trip while catching up. */
     static final int PAGE = 200;
     /** Live events held back during a catch-up; beyond this they are dropped and read from the log instead. */
     static final int MAX_HELD_BACK = 1000;
 
     /** What carries a session's frames to its client. */
-    interface Transport {
+    public interface Transport {
         /**
          * One text frame for the client, after the ones before it: a {@link String}, or a {@link ByteBuf}
          * whose reference passes to the transport. Called with the session's lock held: must not block.
@@ -49,7 +51,7 @@ final class Session {
     }
 
     /** The user's event log, as the session reads it (UserEvents; a map in unit tests). */
-    interface Log {
+    public interface Log {
         UserEvents.Page read(UUID user, long afterSeq, int limit);
 
         long lastSeq(UUID user);
@@ -87,7 +89,7 @@ final class Session {
     private boolean heldBackOverflow;
     private volatile boolean ended;
 
-    Session(UUID user, UUID signIn, Log log, Executor blocking, LongSupplier reconnectDelayMs) {
+    public Session(UUID user, UUID signIn, Log log, Executor blocking, LongSupplier reconnectDelayMs) {
         this.user = user;
         this.signIn = signIn;
         this.log = log;
@@ -96,20 +98,20 @@ final class Session {
     }
 
     /** Set once, before the session is held: the transport and the session are made together. */
-    void carriedBy(Transport transport) {
+    public void carriedBy(Transport transport) {
         this.transport = transport;
     }
 
-    UUID user() {
+    public UUID user() {
         return user;
     }
 
-    UUID signIn() {
+    public UUID signIn() {
         return signIn;
     }
 
     /** Caught up and receiving live events. */
-    synchronized boolean live() {
+    public synchronized boolean live() {
         return !catchingUp && !ended;
     }
 
@@ -121,7 +123,7 @@ final class Session {
      * Starts delivery from {@code after}, or from now when it is null. Blocking (the log): runs on the
      * node's blocking executor once the node holds the session for the user.
      */
-    void start(Long after) {
+    public void start(Long after) {
         long from = after != null ? after : log.lastSeq(user);
         synchronized (this) {
             position = from;
@@ -130,7 +132,7 @@ final class Session {
     }
 
     /** Starts from {@code position} with the first page of the log already read (a long-poll's one round trip). */
-    void start(long position, UserEvents.Page first) {
+    public void start(long position, UserEvents.Page first) {
         synchronized (this) {
             this.position = position;
         }
@@ -142,7 +144,7 @@ final class Session {
      * client receives it, shared by every session of the user and valid only during the call. Runs on the
      * fan-out's event loop: never blocks.
      */
-    synchronized void event(long seq, ByteBuf json) {
+    public synchronized void event(long seq, ByteBuf json) {
         if (ended) {
             return;
         }
@@ -176,7 +178,7 @@ final class Session {
      * Live events may have been lost (the fan-out subscription was re-established): read the log again
      * from the position.
      */
-    synchronized void recheck() {
+    public synchronized void recheck() {
         if (!catchingUp && !ended) {
             catchingUp = true;
             blocking.execute(() -> catchUp(null));
@@ -184,28 +186,28 @@ final class Session {
     }
 
     /** Sends an ephemeral frame of the gateway's own (presence snapshot, error). */
-    synchronized void sendOwn(String json) {
+    public synchronized void sendOwn(String json) {
         if (!ended) {
             transport.send(json);
         }
     }
 
     /** Tells the client to come back after {@code delayMs}, then ends (drain, Redis away, a refused connect). */
-    void reconnect(CloseCode code, long delayMs) {
+    public void reconnect(CloseCode code, long delayMs) {
         if (end()) {
             transport.reconnect(code, delayMs);
         }
     }
 
     /** Ends with {@code code} (a revoked sign-in, a bad frame); {@code retryMs} as the close reason says it. */
-    void close(CloseCode code, long retryMs) {
+    public void close(CloseCode code, long retryMs) {
         if (end()) {
             transport.close(code, retryMs);
         }
     }
 
     /** Stops delivery without a word to the client (it went away, or its poll has been answered). */
-    boolean end() {
+    public boolean end() {
         synchronized (this) {
             if (ended) {
                 return false;

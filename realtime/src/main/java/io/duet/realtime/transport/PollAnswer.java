@@ -1,5 +1,8 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
+import io.duet.realtime.session.Session;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

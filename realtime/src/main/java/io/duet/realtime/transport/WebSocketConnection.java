@@ -1,5 +1,10 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
+import io.duet.realtime.Node;
+import io.duet.realtime.RealtimeConfig;
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
+import io.duet.realtime.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -21,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * heartbeat and the token's expiry, and the client's frames (a budget, then one at a time in order). What
  * is sent, and in which order, is the session's business.
  */
-final class WebSocketConnection implements Session.Transport {
+public final class WebSocketConnection implements Session.Transport {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     private static final Object[] NOTHING = {};
 
@@ -68,15 +73,15 @@ final class WebSocketConnection implements Session.Transport {
     }
 
     /** Unique across nodes; made when asked (presence join, leave and the node's refresh every 20 s), not kept per connection. */
-    String id() {
+    public String id() {
         return node.id() + ".ws" + serial;
     }
 
-    Session session() {
+    public Session session() {
         return session;
     }
 
-    UUID user() {
+    public UUID user() {
         return session.user();
     }
 
@@ -136,7 +141,7 @@ final class WebSocketConnection implements Session.Transport {
         return closed;
     }
 
-    long unsentBytes() {
+    public long unsentBytes() {
         return unsent.get();
     }
 
@@ -184,7 +189,7 @@ final class WebSocketConnection implements Session.Transport {
         }
     }
 
-    EventLoop loop() {
+    public EventLoop loop() {
         return channel.eventLoop();
     }
 
@@ -192,7 +197,7 @@ final class WebSocketConnection implements Session.Transport {
      * On the connection's event loop: writes what is queued and flushes once. Only the last write of a
      * batch carries a listener: writes complete in order, so when it completes the batch has left.
      */
-    void drain() {
+    public void drain() {
         Object[] frames;
         CloseWebSocketFrame close;
         synchronized (this) {
@@ -286,7 +291,7 @@ final class WebSocketConnection implements Session.Transport {
     }
 
     /** Heartbeat and token expiry, called by the node's timer. */
-    void tick(long now) {
+    public void tick(long now) {
         if (closed) {
             return;
         }

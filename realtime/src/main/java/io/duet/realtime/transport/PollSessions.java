@@ -1,6 +1,8 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.RealtimeConfig;
+import io.duet.realtime.session.Session;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,7 +27,7 @@ import org.redisson.api.RedissonClient;
  * read the log after the client's position.
  */
 @Singleton
-class PollSessions {
+public class PollSessions {
     /** A node id, a dot, 16 random bytes in unpadded URL-safe base64; compiled once, it is checked on every poll. */
     private static final Pattern SID = Pattern.compile("[A-Za-z0-9-]+\\.[A-Za-z0-9_-]{22}");
     /**
@@ -149,7 +151,7 @@ class PollSessions {
     }
 
     /** How long an unpolled session (and the node's registration and presence for it) lives. */
-    static Duration ttl(RealtimeConfig config) {
+    public static Duration ttl(RealtimeConfig config) {
         return config.sessionIdle().plus(config.pollHold());
     }
 }

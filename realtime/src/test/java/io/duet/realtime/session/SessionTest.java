@@ -1,9 +1,11 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;

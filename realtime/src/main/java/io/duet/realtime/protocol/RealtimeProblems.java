@@ -1,15 +1,15 @@
-package io.duet.realtime;
+package io.duet.realtime.protocol;
 
 import io.duet.api.web.ProblemException;
 import io.micronaut.http.HttpStatus;
 import java.util.Map;
 
 /** The long-polling transport's problem types (listed in api/PROBLEMS.md). */
-final class RealtimeProblems {
+public final class RealtimeProblems {
     private RealtimeProblems() {}
 
-    static final class SessionNotFoundException extends ProblemException {
-        SessionNotFoundException() {
+    public static final class SessionNotFoundException extends ProblemException {
+        public SessionNotFoundException() {
             super(
                     "session-not-found",
                     "Session not found",
@@ -18,8 +18,8 @@ final class RealtimeProblems {
         }
     }
 
-    static final class TokenExpiredException extends ProblemException {
-        TokenExpiredException() {
+    public static final class TokenExpiredException extends ProblemException {
+        public TokenExpiredException() {
             super(
                     "token-expired",
                     "Token expired",
@@ -28,10 +28,10 @@ final class RealtimeProblems {
         }
     }
 
-    static final class TooManyConnectsException extends ProblemException {
+    public static final class TooManyConnectsException extends ProblemException {
         private final long retryMs;
 
-        TooManyConnectsException(long retryMs) {
+        public TooManyConnectsException(long retryMs) {
             super(
                     "too-many-connects",
                     "Too many connects",
@@ -46,8 +46,8 @@ final class RealtimeProblems {
         }
     }
 
-    static final class TooManyPollsException extends ProblemException {
-        TooManyPollsException() {
+    public static final class TooManyPollsException extends ProblemException {
+        public TooManyPollsException() {
             super(
                     "too-many-polls",
                     "Too many polls",
@@ -61,8 +61,8 @@ final class RealtimeProblems {
         }
     }
 
-    static final class BadFrameException extends ProblemException {
-        BadFrameException() {
+    public static final class BadFrameException extends ProblemException {
+        public BadFrameException() {
             super(
                     "bad-frame",
                     "Bad frame",
@@ -71,14 +71,14 @@ final class RealtimeProblems {
         }
     }
 
-    static final class BadAfterException extends ProblemException {
-        BadAfterException() {
+    public static final class BadAfterException extends ProblemException {
+        public BadAfterException() {
             super("bad-frame", "Bad frame", HttpStatus.BAD_REQUEST, "after must be a seq: an integer of 0 or more.");
         }
     }
 
-    static final class UnknownFrameException extends ProblemException {
-        UnknownFrameException() {
+    public static final class UnknownFrameException extends ProblemException {
+        public UnknownFrameException() {
             super("bad-frame", "Bad frame", HttpStatus.BAD_REQUEST, "Unknown frame type; known: typing, read, ack.");
         }
     }

@@ -1,4 +1,4 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
 import io.duet.api.events.UserEvents;
 import io.duet.api.web.ClientAddress;
@@ -7,6 +7,15 @@ import io.duet.api.web.ProblemException;
 import io.duet.api.web.RequestIdFilter;
 import io.duet.api.web.ServiceOverloadedException;
 import io.duet.api.web.UnauthorizedException;
+import io.duet.realtime.Node;
+import io.duet.realtime.RealtimeConfig;
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
+import io.duet.realtime.protocol.RealtimeProblems;
+import io.duet.realtime.session.AccessTokens;
+import io.duet.realtime.session.ClientFrames;
+import io.duet.realtime.session.ConnectBudget;
+import io.duet.realtime.session.Session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

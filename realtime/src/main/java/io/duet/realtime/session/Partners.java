@@ -1,8 +1,9 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.duet.api.couple.CoupleService;
+import io.duet.realtime.RealtimeConfig;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,7 +17,7 @@ import java.util.UUID;
  * an answer whose event was lost.
  */
 @Singleton
-class Partners {
+public class Partners {
     private final CoupleService couples;
     private final Cache<UUID, Optional<UUID>> known;
 
@@ -29,12 +30,12 @@ class Partners {
     }
 
     /** The user's partner, or null when not paired. Blocking (JDBC) when not known. */
-    UUID of(UUID user) {
+    public UUID of(UUID user) {
         return known.get(user, couples::partnerOf).orElse(null);
     }
 
     /** The user's couple formed or ended: ask again next time. Cheap; runs on the fan-out's loop. */
-    void changed(UUID user) {
+    public void changed(UUID user) {
         known.invalidate(user);
     }
 }

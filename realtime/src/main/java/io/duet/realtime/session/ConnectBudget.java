@@ -1,5 +1,6 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
+import io.duet.realtime.RealtimeConfig;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.UUID;
@@ -13,7 +14,7 @@ import org.redisson.api.RedissonClient;
  * loop is refused with the time until its next token.
  */
 @Singleton
-class ConnectBudget {
+public class ConnectBudget {
     private static final String TAKE = """
             local now = redis.call('TIME')
             local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -45,12 +46,12 @@ class ConnectBudget {
      * The retry delay a refused client is given, on both transports: the wait plus up to half of it again
      * at random, so that clients refused together do not all come back in the same millisecond.
      */
-    static long jittered(long waitMs) {
+    public static long jittered(long waitMs) {
         return waitMs + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, waitMs / 2));
     }
 
     /** Takes one connect from the account's budget: 0 when allowed, else the milliseconds to wait. */
-    long take(UUID accountId) {
+    public long take(UUID accountId) {
         Long wait = redis.getScript()
                 .eval(
                         RScript.Mode.READ_WRITE,

@@ -1,6 +1,7 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.RealtimeConfig;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.util.UUID;

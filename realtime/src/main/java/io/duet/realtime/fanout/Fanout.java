@@ -1,7 +1,8 @@
-package io.duet.realtime;
+package io.duet.realtime.fanout;
 
 import io.duet.api.redis.RedisConfig;
 import io.duet.api.redis.RedissonSettings;
+import io.duet.realtime.RealtimeConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -37,11 +38,11 @@ import org.slf4j.LoggerFactory;
  * with any pub/sub client, so the handler is told ({@link Handler#resubscribed}) and connections re-read
  * the log.
  */
-final class Fanout {
+public final class Fanout {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
 
     /** What the fan-out feeds; all calls come on {@link #loop()}. */
-    interface Handler {
+    public interface Handler {
         /** One published message; {@code payload} is valid only during the call. */
         void message(ByteBuf payload);
 
@@ -83,7 +84,7 @@ final class Fanout {
      * @param ownClient subscribe through a client of the fan-out's own on {@code loop} (shut down with it), else
      *     through the process's {@code shared} one (its listener calls then come from Redisson's executor and wake the loop)
      */
-    Fanout(
+    public Fanout(
             boolean ownClient,
             RedisConfig redis,
             RedissonClient shared,
@@ -119,7 +120,7 @@ final class Fanout {
     }
 
     /** The event loop every {@link Handler} call runs on. */
-    EventLoop loop() {
+    public EventLoop loop() {
         return loop;
     }
 
@@ -128,7 +129,7 @@ final class Fanout {
      * serves meanwhile (catching up from the log works once Redis is back) and the subscription is retried
      * every second until it holds.
      */
-    void start(long timeoutMs) {
+    public void start(long timeoutMs) {
         subscribe();
         try {
             subscribed.get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -171,7 +172,7 @@ final class Fanout {
         }
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
         if (messageListener != -1 || statusListener != -1) {
             topic.removeListener(messageListener, statusListener);

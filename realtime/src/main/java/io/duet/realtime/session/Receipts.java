@@ -1,7 +1,8 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import io.duet.api.couple.CoupleService;
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.protocol.Frames;
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.serde.annotation.Serdeable;

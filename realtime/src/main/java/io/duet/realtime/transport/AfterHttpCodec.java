@@ -1,4 +1,4 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;

@@ -1,13 +1,15 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import io.duet.api.web.ProblemException;
+import io.duet.realtime.protocol.Frames;
+import io.duet.realtime.protocol.RealtimeProblems;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import java.util.UUID;
 
 /** What a client sends, on either transport: {@code ack}, {@code read} and {@code typing}. */
 @Singleton
-class ClientFrames {
+public class ClientFrames {
     private final Receipts receipts;
     private final Typing typing;
 
@@ -17,7 +19,7 @@ class ClientFrames {
     }
 
     /** Blocking (Redis, JDBC). Throws the API's problems (not paired, couple ended) and for an unknown type. */
-    void apply(UUID user, UUID partner, Frames.ClientFrame frame) {
+    public void apply(UUID user, UUID partner, Frames.ClientFrame frame) {
         switch (frame.type()) {
             case "ack" -> receipts.ack(user, partner, frame.upToSeq());
             case "read" -> receipts.read(user, frame.upToSeq());
@@ -27,7 +29,7 @@ class ClientFrames {
     }
 
     /** {@link #apply}, returning the error code to tell the client instead of throwing. */
-    Optional<String> handle(UUID user, UUID partner, Frames.ClientFrame frame) {
+    public Optional<String> handle(UUID user, UUID partner, Frames.ClientFrame frame) {
         try {
             apply(user, partner, frame);
             return Optional.empty();

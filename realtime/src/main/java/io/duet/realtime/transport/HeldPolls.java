@@ -1,5 +1,7 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
+import io.duet.realtime.RealtimeConfig;
+import io.duet.realtime.protocol.RealtimeProblems;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;

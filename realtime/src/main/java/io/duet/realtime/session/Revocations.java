@@ -1,8 +1,9 @@
-package io.duet.realtime;
+package io.duet.realtime.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.duet.api.session.RevokedSessions;
+import io.duet.realtime.Node;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.UUID;
@@ -15,7 +16,7 @@ import java.util.UUID;
  * that trust at once and closes the session's sockets (see {@link Node}).
  */
 @Singleton
-class Revocations {
+public class Revocations {
     static final Duration TRUSTED = Duration.ofSeconds(10);
 
     private final RevokedSessions revoked;
@@ -28,7 +29,7 @@ class Revocations {
     }
 
     /** Blocking (JDBC) unless trusted lately. */
-    boolean revoked(AccessTokens.Verified caller) {
+    public boolean revoked(AccessTokens.Verified caller) {
         UUID session = caller.sessionId();
         if (session == null || valid.getIfPresent(session) != null) {
             return false;
@@ -41,7 +42,7 @@ class Revocations {
     }
 
     /** A revocation of {@code session} (null: every session of {@code account}) was signalled. */
-    void forget(UUID account, UUID session) {
+    public void forget(UUID account, UUID session) {
         if (session != null) {
             valid.invalidate(session);
         } else {

@@ -1,6 +1,15 @@
-package io.duet.realtime;
+package io.duet.realtime.transport;
 
 import io.duet.api.events.UserEvents;
+import io.duet.realtime.Node;
+import io.duet.realtime.RealtimeConfig;
+import io.duet.realtime.protocol.CloseCode;
+import io.duet.realtime.protocol.Frames;
+import io.duet.realtime.session.AccessTokens;
+import io.duet.realtime.session.ClientFrames;
+import io.duet.realtime.session.ConnectBudget;
+import io.duet.realtime.session.Presence;
+import io.duet.realtime.session.Session;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
@@ -56,9 +65,9 @@ import org.slf4j.LoggerFactory;
  * handler with three timers); at tens of thousands of connections per node that is the node's memory.
  */
 @Singleton
-class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+public class WebSocketTransport implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
-    static final String PATH = "/v1/realtime";
+    public static final String PATH = "/v1/realtime";
     private static final String HANDLER = "duet-realtime-websocket";
     /** Frames up to this are decoded and then refused by size with a reason; beyond it the decoder closes with 1009 itself. */
     private static final int DECODER_LIMIT = 65536;

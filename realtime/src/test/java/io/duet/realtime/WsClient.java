@@ -101,15 +101,18 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     /** The next frame matching, skipping others; fails after the timeout. */
     String next(Duration timeout, Predicate<String> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> skipped = new ArrayList<>();
         while (true) {
             long left = deadline - System.nanoTime();
             String frame = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
             if (frame == null) {
-                throw new AssertionError("no matching frame within " + timeout);
+                throw new AssertionError("no matching frame within " + timeout + "; skipped " + skipped + ", closed: "
+                        + closed.getNow("no"));
             }
             if (wanted.test(frame)) {
                 return frame;
             }
+            skipped.add(frame);
         }
     }
 

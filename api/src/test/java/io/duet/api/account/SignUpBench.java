@@ -380,7 +380,7 @@ public final class SignUpBench {
         return "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\",\"displayName\":\"Bench\"}";
     }
 
-    private static int post(HttpClient http, int port, String path, String body, String token) throws Exception {
+    static int post(HttpClient http, int port, String path, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json")
@@ -392,7 +392,8 @@ public final class SignUpBench {
                 .statusCode();
     }
 
-    private static Process startServer(int port, int smtpPort) throws Exception {
+    /** The API in its own JVM, sending mail to {@code smtpPort}; {@code settings}: more -D options. */
+    static Process startServer(int port, int smtpPort, String... settings) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("duet-signup-bench-", ".log");
         System.out.println("server log: " + log);
@@ -410,6 +411,7 @@ public final class SignUpBench {
                 "-Dduet.rate-limits.signup-per-ip=1000000000",
                 "-Dduet.rate-limits.signup-per-address=1000000000",
                 "-DDUET_LOG_LEVEL=WARN"));
+        command.addAll(List.of(settings));
         // DUET_BENCH_SERVER_OPTS: more JVM options for the API (a JFR recording, another collector)
         String extra = System.getenv("DUET_BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) {
@@ -422,7 +424,7 @@ public final class SignUpBench {
                 .start();
     }
 
-    private static void awaitReady(HttpClient http, int port, Process server) throws Exception {
+    static void awaitReady(HttpClient http, int port, Process server) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {

@@ -5,8 +5,6 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
 import java.util.UUID;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -19,10 +17,6 @@ interface ProcessedJobRepository extends GenericRepository<OutboxJob, Long> {
 
     @Query("SELECT EXISTS (SELECT 1 FROM processed_job WHERE job_id = :jobId)")
     boolean isProcessed(UUID jobId);
-
-    /** Which of these jobs are processed already. */
-    @Query("SELECT job_id FROM processed_job WHERE job_id IN (:jobIds)")
-    List<UUID> processedAmong(Collection<UUID> jobIds);
 
     @Query("DELETE FROM processed_job WHERE job_id IN "
             + "(SELECT job_id FROM processed_job WHERE processed_at < :cutoff LIMIT 10000)")

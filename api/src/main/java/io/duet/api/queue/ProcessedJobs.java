@@ -45,9 +45,11 @@ class ProcessedJobs {
      */
     List<Result> run(List<Job> jobs, JobHandler handler) {
         if (!handler.transactional()) {
-            return jobs.size() == 1
-                    ? List.of(runUnsharedTransaction(jobs.getFirst(), handler))
-                    : runEachThenMark(jobs, handler);
+            List<Result> results = new ArrayList<>(jobs.size());
+            for (Job job : jobs) {
+                results.add(runUnsharedTransaction(job, handler));
+            }
+            return results;
         }
         if (jobs.size() > 1) {
             try {
@@ -138,53 +140,6 @@ class ProcessedJobs {
         } catch (Exception e) {
             return new Result(Status.FAILED, e, System.nanoTime() - started);
         }
-    }
-
-    /**
-     * A batch of a handler whose effect is outside the database (a mail): one query finds the jobs done
-     * already, each of the others runs, and one statement marks every success. A crash between a job's
-     * effect and that mark repeats it on redelivery: the repeats are bounded by the batch in flight (the
-     * queue's {@code batch-size} per handler slot, a few tens of milliseconds of sends), where a mark per job
-     * cost two more round trips and a commit for every mail. If the mark fails, the batch's successes are
-     * reported failed and retried, as a single job's would be.
-     */
-    private List<Result> runEachThenMark(List<Job> jobs, JobHandler handler) {
-        Set<UUID> already;
-        try {
-            already = new HashSet<>(
-                    processed.processedAmong(jobs.stream().map(Job::id).toList()));
-        } catch (RuntimeException e) {
-            return jobs.stream().map(job -> new Result(Status.FAILED, e, 0)).toList();
-        }
-        List<Result> results = new ArrayList<>(jobs.size());
-        List<Job> done = new ArrayList<>(jobs.size());
-        for (Job job : jobs) {
-            long started = System.nanoTime();
-            if (already.contains(job.id())) {
-                results.add(new Result(Status.DUPLICATE, null, System.nanoTime() - started));
-                continue;
-            }
-            try {
-                handler.handle(job);
-                results.add(new Result(Status.DONE, null, System.nanoTime() - started));
-                done.add(job);
-            } catch (Exception e) {
-                results.add(new Result(Status.FAILED, e, System.nanoTime() - started));
-            }
-        }
-        if (!done.isEmpty()) {
-            try {
-                transactions.executeWrite(status -> markAll(status.getConnection(), done));
-            } catch (RuntimeException e) {
-                for (int i = 0; i < results.size(); i++) {
-                    if (results.get(i).status() == Status.DONE) {
-                        results.set(
-                                i, new Result(Status.FAILED, e, results.get(i).nanos()));
-                    }
-                }
-            }
-        }
-        return results;
     }
 
     /** Carries a checked exception out of the transaction callback, which rolls back on unchecked ones. */

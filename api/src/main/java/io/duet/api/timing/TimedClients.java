@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.core.annotation.Order;
+import io.micronaut.core.order.Ordered;
 import jakarta.inject.Singleton;
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -48,7 +50,13 @@ final class TimedClients {
         return !(method.getName().startsWith("execute") || SQL_CALLS.contains(method.getName()));
     }
 
+    /**
+     * First among the data source's listeners: Micronaut Data wraps the pool in a contextual proxy of its own in
+     * another listener, and the order of two unordered listeners changes with what the JVM loaded before (a
+     * second context saw only the proxy and timed nothing).
+     */
     @Singleton
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     @Requires(property = ServerTimingFilter.SETTING, value = "true")
     static final class TimedDataSource implements BeanCreatedEventListener<DataSource> {
         @Override

@@ -3,8 +3,10 @@ package io.duet.api.queue;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.UUID;
 class ProcessedJobs {
     private static final String MARK_ALL = "INSERT INTO processed_job (job_id, queue, processed_at) "
             + "SELECT unnest(?::uuid[]), ?, now() ON CONFLICT DO NOTHING RETURNING job_id";
+    private static final String DONE_AMONG = "SELECT job_id FROM processed_job WHERE job_id = ANY(?::uuid[])";
 
     private final ProcessedJobRepository processed;
     private final TransactionOperations<Connection> transactions;
@@ -45,11 +48,9 @@ class ProcessedJobs {
      */
     List<Result> run(List<Job> jobs, JobHandler handler) {
         if (!handler.transactional()) {
-            List<Result> results = new ArrayList<>(jobs.size());
-            for (Job job : jobs) {
-                results.add(runUnsharedTransaction(job, handler));
-            }
-            return results;
+            return jobs.size() == 1
+                    ? List.of(runUnsharedTransaction(jobs.getFirst(), handler))
+                    : runEachThenMark(jobs, handler);
         }
         if (jobs.size() > 1) {
             try {
@@ -88,20 +89,35 @@ class ProcessedJobs {
         });
     }
 
+    /** Marks the jobs processed; answers those that were not marked before. */
     private Set<UUID> markAll(Connection connection, List<Job> jobs) {
         return jdbc.prepareStatement(MARK_ALL, statement -> {
-            statement.setArray(
-                    1,
-                    connection.createArrayOf("uuid", jobs.stream().map(Job::id).toArray()));
+            statement.setArray(1, ids(connection, jobs));
             statement.setString(2, jobs.getFirst().queue());
-            Set<UUID> marked = new HashSet<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    marked.add(rows.getObject(1, UUID.class));
-                }
-            }
-            return marked;
+            return jobIds(statement.executeQuery());
         });
+    }
+
+    /** Which of the jobs are processed already: one query with the ids as one array parameter. */
+    private Set<UUID> processedAmong(List<Job> jobs) {
+        return transactions.executeRead(status -> jdbc.prepareStatement(DONE_AMONG, statement -> {
+            statement.setArray(1, ids(status.getConnection(), jobs));
+            return jobIds(statement.executeQuery());
+        }));
+    }
+
+    private static Array ids(Connection connection, List<Job> jobs) throws SQLException {
+        return connection.createArrayOf("uuid", jobs.stream().map(Job::id).toArray());
+    }
+
+    private static Set<UUID> jobIds(ResultSet rows) throws SQLException {
+        try (rows) {
+            Set<UUID> ids = new HashSet<>();
+            while (rows.next()) {
+                ids.add(rows.getObject(1, UUID.class));
+            }
+            return ids;
+        }
     }
 
     /** One job in its own transaction; a failure rolls back its effect and its processed-mark together. */
@@ -140,6 +156,52 @@ class ProcessedJobs {
         } catch (Exception e) {
             return new Result(Status.FAILED, e, System.nanoTime() - started);
         }
+    }
+
+    /**
+     * A batch of a handler whose effect is outside the database (a mail): one query finds the jobs done
+     * already, each of the others runs, and one statement marks every success. A crash between a job's
+     * effect and that mark repeats it on redelivery: the repeats are bounded by the batch in flight (the
+     * queue's {@code batch-size} per handler slot, a few tens of milliseconds of sends), where a mark per job
+     * cost two more round trips and a commit for every mail. If the mark fails, the batch's successes are
+     * reported failed and retried, as a single job's would be.
+     */
+    private List<Result> runEachThenMark(List<Job> jobs, JobHandler handler) {
+        Set<UUID> already;
+        try {
+            already = processedAmong(jobs);
+        } catch (RuntimeException e) {
+            return jobs.stream().map(job -> new Result(Status.FAILED, e, 0)).toList();
+        }
+        List<Result> results = new ArrayList<>(jobs.size());
+        List<Job> done = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            long started = System.nanoTime();
+            if (already.contains(job.id())) {
+                results.add(new Result(Status.DUPLICATE, null, System.nanoTime() - started));
+                continue;
+            }
+            try {
+                handler.handle(job);
+                results.add(new Result(Status.DONE, null, System.nanoTime() - started));
+                done.add(job);
+            } catch (Exception e) {
+                results.add(new Result(Status.FAILED, e, System.nanoTime() - started));
+            }
+        }
+        if (!done.isEmpty()) {
+            try {
+                transactions.executeWrite(status -> markAll(status.getConnection(), done));
+            } catch (RuntimeException e) {
+                for (int i = 0; i < results.size(); i++) {
+                    if (results.get(i).status() == Status.DONE) {
+                        results.set(
+                                i, new Result(Status.FAILED, e, results.get(i).nanos()));
+                    }
+                }
+            }
+        }
+        return results;
     }
 
     /** Carries a checked exception out of the transaction callback, which rolls back on unchecked ones. */

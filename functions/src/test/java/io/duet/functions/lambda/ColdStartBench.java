@@ -32,7 +32,9 @@ public final class ColdStartBench {
 
     private static String functionName = "api";
 
-    private record Config(String name, String description, List<String> jvmOptions, Map<String, String> env) {}
+    /** One way to start the function; {@code micronautAot}: with the package's Micronaut AOT jar. */
+    private record Config(
+            String name, String description, List<String> jvmOptions, Map<String, String> env, boolean micronautAot) {}
 
     /** One cold start: wall times, resident memory, and CPU time of the function's JVM by thread group. */
     private record Run(double firstResponseMs, double initMs, double rssMib, Map<String, Double> cpuMs) {
@@ -62,6 +64,8 @@ public final class ColdStartBench {
         Path work = Files.createDirectories(Path.of("functions/target/coldstart"));
         Path cache = work.resolve(functionName + ".aot");
         Path lazyCache = work.resolve(functionName + "-lazy.aot");
+        Path mnCache = work.resolve(functionName + "-micronaut-aot.aot");
+        Path mnLazyCache = work.resolve(functionName + "-micronaut-aot-lazy.aot");
 
         System.out.println("Cold start of the " + functionName + " function ("
                 + FunctionProcess.lambdaPackage(functionName).getFileName() + ", "
@@ -69,30 +73,41 @@ public final class ColdStartBench {
                 + " MiB) under the Runtime Interface Client");
         System.out.println(machine());
         System.out.println("Training the AOT caches (a representative run: 40 mixed invocations)...");
-        train(cache, Map.of());
-        train(lazyCache, Map.of(FunctionContext.LAZY_INIT, "true"));
+        Map<String, String> lazy = Map.of(FunctionContext.LAZY_INIT, "true");
+        train(cache, Map.of(), false);
+        train(lazyCache, lazy, false);
+        train(mnCache, Map.of(), true);
+        train(mnLazyCache, lazy, true);
 
+        List<String> lambda = FunctionProcess.LAMBDA_JVM_OPTIONS;
         List<Config> configs = List.of(
-                new Config(
-                        "plain",
-                        "managed-runtime defaults (C1 only, serial GC)",
-                        FunctionProcess.LAMBDA_JVM_OPTIONS,
-                        Map.of()),
+                new Config("plain", "managed-runtime defaults (C1 only, serial GC)", lambda, Map.of(), false),
                 new Config(
                         "aot-cache",
                         "plain + JDK 25 AOT cache (-XX:AOTCache)",
-                        with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCache=" + cache),
-                        Map.of()),
-                new Config(
-                        "lazy",
-                        "plain + Micronaut lazy bean init",
-                        FunctionProcess.LAMBDA_JVM_OPTIONS,
-                        Map.of(FunctionContext.LAZY_INIT, "true")),
+                        with(lambda, "-XX:AOTCache=" + cache),
+                        Map.of(),
+                        false),
+                new Config("lazy", "plain + Micronaut lazy bean init", lambda, lazy, false),
                 new Config(
                         "lazy+aot-cache",
                         "lazy init + its own AOT cache",
-                        with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCache=" + lazyCache),
-                        Map.of(FunctionContext.LAZY_INIT, "true")));
+                        with(lambda, "-XX:AOTCache=" + lazyCache),
+                        lazy,
+                        false),
+                new Config("mn-aot", "plain + Micronaut AOT (the package as shipped)", lambda, Map.of(), true),
+                new Config(
+                        "mn-aot+cache",
+                        "Micronaut AOT + its own JDK AOT cache",
+                        with(lambda, "-XX:AOTCache=" + mnCache),
+                        Map.of(),
+                        true),
+                new Config(
+                        "mn-aot+lazy+c",
+                        "Micronaut AOT + lazy init + its own JDK AOT cache",
+                        with(lambda, "-XX:AOTCache=" + mnLazyCache),
+                        lazy,
+                        true));
 
         // One discarded start: the first JVM after a build also pays for reading the jar into the page cache.
         for (Config config : configs) {
@@ -154,10 +169,16 @@ public final class ColdStartBench {
             CPU_GROUPS.forEach(group -> System.out.printf(Locale.ROOT, " %8.0f", median(list, run -> run.cpu(group))));
             System.out.println();
         }
-        System.out.println(
-                "Micronaut AOT: not measured; its build tooling (io.micronaut.aot:micronaut-aot-cli, the Maven plugin's "
-                        + "micronaut-maven-core) does not resolve from this build's Maven Central");
         double plain = median(results.get("plain"), Run::firstResponseMs);
+        double micronautAot = median(results.get("mn-aot"), Run::firstResponseMs);
+        System.out.printf(
+                Locale.ROOT,
+                "Micronaut AOT alone: %.0f ms vs plain %.0f ms (%.2fx); with the JDK AOT cache: %.0f vs %.0f ms%n",
+                micronautAot,
+                plain,
+                micronautAot / plain,
+                median(results.get("mn-aot+cache"), Run::firstResponseMs),
+                median(results.get("aot-cache"), Run::firstResponseMs));
         System.out.println("load average at the end: "
                 + Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.printf(
@@ -168,10 +189,14 @@ public final class ColdStartBench {
                 bestMedian < 1000 ? "met" : "not met");
         System.out.printf(
                 Locale.ROOT,
-                "RESULT first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
+                "RESULT function=%s first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best=%s "
+                        + "micronaut_aot_first_response_ms=%.0f best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
+                functionName,
                 bestMedian,
                 plain,
                 bestMedian / plain,
+                best,
+                micronautAot,
                 median(results.get(best), run -> run.cpu("total")),
                 median(results.get("plain"), run -> run.cpu("total")),
                 runs);
@@ -217,7 +242,12 @@ public final class ColdStartBench {
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
             String id = runtime.invoke(signUp(), Duration.ofSeconds(30));
             try (FunctionProcess function = FunctionProcess.start(
-                    functionName, HANDLERS.get(functionName), runtime, env, config.jvmOptions())) {
+                    functionName,
+                    HANDLERS.get(functionName),
+                    runtime,
+                    env,
+                    config.jvmOptions(),
+                    config.micronautAot())) {
                 LocalRuntimeApi.Answer answer;
                 try {
                     answer = runtime.await(id, Duration.ofSeconds(60));
@@ -239,8 +269,8 @@ public final class ColdStartBench {
         }
     }
 
-    /** A representative run that writes an AOT cache when its JVM ends. */
-    static void train(Path cache, Map<String, String> extraEnv) throws Exception {
+    /** A representative run that writes an AOT cache when its JVM ends (the class path must match its use). */
+    static void train(Path cache, Map<String, String> extraEnv, boolean micronautAot) throws Exception {
         Files.deleteIfExists(cache);
         Map<String, String> env = FunctionProcess.testEnvironment();
         env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
@@ -252,7 +282,8 @@ public final class ColdStartBench {
                     HANDLERS.get(functionName),
                     runtime,
                     env,
-                    with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache));
+                    with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache),
+                    micronautAot);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 ids.add(runtime.invoke(signUp(), Duration.ofSeconds(30)));

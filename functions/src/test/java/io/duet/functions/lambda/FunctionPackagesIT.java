@@ -45,6 +45,7 @@ class FunctionPackagesIT {
                 function + (media ? " lacks" : " holds") + " the S3 client: " + contents.libraries);
         for (String needed : List.of(
                 "duet-api-",
+                "duet-functions-aot-",
                 "aws-lambda-java-core-",
                 "micronaut-core-",
                 "micronaut-inject-",

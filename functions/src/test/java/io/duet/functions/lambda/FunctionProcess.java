@@ -85,17 +85,23 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
 
     /**
      * The package's class path: every jar in {@code lib/} (the root holds nothing else; Lambda's runtime also
-     * lists the root directory, which a JDK AOT cache refuses, see docs/functions.md, "Cold start").
+     * lists the root directory, which a JDK AOT cache refuses, see docs/functions.md, "Cold start"). Without
+     * {@code micronautAot}, the Micronaut AOT jar is left off: the package as it was before it carried one.
      */
-    static String taskClasspath(Path task) throws IOException {
+    static String taskClasspath(Path task, boolean micronautAot) throws IOException {
         List<String> entries = new ArrayList<>();
         try (var jars = Files.list(task.resolve("lib"))) {
             jars.map(Path::toString)
                     .filter(name -> name.endsWith(".jar"))
+                    .filter(name -> micronautAot || !isMicronautAot(name))
                     .sorted()
                     .forEach(entries::add);
         }
         return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    static boolean isMicronautAot(String jar) {
+        return Path.of(jar).getFileName().toString().startsWith("duet-functions-aot-");
     }
 
     static String runtimeClientClasspath() throws IOException {
@@ -118,7 +124,7 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
         return env;
     }
 
-    /** Starts {@code handler} from the unpacked package of {@code function}. */
+    /** Starts {@code handler} from the unpacked package of {@code function}, all of it, as Lambda does. */
     static FunctionProcess start(
             String function,
             String handler,
@@ -126,11 +132,24 @@ record FunctionProcess(Process process, Path log, long startedNanos) implements 
             Map<String, String> settings,
             List<String> jvmOptions)
             throws IOException {
+        return start(function, handler, runtime, settings, jvmOptions, true);
+    }
+
+    /** As above; without {@code micronautAot}, the package's Micronaut AOT jar is left off the class path. */
+    static FunctionProcess start(
+            String function,
+            String handler,
+            LocalRuntimeApi runtime,
+            Map<String, String> settings,
+            List<String> jvmOptions,
+            boolean micronautAot)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(taskClasspath(task(function)) + java.io.File.pathSeparator + runtimeClientClasspath());
+        command.add(
+                taskClasspath(task(function), micronautAot) + java.io.File.pathSeparator + runtimeClientClasspath());
         command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
         command.add(handler);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RuntimeInterfaceClientIT {
     private static final Duration ANSWER = Duration.ofSeconds(90);
-    private static final String SCHEDULED = """
+    static final String SCHEDULED = """
             {"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
              "source":"aws.events","account":"123456789012","time":"2026-11-22T15:00:00Z","region":"eu-west-1",
              "resources":["arn:aws:events:eu-west-1:123456789012:rule/duet-worker"],"detail":{}}""";

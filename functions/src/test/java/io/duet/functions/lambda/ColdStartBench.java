@@ -19,22 +19,59 @@ import java.util.concurrent.TimeUnit;
  * machine hurts them alike. Also the init part alone (until the client first asks for an event), the
  * resident memory right after the first response, and the CPU time of the function's JVM up to then by
  * thread group (main, JIT, password hashing, GC and VM): unlike wall time, CPU time hardly changes when a
- * neighbour loads the machine. Runs the function's own package ({@code ./duet package}).
- * Options: {@code --runs N} (default 10), {@code --function api|signup} (default api).
+ * neighbour loads the machine. Runs the function's own package ({@code ./duet package}). The HTTP functions'
+ * first request is a signup; the workers' is their scheduled drain.
+ *
+ * <p>Without {@code --function}, every function with plain and the two best configurations, a RESULT line each;
+ * with {@code --function NAME}, that function with every configuration. Options: {@code --runs N} (default 3; each run is a fresh JVM per configuration).
  */
 public final class ColdStartBench {
-    /** The HTTP functions a signup can be the first request of, by package name. */
-    private static final Map<String, String> HANDLERS = Map.of(
-            "api",
-            "io.duet.functions.lambda.ApiHandler::handleRequest",
-            "signup",
-            "io.duet.functions.lambda.SignUpHandler::handleRequest");
+    /** Every function's handler, by package name. */
+    private static final Map<String, String> HANDLERS = new LinkedHashMap<>();
 
-    private static String functionName = "api";
+    static {
+        HANDLERS.put("api", "io.duet.functions.lambda.ApiHandler::handleRequest");
+        HANDLERS.put("signup", "io.duet.functions.lambda.SignUpHandler::handleRequest");
+        HANDLERS.put("email-worker", "io.duet.functions.lambda.EmailWorkerHandler::handleRequest");
+        HANDLERS.put("media-worker", "io.duet.functions.lambda.MediaResizeWorkerHandler::handleRequest");
+        HANDLERS.put("purge-worker", "io.duet.functions.lambda.AccountPurgeWorkerHandler::handleRequest");
+    }
 
-    /** One way to start the function; {@code micronautAot}: with the package's Micronaut AOT jar. */
-    private record Config(
-            String name, String description, List<String> jvmOptions, Map<String, String> env, boolean micronautAot) {}
+    /** The configurations compared when every function is measured: plain and the best two so far. */
+    private static final List<String> SHORT = List.of("plain", "lazy+aot-cache", "mn-aot+lazy+c");
+
+    /**
+     * One way to start the function: {@code lazy} bean creation, a JDK AOT cache trained for this very
+     * configuration, the package's Micronaut AOT jar on the class path or not.
+     */
+    private record Config(String name, String description, boolean lazy, boolean jdkCache, boolean micronautAot) {
+        Map<String, String> env() {
+            return lazy ? Map.of(FunctionContext.LAZY_INIT, "true") : Map.of();
+        }
+
+        Path cache(String function) {
+            return Path.of("functions/target/coldstart", function + "-" + name.replace('+', '-') + ".aot");
+        }
+
+        List<String> jvmOptions(String function) {
+            return jdkCache
+                    ? with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCache=" + cache(function))
+                    : FunctionProcess.LAMBDA_JVM_OPTIONS;
+        }
+    }
+
+    private static final List<Config> CONFIGS = List.of(
+            new Config("plain", "managed-runtime defaults (C1 only, serial GC)", false, false, false),
+            new Config("aot-cache", "plain + JDK 25 AOT cache (-XX:AOTCache)", false, true, false),
+            new Config("lazy", "plain + Micronaut lazy bean init", true, false, false),
+            new Config("lazy+aot-cache", "lazy init + its own AOT cache", true, true, false),
+            new Config("mn-aot", "plain + Micronaut AOT (the package as shipped)", false, false, true),
+            new Config("mn-aot+cache", "Micronaut AOT + its own JDK AOT cache", false, true, true),
+            new Config("mn-aot+lazy+c", "Micronaut AOT + lazy init + its own JDK AOT cache", true, true, true));
+
+    /** What one function's comparison found. */
+    private record Summary(
+            String function, double plainMs, String best, double bestMs, double bestCpuMs, double plainCpuMs) {}
 
     /** One cold start: wall times, resident memory, and CPU time of the function's JVM by thread group. */
     private record Run(double firstResponseMs, double initMs, double rssMib, Map<String, Double> cpuMs) {
@@ -49,75 +86,93 @@ public final class ColdStartBench {
     private ColdStartBench() {}
 
     public static void main(String[] args) throws Exception {
-        int runs = 10;
+        int runs = 3;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--runs")) {
                 runs = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--function")) {
-                functionName = args[++i];
-                if (!HANDLERS.containsKey(functionName)) {
+                only = args[++i];
+                if (!HANDLERS.containsKey(only)) {
                     throw new IllegalArgumentException("--function: one of " + HANDLERS.keySet());
                 }
             }
         }
         TestFunctions.migrate();
-        Path work = Files.createDirectories(Path.of("functions/target/coldstart"));
-        Path cache = work.resolve(functionName + ".aot");
-        Path lazyCache = work.resolve(functionName + "-lazy.aot");
-        Path mnCache = work.resolve(functionName + "-micronaut-aot.aot");
-        Path mnLazyCache = work.resolve(functionName + "-micronaut-aot-lazy.aot");
-
-        System.out.println("Cold start of the " + functionName + " function ("
-                + FunctionProcess.lambdaPackage(functionName).getFileName() + ", "
-                + Files.size(FunctionProcess.lambdaPackage(functionName)) / (1024 * 1024)
-                + " MiB) under the Runtime Interface Client");
+        Files.createDirectories(Path.of("functions/target/coldstart"));
         System.out.println(machine());
-        System.out.println("Training the AOT caches (a representative run: 40 mixed invocations)...");
-        Map<String, String> lazy = Map.of(FunctionContext.LAZY_INIT, "true");
-        train(cache, Map.of(), false);
-        train(lazyCache, lazy, false);
-        train(mnCache, Map.of(), true);
-        train(mnLazyCache, lazy, true);
+        List<Summary> summaries = new ArrayList<>();
+        if (only != null) {
+            summaries.add(bench(only, CONFIGS, runs));
+        } else {
+            List<Config> configs = CONFIGS.stream()
+                    .filter(config -> SHORT.contains(config.name()))
+                    .toList();
+            for (String function : HANDLERS.keySet()) {
+                summaries.add(bench(function, configs, runs));
+            }
+        }
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT, "%-14s %10s %-16s %10s %8s%n", "function", "plain ms", "best", "best ms", "ratio");
+        for (Summary summary : summaries) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-14s %10.0f %-16s %10.0f %8.2f%n",
+                    summary.function(),
+                    summary.plainMs(),
+                    summary.best(),
+                    summary.bestMs(),
+                    summary.bestMs() / summary.plainMs());
+        }
+        System.out.println("load average at the end: "
+                + Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.printf(
+                Locale.ROOT,
+                "medians of %d fresh JVMs per configuration; target < 1000 ms first response: %s%n",
+                runs,
+                summaries.stream().allMatch(summary -> summary.bestMs() < 1000) ? "met" : "not met");
+        for (Summary summary : summaries) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT function=%s first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best=%s "
+                            + "best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
+                    summary.function(),
+                    summary.bestMs(),
+                    summary.plainMs(),
+                    summary.bestMs() / summary.plainMs(),
+                    summary.best(),
+                    summary.bestCpuMs(),
+                    summary.plainCpuMs(),
+                    runs);
+        }
+    }
 
-        List<String> lambda = FunctionProcess.LAMBDA_JVM_OPTIONS;
-        List<Config> configs = List.of(
-                new Config("plain", "managed-runtime defaults (C1 only, serial GC)", lambda, Map.of(), false),
-                new Config(
-                        "aot-cache",
-                        "plain + JDK 25 AOT cache (-XX:AOTCache)",
-                        with(lambda, "-XX:AOTCache=" + cache),
-                        Map.of(),
-                        false),
-                new Config("lazy", "plain + Micronaut lazy bean init", lambda, lazy, false),
-                new Config(
-                        "lazy+aot-cache",
-                        "lazy init + its own AOT cache",
-                        with(lambda, "-XX:AOTCache=" + lazyCache),
-                        lazy,
-                        false),
-                new Config("mn-aot", "plain + Micronaut AOT (the package as shipped)", lambda, Map.of(), true),
-                new Config(
-                        "mn-aot+cache",
-                        "Micronaut AOT + its own JDK AOT cache",
-                        with(lambda, "-XX:AOTCache=" + mnCache),
-                        Map.of(),
-                        true),
-                new Config(
-                        "mn-aot+lazy+c",
-                        "Micronaut AOT + lazy init + its own JDK AOT cache",
-                        with(lambda, "-XX:AOTCache=" + mnLazyCache),
-                        lazy,
-                        true));
+    /** One function: trains the caches its configurations need, then measures them interleaved. */
+    private static Summary bench(String function, List<Config> configs, int runs) throws Exception {
+        System.out.println();
+        System.out.println("Cold start of the " + function + " function ("
+                + FunctionProcess.lambdaPackage(function).getFileName() + ", "
+                + Files.size(FunctionProcess.lambdaPackage(function)) / (1024 * 1024)
+                + " MiB) under the Runtime Interface Client; first request: "
+                + (http(function) ? "a signup" : "its scheduled drain"));
+        System.out.println(
+                "Training the JDK AOT caches (a representative run: 40 requests, or 10 drains of a worker)...");
+        for (Config config : configs) {
+            if (config.jdkCache()) {
+                train(function, config);
+            }
+        }
 
         // One discarded start: the first JVM after a build also pays for reading the jar into the page cache.
         for (Config config : configs) {
-            measure(config);
+            measure(function, config);
         }
         Map<String, List<Run>> results = new LinkedHashMap<>();
         for (int round = 0; round < runs; round++) {
             for (Config config : configs) {
                 results.computeIfAbsent(config.name(), name -> new ArrayList<>())
-                        .add(measure(config));
+                        .add(measure(function, config));
             }
             System.out.printf(Locale.ROOT, "  round %d/%d done%n", round + 1, runs);
         }
@@ -170,36 +225,39 @@ public final class ColdStartBench {
             System.out.println();
         }
         double plain = median(results.get("plain"), Run::firstResponseMs);
-        double micronautAot = median(results.get("mn-aot"), Run::firstResponseMs);
-        System.out.printf(
-                Locale.ROOT,
-                "Micronaut AOT alone: %.0f ms vs plain %.0f ms (%.2fx); with the JDK AOT cache: %.0f vs %.0f ms%n",
-                micronautAot,
+        if (results.containsKey("mn-aot") && results.containsKey("aot-cache")) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "Micronaut AOT alone: %.0f ms vs plain %.0f ms (%.2fx); with the JDK AOT cache: %.0f vs %.0f ms%n",
+                    median(results.get("mn-aot"), Run::firstResponseMs),
+                    plain,
+                    median(results.get("mn-aot"), Run::firstResponseMs) / plain,
+                    median(results.get("mn-aot+cache"), Run::firstResponseMs),
+                    median(results.get("aot-cache"), Run::firstResponseMs));
+        }
+        return new Summary(
+                function,
                 plain,
-                micronautAot / plain,
-                median(results.get("mn-aot+cache"), Run::firstResponseMs),
-                median(results.get("aot-cache"), Run::firstResponseMs));
-        System.out.println("load average at the end: "
-                + Files.readString(Path.of("/proc/loadavg")).trim());
-        System.out.printf(
-                Locale.ROOT,
-                "medians of %d fresh JVMs per configuration; best: %s; target < 1000 ms: %s%n",
-                runs,
                 best,
-                bestMedian < 1000 ? "met" : "not met");
-        System.out.printf(
-                Locale.ROOT,
-                "RESULT function=%s first_response_ms=%.0f plain_first_response_ms=%.0f ratio=%.2f best=%s "
-                        + "micronaut_aot_first_response_ms=%.0f best_cpu_ms=%.0f plain_cpu_ms=%.0f runs=%d%n",
-                functionName,
                 bestMedian,
-                plain,
-                bestMedian / plain,
-                best,
-                micronautAot,
                 median(results.get(best), run -> run.cpu("total")),
-                median(results.get("plain"), run -> run.cpu("total")),
-                runs);
+                median(results.get("plain"), run -> run.cpu("total")));
+    }
+
+    private static boolean http(String function) {
+        return function.equals("api") || function.equals("signup");
+    }
+
+    /** The function's first request: a signup with production hashing, or a worker's scheduled drain. */
+    private static String firstEvent(String function) {
+        return http(function) ? signUp() : RuntimeInterfaceClientIT.SCHEDULED;
+    }
+
+    private static boolean answered(String function, LocalRuntimeApi.Answer answer) {
+        return !answer.error()
+                && (http(function)
+                        ? answer.body().contains("\"statusCode\":202")
+                        : answer.body().contains("\"queue\""));
     }
 
     /** CPU time (user + system) of every thread of a process so far, summed by {@link #CPU_GROUPS}. */
@@ -232,7 +290,7 @@ public final class ColdStartBench {
         return "other";
     }
 
-    private static Run measure(Config config) throws Exception {
+    private static Run measure(String function, Config config) throws Exception {
         Map<String, String> env = FunctionProcess.testEnvironment();
         // Production password hashing for the first request; the limit only because every run signs up from one
         // address.
@@ -240,52 +298,59 @@ public final class ColdStartBench {
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
         env.putAll(config.env());
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
-            String id = runtime.invoke(signUp(), Duration.ofSeconds(30));
-            try (FunctionProcess function = FunctionProcess.start(
-                    functionName,
-                    HANDLERS.get(functionName),
+            String id = runtime.invoke(firstEvent(function), Duration.ofSeconds(30));
+            try (FunctionProcess process = FunctionProcess.start(
+                    function,
+                    HANDLERS.get(function),
                     runtime,
                     env,
-                    config.jvmOptions(),
+                    config.jvmOptions(function),
                     config.micronautAot())) {
                 LocalRuntimeApi.Answer answer;
                 try {
                     answer = runtime.await(id, Duration.ofSeconds(60));
                 } catch (AssertionError e) {
-                    throw new IllegalStateException(config.name() + ": " + e.getMessage() + "\n" + function.output());
+                    throw new IllegalStateException(config.name() + ": " + e.getMessage() + "\n" + process.output());
                 }
-                double rss = function.rssKib() / 1024.0;
-                Map<String, Double> cpu = cpuByGroup(function.process().pid());
-                if (answer.error() || !answer.body().contains("\"statusCode\":202")) {
+                double rss = process.rssKib() / 1024.0;
+                Map<String, Double> cpu = cpuByGroup(process.process().pid());
+                if (!answered(function, answer)) {
                     throw new IllegalStateException(
-                            config.name() + ": unexpected answer " + answer.body() + "\n" + function.output());
+                            config.name() + ": unexpected answer " + answer.body() + "\n" + process.output());
                 }
                 return new Run(
-                        (answer.arrivedNanos() - function.startedNanos()) / 1e6,
-                        (runtime.firstNextNanos() - function.startedNanos()) / 1e6,
+                        (answer.arrivedNanos() - process.startedNanos()) / 1e6,
+                        (runtime.firstNextNanos() - process.startedNanos()) / 1e6,
                         rss,
                         cpu);
             }
         }
     }
 
-    /** A representative run that writes an AOT cache when its JVM ends (the class path must match its use). */
-    static void train(Path cache, Map<String, String> extraEnv, boolean micronautAot) throws Exception {
+    /**
+     * A representative run of the configuration that writes its JDK AOT cache when the JVM ends (the class path
+     * and settings must match its use): signups, sign-ins and reads for an HTTP function, drains for a worker.
+     */
+    static void train(String function, Config config) throws Exception {
+        Path cache = config.cache(function);
         Files.deleteIfExists(cache);
         Map<String, String> env = FunctionProcess.testEnvironment();
         env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
-        env.putAll(extraEnv);
+        env.putAll(config.env());
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
-            FunctionProcess function = FunctionProcess.start(
-                    functionName,
-                    HANDLERS.get(functionName),
+            FunctionProcess process = FunctionProcess.start(
+                    function,
+                    HANDLERS.get(function),
                     runtime,
                     env,
                     with(FunctionProcess.LAMBDA_JVM_OPTIONS, "-XX:AOTCacheOutput=" + cache),
-                    micronautAot);
+                    config.micronautAot());
             List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < 10 && !http(function); i++) {
+                ids.add(runtime.invoke(RuntimeInterfaceClientIT.SCHEDULED, Duration.ofSeconds(30)));
+            }
+            for (int i = 0; i < 10 && http(function); i++) {
                 ids.add(runtime.invoke(signUp(), Duration.ofSeconds(30)));
                 ids.add(runtime.invoke(
                         HttpApiEvents.json(
@@ -305,13 +370,13 @@ public final class ColdStartBench {
                 runtime.await(id, Duration.ofSeconds(60));
             }
             // SIGTERM: the JVM exits normally and writes the cache on the way out.
-            function.process().destroy();
-            if (!function.process().waitFor(120, TimeUnit.SECONDS)) {
-                function.process().destroyForcibly();
-                throw new IllegalStateException("training run did not exit\n" + function.output());
+            process.process().destroy();
+            if (!process.process().waitFor(120, TimeUnit.SECONDS)) {
+                process.process().destroyForcibly();
+                throw new IllegalStateException("training run did not exit\n" + process.output());
             }
             if (!Files.isRegularFile(cache)) {
-                throw new IllegalStateException("no AOT cache written\n" + function.output());
+                throw new IllegalStateException("no AOT cache written\n" + process.output());
             }
             System.out.printf(Locale.ROOT, "  %s: %d MiB%n", cache.getFileName(), Files.size(cache) / (1024 * 1024));
         }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.redisson.api.RedissonClient;
@@ -77,210 +78,235 @@ class JobQueueTest implements TestPropertyProvider {
         TestHandlers.createEffectTable();
     }
 
-    @Test
-    void givenRolledBackTransaction_whenCommittedJobHasRun_thenRolledBackJobNeverRan() throws Exception {
-        UUID[] rolledBack = new UUID[1];
-        assertThrows(
-                IllegalStateException.class,
-                () -> transactions.executeWrite(status -> {
-                    rolledBack[0] = jobs.enqueue(recording, "{\"n\":\"rolled-back\"}");
-                    throw new IllegalStateException("the business write failed");
-                }));
+    /** A job runs once, and only when the transaction that enqueued it commits. */
+    @Nested
+    class Delivery {
+        @Test
+        void givenRolledBackTransaction_whenCommittedJobHasRun_thenRolledBackJobNeverRan() throws Exception {
+            UUID[] rolledBack = new UUID[1];
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> transactions.executeWrite(status -> {
+                        rolledBack[0] = jobs.enqueue(recording, "{\"n\":\"rolled-back\"}");
+                        throw new IllegalStateException("the business write failed");
+                    }));
 
-        UUID committed = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"committed\"}"));
+            UUID committed = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"committed\"}"));
 
-        Await.until(Duration.ofSeconds(10), () -> effectsOf(committed), n -> n == 1);
-        assertEquals(0, effectsOf(rolledBack[0]));
-        assertEquals(0, outboxRows(rolledBack[0]));
-    }
+            Await.until(Duration.ofSeconds(10), () -> effectsOf(committed), n -> n == 1);
+            assertEquals(0, effectsOf(rolledBack[0]));
+            assertEquals(0, outboxRows(rolledBack[0]));
+        }
 
-    @Test
-    void givenCommittedJob_whenDeliveredTwice_thenItsEffectHappensOnce() throws Exception {
-        UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"twice\"}"));
-        Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+        @Test
+        void givenCommittedJob_whenDeliveredTwice_thenItsEffectHappensOnce() throws Exception {
+            UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"twice\"}"));
+            Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
 
-        redis.<String, String>getStream("duet:q:" + recording)
-                .add(StreamAddArgs.entries(Map.of(
-                        "job",
-                        job.toString(),
-                        "payload",
-                        "{\"n\":\"twice\"}",
-                        "attempt",
-                        "1",
-                        "enqueued",
-                        Long.toString(Instant.now().toEpochMilli()))));
+            redis.<String, String>getStream("duet:q:" + recording)
+                    .add(StreamAddArgs.entries(Map.of(
+                            "job",
+                            job.toString(),
+                            "payload",
+                            "{\"n\":\"twice\"}",
+                            "attempt",
+                            "1",
+                            "enqueued",
+                            Long.toString(Instant.now().toEpochMilli()))));
 
-        Await.until(
-                Duration.ofSeconds(10),
-                () -> redis.getStream("duet:q:" + recording).size(),
-                n -> n == 0);
-        assertEquals(1, effectsOf(job));
-    }
-
-    @Test
-    void givenBatchWithOnePoisonJob_whenRun_thenTheOthersTakeEffectAndOnlyThePoisonIsDeadLettered() throws Exception {
-        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/pause", Map.of())));
-        http.toBlocking()
-                .exchange(ops(HttpRequest.PUT("/ops/queues/" + poison + "/concurrency", Map.of("concurrency", 1))));
-        List<UUID> good = new java.util.ArrayList<>();
-        UUID[] bad = new UUID[1];
-        transactions.executeWrite(status -> {
-            for (int i = 0; i < 19; i++) {
-                good.add(jobs.enqueue(poison, "{\"n\":" + i + "}"));
-                if (i == 9) {
-                    bad[0] = jobs.enqueue(poison, "{\"poison\":true}");
-                }
-            }
-            return null;
-        });
-        Await.until(
-                Duration.ofSeconds(5),
-                () -> TestDb.count("SELECT count(*) FROM outbox_job WHERE queue = ? AND relayed_seq IS NULL", poison),
-                n -> n == 0);
-
-        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/resume", Map.of())));
-
-        Await.until(Duration.ofSeconds(10), () -> TestHandlers.effects(poison, true), n -> n == 19);
-        List<Map<String, Object>> dead =
-                Await.until(Duration.ofSeconds(10), () -> deadLetters(poison), l -> l.size() == 1);
-        assertEquals(bad[0].toString(), dead.getFirst().get("jobId"));
-        assertEquals(1, ((Number) dead.getFirst().get("attempts")).intValue(), "a permanent failure is not retried");
-        assertEquals(0, effectsOf(bad[0]), "the failed job's effect was rolled back");
-        for (UUID job : good) {
+            Await.until(
+                    Duration.ofSeconds(10),
+                    () -> redis.getStream("duet:q:" + recording).size(),
+                    n -> n == 0);
             assertEquals(1, effectsOf(job));
         }
-    }
 
-    @Test
-    void givenNoTransaction_whenEnqueued_thenRefused() {
-        assertThrows(IllegalTransactionStateException.class, () -> jobs.enqueue(recording, "{}"));
-    }
+        @Test
+        void givenBatchWithOnePoisonJob_whenRun_thenTheOthersTakeEffectAndOnlyThePoisonIsDeadLettered()
+                throws Exception {
+            http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/pause", Map.of())));
+            http.toBlocking()
+                    .exchange(ops(HttpRequest.PUT("/ops/queues/" + poison + "/concurrency", Map.of("concurrency", 1))));
+            List<UUID> good = new java.util.ArrayList<>();
+            UUID[] bad = new UUID[1];
+            transactions.executeWrite(status -> {
+                for (int i = 0; i < 19; i++) {
+                    good.add(jobs.enqueue(poison, "{\"n\":" + i + "}"));
+                    if (i == 9) {
+                        bad[0] = jobs.enqueue(poison, "{\"poison\":true}");
+                    }
+                }
+                return null;
+            });
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> TestDb.count(
+                            "SELECT count(*) FROM outbox_job WHERE queue = ? AND relayed_seq IS NULL", poison),
+                    n -> n == 0);
 
-    @Test
-    void givenAlwaysFailingHandler_whenAttemptsRunOut_thenDeadLetteredWithErrorAndReplayable() throws Exception {
-        failingHandler.healed = false;
-        UUID job = transactions.executeWrite(status -> jobs.enqueue(failing, "{\"to\":\"account-1\"}"));
+            http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + poison + "/resume", Map.of())));
 
-        List<Map<String, Object>> dead =
-                Await.until(Duration.ofSeconds(15), () -> deadLetters(failing), l -> l.size() == 1);
-
-        assertEquals(job.toString(), dead.getFirst().get("jobId"));
-        assertEquals(3, ((Number) dead.getFirst().get("attempts")).intValue());
-        assertTrue(String.valueOf(dead.getFirst().get("error")).contains("451 try later"));
-        assertEquals(3, failingHandler.attempts.get(job).get());
-
-        // A replay naming an id that is not a dead letter moves nothing, and says which id.
-        var refused = assertThrows(
-                io.micronaut.http.client.exceptions.HttpClientResponseException.class,
-                () -> http.toBlocking()
-                        .exchange(ops(HttpRequest.POST(
-                                "/ops/queues/" + failing + "/dead/replay",
-                                Map.of(
-                                        "ids",
-                                        List.of(String.valueOf(dead.getFirst().get("id")), "1-0"))))));
-        assertEquals(404, refused.getStatus().getCode());
-        assertTrue(refused.getResponse().getBody(String.class).orElse("").contains("not-dead-letters"));
-        assertTrue(refused.getResponse().getBody(String.class).orElse("").contains("1-0"));
-        assertEquals(1, deadLetters(failing).size(), "nothing replayed");
-
-        failingHandler.healed = true;
-        var replayed = http.toBlocking()
-                .retrieve(
-                        ops(HttpRequest.POST("/ops/queues/" + failing + "/dead/replay", Map.of())),
-                        Argument.mapOf(String.class, Object.class));
-
-        assertEquals(1, ((Number) replayed.get("replayed")).intValue());
-        Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
-        assertTrue(deadLetters(failing).isEmpty());
-    }
-
-    @Test
-    void givenBusyQueue_whenConcurrencyRaisedAtRuntime_thenMoreJobsRunAtOnce() throws Exception {
-        for (int i = 0; i < 12; i++) {
-            transactions.executeWrite(status -> jobs.enqueue(blocking, "{}"));
+            Await.until(Duration.ofSeconds(10), () -> TestHandlers.effects(poison, true), n -> n == 19);
+            List<Map<String, Object>> dead =
+                    Await.until(Duration.ofSeconds(10), () -> deadLetters(poison), l -> l.size() == 1);
+            assertEquals(bad[0].toString(), dead.getFirst().get("jobId"));
+            assertEquals(
+                    1, ((Number) dead.getFirst().get("attempts")).intValue(), "a permanent failure is not retried");
+            assertEquals(0, effectsOf(bad[0]), "the failed job's effect was rolled back");
+            for (UUID job : good) {
+                assertEquals(1, effectsOf(job));
+            }
         }
-        Await.until(Duration.ofSeconds(10), blockingHandler.running::get, n -> n == 4);
-        Thread.sleep(300);
-        assertEquals(4, blockingHandler.maxRunning.get());
 
-        var state = http.toBlocking()
-                .retrieve(
-                        ops(HttpRequest.PUT("/ops/queues/" + blocking + "/concurrency", Map.of("concurrency", 9))),
-                        Argument.mapOf(String.class, Object.class));
-
-        assertEquals(9, ((Number) state.get("concurrency")).intValue());
-        Await.until(Duration.ofSeconds(5), blockingHandler.running::get, n -> n == 9);
-        blockingHandler.release.release(100);
-        Await.until(Duration.ofSeconds(10), blockingHandler.running::get, n -> n == 0);
+        @Test
+        void givenNoTransaction_whenEnqueued_thenRefused() {
+            assertThrows(IllegalTransactionStateException.class, () -> jobs.enqueue(recording, "{}"));
+        }
     }
 
-    @Test
-    void givenPausedQueue_whenJobsArrive_thenTheyWaitUntilResumed() throws Exception {
-        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/pause", Map.of())));
-        UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"paused\"}"));
-        Thread.sleep(1_000);
-        assertEquals(0, effectsOf(job));
+    /** A job that keeps failing is dead-lettered with its error, and can be replayed. */
+    @Nested
+    class Failures {
+        @Test
+        void givenAlwaysFailingHandler_whenAttemptsRunOut_thenDeadLetteredWithErrorAndReplayable() throws Exception {
+            failingHandler.healed = false;
+            UUID job = transactions.executeWrite(status -> jobs.enqueue(failing, "{\"to\":\"account-1\"}"));
 
-        http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/resume", Map.of())));
+            List<Map<String, Object>> dead =
+                    Await.until(Duration.ofSeconds(15), () -> deadLetters(failing), l -> l.size() == 1);
 
-        Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+            assertEquals(job.toString(), dead.getFirst().get("jobId"));
+            assertEquals(3, ((Number) dead.getFirst().get("attempts")).intValue());
+            assertTrue(String.valueOf(dead.getFirst().get("error")).contains("451 try later"));
+            assertEquals(3, failingHandler.attempts.get(job).get());
+
+            // A replay naming an id that is not a dead letter moves nothing, and says which id.
+            var refused = assertThrows(
+                    io.micronaut.http.client.exceptions.HttpClientResponseException.class,
+                    () -> http.toBlocking()
+                            .exchange(ops(HttpRequest.POST(
+                                    "/ops/queues/" + failing + "/dead/replay",
+                                    Map.of(
+                                            "ids",
+                                            List.of(
+                                                    String.valueOf(
+                                                            dead.getFirst().get("id")),
+                                                    "1-0"))))));
+            assertEquals(404, refused.getStatus().getCode());
+            assertTrue(refused.getResponse().getBody(String.class).orElse("").contains("not-dead-letters"));
+            assertTrue(refused.getResponse().getBody(String.class).orElse("").contains("1-0"));
+            assertEquals(1, deadLetters(failing).size(), "nothing replayed");
+
+            failingHandler.healed = true;
+            var replayed = http.toBlocking()
+                    .retrieve(
+                            ops(HttpRequest.POST("/ops/queues/" + failing + "/dead/replay", Map.of())),
+                            Argument.mapOf(String.class, Object.class));
+
+            assertEquals(1, ((Number) replayed.get("replayed")).intValue());
+            Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+            assertTrue(deadLetters(failing).isEmpty());
+        }
     }
 
-    @Test
-    void givenNoOpsToken_whenQueuesListed_thenUnauthorizedProblem() {
-        var error = assertThrows(
-                HttpClientResponseException.class, () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues")));
+    /** Concurrency and pause, changed while the queue runs. */
+    @Nested
+    class RuntimeControls {
+        @Test
+        void givenBusyQueue_whenConcurrencyRaisedAtRuntime_thenMoreJobsRunAtOnce() throws Exception {
+            for (int i = 0; i < 12; i++) {
+                transactions.executeWrite(status -> jobs.enqueue(blocking, "{}"));
+            }
+            Await.until(Duration.ofSeconds(10), blockingHandler.running::get, n -> n == 4);
+            Thread.sleep(300);
+            assertEquals(4, blockingHandler.maxRunning.get());
 
-        assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
-        assertEquals(
-                "application/problem+json",
-                error.getResponse().getContentType().orElseThrow().toString());
-        assertTrue(error.getResponse().getBody(String.class).orElseThrow().contains("ops-token-required"));
+            var state = http.toBlocking()
+                    .retrieve(
+                            ops(HttpRequest.PUT("/ops/queues/" + blocking + "/concurrency", Map.of("concurrency", 9))),
+                            Argument.mapOf(String.class, Object.class));
+
+            assertEquals(9, ((Number) state.get("concurrency")).intValue());
+            Await.until(Duration.ofSeconds(5), blockingHandler.running::get, n -> n == 9);
+            blockingHandler.release.release(100);
+            Await.until(Duration.ofSeconds(10), blockingHandler.running::get, n -> n == 0);
+        }
+
+        @Test
+        void givenPausedQueue_whenJobsArrive_thenTheyWaitUntilResumed() throws Exception {
+            http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/pause", Map.of())));
+            UUID job = transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"paused\"}"));
+            Thread.sleep(1_000);
+            assertEquals(0, effectsOf(job));
+
+            http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/resume", Map.of())));
+
+            Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+        }
     }
 
-    @Test
-    void givenWrongOpsToken_whenQueuesListed_thenUnauthorized() {
-        var error = assertThrows(
-                HttpClientResponseException.class,
-                () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues").bearerAuth("guess")));
+    /** The ops endpoints of the queues: the token, the listing, bad input. */
+    @Nested
+    class OpsApi {
+        @Test
+        void givenNoOpsToken_whenQueuesListed_thenUnauthorizedProblem() {
+            var error = assertThrows(
+                    HttpClientResponseException.class,
+                    () -> http.toBlocking().exchange(HttpRequest.GET("/ops/queues")));
 
-        assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
-    }
+            assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
+            assertEquals(
+                    "application/problem+json",
+                    error.getResponse().getContentType().orElseThrow().toString());
+            assertTrue(error.getResponse().getBody(String.class).orElseThrow().contains("ops-token-required"));
+        }
 
-    @Test
-    void givenOpsToken_whenQueuesListed_thenEveryQueueOfThisNodeWithItsFigures() {
-        List<Map> queues = http.toBlocking().retrieve(ops(HttpRequest.GET("/ops/queues")), Argument.listOf(Map.class));
+        @Test
+        void givenWrongOpsToken_whenQueuesListed_thenUnauthorized() {
+            var error = assertThrows(
+                    HttpClientResponseException.class,
+                    () -> http.toBlocking()
+                            .exchange(HttpRequest.GET("/ops/queues").bearerAuth("guess")));
 
-        assertTrue(
-                queues.stream()
-                        .anyMatch(q -> recording.equals(q.get("name"))
-                                && q.containsKey("waiting")
-                                && q.containsKey("oldestAgeSeconds")
-                                && q.containsKey("dead")),
-                queues.toString());
-    }
+            assertEquals(HttpStatus.UNAUTHORIZED, error.getStatus());
+        }
 
-    @Test
-    void givenUnknownQueue_whenConcurrencySet_thenNotFoundProblem() {
-        var error = assertThrows(
-                HttpClientResponseException.class,
-                () -> http.toBlocking()
-                        .exchange(ops(
-                                HttpRequest.PUT("/ops/queues/no-such-queue/concurrency", Map.of("concurrency", 2)))));
+        @Test
+        void givenOpsToken_whenQueuesListed_thenEveryQueueOfThisNodeWithItsFigures() {
+            List<Map> queues =
+                    http.toBlocking().retrieve(ops(HttpRequest.GET("/ops/queues")), Argument.listOf(Map.class));
 
-        assertEquals(HttpStatus.NOT_FOUND, error.getStatus());
-    }
+            assertTrue(
+                    queues.stream()
+                            .anyMatch(q -> recording.equals(q.get("name"))
+                                    && q.containsKey("waiting")
+                                    && q.containsKey("oldestAgeSeconds")
+                                    && q.containsKey("dead")),
+                    queues.toString());
+        }
 
-    @Test
-    void givenNegativeConcurrency_whenSet_thenValidationProblem() {
-        var error = assertThrows(
-                HttpClientResponseException.class,
-                () -> http.toBlocking()
-                        .exchange(ops(HttpRequest.PUT(
-                                "/ops/queues/" + recording + "/concurrency", Map.of("concurrency", -1)))));
+        @Test
+        void givenUnknownQueue_whenConcurrencySet_thenNotFoundProblem() {
+            var error = assertThrows(
+                    HttpClientResponseException.class,
+                    () -> http.toBlocking()
+                            .exchange(ops(HttpRequest.PUT(
+                                    "/ops/queues/no-such-queue/concurrency", Map.of("concurrency", 2)))));
 
-        assertEquals(HttpStatus.BAD_REQUEST, error.getStatus());
-        assertFalse(error.getResponse().getBody(String.class).orElse("").isEmpty());
+            assertEquals(HttpStatus.NOT_FOUND, error.getStatus());
+        }
+
+        @Test
+        void givenNegativeConcurrency_whenSet_thenValidationProblem() {
+            var error = assertThrows(
+                    HttpClientResponseException.class,
+                    () -> http.toBlocking()
+                            .exchange(ops(HttpRequest.PUT(
+                                    "/ops/queues/" + recording + "/concurrency", Map.of("concurrency", -1)))));
+
+            assertEquals(HttpStatus.BAD_REQUEST, error.getStatus());
+            assertFalse(error.getResponse().getBody(String.class).orElse("").isEmpty());
+        }
     }
 
     private <T> HttpRequest<T> ops(io.micronaut.http.MutableHttpRequest<T> request) {

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -53,153 +54,163 @@ class MediaFlowTest implements TestPropertyProvider {
         api = new MediaApi(server.getPort(), json);
     }
 
-    @Test
-    void givenRotatedPhoneJpeg_whenUploaded_thenReadyVariantsServedWithEtagAndImmutableCaching() throws Exception {
-        var owner = MediaApi.user();
-        byte[] photo = TestImages.withExif(TestImages.jpeg(TestImages.photo(2000, 1500, 21), 0.85f), 6);
+    /** A photo goes through: variants, who may read them, avatars, purge. */
+    @Nested
+    class Accepted {
+        @Test
+        void givenRotatedPhoneJpeg_whenUploaded_thenReadyVariantsServedWithEtagAndImmutableCaching() throws Exception {
+            var owner = MediaApi.user();
+            byte[] photo = TestImages.withExif(TestImages.jpeg(TestImages.photo(2000, 1500, 21), 0.85f), 6);
 
-        var accepted = api.upload(owner, "photo", photo);
-        assertEquals(202, accepted.status(), accepted.text());
-        assertEquals("processing", accepted.json().get("status"));
-        var done = api.awaitDone(owner, accepted.json().get("id"));
+            var accepted = api.upload(owner, "photo", photo);
+            assertEquals(202, accepted.status(), accepted.text());
+            assertEquals("processing", accepted.json().get("status"));
+            var done = api.awaitDone(owner, accepted.json().get("id"));
 
-        assertEquals("ready", done.get("status"), done.toString());
-        @SuppressWarnings("unchecked")
-        var variants = (Map<String, Map<String, Object>>) done.get("variants");
-        assertEquals(1500, variants.get("2048").get("width"));
-        assertEquals(2000, variants.get("2048").get("height"));
-        assertEquals(810, variants.get("1080").get("width"));
-        assertEquals(320, variants.get("320").get("height"));
-        var bytes = api.get(owner, (String) variants.get("320").get("url"));
-        assertEquals(200, bytes.status());
-        assertEquals("image/jpeg", bytes.header("Content-Type"));
-        assertTrue(bytes.header("Cache-Control").contains("immutable"), bytes.header("Cache-Control"));
-        assertFalse(new String(bytes.body(), StandardCharsets.ISO_8859_1).contains(TestImages.GPS_MARKER));
-        var again =
-                api.get(owner, (String) variants.get("320").get("url"), Map.of("If-None-Match", bytes.header("ETag")));
-        assertEquals(304, again.status());
-    }
+            assertEquals("ready", done.get("status"), done.toString());
+            @SuppressWarnings("unchecked")
+            var variants = (Map<String, Map<String, Object>>) done.get("variants");
+            assertEquals(1500, variants.get("2048").get("width"));
+            assertEquals(2000, variants.get("2048").get("height"));
+            assertEquals(810, variants.get("1080").get("width"));
+            assertEquals(320, variants.get("320").get("height"));
+            var bytes = api.get(owner, (String) variants.get("320").get("url"));
+            assertEquals(200, bytes.status());
+            assertEquals("image/jpeg", bytes.header("Content-Type"));
+            assertTrue(bytes.header("Cache-Control").contains("immutable"), bytes.header("Cache-Control"));
+            assertFalse(new String(bytes.body(), StandardCharsets.ISO_8859_1).contains(TestImages.GPS_MARKER));
+            var again = api.get(
+                    owner, (String) variants.get("320").get("url"), Map.of("If-None-Match", bytes.header("ETag")));
+            assertEquals(304, again.status());
+        }
 
-    @Test
-    void givenPairedCouple_whenOnePostsAPhoto_thenBothGetMediaReadyAndThePartnerMayReadIt() throws Exception {
-        var pair = Couples.pair(new Api(server.getPort(), json), "Ada", "Bo");
-        var owner = MediaApi.of(pair.a());
-        var partner = MediaApi.of(pair.b());
+        @Test
+        void givenPairedCouple_whenOnePostsAPhoto_thenBothGetMediaReadyAndThePartnerMayReadIt() throws Exception {
+            var pair = Couples.pair(new Api(server.getPort(), json), "Ada", "Bo");
+            var owner = MediaApi.of(pair.a());
+            var partner = MediaApi.of(pair.b());
 
-        var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(900, 600, 8), 0.85f));
-        Object id = accepted.json().get("id");
-        api.awaitDone(owner, id);
+            var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(900, 600, 8), 0.85f));
+            Object id = accepted.json().get("id");
+            api.awaitDone(owner, id);
 
-        assertEquals("ready", api.get(partner, "/v1/media/" + id).json().get("status"));
-        assertEquals(200, api.get(partner, "/v1/media/" + id + "/1080").status());
-        for (var person : java.util.List.of(pair.a(), pair.b())) {
-            var log = Await.until(
-                    Duration.ofSeconds(10),
-                    () -> events.read(person.id(), 0, 100).events(),
-                    list -> list.stream()
-                            .anyMatch(event -> event.contains("media.ready") && event.contains(id.toString())));
-            assertTrue(log.stream().anyMatch(event -> event.contains("/v1/media/" + id + "/320")), log.toString());
+            assertEquals("ready", api.get(partner, "/v1/media/" + id).json().get("status"));
+            assertEquals(200, api.get(partner, "/v1/media/" + id + "/1080").status());
+            for (var person : java.util.List.of(pair.a(), pair.b())) {
+                var log = Await.until(
+                        Duration.ofSeconds(10),
+                        () -> events.read(person.id(), 0, 100).events(),
+                        list -> list.stream()
+                                .anyMatch(event -> event.contains("media.ready") && event.contains(id.toString())));
+                assertTrue(log.stream().anyMatch(event -> event.contains("/v1/media/" + id + "/320")), log.toString());
+            }
+        }
+
+        @Test
+        void givenSomeoneElsesMedia_whenStrangerAsks_thenNotFoundForStatusAndBytes() throws Exception {
+            var owner = MediaApi.user();
+            var stranger = MediaApi.user();
+            var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(640, 480, 2), 0.85f));
+            Object id = accepted.json().get("id");
+            api.awaitDone(owner, id);
+
+            var status = api.get(stranger, "/v1/media/" + id);
+            var variant = api.get(stranger, "/v1/media/" + id + "/320");
+
+            assertProblem(status, 404, "not-found");
+            assertProblem(variant, 404, "not-found");
+        }
+
+        @Test
+        void givenAvatarUpload_whenReady_thenItIsTheAccountsAvatar() throws Exception {
+            var owner = MediaApi.user();
+
+            var accepted = api.upload(owner, "avatar", TestImages.png(TestImages.sticker(700, 500)));
+            var done = api.awaitDone(owner, accepted.json().get("id"));
+
+            assertEquals("ready", done.get("status"), done.toString());
+            var me = api.get(owner, "/v1/me");
+            assertEquals("/v1/media/" + done.get("id") + "/256", me.json().get("avatarUrl"));
+            var avatar = api.get(owner, "/v1/media/" + done.get("id") + "/256");
+            assertEquals("image/png", avatar.header("Content-Type"));
+        }
+
+        @Test
+        void givenDeletedAccount_whenPurged_thenItsMediaFilesAreGone() throws Exception {
+            var owner = MediaApi.user();
+            var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(640, 480, 4), 0.85f));
+            Object id = accepted.json().get("id");
+            api.awaitDone(owner, id);
+            assertTrue(Files.exists(STORE.resolve("media/" + id + "/320")));
+
+            assertEquals(202, api.delete(owner, "/v1/me").status());
+
+            Await.until(Duration.ofSeconds(20), () -> Files.exists(STORE.resolve("media/" + id)), exists -> !exists);
         }
     }
 
-    @Test
-    void givenSomeoneElsesMedia_whenStrangerAsks_thenNotFoundForStatusAndBytes() throws Exception {
-        var owner = MediaApi.user();
-        var stranger = MediaApi.user();
-        var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(640, 480, 2), 0.85f));
-        Object id = accepted.json().get("id");
-        api.awaitDone(owner, id);
+    /** Uploads refused before any pixel is decoded: type, pixel and size limits, a missing kind. */
+    @Nested
+    class Refused {
+        @Test
+        void givenGifOrUnknownBytes_whenUploaded_thenUnsupportedImageType() throws Exception {
+            var owner = MediaApi.user();
 
-        var status = api.get(stranger, "/v1/media/" + id);
-        var variant = api.get(stranger, "/v1/media/" + id + "/320");
+            var gif = api.upload(
+                    owner,
+                    "photo",
+                    HostileCorpus.entries().get("animated-gif.jpg").bytes());
 
-        assertProblem(status, 404, "not-found");
-        assertProblem(variant, 404, "not-found");
-    }
+            assertProblem(gif, 415, "unsupported-image-type");
+        }
 
-    @Test
-    void givenAvatarUpload_whenReady_thenItIsTheAccountsAvatar() throws Exception {
-        var owner = MediaApi.user();
+        @Test
+        void givenHeaderOverThePixelLimit_whenUploaded_thenUnprocessableBeforeDecoding() throws Exception {
+            var owner = MediaApi.user();
 
-        var accepted = api.upload(owner, "avatar", TestImages.png(TestImages.sticker(700, 500)));
-        var done = api.awaitDone(owner, accepted.json().get("id"));
+            var bomb = api.upload(
+                    owner,
+                    "photo",
+                    HostileCorpus.entries().get("decompression-bomb.png").bytes());
 
-        assertEquals("ready", done.get("status"), done.toString());
-        var me = api.get(owner, "/v1/me");
-        assertEquals("/v1/media/" + done.get("id") + "/256", me.json().get("avatarUrl"));
-        var avatar = api.get(owner, "/v1/media/" + done.get("id") + "/256");
-        assertEquals("image/png", avatar.header("Content-Type"));
-    }
+            assertProblem(bomb, 422, "image-too-large");
+        }
 
-    @Test
-    void givenDeletedAccount_whenPurged_thenItsMediaFilesAreGone() throws Exception {
-        var owner = MediaApi.user();
-        var accepted = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(640, 480, 4), 0.85f));
-        Object id = accepted.json().get("id");
-        api.awaitDone(owner, id);
-        assertTrue(Files.exists(STORE.resolve("media/" + id + "/320")));
+        @Test
+        void givenMissingKind_whenUploaded_thenValidationProblem() throws Exception {
+            var owner = MediaApi.user();
 
-        assertEquals(202, api.delete(owner, "/v1/me").status());
+            var answer = api.upload(owner, "banner", TestImages.jpeg(TestImages.photo(64, 64, 1), 0.8f));
 
-        Await.until(Duration.ofSeconds(20), () -> Files.exists(STORE.resolve("media/" + id)), exists -> !exists);
-    }
+            assertProblem(answer, 400, "validation-failed");
+        }
 
-    @Test
-    void givenGifOrUnknownBytes_whenUploaded_thenUnsupportedImageType() throws Exception {
-        var owner = MediaApi.user();
+        @Test
+        void givenDeclaredLengthOverTheLimit_whenHeadersArrive_then413WithoutReadingTheBody() throws Exception {
+            var owner = MediaApi.user();
 
-        var gif = api.upload(
-                owner, "photo", HostileCorpus.entries().get("animated-gif.jpg").bytes());
+            String response = raw(
+                    "POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
+                            + "\r\nContent-Type: image/jpeg\r\nContent-Length: 50000000\r\n\r\n",
+                    null);
 
-        assertProblem(gif, 415, "unsupported-image-type");
-    }
+            assertTrue(response.startsWith("HTTP/1.1 413"), response);
+            assertTrue(response.contains("payload-too-large"), response);
+        }
 
-    @Test
-    void givenHeaderOverThePixelLimit_whenUploaded_thenUnprocessableBeforeDecoding() throws Exception {
-        var owner = MediaApi.user();
+        @Test
+        void givenChunkedBodyPassingTheLimit_whenStreaming_then413() throws Exception {
+            var owner = MediaApi.user();
+            byte[] start = TestImages.jpeg(TestImages.photo(64, 64, 1), 0.8f);
 
-        var bomb = api.upload(
-                owner,
-                "photo",
-                HostileCorpus.entries().get("decompression-bomb.png").bytes());
+            String response = raw(
+                    "POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
+                            + "\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    start);
 
-        assertProblem(bomb, 422, "image-too-large");
-    }
-
-    @Test
-    void givenMissingKind_whenUploaded_thenValidationProblem() throws Exception {
-        var owner = MediaApi.user();
-
-        var answer = api.upload(owner, "banner", TestImages.jpeg(TestImages.photo(64, 64, 1), 0.8f));
-
-        assertProblem(answer, 400, "validation-failed");
-    }
-
-    @Test
-    void givenDeclaredLengthOverTheLimit_whenHeadersArrive_then413WithoutReadingTheBody() throws Exception {
-        var owner = MediaApi.user();
-
-        String response = raw(
-                "POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
-                        + "\r\nContent-Type: image/jpeg\r\nContent-Length: 50000000\r\n\r\n",
-                null);
-
-        assertTrue(response.startsWith("HTTP/1.1 413"), response);
-        assertTrue(response.contains("payload-too-large"), response);
-    }
-
-    @Test
-    void givenChunkedBodyPassingTheLimit_whenStreaming_then413() throws Exception {
-        var owner = MediaApi.user();
-        byte[] start = TestImages.jpeg(TestImages.photo(64, 64, 1), 0.8f);
-
-        String response = raw(
-                "POST /v1/media?kind=photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + owner.token()
-                        + "\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n",
-                start);
-
-        assertTrue(response.startsWith("HTTP/1.1 413"), response);
-        assertTrue(response.contains("payload-too-large"), response);
+            assertTrue(response.startsWith("HTTP/1.1 413"), response);
+            assertTrue(response.contains("payload-too-large"), response);
+        }
     }
 
     /** Sends the head, then (when given) a chunked body of 4 MB that begins with {@code start}, and reads the answer. */

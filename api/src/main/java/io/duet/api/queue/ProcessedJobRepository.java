@@ -15,9 +15,6 @@ interface ProcessedJobRepository extends GenericRepository<OutboxJob, Long> {
             "INSERT INTO processed_job (job_id, queue, processed_at) VALUES (:jobId, :queue, now()) ON CONFLICT DO NOTHING")
     int markProcessed(UUID jobId, String queue);
 
-    @Query("SELECT EXISTS (SELECT 1 FROM processed_job WHERE job_id = :jobId)")
-    boolean isProcessed(UUID jobId);
-
     @Query("DELETE FROM processed_job WHERE job_id IN "
             + "(SELECT job_id FROM processed_job WHERE processed_at < :cutoff LIMIT 10000)")
     int prune(Instant cutoff);

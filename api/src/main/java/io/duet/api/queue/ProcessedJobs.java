@@ -48,9 +48,7 @@ class ProcessedJobs {
      */
     List<Result> run(List<Job> jobs, JobHandler handler) {
         if (!handler.transactional()) {
-            return jobs.size() == 1
-                    ? List.of(runUnsharedTransaction(jobs.getFirst(), handler))
-                    : runEachThenMark(jobs, handler);
+            return runEachThenMark(jobs, handler);
         }
         if (jobs.size() > 1) {
             try {
@@ -144,22 +142,8 @@ class ProcessedJobs {
         }
     }
 
-    private Result runUnsharedTransaction(Job job, JobHandler handler) {
-        long started = System.nanoTime();
-        try {
-            if (processed.isProcessed(job.id())) {
-                return new Result(Status.DUPLICATE, null, System.nanoTime() - started);
-            }
-            handler.handle(job);
-            transactions.executeWrite(status -> processed.markProcessed(job.id(), job.queue()));
-            return new Result(Status.DONE, null, System.nanoTime() - started);
-        } catch (Exception e) {
-            return new Result(Status.FAILED, e, System.nanoTime() - started);
-        }
-    }
-
     /**
-     * A batch of a handler whose effect is outside the database (a mail): one query finds the jobs done
+     * The jobs of a handler whose effect is outside the database (a mail), one or a batch: one query finds those done
      * already, each of the others runs, and one statement marks every success. A crash between a job's
      * effect and that mark repeats it on redelivery: the repeats are bounded by the batch in flight (the
      * queue's {@code batch-size} per handler slot, a few tens of milliseconds of sends), where a mark per job

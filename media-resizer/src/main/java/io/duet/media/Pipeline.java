@@ -28,6 +28,11 @@ public final class Pipeline {
     static final int[] PHOTO_SIZES = {2048, 1080, 320};
     static final int[] AVATAR_SIZES = {512, 256, 64};
 
+    /** The longest sides of a photo's variants, largest first (the resize benchmark's baseline makes the same). */
+    public static int[] photoSizes() {
+        return PHOTO_SIZES.clone();
+    }
+
     /** One encoded variant; {@code name} is its size, the path segment clients ask for. */
     public record Rendition(String name, byte[] bytes, String contentType, int width, int height) {}
 

@@ -1,5 +1,6 @@
 package io.duet.media;
 
+import io.duet.api.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;

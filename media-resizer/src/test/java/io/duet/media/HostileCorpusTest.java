@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.duet.api.media.MediaStore;
 import io.duet.api.media.ResizeJob;
 import io.duet.api.queue.JobQueue;
+import io.duet.api.testing.TestImages;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;

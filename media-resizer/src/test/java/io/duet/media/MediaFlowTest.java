@@ -9,6 +9,7 @@ import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Await;
 import io.duet.api.testing.Couples;
+import io.duet.api.testing.TestImages;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
+import io.duet.api.testing.GatewayProcess;
 import io.duet.api.testing.People;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
@@ -289,7 +290,7 @@ class BothTransportsTest {
     @EnumSource(Transport.class)
     void givenTheNodeKilledMidStream_whenTheClientResumesOnAnother_thenNothingIsLost(Transport transport)
             throws Exception {
-        Process doomed = GatewayProcess.start(Gateways.freshNodeId("doomed"));
+        Process doomed = Gateways.startProcess(Gateways.freshNodeId("doomed"));
         try {
             int doomedPort = GatewayProcess.awaitPort(doomed);
             Couples.Pair pair = Couples.pair(api, "Ada", "Bo");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
+import io.duet.api.testing.GatewayProcess;
 import io.duet.api.testing.People;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
@@ -34,7 +35,7 @@ class ClientLibraryTest {
     void givenRealGatewayNodes_whenTheClientsScenariosRun_thenEveryOnePasses() throws Exception {
         assertTrue(Files.isRegularFile(CLIENT.resolve("dist/index.js")), "clients/js is not built: " + CLIENT);
         EmbeddedServer node1 = Gateways.start(Gateways.freshNodeId("client1"), Map.of());
-        Process node2 = GatewayProcess.start(Gateways.freshNodeId("client2"));
+        Process node2 = Gateways.startProcess(Gateways.freshNodeId("client2"));
         try {
             int node2Port = GatewayProcess.awaitPort(node2);
             Api api = new Api(node1.getPort(), node1.getApplicationContext().getBean(ObjectMapper.class));

@@ -1,7 +1,9 @@
 package io.duet.realtime;
 
+import io.duet.api.testing.GatewayProcess;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -31,6 +33,11 @@ final class Gateways {
         properties.put("duet.realtime.reconnect-min", "200ms");
         properties.put("duet.realtime.drain-grace", "1s");
         return properties;
+    }
+
+    /** A node with the same short timeouts in a JVM of its own (one a test can SIGKILL). */
+    static Process startProcess(String nodeId) throws IOException {
+        return GatewayProcess.start(nodeId, testSettings(nodeId));
     }
 
     static EmbeddedServer start(String nodeId, Map<String, Object> overrides) {

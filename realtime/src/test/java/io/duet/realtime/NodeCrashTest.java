@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Couples;
+import io.duet.api.testing.GatewayProcess;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import java.time.Duration;
@@ -23,7 +24,7 @@ class NodeCrashTest {
     void givenNode2KilledAbruptly_whenBReconnectsToNode1_thenItResumesWithoutLoss() throws Exception {
         EmbeddedServer node1 = Gateways.start(Gateways.freshNodeId("one"), Map.of());
         String node2Id = Gateways.freshNodeId("two");
-        Process node2 = GatewayProcess.start(node2Id);
+        Process node2 = Gateways.startProcess(node2Id);
         try {
             int node2Port = GatewayProcess.awaitPort(node2);
             ObjectMapper json = node1.getApplicationContext().getBean(ObjectMapper.class);

@@ -148,8 +148,8 @@ final class Stack implements AutoCloseable {
         Files.createDirectories(this.dir);
         launcherClasspath = root.resolve("local/target/classes") + ":"
                 + Files.readString(root.resolve("local/target/classpath.txt")).trim();
-        datagenClasspath = root.resolve("loadtest/target/classes") + ":"
-                + Files.readString(root.resolve("loadtest/target/classpath.txt"))
+        datagenClasspath = root.resolve("bench/target/classes") + ":"
+                + Files.readString(root.resolve("bench/target/api-classpath.txt"))
                         .trim();
         pgPort = freePort();
         redisPort = freePort();
@@ -238,7 +238,7 @@ final class Stack implements AutoCloseable {
                 "--sun-misc-unsafe-memory-access=allow",
                 "-cp",
                 datagenClasspath,
-                "io.duet.loadtest.DataGen",
+                "io.duet.bench.DataGen",
                 "--couples",
                 Integer.toString(couples),
                 "--messages",

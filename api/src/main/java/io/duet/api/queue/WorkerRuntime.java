@@ -177,7 +177,7 @@ public class WorkerRuntime {
     }
 
     /** Stores the setting for every node and applies it here at once; other nodes follow within a refresh. */
-    Optional<QueueState> update(String queue, int concurrency, boolean paused) {
+    public Optional<QueueState> update(String queue, int concurrency, boolean paused) {
         QueueWorker worker = workers.get(queue);
         if (worker == null) {
             return Optional.empty();

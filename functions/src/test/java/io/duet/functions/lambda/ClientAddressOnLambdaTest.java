@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import io.duet.api.testing.HttpApiEvents;
 import io.duet.api.testing.Smtp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ class ClientAddressOnLambdaTest {
         all.put("Content-Type", "application/json");
         String json = HttpApiEvents.json(
                 "POST", "/v1/accounts", all, FunctionHandlersTest.signUpBody(FunctionHandlersTest.fresh()), sourceIp);
-        return signUp.handleRequest(HttpApiEvents.event(json), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        return signUp.handleRequest(LambdaEvents.event(json), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
     }
 
     /** A fresh 10.x.y. prefix per test, so a rerun within the limit's minute starts with empty buckets. */

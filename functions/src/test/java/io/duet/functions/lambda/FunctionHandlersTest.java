@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import io.duet.api.queue.QueueDrain;
+import io.duet.api.testing.HttpApiEvents;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
 import jakarta.mail.Message;
@@ -164,7 +165,7 @@ class FunctionHandlersTest {
         headers.put("content-type", "image/jpeg");
 
         var uploaded = api.handleRequest(
-                HttpApiEvents.event(
+                LambdaEvents.event(
                         HttpApiEvents.binaryJson("POST", "/v1/media?kind=photo", headers, jpeg.toByteArray())),
                 TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
         assertEquals(202, uploaded.getStatusCode(), uploaded.getBody());
@@ -252,9 +253,9 @@ class FunctionHandlersTest {
         }
         String json = HttpApiEvents.json(method, path, all, body);
         APIGatewayV2HTTPResponse response =
-                handler.handleRequest(HttpApiEvents.event(json), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+                handler.handleRequest(LambdaEvents.event(json), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
         // What goes back to API Gateway must survive the runtime's serializer too.
-        assertTrue(HttpApiEvents.json(response).contains("\"statusCode\""));
+        assertTrue(LambdaEvents.json(response).contains("\"statusCode\""));
         return response;
     }
 

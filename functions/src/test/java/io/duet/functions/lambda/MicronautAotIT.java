@@ -3,6 +3,9 @@ package io.duet.functions.lambda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.duet.api.testing.FunctionProcess;
+import io.duet.api.testing.HttpApiEvents;
+import io.duet.api.testing.LocalRuntimeApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

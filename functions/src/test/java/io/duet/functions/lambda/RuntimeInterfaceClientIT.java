@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import io.duet.api.testing.FunctionProcess;
+import io.duet.api.testing.HttpApiEvents;
+import io.duet.api.testing.LocalRuntimeApi;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TestDb;
 import java.time.Duration;
@@ -26,10 +29,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RuntimeInterfaceClientIT {
     private static final Duration ANSWER = Duration.ofSeconds(90);
-    static final String SCHEDULED = """
-            {"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
-             "source":"aws.events","account":"123456789012","time":"2026-11-22T15:00:00Z","region":"eu-west-1",
-             "resources":["arn:aws:events:eu-west-1:123456789012:rule/duet-worker"],"detail":{}}""";
 
     @RegisterExtension
     static final GreenMailExtension MAIL = Smtp.server();
@@ -124,7 +123,7 @@ class RuntimeInterfaceClientIT {
                         runtime,
                         FunctionProcess.testEnvironment(),
                         FunctionProcess.LAMBDA_JVM_OPTIONS)) {
-            String id = runtime.invoke(SCHEDULED, Duration.ofSeconds(40));
+            String id = runtime.invoke(LocalRuntimeApi.SCHEDULED, Duration.ofSeconds(40));
             LocalRuntimeApi.Answer answer = runtime.await(id, ANSWER);
 
             assertFalse(answer.error(), answer.body() + "\n" + worker.output());
@@ -149,7 +148,7 @@ class RuntimeInterfaceClientIT {
                         runtime,
                         FunctionProcess.testEnvironment(),
                         FunctionProcess.LAMBDA_JVM_OPTIONS)) {
-            String id = runtime.invoke(SCHEDULED, Duration.ofSeconds(40));
+            String id = runtime.invoke(LocalRuntimeApi.SCHEDULED, Duration.ofSeconds(40));
 
             LocalRuntimeApi.Answer answer = runtime.await(id, ANSWER);
 

@@ -1,10 +1,10 @@
 package io.duet.functions.lambda;
 
 import io.duet.api.testing.TestDb;
+import io.duet.api.testing.TestRedis;
 import io.micronaut.context.ApplicationContext;
 import java.util.HashMap;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 
 /**
  * Function contexts for in-process tests: the production Lambda configuration (environments
@@ -36,25 +36,11 @@ final class TestFunctions {
         return ApiHandler.contextBuilder(properties(extra)).start();
     }
 
-    /**
-     * Functions never migrate (a deployment does, once); the tests bring the test database up to date
-     * with the same migrations, outside the function's one-connection pool.
-     */
-    static synchronized void migrate() {
-        if (!migrated) {
-            Flyway.configure()
-                    .dataSource(
-                            TestDb.url(),
-                            env("DATASOURCES_DEFAULT_USERNAME", "postgres"),
-                            env("DATASOURCES_DEFAULT_PASSWORD", ""))
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
-            migrated = true;
-        }
+    /** Functions never migrate (a deployment does, once): the tests bring the test database up to date. */
+    static void migrate() {
+        TestDb.migrate();
     }
 
-    private static boolean migrated;
     private static final java.nio.file.Path MEDIA_DIR = mediaDir();
 
     private static java.nio.file.Path mediaDir() {
@@ -65,13 +51,7 @@ final class TestFunctions {
         }
     }
 
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
-    }
-
     static String redisUri() {
-        String uri = System.getenv("DUET_REDIS_URI");
-        return uri == null || uri.isBlank() ? "redis://127.0.0.1:6379/0" : uri;
+        return TestRedis.uri();
     }
 }

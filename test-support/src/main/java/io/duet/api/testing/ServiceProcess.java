@@ -48,8 +48,7 @@ public final class ServiceProcess implements AutoCloseable {
         env.keySet().removeIf(name -> name.startsWith("DUET_") || name.startsWith("MICRONAUT_"));
         env.put("MICRONAUT_SERVER_PORT", Integer.toString(port));
         env.put("DATASOURCES_DEFAULT_URL", TestDb.url());
-        String redis = System.getenv("DUET_REDIS_URI");
-        env.put("DUET_REDIS_URI", redis == null || redis.isBlank() ? "redis://127.0.0.1:6379/0" : redis);
+        env.put("DUET_REDIS_URI", TestRedis.uri());
         env.putAll(environment);
         Path log = Files.createTempFile("duet-service-", ".log");
         builder.redirectOutput(log.toFile());

@@ -2,6 +2,7 @@ package io.duet.api.testing;
 
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
 /**
@@ -16,6 +17,17 @@ public final class Smtp {
         return new GreenMailExtension(new ServerSetup(port(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
                 .withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication())
                 .withPerMethodLifecycle(false);
+    }
+
+    /**
+     * The same server started now, for a class whose {@code @Nested} classes share it: the caller stops it
+     * in its {@code @AfterAll}.
+     */
+    public static GreenMail start() {
+        GreenMail server = new GreenMail(new ServerSetup(port(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+                .withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication());
+        server.start();
+        return server;
     }
 
     public static int port() {

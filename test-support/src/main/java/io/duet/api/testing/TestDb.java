@@ -3,6 +3,7 @@ package io.duet.api.testing;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
 
 /**
  * Plain JDBC to the test database, outside any application transaction: what tests use to look at rows
@@ -32,6 +33,27 @@ public final class TestDb {
             }
         }
     }
+
+    /**
+     * Brings the test database up to date with the API's migrations ({@code classpath:db/migration}, so the
+     * caller has the API on its class path): for what never migrates by itself, as the Lambda functions
+     * (a deployment migrates once) and the benchmarks that start them.
+     */
+    public static synchronized void migrate() {
+        if (!migrated) {
+            Flyway.configure()
+                    .dataSource(
+                            url(),
+                            env("DATASOURCES_DEFAULT_USERNAME", "postgres"),
+                            env("DATASOURCES_DEFAULT_PASSWORD", ""))
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            migrated = true;
+        }
+    }
+
+    private static boolean migrated;
 
     public static void execute(String sql) throws SQLException {
         try (Connection connection = open();

@@ -1,0 +1,346 @@
+package io.duet.bench;
+
+import io.duet.api.queue.Job;
+import io.duet.api.queue.JobHandler;
+import io.duet.api.queue.JobQueue;
+import io.duet.api.queue.WorkerRuntime;
+import io.duet.api.testing.TestDb;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.redisson.api.RStream;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.stream.StreamAddArgs;
+import org.redisson.api.stream.StreamCreateGroupArgs;
+import org.redisson.api.stream.StreamMessageId;
+import org.redisson.api.stream.StreamReadGroupArgs;
+
+/**
+ * {@code ./duet bench queue}: the job queue end to end (one job per committed transaction into the
+ * outbox, relay, XREADGROUP, a no-op handler inside its idempotency transaction, ack) against the floor
+ * of a bare XADD + XREADGROUP + XACK loop on the same Redis, with 1 and 8 handlers; and the delay from
+ * commit to handler start at a paced 1,000 jobs/s. Medians of several rounds; prints a table and a
+ * RESULT line.
+ */
+public final class QueueBench {
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int THROUGHPUT_JOBS = Integer.getInteger("bench.jobs", 10_000);
+    private static final int PACED_RATE = 1_000;
+    private static final int PACED_SECONDS = Integer.getInteger("bench.paced-seconds", 5);
+    private static final int PRODUCERS = Integer.getInteger("bench.producers", 8);
+    /** Jobs per transaction in the grouped scenario: a request that causes several jobs at once. */
+    private static final int GROUPED = 10;
+
+    private QueueBench() {}
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("DUET_LOG_LEVEL", "WARN");
+        TestDb.execute("SELECT 1");
+        try (ApplicationContext context = ApplicationContext.builder()
+                .properties(Map.of(
+                        "datasources.default.url", TestDb.url(),
+                        "datasources.default.maximum-pool-size", "24",
+                        "micronaut.server.port", "-1",
+                        "bench.queue", "bench-" + UUID.randomUUID().toString().substring(0, 8),
+                        "duet.queues.defaults.concurrency", "1"))
+                .start()) {
+            new QueueBench.Runner(context).run();
+        } finally {
+            // The bench's processed-job ids would otherwise grow the test database run after run.
+            TestDb.execute("DELETE FROM processed_job WHERE queue LIKE 'bench-%'");
+        }
+    }
+
+    private static final class Runner {
+        private final JobQueue jobs;
+        private final TransactionOperations<Connection> transactions;
+        private final WorkerRuntime runtime;
+        private final RedissonClient redis;
+        private final NoOp handler;
+
+        Runner(ApplicationContext context) {
+            this.jobs = context.getBean(JobQueue.class);
+            this.transactions = context.getBean(TransactionOperations.class);
+            this.runtime = context.getBean(WorkerRuntime.class);
+            this.redis = context.getBean(RedissonClient.class);
+            this.handler = context.getBean(NoOp.class);
+        }
+
+        void run() throws Exception {
+            printMachine();
+            warmUp();
+            Map<Integer, double[]> throughput = new java.util.TreeMap<>();
+            Map<Integer, double[][]> delays = new java.util.TreeMap<>();
+            double[] floor = new double[ROUNDS];
+            for (int handlers : new int[] {1, 8}) {
+                runtime.update(handler.queue, handlers, false);
+                double[] rates = new double[ROUNDS];
+                double[][] delay = new double[ROUNDS][];
+                for (int round = 0; round < ROUNDS; round++) {
+                    rates[round] = endToEnd(THROUGHPUT_JOBS);
+                    delay[round] = paced(PACED_RATE, PACED_SECONDS);
+                }
+                throughput.put(handlers, rates);
+                delays.put(handlers, delay);
+            }
+            double[] enqueueOnly = new double[ROUNDS];
+            double[] grouped = new double[ROUNDS];
+            runtime.update(handler.queue, 8, false);
+            for (int round = 0; round < ROUNDS; round++) {
+                grouped[round] = endToEnd(THROUGHPUT_JOBS, GROUPED);
+                floor[round] = rawFloor(THROUGHPUT_JOBS);
+                enqueueOnly[round] = enqueueOnly(THROUGHPUT_JOBS);
+            }
+
+            double floorMedian = median(floor);
+            System.out.println();
+            System.out.printf(
+                    "%-34s %12s %12s %12s%n", "scenario (median of " + ROUNDS + ")", "jobs/s", "p50 ms", "p99 ms");
+            for (int handlers : throughput.keySet()) {
+                System.out.printf(
+                        "%-34s %12.0f %12s %12s%n",
+                        "end to end, " + handlers + " handler(s)", median(throughput.get(handlers)), "", "");
+                double[][] d = delays.get(handlers);
+                System.out.printf(
+                        "%-34s %12d %12.2f %12.2f%n",
+                        "commit->start @" + PACED_RATE + "/s, " + handlers + " handler(s)",
+                        PACED_RATE,
+                        median(column(d, 0)),
+                        median(column(d, 1)));
+            }
+            System.out.printf("%-34s %12.0f%n", "floor: raw XADD+XREADGROUP+XACK", floorMedian);
+            System.out.printf("%-34s %12.0f%n", "end to end, 8 handlers, " + GROUPED + " jobs/tx", median(grouped));
+            System.out.printf("%-34s %12.0f%n", "producers alone (workers paused)", median(enqueueOnly));
+            double best = Math.max(median(throughput.get(1)), median(throughput.get(8)));
+            System.out.printf("%-34s %12.3f%n", "ratio best 1 job/tx / floor", best / floorMedian);
+            System.out.printf("%-34s %12.3f%n", "ratio " + GROUPED + " jobs/tx / floor", median(grouped) / floorMedian);
+            System.out.println("rounds: e2e 1=" + Arrays.toString(throughput.get(1)) + " e2e 8="
+                    + Arrays.toString(throughput.get(8)) + " grouped=" + Arrays.toString(grouped) + " floor="
+                    + Arrays.toString(floor));
+            System.out.printf(
+                    "RESULT e2e_jobs_per_s_1=%.0f e2e_jobs_per_s_8=%.0f floor_jobs_per_s=%.0f ratio_to_floor=%.3f "
+                            + "commit_to_start_p50_ms_1=%.2f commit_to_start_p99_ms_1=%.2f "
+                            + "commit_to_start_p50_ms_8=%.2f commit_to_start_p99_ms_8=%.2f producers_alone_jobs_per_s=%.0f "
+                            + "e2e_jobs_per_s_8_grouped=%.0f ratio_to_floor_grouped=%.3f%n",
+                    median(throughput.get(1)),
+                    median(throughput.get(8)),
+                    floorMedian,
+                    best / floorMedian,
+                    median(column(delays.get(1), 0)),
+                    median(column(delays.get(1), 1)),
+                    median(column(delays.get(8), 0)),
+                    median(column(delays.get(8), 1)),
+                    median(enqueueOnly),
+                    median(grouped),
+                    median(grouped) / floorMedian);
+        }
+
+        private void warmUp() throws Exception {
+            runtime.update(handler.queue, 8, false);
+            endToEnd(2_000);
+            paced(PACED_RATE, 1);
+        }
+
+        /** Producers commit one job per transaction as fast as they can; jobs/s from first commit to last handled. */
+        double endToEnd(int count) throws Exception {
+            return endToEnd(count, 1);
+        }
+
+        /** As above, with {@code perTransaction} jobs committed together (a request that causes several jobs). */
+        double endToEnd(int count, int perTransaction) throws Exception {
+            handler.reset(count);
+            AtomicInteger next = new AtomicInteger();
+            long started = System.nanoTime();
+            try (ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS)) {
+                for (int p = 0; p < PRODUCERS; p++) {
+                    producers.execute(() -> {
+                        while (next.getAndAdd(perTransaction) < count) {
+                            transactions.executeWrite(status -> {
+                                for (int j = 0; j < perTransaction; j++) {
+                                    jobs.enqueue(handler.queue, "{\"v\":1}");
+                                }
+                                return null;
+                            });
+                        }
+                    });
+                }
+            }
+            if (!handler.done.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(
+                        "only " + (count - handler.done.getCount()) + " of " + count + " jobs ran");
+            }
+            return count / ((System.nanoTime() - started) / 1e9);
+        }
+
+        /** The producers' own ceiling: the same enqueue loop with the workers paused (relay still running). */
+        double enqueueOnly(int count) throws Exception {
+            runtime.update(handler.queue, 8, true);
+            handler.reset(count);
+            AtomicInteger next = new AtomicInteger();
+            long started = System.nanoTime();
+            try (ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS)) {
+                for (int p = 0; p < PRODUCERS; p++) {
+                    producers.execute(() -> {
+                        while (next.getAndIncrement() < count) {
+                            transactions.executeWrite(status -> jobs.enqueue(handler.queue, "{\"v\":1}"));
+                        }
+                    });
+                }
+            }
+            double rate = count / ((System.nanoTime() - started) / 1e9);
+            runtime.update(handler.queue, 8, false);
+            handler.done.await(120, TimeUnit.SECONDS);
+            return rate;
+        }
+
+        /** A paced producer at {@code rate} jobs/s; returns {p50, p99} of commit -> handler start in ms. */
+        double[] paced(int rate, int seconds) throws Exception {
+            int count = rate * seconds;
+            handler.reset(count);
+            long interval = 1_000_000_000L / rate;
+            long start = System.nanoTime();
+            try (ExecutorService producers = Executors.newFixedThreadPool(4)) {
+                AtomicInteger next = new AtomicInteger();
+                for (int p = 0; p < 4; p++) {
+                    producers.execute(() -> {
+                        int i;
+                        while ((i = next.getAndIncrement()) < count) {
+                            long due = start + i * interval;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            }
+                            UUID id = transactions.executeWrite(status -> jobs.enqueue(handler.queue, "{\"v\":1}"));
+                            handler.committedAt.put(id, System.nanoTime());
+                        }
+                    });
+                }
+            }
+            if (!handler.done.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("paced run did not finish");
+            }
+            List<Long> delays = new ArrayList<>();
+            handler.startedAt.forEach((id, started) -> {
+                Long committed = handler.committedAt.get(id);
+                if (committed != null) {
+                    delays.add(Math.max(0, started - committed));
+                }
+            });
+            Collections.sort(delays);
+            return new double[] {percentile(delays, 0.50) / 1e6, percentile(delays, 0.99) / 1e6};
+        }
+
+        /** The floor: one producer XADDs, one consumer XREADGROUPs up to 100 and XACKs them, same Redis. */
+        double rawFloor(int count) throws Exception {
+            String key = "duet:bench:floor:" + UUID.randomUUID();
+            RStream<String, String> stream = redis.getStream(key);
+            stream.createGroup(
+                    StreamCreateGroupArgs.name("g").id(StreamMessageId.ALL).makeStream());
+            AtomicLong consumed = new AtomicLong();
+            long started = System.nanoTime();
+            Thread consumer = Thread.ofPlatform().start(() -> {
+                while (consumed.get() < count) {
+                    Map<StreamMessageId, Map<String, String>> batch = stream.readGroup(
+                            "g",
+                            "c",
+                            StreamReadGroupArgs.neverDelivered().count(100).timeout(Duration.ofMillis(500)));
+                    if (batch != null && !batch.isEmpty()) {
+                        stream.ack("g", batch.keySet().toArray(StreamMessageId[]::new));
+                        consumed.addAndGet(batch.size());
+                    }
+                }
+            });
+            for (int i = 0; i < count; i++) {
+                stream.add(StreamAddArgs.entries(Map.of("job", "x", "payload", "{\"v\":1}")));
+            }
+            consumer.join();
+            double rate = count / ((System.nanoTime() - started) / 1e9);
+            stream.delete();
+            return rate;
+        }
+    }
+
+    @Singleton
+    @Requires(property = "bench.queue")
+    static final class NoOp implements JobHandler {
+        final String queue;
+        final Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
+        /** Handler start per job; the producer records commit times, and a handler may start before that. */
+        final Map<UUID, Long> startedAt = new ConcurrentHashMap<>();
+
+        volatile CountDownLatch done = new CountDownLatch(0);
+
+        NoOp(@Value("${bench.queue}") String queue) {
+            this.queue = queue;
+        }
+
+        void reset(int expected) {
+            committedAt.clear();
+            startedAt.clear();
+            done = new CountDownLatch(expected);
+        }
+
+        @Override
+        public String queue() {
+            return queue;
+        }
+
+        @Override
+        public void handle(Job job) {
+            startedAt.putIfAbsent(job.id(), System.nanoTime());
+            done.countDown();
+        }
+    }
+
+    private static void printMachine() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.out.printf(
+                "machine: %d cores, %.1f GiB memory, JDK %s (%s), PostgreSQL %s, Redis on the same host%n",
+                Runtime.getRuntime().availableProcessors(),
+                os.getTotalMemorySize() / 1073741824.0,
+                Runtime.version(),
+                System.getProperty("java.vm.name"),
+                TestDb.url());
+        System.out.printf(
+                "jobs per throughput round: %d (%d producer threads, one job per transaction); "
+                        + "paced: %d jobs/s for %d s%n",
+                THROUGHPUT_JOBS, PRODUCERS, PACED_RATE, PACED_SECONDS);
+    }
+
+    private static double[] column(double[][] rows, int index) {
+        return Arrays.stream(rows).mapToDouble(row -> row[index]).toArray();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1);
+        return sorted.get(Math.max(0, index));
+    }
+}

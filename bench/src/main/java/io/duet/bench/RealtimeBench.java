@@ -722,7 +722,7 @@ public final class RealtimeBench {
             return start("bench-gateway");
         }
 
-        /** A node whose output goes to {@code realtime/target/NAME.log}. */
+        /** A node with production timeouts whose output goes to {@code bench/target/NAME.log}. */
         static Gateway start(String name) throws Exception {
             String java =
                     Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -748,7 +748,6 @@ public final class RealtimeBench {
                     System.getProperty("java.class.path"),
                     GatewayProcess.class.getName(),
                     "bench-" + UUID.randomUUID().toString().substring(0, 8),
-                    "defaults",
                     "duet.realtime.connect-burst=100"));
             Path log = Path.of("bench", "target", name + ".log");
             Files.createDirectories(log.getParent());
@@ -756,7 +755,9 @@ public final class RealtimeBench {
                     new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
+            List<String> before = new ArrayList<>();
             while ((line = output.readLine()) != null) {
+                before.add(line);
                 if (line.startsWith("PORT ")) {
                     int port = Integer.parseInt(line.substring(5).trim());
                     // The node's output is read all the time (into a file): a full pipe would block its logging
@@ -780,7 +781,8 @@ public final class RealtimeBench {
                     return new Gateway(process, port, new PrintWriter(process.getOutputStream(), true), heaps);
                 }
             }
-            throw new IllegalStateException("gateway did not start");
+            throw new IllegalStateException("gateway did not start:\n"
+                    + String.join("\n", before.subList(Math.max(0, before.size() - 20), before.size())));
         }
 
         long heap() throws Exception {

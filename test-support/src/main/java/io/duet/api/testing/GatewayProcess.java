@@ -63,6 +63,9 @@ public final class GatewayProcess {
         properties.put("micronaut.server.port", -1);
         for (int i = 1; i < args.length; i++) {
             int equals = args[i].indexOf('=');
+            if (equals < 1) {
+                throw new IllegalArgumentException("settings are key=value, not: " + args[i]);
+            }
             properties.put(args[i].substring(0, equals), args[i].substring(equals + 1));
         }
         properties.put("duet.realtime.node-id", args[0]);

@@ -1,5 +1,6 @@
 package io.duet.api.events;
 
+import io.duet.api.redis.LuaScripts;
 import io.duet.api.redis.RegionalRedis;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,74 +61,15 @@ public class UserEvents {
 
     private static final String NODE_CHANNEL_PREFIX = "duet:rt:node:";
 
-    private static final String APPEND = """
-            local seq = redis.call('INCR', KEYS[1])
-            local event = '{"seq":' .. seq .. ',"type":"' .. ARGV[1] .. '","data":' .. ARGV[2] .. '}'
-            local added = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'e', event)
-            if type(added) == 'table' and added.err then
-              -- The counter was lost while the log survived: continue after the log's last entry.
-              local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-              seq = tonumber(string.match(last[1][1], '^(%d+)')) + 1
-              redis.call('SET', KEYS[1], seq)
-              event = '{"seq":' .. seq .. ',"type":"' .. ARGV[1] .. '","data":' .. ARGV[2] .. '}'
-              redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'e', event)
-            end
-            redis.call('PEXPIRE', KEYS[2], ARGV[4])
-            local now = redis.call('TIME')
-            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs)
-            local nodes = redis.call('ZRANGE', KEYS[3], 0, -1)
-            for _, node in ipairs(nodes) do
-              redis.call('PUBLISH', ARGV[5] .. node, ARGV[6] .. ' ' .. event)
-            end
-            return seq""";
+    private static final String APPEND = LuaScripts.load(UserEvents.class, "user-events-append");
 
-    /**
-     * A Lua function for scripts that read a user's log: {@code read_log(log, last, after, limit, result, gap)}
-     * appends to {@code result} the events after seq {@code after} (at most {@code limit}), given the
-     * user's {@code last} seq, or sets {@code result[gap] = 1} when the log no longer holds seq
-     * {@code after + 1} or {@code after} is ahead of {@code last}. The gateway's poll script uses it too,
-     * so both read the log the same way.
-     */
-    public static final String READ_LOG_FUNCTION = """
-            local function read_log(log, last, after, limit, result, gap)
-              if after == last then return result end
-              if after > last then
-                result[gap] = 1
-                return result
-              end
-              local entries = redis.call('XRANGE', log, '(' .. after .. '-0', '+', 'COUNT', limit)
-              if #entries == 0 or tonumber(string.match(entries[1][1], '^(%d+)')) ~= after + 1 then
-                result[gap] = 1
-                return result
-              end
-              for _, entry in ipairs(entries) do
-                result[#result + 1] = entry[2][2]
-              end
-              return result
-            end
-            """;
+    /** The catch-up read: {@code read-log.lua}'s function, which the gateway's poll script shares. */
+    private static final String READ =
+            LuaScripts.load(UserEvents.class, "read-log") + LuaScripts.load(UserEvents.class, "user-events-read");
 
-    private static final String READ = READ_LOG_FUNCTION + """
-            local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-            return read_log(KEYS[2], last, tonumber(ARGV[1]), ARGV[2], {last, 0}, 2)""";
+    private static final String SIGNAL = LuaScripts.load(UserEvents.class, "user-events-signal");
 
-    private static final String SIGNAL = """
-            local now = redis.call('TIME')
-            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-            local nodes = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. nowMs, '+inf')
-            local event = '{"seq":0,"type":"' .. ARGV[1] .. '","data":' .. ARGV[2] .. '}'
-            for _, node in ipairs(nodes) do
-              redis.call('PUBLISH', ARGV[3] .. node, ARGV[4] .. ' ' .. event)
-            end
-            return #nodes""";
-
-    private static final String REGISTER = """
-            local now = redis.call('TIME')
-            local expiry = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
-            redis.call('ZADD', KEYS[1], expiry, ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            return 1""";
+    private static final String REGISTER = LuaScripts.load(UserEvents.class, "user-events-register");
 
     private static final Logger LOG = LoggerFactory.getLogger(UserEvents.class);
     private static final java.util.regex.Pattern EVENT_TYPE = java.util.regex.Pattern.compile("[a-z]+(\\.[a-z]+)*");

@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.duet.api.redis.LuaScripts;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.serde.annotation.Serdeable;
@@ -41,94 +42,25 @@ import org.redisson.client.RedisException;
 class JobStreams {
     static final String GROUP = "workers";
 
-    private static final String COMPLETE = """
-            local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
-            redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-            return acked""";
+    private static final String COMPLETE = LuaScripts.load(JobStreams.class, "job-streams-complete");
 
     /**
      * KEYS: one stream per job, then the relay hash; ARGV: job id, payload, enqueued-at per job, in the same
      * order, then an epoch to use if the relay hash has none. Returns the hash's epoch and this batch's seq.
      * The seq is counted after the XADDs in the same script: a Redis that still has a batch's seq has its jobs.
      */
-    private static final String PUBLISH = """
-            local jobs = #KEYS - 1
-            for i = 1, jobs do
-              local a = (i - 1) * 3
-              redis.call('XADD', KEYS[i], '*', 'job', ARGV[a + 1], 'payload', ARGV[a + 2], 'attempt', '1', 'enqueued', ARGV[a + 3])
-            end
-            local relay = KEYS[#KEYS]
-            local epoch = redis.call('HGET', relay, 'epoch')
-            if not epoch then
-              epoch = ARGV[#ARGV]
-              redis.call('HSET', relay, 'epoch', epoch)
-            end
-            return {epoch, tostring(redis.call('HINCRBY', relay, 'seq', 1))}""";
+    private static final String PUBLISH = LuaScripts.load(JobStreams.class, "job-streams-publish");
 
-    private static final String RETRY = """
-            local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-            if acked == 1 then
-              redis.call('XDEL', KEYS[1], ARGV[2])
-              redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-            end
-            return acked""";
+    private static final String RETRY = LuaScripts.load(JobStreams.class, "job-streams-retry");
 
-    private static final String DEAD_LETTER = """
-            local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-            if acked == 1 then
-              redis.call('XDEL', KEYS[1], ARGV[2])
-              redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
-            end
-            return acked""";
+    private static final String DEAD_LETTER = LuaScripts.load(JobStreams.class, "job-streams-dead-letter");
 
-    private static final String PROMOTE_DUE = """
-            local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-            for _, member in ipairs(due) do
-              local job = cjson.decode(member)
-              redis.call('XADD', KEYS[1], '*', 'job', job.job, 'payload', job.payload,
-                'attempt', job.attempt, 'enqueued', job.enqueued)
-              redis.call('ZREM', KEYS[2], member)
-            end
-            return #due""";
+    private static final String PROMOTE_DUE = LuaScripts.load(JobStreams.class, "job-streams-promote-due");
 
     /** All or nothing: an id that is not a dead letter of the queue moves none, and comes back in the answer. */
-    private static final String REPLAY = """
-            local missing = {}
-            for i = 1, #ARGV do
-              if #redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i]) == 0 then missing[#missing + 1] = ARGV[i] end
-            end
-            if #missing > 0 then return {-1, unpack(missing)} end
-            for i = 1, #ARGV do
-              local f = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])[1][2]
-              local job, payload, enqueued
-              for j = 1, #f, 2 do
-                if f[j] == 'job' then job = f[j + 1]
-                elseif f[j] == 'payload' then payload = f[j + 1]
-                elseif f[j] == 'enqueued' then enqueued = f[j + 1] end
-              end
-              redis.call('XADD', KEYS[1], '*', 'job', job, 'payload', payload, 'attempt', '1', 'enqueued', enqueued)
-              redis.call('XDEL', KEYS[2], ARGV[i])
-            end
-            return {#ARGV}""";
+    private static final String REPLAY = LuaScripts.load(JobStreams.class, "job-streams-replay");
 
-    private static final String STATS = """
-            local length = redis.call('XLEN', KEYS[1])
-            local pending = 0
-            local ok, summary = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1])
-            if ok and summary[1] then pending = summary[1] end
-            local oldest = ''
-            local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
-            if #first > 0 then
-              local f = first[1][2]
-              for j = 1, #f, 2 do if f[j] == 'enqueued' then oldest = f[j + 1] end end
-            end
-            local retrying = redis.call('ZCARD', KEYS[2])
-            local firstRetry = redis.call('ZRANGE', KEYS[2], 0, 0)
-            if #firstRetry > 0 then
-              local job = cjson.decode(firstRetry[1])
-              if oldest == '' or tonumber(job.enqueued) < tonumber(oldest) then oldest = job.enqueued end
-            end
-            return {length, pending, retrying, redis.call('XLEN', KEYS[3]), oldest}""";
+    private static final String STATS = LuaScripts.load(JobStreams.class, "job-streams-stats");
 
     private final RedissonClient redis;
     private final ObjectMapper json;

@@ -1,5 +1,6 @@
 package io.duet.api.web;
 
+import io.duet.api.redis.LuaScripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
@@ -38,17 +39,7 @@ public class RateLimiter {
      * the position of that limit (0 when none was exceeded) and the count and time left (ms) of the last key
      * counted.
      */
-    private static final String HIT = """
-            local count, ttl
-            for i, key in ipairs(KEYS) do
-              local window = ARGV[2 * i - 1]
-              count = redis.call('INCR', key)
-              if count == 1 then redis.call('PEXPIRE', key, window) end
-              ttl = redis.call('PTTL', key)
-              if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = tonumber(window) end
-              if count > tonumber(ARGV[2 * i]) then return {i, count, ttl} end
-            end
-            return {0, count, ttl}""";
+    private static final String HIT = LuaScripts.load(RateLimiter.class, "rate-limiter-hit");
 
     private static final String PREFIX = "duet:rl:";
 

@@ -1,6 +1,7 @@
 package io.duet.realtime.session;
 
 import io.duet.api.events.UserEvents;
+import io.duet.api.redis.LuaScripts;
 import io.duet.realtime.RealtimeConfig;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
@@ -24,34 +25,11 @@ import org.redisson.api.RedissonClient;
  */
 @Singleton
 public class Presence {
-    private static final String JOIN = """
-            local now = redis.call('TIME')
-            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
-            redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[2]), ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            local previous = redis.call('GET', KEYS[2])
-            redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-            if previous == '1' then return 0 end
-            return 1""";
+    private static final String JOIN = LuaScripts.load(Presence.class, "presence-join");
 
-    private static final String LEAVE = """
-            redis.call('ZREM', KEYS[1], ARGV[1])
-            local now = redis.call('TIME')
-            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
-            return redis.call('ZCARD', KEYS[1])""";
+    private static final String LEAVE = LuaScripts.load(Presence.class, "presence-leave");
 
-    private static final String SETTLE = """
-            local now = redis.call('TIME')
-            local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
-            if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
-            if redis.call('GET', KEYS[2]) == '1' then
-              redis.call('SET', KEYS[2], '0', 'PX', ARGV[1])
-              return 1
-            end
-            return 0""";
+    private static final String SETTLE = LuaScripts.load(Presence.class, "presence-settle");
 
     private final RedissonClient redis;
     private final UserEvents events;

@@ -2,6 +2,7 @@ package io.duet.realtime.session;
 
 import io.duet.api.couple.CoupleService;
 import io.duet.api.events.UserEvents;
+import io.duet.api.redis.LuaScripts;
 import io.duet.realtime.protocol.Frames;
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
@@ -25,12 +26,7 @@ import org.redisson.api.RedissonClient;
  */
 @Singleton
 class Receipts {
-    private static final String RAISE = """
-            local previous = tonumber(redis.call('GET', KEYS[1]) or '0')
-            local next = tonumber(ARGV[1])
-            if next <= previous then return -1 end
-            redis.call('SET', KEYS[1], next, 'PX', ARGV[2])
-            return previous""";
+    private static final String RAISE = LuaScripts.load(Receipts.class, "receipts-raise");
     /** Acknowledging far back in one frame reads at most this many events. */
     private static final int MAX_SCAN = 1000;
 

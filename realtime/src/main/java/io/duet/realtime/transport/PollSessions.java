@@ -1,6 +1,7 @@
 package io.duet.realtime.transport;
 
 import io.duet.api.events.UserEvents;
+import io.duet.api.redis.LuaScripts;
 import io.duet.realtime.RealtimeConfig;
 import io.duet.realtime.session.Session;
 import jakarta.inject.Singleton;
@@ -34,19 +35,8 @@ public class PollSessions {
      * KEYS: session, seq, log, nodes. ARGV: session ttl ms, node id, registration ttl ms, after (-1: from
      * now), limit. Returns {0} without a session, else {1, session value, last seq, gap (0/1), events...}.
      */
-    private static final String POLL = UserEvents.READ_LOG_FUNCTION + """
-            local session = redis.call('GET', KEYS[1])
-            if not session then return {0} end
-            redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            local now = redis.call('TIME')
-            local expiry = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[3])
-            redis.call('ZADD', KEYS[4], expiry, ARGV[2])
-            redis.call('PEXPIRE', KEYS[4], ARGV[3])
-            local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-            local after = tonumber(ARGV[4])
-            local result = {1, session, last, 0}
-            if after < 0 then return result end
-            return read_log(KEYS[3], last, after, ARGV[5], result, 4)""";
+    private static final String POLL =
+            LuaScripts.load(UserEvents.class, "read-log") + LuaScripts.load(PollSessions.class, "poll-sessions-poll");
 
     private final SecureRandom random = new SecureRandom();
     private final RedissonClient redis;

@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
  * The packaged function started as Lambda's managed Java runtime starts it: a fresh JVM running the AWS
  * Lambda Runtime Interface Client's {@code AWSLambda} main with {@code handler::method}, the deployable
  * jar on the class path, and the function's settings in the environment, talking to a Runtime API.
+ * Where the packages and the runtime client's class path are: {@code duet.lambda.packages} and
+ * {@code duet.ric.classpath} (the cold-start benchmark sets them), else the {@code functions} module's
+ * {@code target}, the working directory of its tests.
  */
 public record FunctionProcess(Process process, Path log, long startedNanos) implements AutoCloseable {
 

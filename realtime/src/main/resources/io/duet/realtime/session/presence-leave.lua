@@ -1,0 +1,5 @@
+redis.call('ZREM', KEYS[1], ARGV[1])
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
+return redis.call('ZCARD', KEYS[1])

@@ -161,6 +161,7 @@ public final class EmailDrainBench {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        mailer.close(); // its idle connections' write-timeout threads would keep the JVM from exiting
         if (sink.received() - before != emails) {
             throw new IllegalStateException("the sink got " + (sink.received() - before) + " of " + emails);
         }

@@ -163,8 +163,9 @@ public class Mailer {
         }
     }
 
+    /** Closes the idle connections (each holds a write-timeout thread of Jakarta Mail's). */
     @PreDestroy
-    void close() throws InterruptedException {
+    public void close() throws InterruptedException {
         Transport transport;
         while ((transport = idle.poll(0, TimeUnit.MILLISECONDS)) != null) {
             closeQuietly(transport);

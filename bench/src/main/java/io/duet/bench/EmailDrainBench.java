@@ -112,20 +112,6 @@ public final class EmailDrainBench {
      */
     private record Drain(double rate, double cpuMsPerMail, double machineMsPerMail, double machineBusy) {}
 
-    /** The machine's busy and total CPU ticks so far, from /proc/stat (busy: all but idle and iowait). */
-    private static long[] machineTicks() throws Exception {
-        String[] fields = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))
-                .getFirst()
-                .trim()
-                .split("\\s+");
-        long total = 0;
-        for (int i = 1; i < Math.min(fields.length, 9); i++) {
-            total += Long.parseLong(fields[i]);
-        }
-        long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
-        return new long[] {total - idle, total};
-    }
-
     /** The floor: the Mailer alone, from {@code slots} threads over {@code slots} pooled connections. */
     private static double mailerAlone(CountingSmtpServer sink, int slots, int emails) throws Exception {
         MailConfig config = new MailConfig(
@@ -219,7 +205,7 @@ public final class EmailDrainBench {
             fill(http, port, prefix, emails);
             int before = sink.received();
             double cpuBefore = ProcStat.cpuTicks(server.pid()) / 100.0;
-            long[] machineBefore = machineTicks();
+            long[] machineBefore = ProcStat.machineTicks();
             long started = System.nanoTime();
             // -Dbench.jfr=FILE: a JFR recording of the API over the drain alone (not the signups before it)
             String jfr = System.getProperty("bench.jfr");
@@ -230,7 +216,7 @@ public final class EmailDrainBench {
             awaitMails(sink, total);
             double seconds = (System.nanoTime() - started) / 1e9;
             double cpu = ProcStat.cpuTicks(server.pid()) / 100.0 - cpuBefore;
-            long[] machineAfter = machineTicks();
+            long[] machineAfter = ProcStat.machineTicks();
             double busy = (machineAfter[0] - machineBefore[0]) / 100.0;
             double all = (machineAfter[1] - machineBefore[1]) / 100.0;
             if (jfr != null) {

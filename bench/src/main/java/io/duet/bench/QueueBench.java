@@ -4,6 +4,7 @@ import io.duet.api.queue.Job;
 import io.duet.api.queue.JobHandler;
 import io.duet.api.queue.JobQueue;
 import io.duet.api.queue.WorkerRuntime;
+import io.duet.api.testing.ProcStat;
 import io.duet.api.testing.TestDb;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
@@ -90,12 +91,18 @@ public final class QueueBench {
             Map<Integer, double[]> throughput = new java.util.TreeMap<>();
             Map<Integer, double[][]> delays = new java.util.TreeMap<>();
             double[] floor = new double[ROUNDS];
+            // The machine's CPU per job (this JVM, PostgreSQL, Redis) and how busy it was: {µs per job, busy}.
+            double[][] e2eCpu = new double[ROUNDS][];
+            double[][] floorCpu = new double[ROUNDS][];
+            double[][] producersCpu = new double[ROUNDS][];
             for (int handlers : new int[] {1, 8}) {
                 runtime.update(handler.queue, handlers, false);
                 double[] rates = new double[ROUNDS];
                 double[][] delay = new double[ROUNDS][];
                 for (int round = 0; round < ROUNDS; round++) {
+                    long[] before = ticks();
                     rates[round] = endToEnd(THROUGHPUT_JOBS);
+                    e2eCpu[round] = machineCpu(before, THROUGHPUT_JOBS);
                     delay[round] = paced(PACED_RATE, PACED_SECONDS);
                 }
                 throughput.put(handlers, rates);
@@ -106,8 +113,12 @@ public final class QueueBench {
             runtime.update(handler.queue, 8, false);
             for (int round = 0; round < ROUNDS; round++) {
                 grouped[round] = endToEnd(THROUGHPUT_JOBS, GROUPED);
+                long[] before = ticks();
                 floor[round] = rawFloor(THROUGHPUT_JOBS);
-                enqueueOnly[round] = enqueueOnly(THROUGHPUT_JOBS);
+                floorCpu[round] = machineCpu(before, THROUGHPUT_JOBS);
+                double[] producers = enqueueOnly(THROUGHPUT_JOBS);
+                enqueueOnly[round] = producers[0];
+                producersCpu[round] = Arrays.copyOfRange(producers, 1, producers.length);
             }
 
             double floorMedian = median(floor);
@@ -129,6 +140,23 @@ public final class QueueBench {
             System.out.printf("%-34s %12.0f%n", "floor: raw XADD+XREADGROUP+XACK", floorMedian);
             System.out.printf("%-34s %12.0f%n", "end to end, 8 handlers, " + GROUPED + " jobs/tx", median(grouped));
             System.out.printf("%-34s %12.0f%n", "producers alone (workers paused)", median(enqueueOnly));
+            System.out.printf(
+                    "%-34s %12s %8s %12s %12s %12s%n",
+                    "CPU per job (medians), µs", "machine", "busy", "this JVM", "PostgreSQL", "Redis");
+            for (var row : List.of(
+                    Map.entry("end to end, 8 handlers", e2eCpu),
+                    Map.entry("floor", floorCpu),
+                    Map.entry("producers alone", producersCpu))) {
+                double[][] cpu = row.getValue();
+                System.out.printf(
+                        "%-34s %12.0f %7.0f%% %12.0f %12.0f %12.0f%n",
+                        row.getKey(),
+                        median(column(cpu, 0)),
+                        100 * median(column(cpu, 1)),
+                        median(column(cpu, 2)),
+                        median(column(cpu, 3)),
+                        median(column(cpu, 4)));
+            }
             double best = Math.max(median(throughput.get(1)), median(throughput.get(8)));
             System.out.printf("%-34s %12.3f%n", "ratio best 1 job/tx / floor", best / floorMedian);
             System.out.printf("%-34s %12.3f%n", "ratio " + GROUPED + " jobs/tx / floor", median(grouped) / floorMedian);
@@ -139,7 +167,10 @@ public final class QueueBench {
                     "RESULT e2e_jobs_per_s_1=%.0f e2e_jobs_per_s_8=%.0f floor_jobs_per_s=%.0f ratio_to_floor=%.3f "
                             + "commit_to_start_p50_ms_1=%.2f commit_to_start_p99_ms_1=%.2f "
                             + "commit_to_start_p50_ms_8=%.2f commit_to_start_p99_ms_8=%.2f producers_alone_jobs_per_s=%.0f "
-                            + "e2e_jobs_per_s_8_grouped=%.0f ratio_to_floor_grouped=%.3f%n",
+                            + "e2e_jobs_per_s_8_grouped=%.0f ratio_to_floor_grouped=%.3f machine_us_per_job_e2e_8=%.0f "
+                            + "machine_busy_e2e_8=%.2f machine_us_per_job_floor=%.0f machine_busy_floor=%.2f "
+                            + "machine_us_per_job_producers=%.0f machine_busy_producers=%.2f jvm_us_per_job_e2e_8=%.0f "
+                            + "postgres_us_per_job_e2e_8=%.0f redis_us_per_job_e2e_8=%.0f%n",
                     median(throughput.get(1)),
                     median(throughput.get(8)),
                     floorMedian,
@@ -150,7 +181,16 @@ public final class QueueBench {
                     median(column(delays.get(8), 1)),
                     median(enqueueOnly),
                     median(grouped),
-                    median(grouped) / floorMedian);
+                    median(grouped) / floorMedian,
+                    median(column(e2eCpu, 0)),
+                    median(column(e2eCpu, 1)),
+                    median(column(floorCpu, 0)),
+                    median(column(floorCpu, 1)),
+                    median(column(producersCpu, 0)),
+                    median(column(producersCpu, 1)),
+                    median(column(e2eCpu, 2)),
+                    median(column(e2eCpu, 3)),
+                    median(column(e2eCpu, 4)));
         }
 
         private void warmUp() throws Exception {
@@ -190,11 +230,15 @@ public final class QueueBench {
             return count / ((System.nanoTime() - started) / 1e9);
         }
 
-        /** The producers' own ceiling: the same enqueue loop with the workers paused (relay still running). */
-        double enqueueOnly(int count) throws Exception {
+        /**
+         * The producers' own ceiling: the same enqueue loop with the workers paused (relay still running);
+         * {jobs/s, the machine's CPU µs per job, its busy share} over the enqueueing.
+         */
+        double[] enqueueOnly(int count) throws Exception {
             runtime.update(handler.queue, 8, true);
             handler.reset(count);
             AtomicInteger next = new AtomicInteger();
+            long[] before = ticks();
             long started = System.nanoTime();
             try (ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS)) {
                 for (int p = 0; p < PRODUCERS; p++) {
@@ -206,9 +250,39 @@ public final class QueueBench {
                 }
             }
             double rate = count / ((System.nanoTime() - started) / 1e9);
+            double[] cpu = machineCpu(before, count);
             runtime.update(handler.queue, 8, false);
             handler.done.await(120, TimeUnit.SECONDS);
-            return rate;
+            return new double[] {rate, cpu[0], cpu[1], cpu[2], cpu[3], cpu[4]};
+        }
+
+        /**
+         * Since {@code before} ({@link #ticks}): per job over {@code jobs}, the machine's busy CPU µs, its busy
+         * share, and the CPU µs of this JVM, of PostgreSQL (all its processes) and of Redis.
+         */
+        private static double[] machineCpu(long[] before, int jobs) throws java.io.IOException {
+            long[] after = ticks();
+            long busy = after[0] - before[0];
+            long total = after[1] - before[1];
+            return new double[] {
+                busy * 10_000.0 / jobs,
+                total == 0 ? 0 : (double) busy / total,
+                (after[2] - before[2]) * 10_000.0 / jobs,
+                (after[3] - before[3]) * 10_000.0 / jobs,
+                (after[4] - before[4]) * 10_000.0 / jobs
+            };
+        }
+
+        /** {machine busy, machine total, this JVM, PostgreSQL, Redis}, in clock ticks. */
+        private static long[] ticks() throws java.io.IOException {
+            long[] machine = ProcStat.machineTicks();
+            return new long[] {
+                machine[0],
+                machine[1],
+                ProcStat.cpuTicks(ProcessHandle.current().pid()),
+                ProcStat.cpuTicksOfCommand("postgres"),
+                ProcStat.cpuTicksOfCommand("redis-server")
+            };
         }
 
         /** A paced producer at {@code rate} jobs/s; returns {p50, p99} of commit -> handler start in ms. */

@@ -42,6 +42,44 @@ public final class ProcStat {
         return ticks;
     }
 
+    /**
+     * CPU time of every live process whose command ({@code comm}) is {@code command}, e.g. {@code postgres}
+     * (its backends and workers) or {@code redis-server}, in clock ticks. Processes that ended are not counted.
+     */
+    public static long cpuTicksOfCommand(String command) throws IOException {
+        long ticks = 0;
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.toList()) {
+                if (!process.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (Files.readString(process.resolve("comm")).strip().equals(command)) {
+                        ticks += cpuTicks(process.resolve("stat"));
+                    }
+                } catch (IOException ended) {
+                    // the process exited between the listing and the read
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /**
+     * The whole machine's CPU so far from {@code /proc/stat}, in clock ticks summed over its cores:
+     * {@code {busy, total}}, where busy is all but idle and iowait.
+     */
+    public static long[] machineTicks() throws IOException {
+        String[] fields =
+                Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < Math.min(fields.length, 9); i++) {
+            total += Long.parseLong(fields[i]);
+        }
+        long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
+        return new long[] {total - idle, total};
+    }
+
     /** Resident memory of process {@code pid}, in KiB (0 when /proc does not say). */
     public static long rssKb(long pid) throws IOException {
         return statusKb(pid, "VmRSS");

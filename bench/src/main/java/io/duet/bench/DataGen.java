@@ -158,6 +158,13 @@ public final class DataGen {
         }
     }
 
+    /** The database holds the same seed at another size. */
+    static final class SeedTaken extends IllegalStateException {
+        SeedTaken(String message) {
+            super(message);
+        }
+    }
+
     /** Loads (or resumes loading) the data set; null when it was already complete. */
     Loaded run() throws Exception {
         Databases.createIfMissing(options.url(), options.user(), options.password());
@@ -174,6 +181,21 @@ public final class DataGen {
                             batches_done int NOT NULL DEFAULT 0, messages_done bigint NOT NULL DEFAULT 0,
                             started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,
                             PRIMARY KEY (seed, couples, messages))""");
+                try (ResultSet other = statement.executeQuery("SELECT couples, messages FROM datagen_run WHERE seed = "
+                        + options.seed() + " AND (couples, messages) <> (" + options.couples() + ", "
+                        + options.messages() + ")")) {
+                    if (other.next()) {
+                        // A seed's ids are the same whatever the size: a second size would collide with the first.
+                        throw new SeedTaken(String.format(
+                                Locale.ROOT,
+                                "%s already holds seed %d as %,d couples and %,d messages: load another seed (--seed)"
+                                        + " or into another database (--database), or drop this one",
+                                options.url(),
+                                options.seed(),
+                                other.getInt(1),
+                                other.getLong(2)));
+                    }
+                }
                 statement.execute("INSERT INTO datagen_run (seed, couples, messages, batch_couples) VALUES ("
                         + options.seed() + ", " + options.couples() + ", " + options.messages() + ", " + options.batch()
                         + ") ON CONFLICT DO NOTHING");

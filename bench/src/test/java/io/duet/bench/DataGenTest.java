@@ -2,6 +2,7 @@ package io.duet.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -66,6 +67,24 @@ class DataGenTest {
                         + "ORDER BY couple_id, seq)) FROM message";
         assertEquals(text(whole, fingerprint), text(chunked, fingerprint));
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming"), log.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void givenASeedLoadedAtOneSize_whenLoadedAtAnother_thenAClearRefusalAndTheDataUntouched() throws Exception {
+        String url = fresh("duet_datagen_test_sizes");
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        new DataGen(new DataGen.Options(url, "postgres", "", 20, 400, 7, 10, false), out).run();
+
+        DataGen.SeedTaken taken = assertThrows(
+                DataGen.SeedTaken.class,
+                () -> new DataGen(new DataGen.Options(url, "postgres", "", 40, 800, 7, 10, false), out).run());
+
+        assertTrue(
+                taken.getMessage().contains("already holds seed 7 as 20 couples and 400 messages"), taken.getMessage());
+        assertEquals(20, count(url, "SELECT count(*) FROM couple"));
+        // Another seed is another data set beside it.
+        new DataGen(new DataGen.Options(url, "postgres", "", 40, 800, 8, 10, false), out).run();
+        assertEquals(60, count(url, "SELECT count(*) FROM couple"));
     }
 
     private static String fresh(String name) throws Exception {

@@ -31,11 +31,12 @@ import java.util.concurrent.TimeUnit;
  * with {@code --function NAME}, that function with every configuration. Options: {@code --runs N} (default 3; each run is a fresh JVM per configuration).
  */
 public final class ColdStartBench {
-    /** Every function's handler, by package name. */
-    /** The functions' lazy-init switch (environment variable; see docs/functions.md). */
+    /** The functions' lazy-init switch (environment variable; see docs/configuration.md). */
     private static final String LAZY_INIT = "DUET_FUNCTION_LAZY_INIT";
 
     private static final String PASSWORD = "correct-Horse-battery-9";
+
+    /** Every function's handler, by package name. */
     private static final Map<String, String> HANDLERS = new LinkedHashMap<>();
 
     static {
@@ -299,13 +300,21 @@ public final class ColdStartBench {
         return "other";
     }
 
-    private static Run measure(String function, Config config) throws Exception {
+    /**
+     * The function's settings for a run of {@code config}: the test services with production password
+     * hashing (the signup's hash is part of a cold start); the rate limits stay off only because every run
+     * signs up from one address.
+     */
+    private static Map<String, String> environment(Config config) {
         Map<String, String> env = FunctionProcess.testEnvironment();
-        // Production password hashing for the first request; the limit only because every run signs up from one
-        // address.
         env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
         env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
         env.putAll(config.env());
+        return env;
+    }
+
+    private static Run measure(String function, Config config) throws Exception {
+        Map<String, String> env = environment(config);
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
             String id = runtime.invoke(firstEvent(function), Duration.ofSeconds(30));
             try (FunctionProcess process = FunctionProcess.start(
@@ -343,10 +352,7 @@ public final class ColdStartBench {
     static void train(String function, Config config) throws Exception {
         Path cache = config.cache(function);
         Files.deleteIfExists(cache);
-        Map<String, String> env = FunctionProcess.testEnvironment();
-        env.remove("DUET_ACCOUNTS_ARGON2_MEMORY_KIB");
-        env.remove("DUET_ACCOUNTS_ARGON2_ITERATIONS");
-        env.putAll(config.env());
+        Map<String, String> env = environment(config);
         try (LocalRuntimeApi runtime = new LocalRuntimeApi()) {
             FunctionProcess process = FunctionProcess.start(
                     function,

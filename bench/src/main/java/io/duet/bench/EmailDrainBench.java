@@ -205,7 +205,7 @@ public final class EmailDrainBench {
             fill(http, port, prefix, emails);
             int before = sink.received();
             double cpuBefore = ProcStat.cpuTicks(server.pid()) / 100.0;
-            long[] machineBefore = ProcStat.machineTicks();
+            ProcStat.MachineTicks machineBefore = ProcStat.machineTicks();
             long started = System.nanoTime();
             // -Dbench.jfr=FILE: a JFR recording of the API over the drain alone (not the signups before it)
             String jfr = System.getProperty("bench.jfr");
@@ -216,15 +216,14 @@ public final class EmailDrainBench {
             awaitMails(sink, total);
             double seconds = (System.nanoTime() - started) / 1e9;
             double cpu = ProcStat.cpuTicks(server.pid()) / 100.0 - cpuBefore;
-            long[] machineAfter = ProcStat.machineTicks();
-            double busy = (machineAfter[0] - machineBefore[0]) / 100.0;
-            double all = (machineAfter[1] - machineBefore[1]) / 100.0;
+            ProcStat.MachineTicks machine = ProcStat.machineTicks().since(machineBefore);
             if (jfr != null) {
                 jcmd(server.pid(), "JFR.stop", "name=drain");
                 System.out.println("JFR recording of the drain: " + jfr);
             }
             int drained = total - before;
-            return new Drain(drained / seconds, cpu * 1000 / drained, busy * 1000 / drained, busy / all);
+            return new Drain(
+                    drained / seconds, cpu * 1000 / drained, machine.busy() * 10.0 / drained, machine.busyShare());
         } finally {
             server.destroy();
             server.waitFor();

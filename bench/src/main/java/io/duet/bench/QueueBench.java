@@ -100,7 +100,7 @@ public final class QueueBench {
                 double[] rates = new double[ROUNDS];
                 double[][] delay = new double[ROUNDS][];
                 for (int round = 0; round < ROUNDS; round++) {
-                    long[] before = ticks();
+                    CpuTicks before = CpuTicks.now();
                     rates[round] = endToEnd(THROUGHPUT_JOBS);
                     e2eCpu[round] = machineCpu(before, THROUGHPUT_JOBS);
                     delay[round] = paced(PACED_RATE, PACED_SECONDS);
@@ -113,7 +113,7 @@ public final class QueueBench {
             runtime.update(handler.queue, 8, false);
             for (int round = 0; round < ROUNDS; round++) {
                 grouped[round] = endToEnd(THROUGHPUT_JOBS, GROUPED);
-                long[] before = ticks();
+                CpuTicks before = CpuTicks.now();
                 floor[round] = rawFloor(THROUGHPUT_JOBS);
                 floorCpu[round] = machineCpu(before, THROUGHPUT_JOBS);
                 double[] producers = enqueueOnly(THROUGHPUT_JOBS);
@@ -238,7 +238,7 @@ public final class QueueBench {
             runtime.update(handler.queue, 8, true);
             handler.reset(count);
             AtomicInteger next = new AtomicInteger();
-            long[] before = ticks();
+            CpuTicks before = CpuTicks.now();
             long started = System.nanoTime();
             try (ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS)) {
                 for (int p = 0; p < PRODUCERS; p++) {
@@ -257,32 +257,31 @@ public final class QueueBench {
         }
 
         /**
-         * Since {@code before} ({@link #ticks}): per job over {@code jobs}, the machine's busy CPU µs, its busy
-         * share, and the CPU µs of this JVM, of PostgreSQL (all its processes) and of Redis.
+         * Since {@code before}, per job over {@code jobs}: the machine's busy CPU µs, its busy share, and the CPU
+         * µs of this JVM, of PostgreSQL (all its processes) and of Redis.
          */
-        private static double[] machineCpu(long[] before, int jobs) throws java.io.IOException {
-            long[] after = ticks();
-            long busy = after[0] - before[0];
-            long total = after[1] - before[1];
+        private static double[] machineCpu(CpuTicks before, int jobs) throws java.io.IOException {
+            CpuTicks after = CpuTicks.now();
+            ProcStat.MachineTicks machine = after.machine().since(before.machine());
+            double usPerTick = 10_000.0 / jobs; // 100 ticks a second
             return new double[] {
-                busy * 10_000.0 / jobs,
-                total == 0 ? 0 : (double) busy / total,
-                (after[2] - before[2]) * 10_000.0 / jobs,
-                (after[3] - before[3]) * 10_000.0 / jobs,
-                (after[4] - before[4]) * 10_000.0 / jobs
+                machine.busy() * usPerTick,
+                machine.busyShare(),
+                (after.jvm() - before.jvm()) * usPerTick,
+                (after.postgres() - before.postgres()) * usPerTick,
+                (after.redis() - before.redis()) * usPerTick
             };
         }
 
-        /** {machine busy, machine total, this JVM, PostgreSQL, Redis}, in clock ticks. */
-        private static long[] ticks() throws java.io.IOException {
-            long[] machine = ProcStat.machineTicks();
-            return new long[] {
-                machine[0],
-                machine[1],
-                ProcStat.cpuTicks(ProcessHandle.current().pid()),
-                ProcStat.cpuTicksOfCommand("postgres"),
-                ProcStat.cpuTicksOfCommand("redis-server")
-            };
+        /** CPU counters so far, in clock ticks: the machine's, this JVM's, PostgreSQL's, Redis's. */
+        private record CpuTicks(ProcStat.MachineTicks machine, long jvm, long postgres, long redis) {
+            static CpuTicks now() throws java.io.IOException {
+                return new CpuTicks(
+                        ProcStat.machineTicks(),
+                        ProcStat.cpuTicks(ProcessHandle.current().pid()),
+                        ProcStat.cpuTicksOfCommand("postgres"),
+                        ProcStat.cpuTicksOfCommand("redis-server"));
+            }
         }
 
         /** A paced producer at {@code rate} jobs/s; returns {p50, p99} of commit -> handler start in ms. */

@@ -7,6 +7,7 @@ import io.duet.api.testing.GatewayProcess;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
 import io.duet.api.testing.ProcStat;
+import io.duet.api.testing.TestRedis;
 import io.micronaut.context.ApplicationContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -1021,7 +1022,7 @@ public final class RealtimeBench {
             int wsWarmSeconds,
             int pollWarmSeconds)
             throws Exception {
-        String redis = System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0");
+        String redis = TestRedis.uri();
         Process node = new ProcessBuilder(
                         "node",
                         "bench/peers/socketio/peer.js",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duet.api.testing.FunctionProcess;
 import io.duet.api.testing.HttpApiEvents;
 import io.duet.api.testing.LocalRuntimeApi;
+import io.duet.api.testing.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class MicronautAotIT {
 
     @BeforeAll
     static void migrate() {
-        TestFunctions.migrate();
+        TestDb.migrate();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.duet.functions.lambda;
 
 import io.duet.api.testing.RedisAdmin;
+import io.duet.api.testing.TestRedis;
 import java.io.IOException;
 import java.net.URI;
 
@@ -32,7 +33,7 @@ final class RedisClients {
     }
 
     private static int database() {
-        String path = URI.create(TestFunctions.redisUri()).getPath();
+        String path = URI.create(TestRedis.uri()).getPath();
         return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
     }
 }

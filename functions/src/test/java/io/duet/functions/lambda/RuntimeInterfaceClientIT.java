@@ -35,7 +35,7 @@ class RuntimeInterfaceClientIT {
 
     @BeforeAll
     static void migrate() {
-        TestFunctions.migrate();
+        TestDb.migrate();
     }
 
     @Test

@@ -17,7 +17,7 @@ final class TestFunctions {
     static Map<String, Object> properties(Map<String, Object> extra) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("datasources.default.url", TestDb.url());
-        properties.put("duet.redis.uri", redisUri());
+        properties.put("duet.redis.uri", TestRedis.uri());
         properties.put("duet.mail.smtp.port", io.duet.api.testing.Smtp.port());
         properties.put("duet.jwt.secret", "test-secret-of-duet-functions-0123456789-abcdef");
         properties.put("duet.accounts.argon2.memory-kib", 1024);
@@ -31,14 +31,10 @@ final class TestFunctions {
         return properties;
     }
 
+    /** A function's context; functions never migrate (a deployment does, once), so the test database is brought up to date first. */
     static ApplicationContext start(Map<String, Object> extra) {
-        migrate();
-        return ApiHandler.contextBuilder(properties(extra)).start();
-    }
-
-    /** Functions never migrate (a deployment does, once): the tests bring the test database up to date. */
-    static void migrate() {
         TestDb.migrate();
+        return ApiHandler.contextBuilder(properties(extra)).start();
     }
 
     private static final java.nio.file.Path MEDIA_DIR = mediaDir();
@@ -49,9 +45,5 @@ final class TestFunctions {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    static String redisUri() {
-        return TestRedis.uri();
     }
 }

@@ -66,10 +66,22 @@ public final class ProcStat {
     }
 
     /**
-     * The whole machine's CPU so far from {@code /proc/stat}, in clock ticks summed over its cores:
-     * {@code {busy, total}}, where busy is all but idle and iowait.
+     * CPU time of the whole machine in clock ticks summed over its cores: {@code busy} is all but idle and
+     * iowait. {@link #machineTicks()} reads the counters so far; {@link #since} is what was used in between.
      */
-    public static long[] machineTicks() throws IOException {
+    public record MachineTicks(long busy, long total) {
+        public MachineTicks since(MachineTicks before) {
+            return new MachineTicks(busy - before.busy, total - before.total);
+        }
+
+        /** The share of the machine's CPU time that was busy (0 when no time passed). */
+        public double busyShare() {
+            return total == 0 ? 0 : (double) busy / total;
+        }
+    }
+
+    /** The whole machine's CPU so far, from {@code /proc/stat}. */
+    public static MachineTicks machineTicks() throws IOException {
         String[] fields =
                 Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
         long total = 0;
@@ -77,7 +89,7 @@ public final class ProcStat {
             total += Long.parseLong(fields[i]);
         }
         long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
-        return new long[] {total - idle, total};
+        return new MachineTicks(total - idle, total);
     }
 
     /** Resident memory of process {@code pid}, in KiB (0 when /proc does not say). */

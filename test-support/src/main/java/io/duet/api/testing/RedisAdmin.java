@@ -33,7 +33,7 @@ public final class RedisAdmin {
 
     /** Sends one command and returns its reply's text (a bulk string, a status, an integer or an error). */
     public static String command(String... words) throws IOException {
-        URI uri = URI.create(System.getenv().getOrDefault("DUET_REDIS_URI", "redis://127.0.0.1:6379/0"));
+        URI uri = URI.create(TestRedis.uri());
         try (Socket socket = new Socket(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379)) {
             OutputStream out = socket.getOutputStream();
             StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");

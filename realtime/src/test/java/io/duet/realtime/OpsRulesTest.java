@@ -102,7 +102,7 @@ class OpsRulesTest {
                 Files.isExecutable(promtool), "promtool is missing: apt-get install prometheus (./duet test does it)");
         Path rules = OPS.resolve("prometheus");
         String check = run(rules, promtool.toString(), "check", "rules", "duet-rules.yml");
-        assertTrue(check.contains("SUCCESS: 11 rules found"), check);
+        assertTrue(check.contains("SUCCESS: 12 rules found"), check);
         String test = run(rules, promtool.toString(), "test", "rules", "duet-rules.test.yml");
         assertTrue(test.contains("SUCCESS"), test);
     }
@@ -125,6 +125,7 @@ class OpsRulesTest {
                 Map.entry("DuetDeadLettersGrowing", new String[] {"dead_letters_increase", "warning"}),
                 Map.entry("DuetOutboxBacklog", new String[] {"outbox_backlog_jobs", "warning"}),
                 Map.entry("DuetOutboxBacklogCritical", new String[] {"outbox_backlog_jobs", "critical"}),
+                Map.entry("DuetOutboxNotVacuumed", new String[] {"outbox_dead_rows_floor", "warning"}),
                 Map.entry("DuetEmailSendFailures", new String[] {"email_send_failure_ratio", "warning"}),
                 Map.entry("DuetHttp5xxRatio", new String[] {"http_5xx_ratio", "critical"}),
                 Map.entry("DuetHttpP99Slow", new String[] {"http_p99_seconds", "warning"}),

@@ -56,6 +56,15 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
     @Query("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL")
     long backlog();
 
+    /**
+     * Dead row versions in the outbox by PostgreSQL's statistics: every job leaves two (the relay's mark, the
+     * delete once processed), and they go only when the table is vacuumed.
+     */
+    @Query("""
+            SELECT coalesce(max(n_dead_tup), 0) FROM pg_stat_user_tables
+            WHERE relname = 'outbox_job' AND schemaname = current_schema()""")
+    long deadRows();
+
     @Query("SELECT min(created_at) FROM outbox_job WHERE relayed_seq IS NULL")
     @Nullable
     Instant oldestCreatedAt();

@@ -45,6 +45,7 @@ public class WorkerRuntime {
             Thread.ofPlatform().name("duet-queue-refresh").daemon(true).factory());
     private volatile long outboxBacklog;
     private volatile Instant outboxOldest;
+    private volatile long outboxDeadRows;
     private volatile boolean refreshFailing;
     private volatile boolean started;
     private volatile Instant nextPrune = Instant.EPOCH;
@@ -116,6 +117,9 @@ public class WorkerRuntime {
             Gauge.builder("duet.outbox.oldest.age", () -> outboxOldest == null ? 0 : secondsSince(outboxOldest))
                     .baseUnit("seconds")
                     .description("Age of the oldest job not yet relayed to Redis")
+                    .register(meters);
+            Gauge.builder("duet.outbox.dead.rows", () -> outboxDeadRows)
+                    .description("Dead row versions in outbox_job: falls after each autovacuum pass, unless it trails")
                     .register(meters);
         }
     }
@@ -212,6 +216,7 @@ public class WorkerRuntime {
             }
             outboxBacklog = outbox.backlog();
             outboxOldest = outbox.oldestCreatedAt();
+            outboxDeadRows = outbox.deadRows();
             if (refreshFailing) {
                 refreshFailing = false;
                 LOG.info("queue settings and metrics refresh recovered");

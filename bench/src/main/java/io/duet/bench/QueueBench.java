@@ -102,19 +102,17 @@ public final class QueueBench {
         private final NoOp handler;
 
         /**
-         * PostgreSQL here runs without autovacuum (the CI machine's setting): every job leaves dead row versions in
-         * the outbox (its relay mark, its delete) and in processed_job, and the tables would bloat through the run.
-         * The bench then vacuums them itself between scenarios, outside the timed windows, and reports what that
-         * cost PostgreSQL per job: the work autovacuum does in the background in production.
+         * Without autovacuum (the CI machine's PostgreSQL) every job's dead row versions in the outbox (its relay
+         * mark, its delete) and in processed_job would stay and the tables bloat through the run; the bench then
+         * vacuums them between scenarios, outside the timed windows, and reports what that cost PostgreSQL per
+         * job: the work autovacuum does in the background in production.
          */
-        private final boolean vacuumBetween;
-
         private long vacuumTicks;
+
         private long vacuumedJobs;
         private int jobsSinceVacuum;
 
         Runner(ApplicationContext context) {
-            this.vacuumBetween = !autovacuumOn();
             this.jobs = context.getBean(JobQueue.class);
             this.transactions = context.getBean(TransactionOperations.class);
             this.runtime = context.getBean(WorkerRuntime.class);
@@ -197,9 +195,9 @@ public final class QueueBench {
                         median(column(cpu, 5)));
             }
             vacuum();
-            double vacuumUsPerJob = vacuumBetween ? vacuumTicks * 10_000.0 / vacuumedJobs : 0;
+            double vacuumUsPerJob = vacuumTicks * 10_000.0 / vacuumedJobs;
             System.out.println(
-                    vacuumBetween
+                    !TestDb.autovacuumOn()
                             ? String.format(
                                     "%-34s %12.0f  (autovacuum is off here: the bench vacuums between scenarios, "
                                             + "outside the timed windows)",
@@ -278,15 +276,10 @@ public final class QueueBench {
          * With autovacuum: nothing; its cost is then inside the scenarios' PostgreSQL CPU.
          */
         private void vacuum() throws Exception {
-            if (!vacuumBetween || jobsSinceVacuum == 0) {
+            if (jobsSinceVacuum == 0) {
                 return;
             }
-            try (Connection connection = TestDb.open();
-                    var statement = connection.createStatement()) {
-                long before = ProcStat.cpuTicksOfCommand("postgres");
-                statement.execute("VACUUM outbox_job, processed_job");
-                vacuumTicks += ProcStat.cpuTicksOfCommand("postgres") - before;
-            }
+            vacuumTicks += TestDb.vacuumWithoutAutovacuum("outbox_job", "processed_job");
             vacuumedJobs += jobsSinceVacuum;
             jobsSinceVacuum = 0;
         }
@@ -503,16 +496,6 @@ public final class QueueBench {
                 "jobs per throughput round: %d (%d producer threads, one job per transaction); "
                         + "paced: %d jobs/s for %d s%n",
                 THROUGHPUT_JOBS, PRODUCERS, PACED_RATE, PACED_SECONDS);
-    }
-
-    private static boolean autovacuumOn() {
-        try (Connection connection = TestDb.open();
-                var rows = connection.createStatement().executeQuery("SHOW autovacuum")) {
-            rows.next();
-            return "on".equals(rows.getString(1));
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot read PostgreSQL's autovacuum setting", e);
-        }
     }
 
     private static long jitMillis() {

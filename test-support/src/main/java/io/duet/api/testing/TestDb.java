@@ -55,6 +55,32 @@ public final class TestDb {
 
     private static boolean migrated;
 
+    public static boolean autovacuumOn() throws SQLException {
+        try (Connection connection = open();
+                var rows = connection.createStatement().executeQuery("SHOW autovacuum")) {
+            rows.next();
+            return "on".equals(rows.getString(1));
+        }
+    }
+
+    /**
+     * Vacuums {@code tables} when the server runs without autovacuum (the CI machine's PostgreSQL does; a
+     * production one vacuums in the background), so that a benchmark does not measure tables bloated by the
+     * runs before it. Returns PostgreSQL's CPU for it in clock ticks; 0 when autovacuum is on and nothing ran.
+     */
+    public static long vacuumWithoutAutovacuum(String... tables) throws SQLException, java.io.IOException {
+        if (autovacuumOn()) {
+            return 0;
+        }
+        try (Connection connection = open();
+                var statement = connection.createStatement()) {
+            // Read while this session's backend lives: its CPU leaves /proc with it.
+            long before = ProcStat.cpuTicksOfCommand("postgres");
+            statement.execute("VACUUM " + String.join(", ", tables));
+            return ProcStat.cpuTicksOfCommand("postgres") - before;
+        }
+    }
+
     public static void execute(String sql) throws SQLException {
         try (Connection connection = open();
                 var statement = connection.createStatement()) {

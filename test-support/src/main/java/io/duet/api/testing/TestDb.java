@@ -66,7 +66,8 @@ public final class TestDb {
     /**
      * Vacuums {@code tables} when the server runs without autovacuum (the CI machine's PostgreSQL does; a
      * production one vacuums in the background), so that a benchmark does not measure tables bloated by the
-     * runs before it. Returns PostgreSQL's CPU for it in clock ticks; 0 when autovacuum is on and nothing ran.
+     * runs before it. Returns the CPU of every PostgreSQL process while it ran, in clock ticks (what else the
+     * server did meanwhile counts too); 0 when autovacuum is on and nothing ran.
      */
     public static long vacuumWithoutAutovacuum(String... tables) throws SQLException, java.io.IOException {
         if (autovacuumOn()) {

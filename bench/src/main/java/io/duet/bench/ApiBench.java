@@ -154,6 +154,14 @@ public final class ApiBench {
         Result a64 = find(results, "a: paced, 64 clients");
         Result b64 = find(results, "b: paced, 64 clients");
         long errors = results.stream().mapToLong(Result::errors).sum();
+        long requests = results.stream().mapToLong(Result::requests).sum();
+        if (errors > requests / 1000) {
+            // Latencies of refused requests say nothing about the API: the run does not count.
+            System.err.printf(
+                    "the run is not valid: %d of %d requests failed (non-2xx or no answer); see the API's log%n",
+                    errors, requests);
+            System.exit(1);
+        }
         System.out.printf(
                 Locale.ROOT,
                 "%np99(b)/p99(a) at 256 clients: %.2f (target <= 1.5); at 64: %.2f. p99 at 256 on (b): %.1f ms "
@@ -178,14 +186,6 @@ public final class ApiBench {
                 b256.pgCpuMs(),
                 errors,
                 largeHeld);
-        long requests = results.stream().mapToLong(Result::requests).sum();
-        if (errors > requests / 1000) {
-            // Latencies of refused requests say nothing about the API: the run does not count.
-            System.err.printf(
-                    "the run is not valid: %d of %d requests failed (non-2xx or no answer); see the API's log%n",
-                    errors, requests);
-            System.exit(1);
-        }
     }
 
     static long estimatedMessages(String url) throws Exception {

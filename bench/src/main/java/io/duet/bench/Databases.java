@@ -10,11 +10,15 @@ final class Databases {
 
     /** Drops the database {@code url} names, if it exists (only ones the benchmarks own). */
     static void drop(String url, String user, String password) throws SQLException {
-        String name = name(url);
-        String admin = url.replaceFirst("/" + name + "(\\?|$)", "/postgres$1");
+        onServer(url, user, password, "DROP DATABASE IF EXISTS " + name(url) + " WITH (FORCE)");
+    }
+
+    /** Runs {@code sql} on the server of {@code url}, connected to its {@code postgres} database. */
+    private static void onServer(String url, String user, String password, String sql) throws SQLException {
+        String admin = url.replaceFirst("/" + name(url) + "(\\?|$)", "/postgres$1");
         try (Connection connection = DriverManager.getConnection(admin, user, password);
                 var statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            statement.execute(sql);
         }
     }
 
@@ -34,11 +38,6 @@ final class Databases {
                 throw e;
             }
         }
-        String name = name(url);
-        String admin = url.replaceFirst("/" + name + "(\\?|$)", "/postgres$1");
-        try (Connection connection = DriverManager.getConnection(admin, user, password);
-                var statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + name);
-        }
+        onServer(url, user, password, "CREATE DATABASE " + name(url));
     }
 }

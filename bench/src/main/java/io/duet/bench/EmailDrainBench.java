@@ -5,6 +5,7 @@ import io.duet.api.mail.Mailer;
 import io.duet.api.testing.CountingSmtpServer;
 import io.duet.api.testing.FreePort;
 import io.duet.api.testing.ProcStat;
+import io.duet.api.testing.TestDb;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
@@ -203,7 +204,7 @@ public final class EmailDrainBench {
             awaitMails(sink, warm + emails / 2);
             int total = sink.received() + emails;
             // Tables bloated by earlier runs would be measured too where the server runs without autovacuum.
-            io.duet.api.testing.TestDb.vacuumWithoutAutovacuum("outbox_job", "processed_job", "account");
+            TestDb.vacuumWithoutAutovacuum("outbox_job", "processed_job", "account");
             fill(http, port, prefix, emails);
             int before = sink.received();
             double cpuBefore = ProcStat.cpuTicks(server.pid()) / 100.0;
@@ -231,7 +232,7 @@ public final class EmailDrainBench {
             server.waitFor();
             // The stopped node may not have reconciled its last outbox rows; left behind, they point at this run's
             // queue prefix, and another process's reconciler would relay them again to the shared email queue.
-            io.duet.api.testing.TestDb.execute("DELETE FROM outbox_job o USING account a WHERE o.queue = 'email'"
+            TestDb.execute("DELETE FROM outbox_job o USING account a WHERE o.queue = 'email'"
                     + " AND a.id = (o.payload::json->>'accountId')::uuid AND a.email LIKE '" + prefix + "-%'");
         }
     }

@@ -62,15 +62,15 @@ public final class QueueBench {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("DUET_LOG_LEVEL", "WARN");
-        TestDb.execute("SELECT 1");
-        String queue = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        // The clean-up reads the job tables: on a new database they exist only once the migrations ran.
+        TestDb.migrate();
         cleanUp();
         try (ApplicationContext context = ApplicationContext.builder()
                 .properties(Map.of(
                         "datasources.default.url", TestDb.url(),
                         "datasources.default.maximum-pool-size", "24",
                         "micronaut.server.port", "-1",
-                        "bench.queue", queue,
+                        "bench.queue", "bench-" + UUID.randomUUID().toString().substring(0, 8),
                         "duet.queues.defaults.concurrency", "1"))
                 .start()) {
             new QueueBench.Runner(context).run();

@@ -56,8 +56,13 @@ public final class TestDb {
     private static boolean migrated;
 
     public static boolean autovacuumOn() throws SQLException {
-        try (Connection connection = open();
-                var rows = connection.createStatement().executeQuery("SHOW autovacuum")) {
+        try (Connection connection = open()) {
+            return autovacuumOn(connection);
+        }
+    }
+
+    private static boolean autovacuumOn(Connection connection) throws SQLException {
+        try (var rows = connection.createStatement().executeQuery("SHOW autovacuum")) {
             rows.next();
             return "on".equals(rows.getString(1));
         }
@@ -70,11 +75,11 @@ public final class TestDb {
      * server did meanwhile counts too); 0 when autovacuum is on and nothing ran.
      */
     public static long vacuumWithoutAutovacuum(String... tables) throws SQLException, java.io.IOException {
-        if (autovacuumOn()) {
-            return 0;
-        }
         try (Connection connection = open();
                 var statement = connection.createStatement()) {
+            if (autovacuumOn(connection)) {
+                return 0;
+            }
             // Read while this session's backend lives: its CPU leaves /proc with it.
             long before = ProcStat.cpuTicksOfCommand("postgres");
             statement.execute("VACUUM " + String.join(", ", tables));

@@ -10,6 +10,7 @@ import io.duet.api.testing.TestDb;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
@@ -39,8 +40,10 @@ import org.redisson.api.stream.StreamReadGroupArgs;
  * {@code ./duet bench queue}: the job queue end to end (one job per committed transaction into the
  * outbox, relay, XREADGROUP, a no-op handler inside its idempotency transaction, ack) against the floor
  * of a bare XADD + XREADGROUP + XACK loop on the same Redis, with 1 and 8 handlers; and the delay from
- * commit to handler start at a paced 1,000 jobs/s. Medians of several rounds; prints a table and a
- * RESULT line.
+ * commit to handler start at a paced 1,000 jobs/s. Beside that floor, a second one: the same loop where every
+ * job is first committed alone as a row in PostgreSQL, the least that keeps PostgreSQL the record of each job
+ * with one job per transaction, so a run tells apart what the commit costs and what the rest of the job path
+ * does. Medians of several rounds; prints a table and a RESULT line.
  */
 public final class QueueBench {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
@@ -58,6 +61,12 @@ public final class QueueBench {
 
     private static final int MAX_WARM_UP_PASSES = Integer.getInteger("bench.warm-up-passes", 6);
 
+    /**
+     * The commit floor's table: the outbox's columns, its primary key, and its unique job id; none of the outbox's
+     * other indexes. Created for a run and dropped after it.
+     */
+    private static final String COMMIT_FLOOR_TABLE = "bench_commit_floor";
+
     private QueueBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -65,13 +74,22 @@ public final class QueueBench {
         // The clean-up reads the job tables: on a new database they exist only once the migrations ran.
         TestDb.migrate();
         cleanUp();
+        String queue = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         try (ApplicationContext context = ApplicationContext.builder()
                 .properties(Map.of(
-                        "datasources.default.url", TestDb.url(),
-                        "datasources.default.maximum-pool-size", "24",
-                        "micronaut.server.port", "-1",
-                        "bench.queue", "bench-" + UUID.randomUUID().toString().substring(0, 8),
-                        "duet.queues.defaults.concurrency", "1"))
+                        "datasources.default.url",
+                        TestDb.url(),
+                        "datasources.default.maximum-pool-size",
+                        "24",
+                        "micronaut.server.port",
+                        "-1",
+                        "bench.queue",
+                        queue,
+                        // Its own queue only: jobs that tests left on the shared queues would be worked on here.
+                        "duet.queues.run",
+                        queue,
+                        "duet.queues.defaults.concurrency",
+                        "1"))
                 .start()) {
             new QueueBench.Runner(context).run();
         } finally {
@@ -85,6 +103,7 @@ public final class QueueBench {
      * processed-job ids, Redis keys. Deleting the ids first would leave those rows for good.
      */
     private static void cleanUp() throws Exception {
+        TestDb.execute("DROP TABLE IF EXISTS " + COMMIT_FLOOR_TABLE);
         TestDb.execute("DELETE FROM outbox_job WHERE queue LIKE 'bench-%'");
         TestDb.execute("DELETE FROM processed_job WHERE queue LIKE 'bench-%'");
         RedisAdmin.command(
@@ -100,6 +119,7 @@ public final class QueueBench {
         private final WorkerRuntime runtime;
         private final RedissonClient redis;
         private final NoOp handler;
+        private final JdbcOperations jdbc;
 
         /**
          * Without autovacuum (the CI machine's PostgreSQL) every job's dead row versions in the outbox (its relay
@@ -118,10 +138,14 @@ public final class QueueBench {
             this.runtime = context.getBean(WorkerRuntime.class);
             this.redis = context.getBean(RedissonClient.class);
             this.handler = context.getBean(NoOp.class);
+            this.jdbc = context.getBean(JdbcOperations.class);
         }
 
         void run() throws Exception {
             printMachine();
+            TestDb.execute("CREATE TABLE " + COMMIT_FLOOR_TABLE
+                    + " (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, job_id uuid NOT NULL UNIQUE,"
+                    + " queue text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL)");
             warmUp();
             Map<Integer, double[]> throughput = new java.util.TreeMap<>();
             Map<Integer, double[][]> delays = new java.util.TreeMap<>();
@@ -129,6 +153,8 @@ public final class QueueBench {
             // The machine's CPU per job (this JVM, PostgreSQL, Redis) and how busy it was: {µs per job, busy}.
             double[][] e2eCpu = new double[ROUNDS][];
             double[][] floorCpu = new double[ROUNDS][];
+            double[] commitFloor = new double[ROUNDS];
+            double[][] commitFloorCpu = new double[ROUNDS][];
             double[][] producersCpu = new double[ROUNDS][];
             for (int handlers : new int[] {1, 8}) {
                 runtime.update(handler.queue, handlers, false);
@@ -152,12 +178,17 @@ public final class QueueBench {
                 CpuTicks before = CpuTicks.now();
                 floor[round] = rawFloor(THROUGHPUT_JOBS);
                 floorCpu[round] = machineCpu(before, THROUGHPUT_JOBS);
+                TestDb.execute("TRUNCATE " + COMMIT_FLOOR_TABLE);
+                before = CpuTicks.now();
+                commitFloor[round] = commitFloor(THROUGHPUT_JOBS);
+                commitFloorCpu[round] = machineCpu(before, THROUGHPUT_JOBS);
                 double[] producers = enqueueOnly(THROUGHPUT_JOBS);
                 enqueueOnly[round] = producers[0];
                 producersCpu[round] = Arrays.copyOfRange(producers, 1, producers.length);
             }
 
             double floorMedian = median(floor);
+            double commitFloorMedian = median(commitFloor);
             System.out.println();
             System.out.printf(
                     "%-34s %12s %12s %12s%n", "scenario (median of " + ROUNDS + ")", "jobs/s", "p50 ms", "p99 ms");
@@ -174,6 +205,7 @@ public final class QueueBench {
                         median(column(d, 1)));
             }
             System.out.printf("%-34s %12.0f%n", "floor: raw XADD+XREADGROUP+XACK", floorMedian);
+            System.out.printf("%-34s %12.0f%n", "commit floor: the same + 1 commit", commitFloorMedian);
             System.out.printf("%-34s %12.0f%n", "end to end, 8 handlers, " + GROUPED + " jobs/tx", median(grouped));
             System.out.printf("%-34s %12.0f%n", "producers alone (workers paused)", median(enqueueOnly));
             System.out.printf(
@@ -182,6 +214,7 @@ public final class QueueBench {
             for (var row : List.of(
                     Map.entry("end to end, 8 handlers", e2eCpu),
                     Map.entry("floor", floorCpu),
+                    Map.entry("commit floor", commitFloorCpu),
                     Map.entry("producers alone", producersCpu))) {
                 double[][] cpu = row.getValue();
                 System.out.printf(
@@ -206,9 +239,11 @@ public final class QueueBench {
             double best = Math.max(median(throughput.get(1)), median(throughput.get(8)));
             System.out.printf("%-34s %12.3f%n", "ratio best 1 job/tx / floor", best / floorMedian);
             System.out.printf("%-34s %12.3f%n", "ratio " + GROUPED + " jobs/tx / floor", median(grouped) / floorMedian);
+            System.out.printf("%-34s %12.3f%n", "ratio commit floor / floor", commitFloorMedian / floorMedian);
+            System.out.printf("%-34s %12.3f%n", "ratio best 1 job/tx / commit floor", best / commitFloorMedian);
             System.out.println("rounds: e2e 1=" + Arrays.toString(throughput.get(1)) + " e2e 8="
                     + Arrays.toString(throughput.get(8)) + " grouped=" + Arrays.toString(grouped) + " floor="
-                    + Arrays.toString(floor));
+                    + Arrays.toString(floor) + " commit floor=" + Arrays.toString(commitFloor));
             System.out.printf(
                     "RESULT e2e_jobs_per_s_1=%.0f e2e_jobs_per_s_8=%.0f floor_jobs_per_s=%.0f ratio_to_floor=%.3f "
                             + "commit_to_start_p50_ms_1=%.2f commit_to_start_p99_ms_1=%.2f "
@@ -217,7 +252,9 @@ public final class QueueBench {
                             + "machine_busy_e2e_8=%.2f machine_us_per_job_floor=%.0f machine_busy_floor=%.2f "
                             + "machine_us_per_job_producers=%.0f machine_busy_producers=%.2f jvm_us_per_job_e2e_8=%.0f "
                             + "postgres_us_per_job_e2e_8=%.0f redis_us_per_job_e2e_8=%.0f jit_ms_e2e_8=%.0f "
-                            + "vacuum_postgres_us_per_job=%.0f%n",
+                            + "vacuum_postgres_us_per_job=%.0f commit_floor_jobs_per_s=%.0f "
+                            + "ratio_commit_floor_to_floor=%.3f ratio_to_commit_floor=%.3f "
+                            + "machine_us_per_job_commit_floor=%.0f postgres_us_per_job_commit_floor=%.0f%n",
                     median(throughput.get(1)),
                     median(throughput.get(8)),
                     floorMedian,
@@ -239,7 +276,12 @@ public final class QueueBench {
                     median(column(e2eCpu, 3)),
                     median(column(e2eCpu, 4)),
                     median(column(e2eCpu, 5)),
-                    vacuumUsPerJob);
+                    vacuumUsPerJob,
+                    commitFloorMedian,
+                    commitFloorMedian / floorMedian,
+                    best / commitFloorMedian,
+                    median(column(commitFloorCpu, 0)),
+                    median(column(commitFloorCpu, 3)));
         }
 
         /**
@@ -257,6 +299,8 @@ public final class QueueBench {
                 endToEnd(THROUGHPUT_JOBS);
                 endToEnd(THROUGHPUT_JOBS / 2, GROUPED);
                 rawFloor(THROUGHPUT_JOBS);
+                TestDb.execute("TRUNCATE " + COMMIT_FLOOR_TABLE);
+                commitFloor(THROUGHPUT_JOBS / 2);
                 enqueueOnly(THROUGHPUT_JOBS / 2);
                 double wallMs = (System.nanoTime() - started) / 1e6;
                 long jitMs = jitMillis() - jitBefore;
@@ -423,6 +467,34 @@ public final class QueueBench {
 
         /** The floor: one producer XADDs, one consumer XREADGROUPs up to 100 and XACKs them, same Redis. */
         double rawFloor(int count) throws Exception {
+            return floor(count, 1, stream -> stream.add(StreamAddArgs.entries(JOB)));
+        }
+
+        /**
+         * The commit floor: as the floor, but each job is first inserted and committed alone in PostgreSQL (through
+         * the same pool and transaction manager as the queue) by {@link #PRODUCERS} threads, as many as the
+         * end-to-end scenario's producers, before its XADD: what PostgreSQL as the record of each job costs at
+         * the least, without an outbox relay, a mark, or a processed-job record.
+         */
+        double commitFloor(int count) throws Exception {
+            return floor(count, PRODUCERS, stream -> {
+                transactions.executeWrite(status -> jdbc.prepareStatement(
+                        "INSERT INTO " + COMMIT_FLOOR_TABLE
+                                + " (job_id, queue, payload, created_at) VALUES (?, 'bench', ?, now())",
+                        statement -> {
+                            statement.setObject(1, UUID.randomUUID());
+                            statement.setString(2, JOB.get("payload"));
+                            return statement.executeUpdate();
+                        }));
+                stream.add(StreamAddArgs.entries(JOB));
+            });
+        }
+
+        private static final Map<String, String> JOB = Map.of("job", "x", "payload", "{\"v\":1}");
+
+        /** {@code producers} threads run {@code produce} {@code count} times in all; one consumer reads and acks. */
+        private double floor(int count, int producers, java.util.function.Consumer<RStream<String, String>> produce)
+                throws Exception {
             String key = "duet:bench:floor:" + UUID.randomUUID();
             RStream<String, String> stream = redis.getStream(key);
             stream.createGroup(
@@ -441,8 +513,15 @@ public final class QueueBench {
                     }
                 }
             });
-            for (int i = 0; i < count; i++) {
-                stream.add(StreamAddArgs.entries(Map.of("job", "x", "payload", "{\"v\":1}")));
+            AtomicInteger next = new AtomicInteger();
+            try (ExecutorService threads = Executors.newFixedThreadPool(producers)) {
+                for (int p = 0; p < producers; p++) {
+                    threads.execute(() -> {
+                        while (next.getAndIncrement() < count) {
+                            produce.accept(stream);
+                        }
+                    });
+                }
             }
             consumer.join();
             double rate = count / ((System.nanoTime() - started) / 1e9);

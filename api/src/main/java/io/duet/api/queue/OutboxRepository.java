@@ -1,5 +1,6 @@
 package io.duet.api.queue;
 
+import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
@@ -53,19 +54,18 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
             WHERE o.relayed_seq IS NOT NULL AND p.job_id = o.job_id""")
     int deleteProcessed();
 
-    @Query("SELECT count(*) FROM outbox_job WHERE relayed_seq IS NULL")
-    long backlog();
-
     /**
-     * Dead row versions in the outbox by PostgreSQL's statistics: every job leaves two (the relay's mark, the
-     * delete once processed), and they go only when the table is vacuumed.
+     * What worker nodes publish as metrics, in one round trip: jobs not yet relayed, when the oldest of them was
+     * committed, and the table's dead row versions by PostgreSQL's statistics (every job leaves two, the relay's
+     * mark and the delete once processed; they go only when the table is vacuumed).
      */
     @Query("""
-            SELECT coalesce(max(n_dead_tup), 0) FROM pg_stat_user_tables
-            WHERE relname = 'outbox_job' AND schemaname = current_schema()""")
-    long deadRows();
+            SELECT count(*) AS backlog, min(created_at) AS oldest,
+                   (SELECT coalesce(max(n_dead_tup), 0) FROM pg_stat_user_tables
+                    WHERE relname = 'outbox_job' AND schemaname = current_schema()) AS dead_rows
+            FROM outbox_job WHERE relayed_seq IS NULL""")
+    OutboxHealth health();
 
-    @Query("SELECT min(created_at) FROM outbox_job WHERE relayed_seq IS NULL")
-    @Nullable
-    Instant oldestCreatedAt();
+    @Introspected
+    record OutboxHealth(long backlog, @Nullable Instant oldest, long deadRows) {}
 }

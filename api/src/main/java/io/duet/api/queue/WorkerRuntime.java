@@ -214,9 +214,10 @@ public class WorkerRuntime {
                     }
                 }
             }
-            outboxBacklog = outbox.backlog();
-            outboxOldest = outbox.oldestCreatedAt();
-            outboxDeadRows = outbox.deadRows();
+            OutboxRepository.OutboxHealth health = outbox.health();
+            outboxBacklog = health.backlog();
+            outboxOldest = health.oldest();
+            outboxDeadRows = health.deadRows();
             if (refreshFailing) {
                 refreshFailing = false;
                 LOG.info("queue settings and metrics refresh recovered");

@@ -334,6 +334,36 @@ class JobQueueTest implements TestPropertyProvider {
 
             Await.until(Duration.ofSeconds(10), JobQueueTest.this::deadRows, d -> d <= peak - 3000);
         }
+
+        @Test
+        void givenRelayHeldOff_whenJobsWait_thenBacklogAndOldestAgeShowThemUntilRelayed() throws Exception {
+            List<UUID> held = new java.util.ArrayList<>();
+            try (Connection holder = TestDb.open();
+                    var statement = holder.createStatement()) {
+                // Another session holds the relay's fleet-wide lock: no relay moves anything meanwhile.
+                statement.execute("SELECT pg_advisory_lock(" + OutboxRelay.LOCK_KEY + ")");
+                for (int i = 0; i < 5; i++) {
+                    held.add(transactions.executeWrite(status -> jobs.enqueue(recording, "{\"n\":\"held\"}")));
+                }
+
+                Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.backlog"), b -> b >= 5);
+                Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.oldest.age"), age -> age >= 1);
+                for (UUID job : held) {
+                    assertEquals(0, effectsOf(job), "ran while its row could not be relayed");
+                }
+                statement.execute("SELECT pg_advisory_unlock(" + OutboxRelay.LOCK_KEY + ")");
+            }
+
+            for (UUID job : held) {
+                Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
+            }
+            Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.backlog"), b -> b == 0);
+            Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.oldest.age"), age -> age == 0);
+        }
+    }
+
+    private double gauge(String name) {
+        return meters.get(name).gauge().value();
     }
 
     private <T> HttpRequest<T> ops(io.micronaut.http.MutableHttpRequest<T> request) {
@@ -351,7 +381,7 @@ class JobQueueTest implements TestPropertyProvider {
     }
 
     private double deadRows() {
-        return meters.get("duet.outbox.dead.rows").gauge().value();
+        return gauge("duet.outbox.dead.rows");
     }
 
     private long outboxRows(UUID job) throws Exception {

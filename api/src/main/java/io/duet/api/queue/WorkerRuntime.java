@@ -49,6 +49,11 @@ public class WorkerRuntime {
     private volatile boolean refreshFailing;
     private volatile boolean started;
     private volatile Instant nextPrune = Instant.EPOCH;
+    /**
+     * The outbox backlog is counted exactly up to here (ten times the critical alert's threshold, a few ms of
+     * PostgreSQL per sample) and estimated above, so that every node's sampling stays cheap during an outage.
+     */
+    static final long EXACT_BACKLOG_UP_TO = 100_000;
     /** How long a consumer without pending jobs may stay idle before its name is pruned from the group. */
     static final Duration CONSUMER_IDLE = Duration.ofHours(1);
 
@@ -214,7 +219,7 @@ public class WorkerRuntime {
                     }
                 }
             }
-            OutboxRepository.OutboxHealth health = outbox.health();
+            OutboxRepository.OutboxHealth health = outbox.health(EXACT_BACKLOG_UP_TO);
             outboxBacklog = health.backlog();
             outboxOldest = health.oldest();
             outboxDeadRows = health.deadRows();

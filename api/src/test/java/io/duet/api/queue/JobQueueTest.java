@@ -62,6 +62,9 @@ class JobQueueTest implements TestPropertyProvider {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    OutboxRepository outbox;
+
     @Override
     public Map<String, String> getProperties() {
         return Map.of(
@@ -348,6 +351,8 @@ class JobQueueTest implements TestPropertyProvider {
 
                 Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.backlog"), b -> b >= 5);
                 Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.oldest.age"), age -> age >= 1);
+                // Past the exact count, the span of positions: these five were committed one after the other.
+                assertEquals(outbox.health(1_000).backlog(), outbox.health(3).backlog());
                 for (UUID job : held) {
                     assertEquals(0, effectsOf(job), "ran while its row could not be relayed");
                 }

@@ -58,19 +58,19 @@ interface OutboxRepository extends GenericRepository<OutboxJob, Long> {
      * What worker nodes publish as metrics, in one round trip, at a cost that does not grow with the backlog
      * (each node samples it every second, also while Redis is away and the outbox fills): jobs not yet relayed,
      * counted exactly up to {@code exactUpTo} and above that estimated as the span of their positions (an upper
-     * bound: rolled-back inserts leave gaps); when the next job to relay was committed; and the table's dead row
+     * bound: rolled-back inserts leave gaps); when the next job to relay was enqueued; and the table's dead row
      * versions by PostgreSQL's statistics (every job leaves two, the relay's mark and the delete once processed;
      * they go only when the table is vacuumed).
      */
     @Query("""
-            SELECT CASE WHEN counted.n < :exactUpTo THEN counted.n
+            SELECT CASE WHEN counted.n < greatest(:exactUpTo, 1) THEN counted.n
                         ELSE (SELECT max(position) FROM outbox_job WHERE relayed_seq IS NULL) - head.position + 1
                    END AS backlog,
                    head.created_at AS oldest,
                    (SELECT coalesce(max(n_dead_tup), 0) FROM pg_stat_user_tables
                     WHERE relname = 'outbox_job' AND schemaname = current_schema()) AS dead_rows
             FROM (SELECT count(*) AS n
-                  FROM (SELECT 1 FROM outbox_job WHERE relayed_seq IS NULL LIMIT :exactUpTo) unrelayed) counted
+                  FROM (SELECT 1 FROM outbox_job WHERE relayed_seq IS NULL LIMIT greatest(:exactUpTo, 1)) unrelayed) counted
             LEFT JOIN LATERAL (
                 SELECT position, created_at FROM outbox_job WHERE relayed_seq IS NULL ORDER BY position LIMIT 1
             ) head ON true""")

@@ -47,6 +47,7 @@ public class WorkerRuntime {
     private volatile Instant outboxOldest;
     private volatile long outboxDeadRows;
     private volatile boolean refreshFailing;
+    private volatile boolean outboxSampleFailing;
     private volatile boolean started;
     private volatile Instant nextPrune = Instant.EPOCH;
     /**
@@ -202,6 +203,8 @@ public class WorkerRuntime {
     }
 
     private void refresh() {
+        // Apart from Redis, and first: the outbox's backlog is what ops watch while Redis is away.
+        sampleOutbox();
         try {
             refreshSettings();
             for (String queue : workers.keySet()) {
@@ -219,10 +222,6 @@ public class WorkerRuntime {
                     }
                 }
             }
-            OutboxRepository.OutboxHealth health = outbox.health(EXACT_BACKLOG_UP_TO);
-            outboxBacklog = health.backlog();
-            outboxOldest = health.oldest();
-            outboxDeadRows = health.deadRows();
             if (refreshFailing) {
                 refreshFailing = false;
                 LOG.info("queue settings and metrics refresh recovered");
@@ -233,6 +232,27 @@ public class WorkerRuntime {
                 LOG.atWarn()
                         .addKeyValue("cause", e.getClass().getSimpleName())
                         .log("queue settings and metrics refresh failing");
+            }
+        }
+    }
+
+    private void sampleOutbox() {
+        try {
+            OutboxRepository.OutboxHealth health = outbox.health(EXACT_BACKLOG_UP_TO);
+            outboxBacklog = health.backlog();
+            outboxOldest = health.oldest();
+            outboxDeadRows = health.deadRows();
+            if (outboxSampleFailing) {
+                outboxSampleFailing = false;
+                LOG.info("outbox metrics sampling recovered");
+            }
+        } catch (RuntimeException e) {
+            if (!outboxSampleFailing) {
+                outboxSampleFailing = true;
+                LOG.atWarn()
+                        .addKeyValue("cause", e.getClass().getSimpleName())
+                        .log(
+                                "outbox metrics cannot be sampled from PostgreSQL; the outbox gauges keep their last values");
             }
         }
     }

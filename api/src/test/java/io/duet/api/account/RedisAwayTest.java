@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import io.duet.api.testing.Api;
+import io.duet.api.testing.Await;
 import io.duet.api.testing.Smtp;
 import io.duet.api.testing.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,7 @@ import io.micronaut.serde.ObjectMapper;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,5 +95,10 @@ class RedisAwayTest implements TestPropertyProvider {
         assertEquals(200, read.status(), read.body());
         assertTrue(read.body().contains("still here"), read.body());
         assertTrue(meters.get("duet.ratelimit.fallback").counter().count() > 0, "the fallback is counted");
+        // The jobs those requests committed wait in the outbox, and the node reports them while Redis is away.
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> meters.get("duet.outbox.backlog").gauge().value(),
+                b -> b >= 1);
     }
 }

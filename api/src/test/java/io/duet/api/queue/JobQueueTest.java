@@ -341,6 +341,8 @@ class JobQueueTest implements TestPropertyProvider {
         @Test
         void givenRelayHeldOff_whenJobsWait_thenBacklogAndOldestAgeShowThemUntilRelayed() throws Exception {
             List<UUID> held = new java.util.ArrayList<>();
+            // From an empty outbox, so that the five held jobs are the whole backlog and their positions one span.
+            Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.backlog"), b -> b == 0);
             try (Connection holder = TestDb.open();
                     var statement = holder.createStatement()) {
                 // Another session holds the relay's fleet-wide lock: no relay moves anything meanwhile.
@@ -352,7 +354,8 @@ class JobQueueTest implements TestPropertyProvider {
                 Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.backlog"), b -> b >= 5);
                 Await.until(Duration.ofSeconds(10), () -> gauge("duet.outbox.oldest.age"), age -> age >= 1);
                 // Past the exact count, the span of positions: these five were committed one after the other.
-                assertEquals(outbox.health(1_000).backlog(), outbox.health(3).backlog());
+                assertEquals(5, outbox.health(1_000).backlog());
+                assertEquals(5, outbox.health(3).backlog());
                 for (UUID job : held) {
                     assertEquals(0, effectsOf(job), "ran while its row could not be relayed");
                 }

@@ -62,7 +62,8 @@ public final class TestDb {
     }
 
     private static boolean autovacuumOn(Connection connection) throws SQLException {
-        try (var rows = connection.createStatement().executeQuery("SHOW autovacuum")) {
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SHOW autovacuum")) {
             rows.next();
             return "on".equals(rows.getString(1));
         }

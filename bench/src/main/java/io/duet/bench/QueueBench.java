@@ -62,8 +62,8 @@ public final class QueueBench {
     private static final int MAX_WARM_UP_PASSES = Integer.getInteger("bench.warm-up-passes", 6);
 
     /**
-     * The commit floor's table: the outbox's columns and primary key, without its index of unrelayed rows (the
-     * least a row per job needs). Created for a run and dropped after it.
+     * The commit floor's table: the columns a job is written with (not the relay's marks) and a primary key, without
+     * the outbox's index of unrelayed rows (the least a row per job needs). Created for a run and dropped after it.
      */
     private static final String COMMIT_FLOOR_TABLE = "bench_commit_floor";
 
@@ -85,7 +85,8 @@ public final class QueueBench {
                         "-1",
                         "bench.queue",
                         queue,
-                        // Its own queue only: jobs that tests left on the shared queues would be worked on here.
+                        // Workers for its own queue only: jobs tests left on the shared queues would otherwise run
+                        // here (the relay still moves any such rows to Redis, as every relay does).
                         "duet.queues.run",
                         queue,
                         "duet.queues.defaults.concurrency",
@@ -501,7 +502,7 @@ public final class QueueBench {
                     StreamCreateGroupArgs.name("g").id(StreamMessageId.ALL).makeStream());
             AtomicLong consumed = new AtomicLong();
             long started = System.nanoTime();
-            Thread consumer = Thread.ofPlatform().start(() -> {
+            Thread consumer = Thread.ofPlatform().daemon(true).start(() -> {
                 while (consumed.get() < count) {
                     Map<StreamMessageId, Map<String, String>> batch = stream.readGroup(
                             "g",
@@ -514,16 +515,24 @@ public final class QueueBench {
                 }
             });
             AtomicInteger next = new AtomicInteger();
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
             try (ExecutorService threads = Executors.newFixedThreadPool(producers)) {
                 for (int p = 0; p < producers; p++) {
-                    threads.execute(() -> {
+                    running.add(threads.submit(() -> {
                         while (next.getAndIncrement() < count) {
                             produce.accept(stream);
                         }
-                    });
+                    }));
                 }
             }
-            consumer.join();
+            for (var producer : running) {
+                producer.get(); // a producer that failed fails the bench: its jobs would never arrive
+            }
+            consumer.join(Duration.ofSeconds(120));
+            if (consumed.get() != count) {
+                throw new IllegalStateException(
+                        "the floor's consumer read " + consumed.get() + " of " + count + " jobs");
+            }
             double rate = count / ((System.nanoTime() - started) / 1e9);
             stream.delete();
             return rate;

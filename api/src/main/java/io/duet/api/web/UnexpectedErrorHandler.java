@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last resort for exceptions no feature handled. Overload (no pooled connection within the wait, a
- * statement or lock timeout, too many connections, Redis not answering) becomes 503 with
+ * statement or lock timeout, too many connections, Redis not answering or refusing connections) becomes 503 with
  * {@code Retry-After}, so clients back off instead of piling on; anything else is a bare 500 whose
  * cause goes to the log only.
  */
@@ -42,7 +42,7 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
         if (isOverload(exception)) {
             LOG.atWarn()
                     .addKeyValue("cause", exception.getClass().getSimpleName())
-                    .log("request shed: node overloaded");
+                    .log("request shed: node overloaded or a dependency unreachable");
             return problems.handle(request, new ServiceOverloadedException(config.overloadRetryAfter()));
         }
         LOG.error("unexpected error", exception);
@@ -59,6 +59,10 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
             if (t instanceof SQLException sql
                     && sql.getSQLState() != null
                     && OVERLOAD_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
+            if (t instanceof java.net.ConnectException) {
+                // A dependency refusing connections (Redis restarting): Redisson reports it as a plain RedisException.
                 return true;
             }
             String name = t.getClass().getName();

@@ -95,6 +95,10 @@ class RedisAwayTest implements TestPropertyProvider {
         assertEquals(200, read.status(), read.body());
         assertTrue(read.body().contains("still here"), read.body());
         assertTrue(meters.get("duet.ratelimit.fallback").counter().count() > 0, "the fallback is counted");
+        // What needs Redis as its record answers 503 with Retry-After, never 500: the queues' state lives there.
+        var queues = api.get("/ops/queues", "test-ops-token");
+        assertEquals(503, queues.status(), queues.body());
+        assertTrue(queues.headers().firstValue("Retry-After").isPresent(), "Retry-After");
         // The jobs those requests committed wait in the outbox, and the node reports them while Redis is away.
         Await.until(
                 Duration.ofSeconds(10),

@@ -47,6 +47,24 @@ class ProcessedJobs {
      * so one bad job neither sinks its neighbours nor has its effect without its mark.
      */
     List<Result> run(List<Job> jobs, JobHandler handler) {
+        Set<UUID> ids = new HashSet<>();
+        if (jobs.stream().allMatch(job -> ids.add(job.id()))) {
+            return runDistinct(jobs, handler);
+        }
+        // The same job twice in one batch (two copies of it in the stream, however they came about): the copies
+        // would pass the processed check together and both run, so only the first runs, the others are duplicates.
+        ids.clear();
+        List<Job> distinct = jobs.stream().filter(job -> ids.add(job.id())).toList();
+        java.util.Iterator<Result> ran = runDistinct(distinct, handler).iterator();
+        ids.clear();
+        List<Result> results = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            results.add(ids.add(job.id()) ? ran.next() : new Result(Status.DUPLICATE, null, 0));
+        }
+        return results;
+    }
+
+    private List<Result> runDistinct(List<Job> jobs, JobHandler handler) {
         if (!handler.transactional()) {
             return runEachThenMark(jobs, handler);
         }

@@ -38,9 +38,8 @@ final class QueueWorker {
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<StreamMessageId, Job> inFlight = new ConcurrentHashMap<>();
     /** Jobs read just as the queue was paused: kept (still pending to this consumer) until resume. */
-    private final Map<StreamMessageId, Job> held = new java.util.LinkedHashMap<>();
-
     private int busySlots;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Counter processedCount;
@@ -155,7 +154,6 @@ final class QueueWorker {
                 }
                 int wanted = free * defaults.batchSize();
                 Map<StreamMessageId, Job> ready = new java.util.LinkedHashMap<>();
-                takeHeld(ready, wanted);
                 if (!groupReady) {
                     streams.requireNoEviction();
                     streams.ensureGroup(queue);
@@ -187,7 +185,7 @@ final class QueueWorker {
                 }
                 if (!ready.isEmpty()) {
                     dispatch(ready);
-                } else if (inFlight.isEmpty() && held.isEmpty()) {
+                } else if (inFlight.isEmpty()) {
                     idleReads.incrementAndGet();
                 }
                 if (failing) {
@@ -244,23 +242,17 @@ final class QueueWorker {
         }
     }
 
-    private void takeHeld(Map<StreamMessageId, Job> ready, int wanted) {
-        var iterator = held.entrySet().iterator();
-        while (ready.size() < wanted && iterator.hasNext()) {
-            var next = iterator.next();
-            iterator.remove();
-            ready.put(next.getKey(), next.getValue());
-        }
-    }
-
     /**
      * Splits what was read over the free slots: one job per slot while the queue is quiet (no added
      * latency), batches of up to {@code batch-size} when it is busy (one commit and one ack per batch).
-     * Jobs read just as a pause took effect are held, still pending to this consumer, until resume.
+     * Jobs read just as a pause took effect go back to the queue at once (through the retry set, due now, their
+     * attempt unchanged): held in this process until resume they would outlive what Redis holds of them, and a
+     * Redis that lost its data meanwhile gets them relayed again from the outbox, so a held copy would run
+     * beside the new one (twice, for a handler whose effect is outside the database: a mail).
      */
     private void dispatch(Map<StreamMessageId, Job> ready) {
         if (paused) {
-            held.putAll(ready);
+            ready.forEach((messageId, job) -> settleQuietly(messageId, job, Outcome.RELEASE, null));
             return;
         }
         List<Map.Entry<StreamMessageId, Job>> jobs = new java.util.ArrayList<>(ready.entrySet());
@@ -500,8 +492,6 @@ final class QueueWorker {
             Thread.currentThread().interrupt();
         }
         List<Map.Entry<StreamMessageId, Job>> unfinished = new java.util.ArrayList<>(inFlight.entrySet());
-        unfinished.addAll(held.entrySet());
-        held.clear();
         unfinished.forEach(entry -> {
             try {
                 streams.retryLater(queue, entry.getKey(), entry.getValue(), Instant.now());

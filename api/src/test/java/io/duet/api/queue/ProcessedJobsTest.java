@@ -25,6 +25,16 @@ class ProcessedJobsTest {
     /** Sends nothing: records what it was asked to do, and fails jobs whose payload says so. */
     static final class OutsideEffects implements JobHandler {
         final List<UUID> effects = new ArrayList<>();
+        /** As a handler whose effect is in the database would be run: inside the transaction of its mark. */
+        private final boolean transactional;
+
+        OutsideEffects() {
+            this(false);
+        }
+
+        OutsideEffects(boolean transactional) {
+            this.transactional = transactional;
+        }
 
         @Override
         public String queue() {
@@ -33,7 +43,7 @@ class ProcessedJobsTest {
 
         @Override
         public boolean transactional() {
-            return false;
+            return transactional;
         }
 
         @Override
@@ -83,6 +93,24 @@ class ProcessedJobsTest {
                     results.stream().map(ProcessedJobs.Result::status).toList());
             assertEquals(3, handler.effects.size(), "a, b, then only the new one");
             assertEquals(again.get(1).id(), handler.effects.getLast());
+        }
+
+        @Test
+        void whenTheSameJobIsInItTwice_thenItRunsOnce_withEitherKindOfHandler() throws Exception {
+            for (boolean transactional : new boolean[] {false, true}) {
+                OutsideEffects handler = transactional ? new OutsideEffects(true) : new OutsideEffects();
+                Job twice = job("twice");
+                List<Job> batch = List.of(twice, job("b"), twice);
+
+                List<ProcessedJobs.Result> results = processed.run(batch, handler);
+
+                assertEquals(
+                        List.of(ProcessedJobs.Status.DONE, ProcessedJobs.Status.DONE, ProcessedJobs.Status.DUPLICATE),
+                        results.stream().map(ProcessedJobs.Result::status).toList(),
+                        "transactional " + transactional);
+                assertEquals(List.of(twice.id(), batch.get(1).id()), handler.effects, "transactional " + transactional);
+                assertEquals(1, marked(twice));
+            }
         }
 
         @Test

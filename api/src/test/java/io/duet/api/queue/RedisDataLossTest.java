@@ -1,6 +1,7 @@
 package io.duet.api.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.testing.Await;
 import io.duet.api.testing.PrivateRedis;
@@ -109,6 +110,38 @@ class RedisDataLossTest implements TestPropertyProvider {
         }
         for (UUID job : lost) {
             assertEquals(1, effects(List.of(job)), "a job the failover lost ran once");
+        }
+    }
+
+    @Test
+    void givenJobsReadJustAsThePauseTookEffect_whenRedisLosesItsDataBeforeResume_thenEachRunsOnce() throws Exception {
+        // The pause applies at once on this node, while its reader is blocked on the stream: the jobs committed
+        // right after arrive in that read, after the pause.
+        http.toBlocking()
+                .exchange(HttpRequest.POST("/ops/queues/" + queue + "/pause", Map.of())
+                        .bearerAuth("test-ops-token"));
+        List<UUID> sent = enqueue(5);
+        awaitRelayed(sent);
+        Thread.sleep(1_500); // longer than a blocked read
+
+        // None stays pending to the paused worker: it put back what it read (the retry set, due now).
+        assertEquals(
+                "0",
+                cli("XPENDING", "duet:q:" + queue, JobStreams.GROUP)
+                        .lines()
+                        .findFirst()
+                        .orElse("")
+                        .strip());
+        assertTrue(Integer.parseInt(cli("ZCARD", "duet:q:" + queue + ":retry").strip()) >= 1, "read after the pause");
+        assertEquals(0, effects(sent));
+
+        cli("FLUSHALL");
+        resume();
+
+        Await.until(Duration.ofSeconds(30), () -> effects(sent), n -> n >= 5);
+        Thread.sleep(1_000);
+        for (UUID job : sent) {
+            assertEquals(1, effects(List.of(job)), "each job once");
         }
     }
 

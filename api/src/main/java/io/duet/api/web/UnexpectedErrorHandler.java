@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last resort for exceptions no feature handled. Overload (no pooled connection within the wait, a
- * statement or lock timeout, too many connections, Redis not answering or refusing connections) becomes 503 with
+ * statement or lock timeout, too many connections, PostgreSQL ending or refusing connections, Redis not answering or
+ * refusing connections) becomes 503 with
  * {@code Retry-After}, so clients back off instead of piling on; anything else is a bare 500 whose
  * cause goes to the log only.
  */
@@ -24,8 +25,12 @@ import org.slf4j.LoggerFactory;
 @Singleton
 final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpResponse<?>> {
     private static final Logger LOG = LoggerFactory.getLogger(UnexpectedErrorHandler.class);
-    /** query_canceled (statement_timeout), lock_not_available (lock_timeout), too_many_connections. */
-    private static final Set<String> OVERLOAD_STATES = Set.of("57014", "55P03", "53300");
+    /**
+     * query_canceled (statement_timeout), lock_not_available (lock_timeout), too_many_connections; and the
+     * server ending or refusing connections (admin_shutdown, crash_shutdown, cannot_connect_now: a restart or a
+     * failover). Every connection_exception (class 08) counts too.
+     */
+    private static final Set<String> OVERLOAD_STATES = Set.of("57014", "55P03", "53300", "57P01", "57P02", "57P03");
 
     private final ErrorResponseProcessor<?> errors;
     private final ProblemExceptionHandler problems;
@@ -58,7 +63,12 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
             }
             if (t instanceof SQLException sql
                     && sql.getSQLState() != null
-                    && OVERLOAD_STATES.contains(sql.getSQLState())) {
+                    && (OVERLOAD_STATES.contains(sql.getSQLState())
+                            || sql.getSQLState().startsWith("08"))) {
+                return true;
+            }
+            if (t.getClass().getName().equals("io.micronaut.data.connection.exceptions.ConnectionException")) {
+                // The pool handed out a connection that could not be prepared (closed under it by a restart).
                 return true;
             }
             if (t instanceof java.net.ConnectException) {

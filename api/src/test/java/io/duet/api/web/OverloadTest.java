@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.duet.api.testing.Await;
+import io.duet.api.testing.TestDb;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +85,21 @@ class OverloadTest implements TestPropertyProvider {
 
         ErrorResponsesTest.assertProblem(response, 503, "service-overloaded");
         assertTrue(tookMs < 4_000, "answered after " + tookMs + " ms");
+    }
+
+    @Test
+    void givenTheDatabaseEndsTheConnection_whenMidRequest_then503NotA500() throws Exception {
+        CompletableFuture<HttpResponse<String>> request =
+                http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
+        String sleeping = "FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()";
+        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) " + sleeping), n -> n >= 1);
+
+        // What a PostgreSQL restart or failover does to the connections it had.
+        TestDb.execute("SELECT pg_terminate_backend(pid) " + sleeping);
+
+        HttpResponse<String> response = request.get();
+        ErrorResponsesTest.assertProblem(response, 503, "service-overloaded");
+        assertTrue(response.headers().firstValue("Retry-After").isPresent(), "Retry-After");
     }
 
     private HttpRequest get(String path) {

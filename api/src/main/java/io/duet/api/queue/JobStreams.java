@@ -31,7 +31,7 @@ import org.redisson.client.RedisException;
 /**
  * Every Redis operation of the job queue. Per queue: a stream {@code <prefix><queue>} read by the
  * consumer group {@code workers}; a sorted set {@code :retry} of failed jobs waiting for their next
- * attempt (score = due time); a stream {@code :dead} of dead letters; a hash {@code :settings}.
+ * attempt (score = due time); a stream {@code :dead} of dead letters. (The queues' runtime settings are in PostgreSQL.)
  *
  * <p>A finished job is acked and deleted in one script, so a job stream only ever holds jobs that are
  * waiting or in progress and never needs trimming (trimming could drop pending jobs). Moving a job
@@ -83,10 +83,6 @@ class JobStreams {
 
     private String deadKey(String queue) {
         return prefix + queue + ":dead";
-    }
-
-    private String settingsKey(String queue) {
-        return prefix + queue + ":settings";
     }
 
     /**
@@ -380,14 +376,6 @@ class JobStreams {
                 stream(queue).removeConsumer(GROUP, consumer);
             }
         }
-    }
-
-    Map<String, String> settings(String queue) {
-        return redis.<String, String>getMap(settingsKey(queue)).readAllMap();
-    }
-
-    void putSetting(String queue, String name, String value) {
-        redis.<String, String>getMap(settingsKey(queue)).fastPut(name, value);
     }
 
     private RStream<String, String> stream(String queue) {

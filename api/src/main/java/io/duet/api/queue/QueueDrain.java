@@ -25,6 +25,7 @@ public class QueueDrain {
     private final Map<String, JobHandler> handlers = new TreeMap<>();
     private final JobStreams streams;
     private final ProcessedJobs processed;
+    private final QueueSettingRepository settings;
     private final QueueDefaults defaults;
     private final QueueConfig config;
     private final MeterRegistry meters;
@@ -33,12 +34,14 @@ public class QueueDrain {
             Collection<JobHandler> handlers,
             JobStreams streams,
             ProcessedJobs processed,
+            QueueSettingRepository settings,
             QueueDefaults defaults,
             QueueConfig config,
             MeterRegistry meters) {
         handlers.forEach(handler -> this.handlers.put(handler.queue(), handler));
         this.streams = streams;
         this.processed = processed;
+        this.settings = settings;
         this.defaults = defaults;
         this.config = config;
         this.meters = meters;
@@ -70,10 +73,12 @@ public class QueueDrain {
         int concurrency = defaults.concurrency();
         boolean paused = false;
         try {
-            Map<String, String> settings = streams.settings(queue);
-            concurrency =
-                    Integer.parseInt(settings.getOrDefault(WorkerRuntime.CONCURRENCY, Integer.toString(concurrency)));
-            paused = Boolean.parseBoolean(settings.getOrDefault(WorkerRuntime.PAUSED, "false"));
+            for (QueueSettingRepository.QueueSetting setting : settings.all()) {
+                if (setting.queueKey().equals(streams.streamKey(queue))) {
+                    concurrency = setting.concurrency();
+                    paused = setting.paused();
+                }
+            }
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("queue", queue).log("runtime settings unavailable; using defaults");
         }

@@ -31,13 +31,12 @@ import org.slf4j.LoggerFactory;
 @Context
 public class WorkerRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
-    static final String CONCURRENCY = "concurrency";
-    static final String PAUSED = "paused";
 
     private final Map<String, QueueWorker> workers = new TreeMap<>();
     private final Map<String, JobStreams.QueueStats> stats = new ConcurrentHashMap<>();
     private final JobStreams streams;
     private final OutboxRepository outbox;
+    private final QueueSettingRepository settings;
     private final QueueConfig config;
     private final QueueDefaults defaults;
     private final String nodeId;
@@ -47,7 +46,7 @@ public class WorkerRuntime {
     private volatile Instant outboxOldest;
     private volatile long outboxDeadRows;
     private volatile boolean refreshFailing;
-    private volatile boolean outboxSampleFailing;
+    private volatile boolean postgresFailing;
     private volatile boolean started;
     private volatile Instant nextPrune = Instant.EPOCH;
     /**
@@ -63,11 +62,13 @@ public class WorkerRuntime {
             JobStreams streams,
             ProcessedJobs processed,
             OutboxRepository outbox,
+            QueueSettingRepository settings,
             QueueConfig config,
             QueueDefaults defaults,
             MeterRegistry meters) {
         this.streams = streams;
         this.outbox = outbox;
+        this.settings = settings;
         this.config = config;
         this.defaults = defaults;
         this.nodeId = NodeNames.fresh();
@@ -142,7 +143,7 @@ public class WorkerRuntime {
             // next request for its single database connection.
             return;
         }
-        refreshSettings();
+        readPostgres(); // a database not answering yet leaves the defaults until the next refresh
         workers.values().forEach(QueueWorker::start);
         long every = config.refreshInterval().toMillis();
         refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
@@ -192,8 +193,7 @@ public class WorkerRuntime {
         if (worker == null) {
             return Optional.empty();
         }
-        streams.putSetting(queue, CONCURRENCY, Integer.toString(concurrency));
-        streams.putSetting(queue, PAUSED, Boolean.toString(paused));
+        settings.put(streams.streamKey(queue), concurrency, paused);
         worker.apply(concurrency, paused);
         return state(queue);
     }
@@ -203,10 +203,9 @@ public class WorkerRuntime {
     }
 
     private void refresh() {
-        // Apart from Redis, and first: the outbox's backlog is what ops watch while Redis is away.
-        sampleOutbox();
+        // PostgreSQL first and apart from Redis: the settings and the outbox's backlog matter most while Redis is away.
+        readPostgres();
         try {
-            refreshSettings();
             for (String queue : workers.keySet()) {
                 stats.put(queue, streams.stats(queue));
             }
@@ -224,57 +223,52 @@ public class WorkerRuntime {
             }
             if (refreshFailing) {
                 refreshFailing = false;
-                LOG.info("queue settings and metrics refresh recovered");
+                LOG.info("queue metrics refresh from Redis recovered");
             }
         } catch (RuntimeException e) {
             if (!refreshFailing) {
                 refreshFailing = true;
                 LOG.atWarn()
                         .addKeyValue("cause", e.getClass().getSimpleName())
-                        .log("queue settings and metrics refresh failing");
+                        .log("queue metrics refresh from Redis failing; the queue gauges keep their last values");
             }
         }
     }
 
-    private void sampleOutbox() {
+    /** The queues' settings and the outbox's gauges, from PostgreSQL. */
+    private void readPostgres() {
         try {
+            refreshSettings();
             OutboxRepository.OutboxHealth health = outbox.health(EXACT_BACKLOG_UP_TO);
             outboxBacklog = health.backlog();
             outboxOldest = health.oldest();
             outboxDeadRows = health.deadRows();
-            if (outboxSampleFailing) {
-                outboxSampleFailing = false;
-                LOG.info("outbox metrics sampling recovered");
+            if (postgresFailing) {
+                postgresFailing = false;
+                LOG.info("queue settings and outbox metrics readable again");
             }
         } catch (RuntimeException e) {
-            if (!outboxSampleFailing) {
-                outboxSampleFailing = true;
+            if (!postgresFailing) {
+                postgresFailing = true;
                 LOG.atWarn()
                         .addKeyValue("cause", e.getClass().getSimpleName())
-                        .log(
-                                "outbox metrics cannot be sampled from PostgreSQL; the outbox gauges keep their last values");
+                        .log("queue settings and outbox metrics cannot be read from PostgreSQL; the last ones stay");
             }
         }
     }
 
+    /** Applies every queue's stored setting (one query for all), or the defaults where none is stored. */
     private void refreshSettings() {
+        if (workers.isEmpty()) {
+            return;
+        }
+        Map<String, QueueSettingRepository.QueueSetting> stored = settings.all().stream()
+                .collect(java.util.stream.Collectors.toMap(QueueSettingRepository.QueueSetting::queueKey, s -> s));
         for (QueueWorker worker : workers.values()) {
-            try {
-                Map<String, String> settings = streams.settings(worker.queue());
-                int concurrency = settings.containsKey(CONCURRENCY)
-                        ? Integer.parseInt(settings.get(CONCURRENCY))
-                        : defaults.concurrency();
-                boolean paused = Boolean.parseBoolean(settings.getOrDefault(PAUSED, "false"));
-                worker.apply(concurrency, paused);
-            } catch (RuntimeException e) {
-                if (!started) {
-                    LOG.atWarn()
-                            .addKeyValue("queue", worker.queue())
-                            .log("runtime settings unavailable; using defaults");
-                } else {
-                    throw e;
-                }
-            }
+            QueueSettingRepository.QueueSetting setting = stored.get(streams.streamKey(worker.queue()));
+            worker.apply(
+                    setting == null ? defaults.concurrency() : setting.concurrency(),
+                    setting != null && setting.paused());
         }
     }
 

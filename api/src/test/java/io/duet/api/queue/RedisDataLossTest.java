@@ -72,6 +72,7 @@ class RedisDataLossTest implements TestPropertyProvider {
         assertEquals(0, effects(sent));
 
         cli("FLUSHALL");
+        resume();
 
         Await.until(Duration.ofSeconds(30), () -> effects(sent), n -> n >= 20);
         Thread.sleep(1_000);
@@ -143,6 +144,27 @@ class RedisDataLossTest implements TestPropertyProvider {
         for (UUID job : sent) {
             assertEquals(1, effects(List.of(job)), "each job once");
         }
+    }
+
+    @Test
+    void givenRaisedConcurrencyAndAPause_whenRedisRestartsEmpty_thenBothHold() throws Exception {
+        http.toBlocking()
+                .exchange(HttpRequest.PUT("/ops/queues/" + queue + "/concurrency", Map.of("concurrency", 7))
+                        .bearerAuth("test-ops-token"));
+        pause();
+
+        cli("FLUSHALL");
+        List<UUID> sent = enqueue(3);
+        awaitRelayed(sent);
+        Thread.sleep(2_000); // two refreshes
+
+        Map<?, ?> state = http.toBlocking()
+                .retrieve(HttpRequest.GET("/ops/queues/" + queue).bearerAuth("test-ops-token"), Map.class);
+        assertEquals(7, ((Number) state.get("concurrency")).intValue(), state.toString());
+        assertEquals(true, state.get("paused"), state.toString());
+        assertEquals(0, effects(sent), "a paused queue ran nothing");
+        resume();
+        Await.until(Duration.ofSeconds(30), () -> effects(sent), n -> n == 3);
     }
 
     private List<UUID> enqueue(int count) {

@@ -9,12 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One line per request that should have an effect: {@code kind key startMillis endMillis outcome extra}.
+ * One line per request that should have an effect: {@code kind key startMillis endMillis outcome extra attempts}.
  * The start is when the client meant to send it (before any retry), the outcome the final HTTP status or
- * {@code error} (no answer). The checker joins these lines with the effects.
+ * {@code error} (no answer), the attempts every try's status in order ({@code -} when not recorded). The checker
+ * joins these lines with the effects.
  */
 final class Ledger implements AutoCloseable {
-    record Line(String kind, String key, long start, long end, String outcome, String extra) {
+    record Line(String kind, String key, long start, long end, String outcome, String extra, List<String> attempts) {
+        Line(String kind, String key, long start, long end, String outcome, String extra) {
+            this(kind, key, start, end, outcome, extra, List.of(outcome));
+        }
+
         boolean ok() {
             return outcome.startsWith("2");
         }
@@ -41,6 +46,11 @@ final class Ledger implements AutoCloseable {
     }
 
     synchronized void write(String kind, String key, long start, long end, String outcome, String extra) {
+        write(kind, key, start, end, outcome, extra, outcome);
+    }
+
+    synchronized void write(
+            String kind, String key, long start, long end, String outcome, String extra, String attempts) {
         try {
             out.write(kind
                     + ' '
@@ -52,7 +62,9 @@ final class Ledger implements AutoCloseable {
                     + ' '
                     + outcome
                     + ' '
-                    + (extra == null || extra.isBlank() ? "-" : extra));
+                    + (extra == null || extra.isBlank() ? "-" : extra)
+                    + ' '
+                    + (attempts == null || attempts.isBlank() ? "-" : attempts));
             out.newLine();
             out.flush();
         } catch (IOException e) {
@@ -77,7 +89,8 @@ final class Ledger implements AutoCloseable {
         for (String text : Files.readAllLines(file)) {
             String[] f = text.split(" ");
             if (f.length >= 6) {
-                lines.add(new Line(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), f[4], f[5]));
+                List<String> attempts = f.length >= 7 && !f[6].equals("-") ? List.of(f[6].split(",")) : List.of(f[4]);
+                lines.add(new Line(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), f[4], f[5], attempts));
             }
         }
         return lines;

@@ -40,15 +40,21 @@ public class PromotionSimulation extends Simulation {
             .header("X-Forwarded-For", "#{xff}")
             .userAgentHeader("duet-rehearsal");
 
-    /** One request with up to three attempts that reuse its key; one ledger line with the final outcome. */
+    /**
+     * One request with up to three attempts that reuse its key; one ledger line with the final outcome and every
+     * attempt's status (a 500 the retry hid is still a 500).
+     */
     private static ChainBuilder effect(String kind, String keyAttribute, ChainBuilder request, int... ok) {
-        return CoreDsl.exec(s -> s.remove("st").set("t0", System.currentTimeMillis()))
+        return CoreDsl.exec(s ->
+                        s.remove("st").set("t0", System.currentTimeMillis()).set("tries", ""))
                 .tryMax(3)
                 .on(CoreDsl.doIf(s -> s.contains("st"))
                         .then(CoreDsl.pause(Duration.ofMillis(800)))
                         .exec(request)
                         .exec(s -> {
                             int status = s.contains("st") ? s.getInt("st") : 0;
+                            String tries = s.getString("tries");
+                            s = s.set("tries", (tries.isEmpty() ? "" : tries + ",") + (status == 0 ? "error" : status));
                             for (int code : ok) {
                                 if (status == code) {
                                     return s;
@@ -64,7 +70,8 @@ public class PromotionSimulation extends Simulation {
                             s.getLong("t0"),
                             System.currentTimeMillis(),
                             status == 0 ? "error" : Integer.toString(status),
-                            s.getString("extra"));
+                            s.getString("extra"),
+                            s.getString("tries"));
                     boolean good = false;
                     for (int code : ok) {
                         good |= status == code;

@@ -48,8 +48,10 @@ public class PromotionSimulation extends Simulation {
         return CoreDsl.exec(s ->
                         s.remove("st").set("t0", System.currentTimeMillis()).set("tries", ""))
                 .tryMax(3)
-                .on(CoreDsl.doIf(s -> s.contains("st"))
+                .on(CoreDsl.doIf(s -> !s.getString("tries").isEmpty())
                         .then(CoreDsl.pause(Duration.ofMillis(800)))
+                        // A try without an answer must not report the status of the try before it.
+                        .exec(s -> s.remove("st"))
                         .exec(request)
                         .exec(s -> {
                             int status = s.contains("st") ? s.getInt("st") : 0;

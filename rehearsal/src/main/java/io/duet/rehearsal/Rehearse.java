@@ -425,7 +425,7 @@ public final class Rehearse {
         return String.format(Locale.ROOT, "t+%05.1fs", (System.currentTimeMillis() - loadStart) / 1000.0);
     }
 
-    /** Ops calls go to a live worker node (the nodes that run the queues); the settings reach every node through Redis. */
+    /** Ops calls go to a live worker node (the nodes that run the queues); every node reads the settings from PostgreSQL. */
     static void opsCall(HttpClient http, Stack stack, String method, String path, String body) {
         for (int attempt = 0; attempt < 10; attempt++) {
             for (Stack.Node node : stack.nodes(Stack.Role.WORKER)) {

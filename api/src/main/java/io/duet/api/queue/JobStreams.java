@@ -65,12 +65,22 @@ class JobStreams {
     private final RedissonClient redis;
     private final ObjectMapper json;
     private final String prefix;
+    private final String identity;
     private volatile Boolean safe;
 
-    JobStreams(RedissonClient redis, ObjectMapper json, QueueConfig config) {
+    JobStreams(RedissonClient redis, ObjectMapper json, QueueConfig config, io.duet.api.redis.RedisConfig redisConfig) {
         this.redis = redis;
         this.json = json;
         this.prefix = config.keyPrefix();
+        this.identity = redisConfig.identity();
+    }
+
+    /**
+     * The key of the queue's runtime settings in PostgreSQL: the Redis it runs on and its stream key, so that
+     * regions (one Redis each, one database) and processes under another key prefix keep settings of their own.
+     */
+    String settingKey(String queue) {
+        return identity + " " + streamKey(queue);
     }
 
     String streamKey(String queue) {

@@ -7,8 +7,8 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 
 /**
- * What every queue starts with. Concurrency and pause are then runtime settings kept in Redis and
- * changed through {@code /ops/queues}.
+ * What every queue starts with. Concurrency and pause are then runtime settings kept in PostgreSQL
+ * ({@link QueueSettingRepository}) and changed through {@code /ops/queues}.
  *
  * @param concurrency handlers running at once per node for a queue; default 4; 0 stops taking jobs
  * @param maxAttempts attempts before a failing job is dead-lettered; default 12 (about 10-20 minutes of retries)

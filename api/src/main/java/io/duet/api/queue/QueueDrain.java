@@ -74,13 +74,18 @@ public class QueueDrain {
         boolean paused = false;
         try {
             for (QueueSettingRepository.QueueSetting setting : settings.all()) {
-                if (setting.queueKey().equals(streams.streamKey(queue))) {
+                if (setting.queueKey().equals(streams.settingKey(queue))) {
                     concurrency = setting.concurrency();
                     paused = setting.paused();
                 }
             }
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("queue", queue).log("runtime settings unavailable; using defaults");
+            // Whether the queue is paused is unknown: leave it alone, as a paused one, until a drain can read it.
+            LOG.atWarn()
+                    .addKeyValue("queue", queue)
+                    .addKeyValue("cause", e.getClass().getSimpleName())
+                    .log("queue settings cannot be read; the queue is left alone this time");
+            paused = true;
         }
         if (paused || concurrency == 0) {
             return new Result(queue, 0, 0, true, elapsedMillis(started));

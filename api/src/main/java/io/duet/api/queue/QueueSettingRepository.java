@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * The queues' runtime settings (handler slots per node, paused) that ops change through the ops API. PostgreSQL
  * is their record, so they hold through a Redis outage or data loss; every worker node reads them each refresh.
- * A queue without a row runs with the configured defaults. Rows are keyed by the queue's Redis key
- * ({@link JobStreams#streamKey}: the key prefix and the queue's name).
+ * A queue without a row runs with the configured defaults. Rows are keyed by {@link JobStreams#settingKey}: the
+ * Redis the queue runs on and its stream key.
  */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 interface QueueSettingRepository extends GenericRepository<OutboxJob, Long> {

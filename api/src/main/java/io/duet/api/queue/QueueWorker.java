@@ -37,7 +37,6 @@ final class QueueWorker {
     private final QueueConfig config;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<StreamMessageId, Job> inFlight = new ConcurrentHashMap<>();
-    /** Jobs read just as the queue was paused: kept (still pending to this consumer) until resume. */
     private int busySlots;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -255,7 +254,7 @@ final class QueueWorker {
             ready.forEach((messageId, job) -> settleQuietly(messageId, job, Outcome.RELEASE, null));
             return;
         }
-        List<Map.Entry<StreamMessageId, Job>> jobs = new java.util.ArrayList<>(ready.entrySet());
+        List<Map.Entry<StreamMessageId, Job>> jobs = withoutCopies(ready);
         int slots;
         lock.lock();
         try {
@@ -283,6 +282,37 @@ final class QueueWorker {
         DEAD,
         RELEASE,
         WAIT
+    }
+
+    /**
+     * The jobs read, each job id once. Copies of one job read together would go to separate slots and pass the
+     * processed check side by side (twice the mail); the copies are acked at once, the first one runs (and is
+     * retried if it fails, so the job is not lost with them).
+     */
+    private List<Map.Entry<StreamMessageId, Job>> withoutCopies(Map<StreamMessageId, Job> ready) {
+        java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
+        List<Map.Entry<StreamMessageId, Job>> jobs = new java.util.ArrayList<>(ready.size());
+        List<StreamMessageId> copies = new java.util.ArrayList<>();
+        for (var entry : ready.entrySet()) {
+            if (ids.add(entry.getValue().id())) {
+                jobs.add(entry);
+            } else {
+                copies.add(entry.getKey());
+            }
+        }
+        if (!copies.isEmpty()) {
+            try {
+                streams.complete(queue, copies);
+                duplicateCount.increment(copies.size());
+            } catch (RuntimeException e) {
+                // They stay pending and are claimed again later, then skipped as processed.
+                LOG.atWarn()
+                        .addKeyValue("queue", queue)
+                        .addKeyValue("cause", e.getClass().getSimpleName())
+                        .log("could not ack copies of jobs read twice; they will be claimed again");
+            }
+        }
+        return jobs;
     }
 
     /** Handler slots to fill now: the queue's concurrency, or one probe while a dependency is down. */

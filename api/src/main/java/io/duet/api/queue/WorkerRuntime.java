@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link QueueWorker} for every {@link JobHandler} bean, applies the runtime settings ops keep in
- * Redis (concurrency, pause: shared by every node, re-read every refresh interval), and publishes the
+ * PostgreSQL (concurrency, pause: shared by every node of a region, re-read every refresh interval), and publishes the
  * per-queue gauges that dashboards and autoscaling read.
  */
 @Context
@@ -143,7 +143,15 @@ public class WorkerRuntime {
             // next request for its single database connection.
             return;
         }
-        readPostgres(); // a database not answering yet leaves the defaults until the next refresh
+        try {
+            refreshSettings();
+        } catch (RuntimeException e) {
+            // Not knowing whether a queue is paused, run none until the settings can be read (the next refreshes).
+            LOG.atWarn()
+                    .addKeyValue("cause", e.getClass().getSimpleName())
+                    .log("queue settings cannot be read from PostgreSQL; workers wait paused until they can");
+            workers.values().forEach(worker -> worker.apply(defaults.concurrency(), true));
+        }
         workers.values().forEach(QueueWorker::start);
         long every = config.refreshInterval().toMillis();
         refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
@@ -193,7 +201,7 @@ public class WorkerRuntime {
         if (worker == null) {
             return Optional.empty();
         }
-        settings.put(streams.streamKey(queue), concurrency, paused);
+        settings.put(streams.settingKey(queue), concurrency, paused);
         worker.apply(concurrency, paused);
         return state(queue);
     }
@@ -265,7 +273,7 @@ public class WorkerRuntime {
         Map<String, QueueSettingRepository.QueueSetting> stored = settings.all().stream()
                 .collect(java.util.stream.Collectors.toMap(QueueSettingRepository.QueueSetting::queueKey, s -> s));
         for (QueueWorker worker : workers.values()) {
-            QueueSettingRepository.QueueSetting setting = stored.get(streams.streamKey(worker.queue()));
+            QueueSettingRepository.QueueSetting setting = stored.get(streams.settingKey(worker.queue()));
             worker.apply(
                     setting == null ? defaults.concurrency() : setting.concurrency(),
                     setting != null && setting.paused());

@@ -26,11 +26,13 @@ import org.slf4j.LoggerFactory;
 final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpResponse<?>> {
     private static final Logger LOG = LoggerFactory.getLogger(UnexpectedErrorHandler.class);
     /**
-     * query_canceled (statement_timeout), lock_not_available (lock_timeout), too_many_connections; and the
-     * server ending or refusing connections (admin_shutdown, crash_shutdown, cannot_connect_now: a restart or a
-     * failover). Every connection_exception (class 08) counts too.
+     * query_canceled (statement_timeout), lock_not_available (lock_timeout), too_many_connections; the server
+     * ending or refusing connections (admin_shutdown, crash_shutdown, cannot_connect_now: a restart or a
+     * failover); and the connection exceptions of a lost link (08000, 08001, 08003, 08004, 08006; not 08P01, a
+     * protocol violation).
      */
-    private static final Set<String> OVERLOAD_STATES = Set.of("57014", "55P03", "53300", "57P01", "57P02", "57P03");
+    private static final Set<String> OVERLOAD_STATES =
+            Set.of("57014", "55P03", "53300", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006");
 
     private final ErrorResponseProcessor<?> errors;
     private final ProblemExceptionHandler problems;
@@ -63,12 +65,13 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
             }
             if (t instanceof SQLException sql
                     && sql.getSQLState() != null
-                    && (OVERLOAD_STATES.contains(sql.getSQLState())
-                            || sql.getSQLState().startsWith("08"))) {
+                    && OVERLOAD_STATES.contains(sql.getSQLState())) {
                 return true;
             }
-            if (t.getClass().getName().equals("io.micronaut.data.connection.exceptions.ConnectionException")) {
-                // The pool handed out a connection that could not be prepared (closed under it by a restart).
+            if (t.getClass().getName().equals("io.micronaut.data.connection.exceptions.ConnectionException")
+                    && t.getCause() instanceof SQLException) {
+                // The pool handed out a connection that could not be prepared: closed under it by a restart (the
+                // pool's "Connection is closed" carries no SQLSTATE). Without a SQL cause it is a code error.
                 return true;
             }
             if (t instanceof java.net.ConnectException) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.testing.Await;
+import io.duet.api.testing.RedisAdmin;
 import io.duet.api.testing.TestDb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.type.Argument;
@@ -39,6 +40,7 @@ class JobQueueTest implements TestPropertyProvider {
     private final String failing = "fail-" + UUID.randomUUID().toString().substring(0, 8);
     private final String blocking = "block-" + UUID.randomUUID().toString().substring(0, 8);
     private final String poison = "poison-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String outside = "outside-" + UUID.randomUUID().toString().substring(0, 8);
 
     @Inject
     JobQueue jobs;
@@ -54,6 +56,9 @@ class JobQueueTest implements TestPropertyProvider {
 
     @Inject
     TestHandlers.Blocking blockingHandler;
+
+    @Inject
+    TestHandlers.Outside outsideHandler;
 
     @Inject
     @Client("/")
@@ -76,6 +81,8 @@ class JobQueueTest implements TestPropertyProvider {
                 blocking,
                 "test.queues.poison",
                 poison,
+                "test.queues.outside",
+                outside,
                 "duet.queues.defaults.max-attempts",
                 "3");
     }
@@ -88,6 +95,32 @@ class JobQueueTest implements TestPropertyProvider {
     /** A job runs once, and only when the transaction that enqueued it commits. */
     @Nested
     class Delivery {
+        @Test
+        void givenTwoCopiesOfAJobReadTogether_whenTheQueueIsQuiet_thenItsOutsideEffectHappensOnce() throws Exception {
+            UUID job = UUID.randomUUID();
+            String fields = "'job', ARGV[1], 'payload', '{}', 'attempt', '1', 'enqueued', ARGV[2]";
+            // Both copies in one script, so that the worker's waiting read returns them together.
+            RedisAdmin.command(
+                    "EVAL",
+                    "redis.call('XADD', KEYS[1], '*', " + fields + "); redis.call('XADD', KEYS[1], '*', " + fields
+                            + ")",
+                    "1",
+                    "duet:q:" + outside,
+                    job.toString(),
+                    Long.toString(System.currentTimeMillis()));
+
+            Await.until(
+                    Duration.ofSeconds(10),
+                    () -> TestDb.count("SELECT count(*) FROM processed_job WHERE job_id = ?", job),
+                    n -> n == 1);
+            Await.until(
+                    Duration.ofSeconds(10),
+                    () -> Long.parseLong(
+                            RedisAdmin.command("XLEN", "duet:q:" + outside).strip()),
+                    n -> n == 0);
+            assertEquals(1, outsideHandler.runs.get(job).get(), "runs of the job");
+        }
+
         @Test
         void givenRolledBackTransaction_whenCommittedJobHasRun_thenRolledBackJobNeverRan() throws Exception {
             UUID[] rolledBack = new UUID[1];

@@ -56,7 +56,15 @@ class RedisDataLossTest implements TestPropertyProvider {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("duet.redis.uri", "redis://127.0.0.1:" + port + "/0", "test.queues.recording", queue);
+        return Map.of(
+                "duet.redis.uri",
+                "redis://127.0.0.1:" + port + "/0",
+                "test.queues.recording",
+                queue,
+                // The reader waits in XREADGROUP nearly all the time, so a pause reaches it there (a job still
+                // arrives the moment it is added).
+                "duet.queues.read-block",
+                "5s");
     }
 
     @AfterAll
@@ -123,7 +131,7 @@ class RedisDataLossTest implements TestPropertyProvider {
                         .bearerAuth("test-ops-token"));
         List<UUID> sent = enqueue(5);
         awaitRelayed(sent);
-        Thread.sleep(1_500); // longer than a blocked read
+        Thread.sleep(1_500); // the read returns as the jobs arrive; they are put back right after
 
         // None stays pending to the paused worker: it put back what it read (the retry set, due now).
         assertEquals(

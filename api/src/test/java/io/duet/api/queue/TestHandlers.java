@@ -165,4 +165,32 @@ final class TestHandlers {
             }
         }
     }
+
+    /** An effect outside the database (as a mail is): counts its runs per job, checked and recorded around it. */
+    @Singleton
+    @Requires(property = "test.queues.outside")
+    static final class Outside implements JobHandler {
+        final ConcurrentHashMap<UUID, AtomicInteger> runs = new ConcurrentHashMap<>();
+        private final String queue;
+
+        Outside(@Value("${test.queues.outside}") String queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public String queue() {
+            return queue;
+        }
+
+        @Override
+        public boolean transactional() {
+            return false;
+        }
+
+        @Override
+        public void handle(Job job) throws InterruptedException {
+            runs.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet();
+            Thread.sleep(50); // as long as a send: copies running side by side would overlap
+        }
+    }
 }

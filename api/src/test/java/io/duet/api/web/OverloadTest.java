@@ -91,7 +91,8 @@ class OverloadTest implements TestPropertyProvider {
     void givenTheDatabaseEndsTheConnection_whenMidRequest_then503NotA500() throws Exception {
         CompletableFuture<HttpResponse<String>> request =
                 http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
-        String sleeping = "FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()";
+        String sleeping = "FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'"
+                + " AND datname = current_database() AND pid <> pg_backend_pid()";
         Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) " + sleeping), n -> n >= 1);
 
         // What a PostgreSQL restart or failover does to the connections it had.

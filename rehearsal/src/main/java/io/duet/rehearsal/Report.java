@@ -371,40 +371,40 @@ final class Report {
 
     private void errors(StringBuilder r) {
         Map<String, Integer> byStatus = new TreeMap<>();
-        List<Ledger.Line> lines = new ArrayList<>(load);
-        lines.addAll(probeLines);
-        for (Ledger.Line line : lines) {
-            if (line.fiveHundred() || line.outcome().equals("error")) {
-                byStatus.merge(
-                        line.kind() + " " + line.outcome() + " (" + faultAt(line.start()) + ")", 1, Integer::sum);
-            }
-        }
-        r.append(
-                "\n-- final outcomes that were 5xx or no answer (after the client's retries), by request, status and fault window\n");
-        if (byStatus.isEmpty()) {
-            r.append("  none\n");
-        }
-        byStatus.forEach((k, v) -> r.append(String.format(Locale.ROOT, "  %-36s %d%n", k, v)));
         // Every attempt, not only the last: a 500 that the client's retry hid is still a 500 (503 is the allowed
         // answer of a dependency that is down).
         Map<String, Integer> attempts = new TreeMap<>();
+        List<Ledger.Line> lines = new ArrayList<>(load);
+        lines.addAll(probeLines);
         for (Ledger.Line line : lines) {
+            String window = " (" + faultAt(line.start()) + ")";
+            if (line.fiveHundred() || line.outcome().equals("error")) {
+                byStatus.merge(line.kind() + " " + line.outcome() + window, 1, Integer::sum);
+            }
             for (String status : line.attempts()) {
                 if (status.startsWith("5")) {
-                    attempts.merge(line.kind() + " " + status + " (" + faultAt(line.start()) + ")", 1, Integer::sum);
+                    attempts.merge(line.kind() + " " + status + window, 1, Integer::sum);
                 }
             }
         }
-        r.append("\n-- 5xx answers to any attempt, retried or not, by request, status and fault window\n");
-        if (attempts.isEmpty()) {
-            r.append("  none\n");
-        }
-        attempts.forEach((k, v) -> r.append(String.format(Locale.ROOT, "  %-36s %d%n", k, v)));
+        counts(
+                r,
+                "final outcomes that were 5xx or no answer (after the client's retries), by request, status and fault window",
+                byStatus);
+        counts(r, "5xx answers to any attempt, retried or not, by request, status and fault window", attempts);
         long fiveHundreds = attempts.entrySet().stream()
                 .filter(e -> e.getKey().contains(" 500 "))
                 .mapToLong(Map.Entry::getValue)
                 .sum();
         checks.add(new String[] {"no 500 answered, to any attempt", Boolean.toString(fiveHundreds == 0)});
+    }
+
+    private static void counts(StringBuilder r, String title, Map<String, Integer> counts) {
+        r.append("\n-- ").append(title).append('\n');
+        if (counts.isEmpty()) {
+            r.append("  none\n");
+        }
+        counts.forEach((k, v) -> r.append(String.format(Locale.ROOT, "  %-36s %d%n", k, v)));
     }
 
     /** Did Gatling start the users when the open model said? The largest lag of started users behind the schedule. */

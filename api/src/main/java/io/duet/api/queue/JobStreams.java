@@ -1,6 +1,7 @@
 package io.duet.api.queue;
 
 import io.duet.api.redis.LuaScripts;
+import io.duet.api.redis.RedisConfig;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.ObjectMapper;
 import io.micronaut.serde.annotation.Serdeable;
@@ -68,7 +69,7 @@ class JobStreams {
     private final String identity;
     private volatile Boolean safe;
 
-    JobStreams(RedissonClient redis, ObjectMapper json, QueueConfig config, io.duet.api.redis.RedisConfig redisConfig) {
+    JobStreams(RedissonClient redis, ObjectMapper json, QueueConfig config, RedisConfig redisConfig) {
         this.redis = redis;
         this.json = json;
         this.prefix = config.keyPrefix();

@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -47,16 +49,16 @@ class ProcessedJobs {
      * so one bad job neither sinks its neighbours nor has its effect without its mark.
      */
     List<Result> run(List<Job> jobs, JobHandler handler) {
-        Set<UUID> ids = new HashSet<>();
-        if (jobs.stream().allMatch(job -> ids.add(job.id()))) {
+        Map<UUID, Job> distinct = new LinkedHashMap<>();
+        jobs.forEach(job -> distinct.putIfAbsent(job.id(), job));
+        if (distinct.size() == jobs.size()) {
             return runDistinct(jobs, handler);
         }
         // The same job twice in one batch (two copies of it in the stream, however they came about): the copies
         // would pass the processed check together and both run, so only the first runs, the others are duplicates.
-        ids.clear();
-        List<Job> distinct = jobs.stream().filter(job -> ids.add(job.id())).toList();
-        java.util.Iterator<Result> ran = runDistinct(distinct, handler).iterator();
-        ids.clear();
+        java.util.Iterator<Result> ran =
+                runDistinct(List.copyOf(distinct.values()), handler).iterator();
+        Set<UUID> ids = new HashSet<>();
         List<Result> results = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             results.add(ids.add(job.id()) ? ran.next() : new Result(Status.DUPLICATE, null, 0));

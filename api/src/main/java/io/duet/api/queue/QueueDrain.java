@@ -73,11 +73,13 @@ public class QueueDrain {
         int concurrency = defaults.concurrency();
         boolean paused = false;
         try {
-            for (QueueSettingRepository.QueueSetting setting : settings.all()) {
-                if (setting.queueKey().equals(streams.settingKey(queue))) {
-                    concurrency = setting.concurrency();
-                    paused = setting.paused();
-                }
+            String key = streams.settingKey(queue);
+            var stored = settings.all().stream()
+                    .filter(s -> s.queueKey().equals(key))
+                    .findFirst();
+            if (stored.isPresent()) {
+                concurrency = stored.get().concurrency();
+                paused = stored.get().paused();
             }
         } catch (RuntimeException e) {
             // Whether the queue is paused is unknown: leave it alone, as a paused one, until a drain can read it.

@@ -45,8 +45,12 @@ public class WorkerRuntime {
     private volatile long outboxBacklog;
     private volatile Instant outboxOldest;
     private volatile long outboxDeadRows;
-    private volatile boolean refreshFailing;
-    private volatile boolean postgresFailing;
+    private final Outage redisReads = new Outage(
+            "queue metrics refresh from Redis failing; the queue gauges keep their last values",
+            "queue metrics refresh from Redis recovered");
+    private final Outage postgresReads = new Outage(
+            "queue settings and outbox metrics cannot be read from PostgreSQL; the last ones stay",
+            "queue settings and outbox metrics readable again");
     private volatile boolean started;
     private volatile Instant nextPrune = Instant.EPOCH;
     /**
@@ -229,17 +233,9 @@ public class WorkerRuntime {
                     }
                 }
             }
-            if (refreshFailing) {
-                refreshFailing = false;
-                LOG.info("queue metrics refresh from Redis recovered");
-            }
+            redisReads.ended();
         } catch (RuntimeException e) {
-            if (!refreshFailing) {
-                refreshFailing = true;
-                LOG.atWarn()
-                        .addKeyValue("cause", e.getClass().getSimpleName())
-                        .log("queue metrics refresh from Redis failing; the queue gauges keep their last values");
-            }
+            redisReads.failed(e);
         }
     }
 
@@ -251,16 +247,37 @@ public class WorkerRuntime {
             outboxBacklog = health.backlog();
             outboxOldest = health.oldest();
             outboxDeadRows = health.deadRows();
-            if (postgresFailing) {
-                postgresFailing = false;
-                LOG.info("queue settings and outbox metrics readable again");
-            }
+            postgresReads.ended();
         } catch (RuntimeException e) {
-            if (!postgresFailing) {
-                postgresFailing = true;
-                LOG.atWarn()
-                        .addKeyValue("cause", e.getClass().getSimpleName())
-                        .log("queue settings and outbox metrics cannot be read from PostgreSQL; the last ones stay");
+            postgresReads.failed(e);
+        }
+    }
+
+    /**
+     * A source the refresher reads: its failure is logged once when it starts and once when it ends, not every
+     * refresh. Only the refresher thread touches it.
+     */
+    private static final class Outage {
+        private final String failing;
+        private final String recovered;
+        private boolean on;
+
+        Outage(String failing, String recovered) {
+            this.failing = failing;
+            this.recovered = recovered;
+        }
+
+        void failed(RuntimeException e) {
+            if (!on) {
+                on = true;
+                LOG.atWarn().addKeyValue("cause", e.getClass().getSimpleName()).log(failing);
+            }
+        }
+
+        void ended() {
+            if (on) {
+                on = false;
+                LOG.info(recovered);
             }
         }
     }

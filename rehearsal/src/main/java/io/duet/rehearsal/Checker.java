@@ -78,12 +78,16 @@ final class Checker {
         this.probeLines = probeLines;
     }
 
-    Result check(long runStart) throws Exception {
+    /**
+     * @param loadedAt when the base data was in (datagen spreads each couple's messages up to the moment it runs,
+     *     so a row before this is the base's, and any row after it must be a request's)
+     */
+    Result check(long loadedAt) throws Exception {
         List<Row> rows = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
             rows.add(signups(c, findings));
-            rows.add(messages(c, findings, runStart));
+            rows.add(messages(c, findings, loadedAt));
             rows.add(media(c, findings, "avatar"));
             rows.add(media(c, findings, "photo"));
             rows.add(events(findings));
@@ -160,8 +164,11 @@ final class Checker {
                 failed);
     }
 
-    /** Messages from the new couples (load) and the existing ones (probe): a row per clientId, once. */
-    private Row messages(Connection c, List<Finding> findings, long runStart) throws Exception {
+    /**
+     * Messages from the new couples (load) and the existing ones (probe): a row per clientId, once. Rows written
+     * after {@code loadedAt} that no ledger line asked for are unexpected.
+     */
+    Row messages(Connection c, List<Finding> findings, long loadedAt) throws Exception {
         Map<String, Ledger.Line> asked = new LinkedHashMap<>();
         for (Ledger.Line line : load) {
             if (line.kind().equals("message")) {
@@ -173,8 +180,8 @@ final class Checker {
         }
         Map<String, Integer> rows = new HashMap<>();
         try (var statement = c.prepareStatement(
-                "SELECT client_id::text, count(*) FROM message WHERE created_at >= ? GROUP BY client_id")) {
-            statement.setTimestamp(1, new Timestamp(runStart - 60_000));
+                "SELECT client_id::text, count(*) FROM message WHERE created_at > ? GROUP BY client_id")) {
+            statement.setTimestamp(1, new Timestamp(loadedAt));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     rows.put(rs.getString(1), rs.getInt(2));

@@ -182,6 +182,7 @@ public final class Rehearse {
             stack.startPostgres();
             stack.startRedis();
             stack.datagen(options.couples(), options.messages());
+            long loadedAt = System.currentTimeMillis();
             for (String name : List.of("api-1", "api-2")) {
                 stack.addNode(name, Stack.Role.API);
             }
@@ -362,7 +363,7 @@ public final class Rehearse {
                             probe,
                             Ledger.read(dir.resolve("ledger-load.txt")),
                             Ledger.read(dir.resolve("ledger-probe.txt")));
-                    Checker.Result result = checker.check(begun);
+                    Checker.Result result = checker.check(loadedAt);
                     Report report = new Report(
                             options,
                             plan,

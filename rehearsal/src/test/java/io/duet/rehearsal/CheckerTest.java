@@ -1,0 +1,82 @@
+package io.duet.rehearsal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checker's join of the ledger with message rows, on the shared test PostgreSQL in a schema of its own. The
+ * base data (datagen) spreads each couple's messages up to the moment it runs; those rows are nobody's request.
+ */
+class CheckerTest {
+    private final String schema = "checker_" + UUID.randomUUID().toString().replace("-", "");
+    private Connection c;
+
+    @BeforeEach
+    void schema() throws Exception {
+        c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+        try (var s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute("SET search_path TO " + schema);
+            s.execute("CREATE TABLE message (client_id uuid NOT NULL, created_at timestamptz NOT NULL)");
+        }
+    }
+
+    @AfterEach
+    void drop() throws Exception {
+        try (var s = c.createStatement()) {
+            s.execute("DROP SCHEMA " + schema + " CASCADE");
+        }
+        c.close();
+    }
+
+    @Test
+    void givenBaseMessagesUpToTheLoad_whenChecking_thenOnlyRowsAfterItWithoutARequestAreUnexpected() throws Exception {
+        long loadedAt = System.currentTimeMillis();
+        String base = UUID.randomUUID().toString();
+        String asked = UUID.randomUUID().toString();
+        String twice = UUID.randomUUID().toString();
+        String lost = UUID.randomUUID().toString();
+        String nobodys = UUID.randomUUID().toString();
+        insert(base, loadedAt - 20_000); // datagen's last message for a couple, 20 s before it finished
+        insert(asked, loadedAt + 5_000);
+        insert(twice, loadedAt + 6_000);
+        insert(twice, loadedAt + 6_100);
+        insert(nobodys, loadedAt + 7_000);
+        List<Ledger.Line> load = List.of(
+                new Ledger.Line("message", asked, loadedAt + 4_900, loadedAt + 5_010, "201", "-"),
+                new Ledger.Line("message", lost, loadedAt + 5_900, loadedAt + 5_950, "201", "-"));
+        List<Ledger.Line> probe =
+                List.of(new Ledger.Line("rt-message", twice, loadedAt + 5_990, loadedAt + 6_200, "201", "3:17"));
+        List<Checker.Finding> findings = new ArrayList<>();
+
+        Checker.Row row = new Checker(null, null, null, load, probe).messages(c, findings, loadedAt);
+
+        assertEquals(3, row.requests());
+        assertEquals(1, row.lost(), "a 201 without a row");
+        assertEquals(1, row.duplicated(), "one clientId, two rows");
+        assertEquals(1, row.unexpected(), "only the row after the load that nobody sent: " + findings);
+        assertEquals(
+                List.of(nobodys),
+                findings.stream()
+                        .filter(f -> f.verdict().startsWith("unexpected"))
+                        .map(Checker.Finding::key)
+                        .toList());
+    }
+
+    private void insert(String clientId, long at) throws Exception {
+        try (var s = c.prepareStatement("INSERT INTO message (client_id, created_at) VALUES (?::uuid, ?)")) {
+            s.setString(1, clientId);
+            s.setTimestamp(2, new Timestamp(at));
+            s.executeUpdate();
+        }
+    }
+}

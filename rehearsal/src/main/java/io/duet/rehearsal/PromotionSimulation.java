@@ -7,12 +7,14 @@ import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.CoreDsl;
 import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
@@ -38,25 +40,37 @@ public class PromotionSimulation extends Simulation {
             .disableWarmUp()
             .acceptHeader("application/json")
             .header("X-Forwarded-For", "#{xff}")
-            .userAgentHeader("duet-rehearsal");
+            .userAgentHeader("duet-rehearsal")
+            .check(header("Retry-After").optional().saveAs("retryAfter"));
 
     /**
-     * One request with up to three attempts that reuse its key; one ledger line with the final outcome and every
-     * attempt's status (a 500 the retry hid is still a 500).
+     * One request with up to {@link Retries#TRIES} attempts that reuse its key, waiting between them as
+     * {@link Retries#delay} says; one ledger line
+     * with the final outcome and every attempt's status ({@code error} for a try without an answer), so a 500
+     * the retry hid is still a 500.
      */
     private static ChainBuilder effect(String kind, String keyAttribute, ChainBuilder request, int... ok) {
-        return CoreDsl.exec(s ->
-                        s.remove("st").set("t0", System.currentTimeMillis()).set("tries", ""))
-                .tryMax(3)
+        return CoreDsl.exec(s -> s.remove("st")
+                        .remove("retryAfter")
+                        .set("t0", System.currentTimeMillis())
+                        .set("tries", ""))
+                .tryMax(Retries.TRIES)
                 .on(CoreDsl.doIf(s -> !s.getString("tries").isEmpty())
-                        .then(CoreDsl.pause(Duration.ofMillis(800)))
-                        // A try without an answer must not report the status of the try before it.
-                        .exec(s -> s.remove("st"))
+                        .then(CoreDsl.pause(PromotionSimulation::retryDelay))
+                        // A try without an answer keeps "error" and must not report the status of the try before.
+                        .exec(s -> {
+                            String tries = s.getString("tries");
+                            return s.remove("st")
+                                    .remove("retryAfter")
+                                    .set("tries", (tries.isEmpty() ? "" : tries + ",") + "error");
+                        })
                         .exec(request)
                         .exec(s -> {
                             int status = s.contains("st") ? s.getInt("st") : 0;
-                            String tries = s.getString("tries");
-                            s = s.set("tries", (tries.isEmpty() ? "" : tries + ",") + (status == 0 ? "error" : status));
+                            if (status != 0) {
+                                String tries = s.getString("tries");
+                                s = s.set("tries", tries.substring(0, tries.length() - "error".length()) + status);
+                            }
                             for (int code : ok) {
                                 if (status == code) {
                                     return s;
@@ -80,6 +94,13 @@ public class PromotionSimulation extends Simulation {
                     }
                     return good ? s.markAsSucceeded() : s.markAsFailed();
                 });
+    }
+
+    /** The wait before the next try: see {@link Retries#delay}. */
+    private static Duration retryDelay(Session s) {
+        return Retries.delay(
+                s.contains("retryAfter") ? s.getString("retryAfter") : null,
+                s.getString("tries").split(",").length);
     }
 
     private final ChainBuilder signUp = CoreDsl.exec(s -> {

@@ -2,6 +2,7 @@ package io.duet.rehearsal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -172,7 +173,7 @@ final class RealtimeProbe implements AutoCloseable {
     void stopSending() throws InterruptedException {
         sending = false;
         for (Thread sender : senders) {
-            sender.join(java.time.Duration.ofSeconds(45));
+            sender.join(Duration.ofSeconds(120));
         }
     }
 
@@ -182,7 +183,9 @@ final class RealtimeProbe implements AutoCloseable {
         receiverOf.put(clientId, listener.index);
         String outcome = "error";
         long seq = -1;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        List<String> tries = new ArrayList<>();
+        for (int attempt = 1; attempt <= Retries.TRIES; attempt++) {
+            String retryAfter = null;
             try {
                 HttpResponse<String> r = http.send(
                         HttpRequest.newBuilder(URI.create(api + "/v1/couple/messages"))
@@ -195,6 +198,7 @@ final class RealtimeProbe implements AutoCloseable {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 outcome = Integer.toString(r.statusCode());
+                retryAfter = r.headers().firstValue("Retry-After").orElse(null);
                 if (r.statusCode() / 100 == 2) {
                     sentAt.put(clientId, start);
                     try {
@@ -202,17 +206,29 @@ final class RealtimeProbe implements AutoCloseable {
                     } catch (Exception e) {
                         seq = -1;
                     }
+                    tries.add(outcome);
                     break;
                 }
                 if (r.statusCode() / 100 == 4 && r.statusCode() != 429) {
+                    tries.add(outcome);
                     break;
                 }
-            } catch (Exception e) {
+            } catch (IOException e) {
                 outcome = "error";
             }
-            Thread.sleep(1000);
+            tries.add(outcome);
+            if (attempt < Retries.TRIES) {
+                Thread.sleep(Retries.delay(retryAfter, attempt));
+            }
         }
-        ledger.write("rt-message", clientId, start, System.currentTimeMillis(), outcome, listener.index + ":" + seq);
+        ledger.write(
+                "rt-message",
+                clientId,
+                start,
+                System.currentTimeMillis(),
+                outcome,
+                listener.index + ":" + seq,
+                String.join(",", tries));
     }
 
     private void listen(Listener listener) {

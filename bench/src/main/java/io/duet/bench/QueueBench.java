@@ -158,7 +158,7 @@ public final class QueueBench {
             double[][] commitFloorCpu = new double[ROUNDS][];
             double[][] producersCpu = new double[ROUNDS][];
             for (int handlers : new int[] {1, 8}) {
-                runtime.update(handler.queue, handlers, false);
+                runtime.setConcurrency(handler.queue, handlers);
                 double[] rates = new double[ROUNDS];
                 double[][] delay = new double[ROUNDS][];
                 for (int round = 0; round < ROUNDS; round++) {
@@ -173,7 +173,7 @@ public final class QueueBench {
             }
             double[] enqueueOnly = new double[ROUNDS];
             double[] grouped = new double[ROUNDS];
-            runtime.update(handler.queue, 8, false);
+            runtime.setConcurrency(handler.queue, 8);
             for (int round = 0; round < ROUNDS; round++) {
                 grouped[round] = endToEnd(THROUGHPUT_JOBS, GROUPED);
                 CpuTicks before = CpuTicks.now();
@@ -290,13 +290,14 @@ public final class QueueBench {
          * of its time (or {@link #MAX_WARM_UP_PASSES} passes); prints each pass's compile time.
          */
         private void warmUp() throws Exception {
+            runtime.setPaused(handler.queue, false); // a run cut off in enqueueOnly left its queue paused
             for (int pass = 1; pass <= MAX_WARM_UP_PASSES; pass++) {
                 long jitBefore = jitMillis();
                 long started = System.nanoTime();
-                runtime.update(handler.queue, 1, false);
+                runtime.setConcurrency(handler.queue, 1);
                 endToEnd(THROUGHPUT_JOBS / 4);
                 paced(PACED_RATE, 1);
-                runtime.update(handler.queue, 8, false);
+                runtime.setConcurrency(handler.queue, 8);
                 endToEnd(THROUGHPUT_JOBS);
                 endToEnd(THROUGHPUT_JOBS / 2, GROUPED);
                 rawFloor(THROUGHPUT_JOBS);
@@ -369,7 +370,7 @@ public final class QueueBench {
         double[] enqueueOnly(int count) throws Exception {
             vacuum();
             jobsSinceVacuum += count;
-            runtime.update(handler.queue, 8, true);
+            runtime.setPaused(handler.queue, true);
             handler.reset(count);
             AtomicInteger next = new AtomicInteger();
             CpuTicks before = CpuTicks.now();
@@ -385,7 +386,7 @@ public final class QueueBench {
             }
             double rate = count / ((System.nanoTime() - started) / 1e9);
             double[] cpu = machineCpu(before, count);
-            runtime.update(handler.queue, 8, false);
+            runtime.setPaused(handler.queue, false);
             handler.done.await(120, TimeUnit.SECONDS);
             double[] result = new double[cpu.length + 1];
             result[0] = rate;

@@ -57,24 +57,21 @@ class QueueOpsController {
     @Put("/{name}/concurrency")
     @Operation(summary = "Handler slots per node; every node applies it within a refresh interval, no restart")
     QueueState concurrency(@PathVariable String name, @Valid @Body SetConcurrencyRequest request) {
-        QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
-        return runtime.update(name, request.concurrency(), worker.paused()).orElseThrow(() -> unknown(name));
+        return runtime.setConcurrency(name, request.concurrency()).orElseThrow(() -> unknown(name));
     }
 
     @ProblemResponses.NotFound
     @Post("/{name}/pause")
     @Operation(summary = "Stop handing out jobs on every node; jobs keep arriving and wait")
     QueueState pause(@PathVariable String name) {
-        QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
-        return runtime.update(name, worker.concurrency(), true).orElseThrow(() -> unknown(name));
+        return runtime.setPaused(name, true).orElseThrow(() -> unknown(name));
     }
 
     @ProblemResponses.NotFound
     @Post("/{name}/resume")
     @Operation(summary = "Hand out jobs again after a pause")
     QueueState resume(@PathVariable String name) {
-        QueueWorker worker = runtime.worker(name).orElseThrow(() -> unknown(name));
-        return runtime.update(name, worker.concurrency(), false).orElseThrow(() -> unknown(name));
+        return runtime.setPaused(name, false).orElseThrow(() -> unknown(name));
     }
 
     @ProblemResponses.NotFound

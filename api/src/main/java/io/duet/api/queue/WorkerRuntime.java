@@ -199,14 +199,25 @@ public class WorkerRuntime {
         return all;
     }
 
-    /** Stores the setting for every node and applies it here at once; other nodes follow within a refresh. */
-    public Optional<QueueState> update(String queue, int concurrency, boolean paused) {
+    /** Stores the queue's handler slots for every node and applies the stored setting here at once. */
+    public Optional<QueueState> setConcurrency(String queue, int concurrency) {
+        return store(queue, (key, worker) -> settings.putConcurrency(key, concurrency, worker.paused()));
+    }
+
+    /** Pauses or resumes the queue on every node, applied here at once; other nodes follow within a refresh. */
+    public Optional<QueueState> setPaused(String queue, boolean paused) {
+        return store(queue, (key, worker) -> settings.putPaused(key, worker.concurrency(), paused));
+    }
+
+    /** Writes one field of the queue's row, then applies the row as stored (the other field may be another node's). */
+    private Optional<QueueState> store(String queue, java.util.function.BiConsumer<String, QueueWorker> write) {
         QueueWorker worker = workers.get(queue);
         if (worker == null) {
             return Optional.empty();
         }
-        settings.put(streams.settingKey(queue), concurrency, paused);
-        worker.apply(concurrency, paused);
+        String key = streams.settingKey(queue);
+        write.accept(key, worker);
+        settings.find(key).ifPresent(stored -> worker.apply(stored.concurrency(), stored.paused()));
         return state(queue);
     }
 

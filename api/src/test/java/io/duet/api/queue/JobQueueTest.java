@@ -283,6 +283,55 @@ class JobQueueTest implements TestPropertyProvider {
 
             Await.until(Duration.ofSeconds(10), () -> effectsOf(job), n -> n == 1);
         }
+
+        @Test
+        void givenAnotherNodeRaisedConcurrency_whenThisNodePausesBeforeItsRefresh_thenTheRaiseHolds() throws Exception {
+            http.toBlocking()
+                    .exchange(ops(
+                            HttpRequest.PUT("/ops/queues/" + recording + "/concurrency", Map.of("concurrency", 3))));
+            try {
+                // Another node's write, which this node has not read yet (it refreshes every second).
+                transactions.executeWrite(status -> {
+                    try (var update = status.getConnection()
+                            .prepareStatement("UPDATE queue_setting SET concurrency = 12 WHERE queue_key LIKE ?")) {
+                        update.setString(1, "% duet:q:" + recording);
+                        return update.executeUpdate();
+                    }
+                });
+
+                var state = http.toBlocking()
+                        .retrieve(
+                                ops(HttpRequest.POST("/ops/queues/" + recording + "/pause", Map.of())),
+                                Argument.mapOf(String.class, Object.class));
+
+                assertEquals(true, state.get("paused"));
+                assertEquals(12, ((Number) state.get("concurrency")).intValue(), "the pause wrote back a stale 3");
+                assertEquals("12 true", storedSetting(recording));
+                http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/resume", Map.of())));
+                assertEquals("12 false", storedSetting(recording));
+            } finally {
+                http.toBlocking().exchange(ops(HttpRequest.POST("/ops/queues/" + recording + "/resume", Map.of())));
+                transactions.executeWrite(status -> {
+                    try (var delete = status.getConnection()
+                            .prepareStatement("DELETE FROM queue_setting WHERE queue_key LIKE ?")) {
+                        delete.setString(1, "% duet:q:" + recording);
+                        return delete.executeUpdate();
+                    }
+                });
+            }
+        }
+
+        private String storedSetting(String queue) {
+            return transactions.executeRead(status -> {
+                try (var select = status.getConnection()
+                        .prepareStatement("SELECT concurrency, paused FROM queue_setting WHERE queue_key LIKE ?")) {
+                    select.setString(1, "% duet:q:" + queue);
+                    try (var rs = select.executeQuery()) {
+                        return rs.next() ? rs.getInt(1) + " " + rs.getBoolean(2) : "no row";
+                    }
+                }
+            });
+        }
     }
 
     /** The ops endpoints of the queues: the token, the listing, bad input. */

@@ -102,6 +102,20 @@ final class Report {
         return found;
     }
 
+    /**
+     * Whether a request that started {@code offsetMillis} into the load fell in a phase at the usual rate (the
+     * steady phases before the ramp and after it), not the ramps or the peak.
+     */
+    static boolean atUsualRate(long offsetMillis, LoadPlan plan) {
+        return offsetMillis >= 0 && offsetMillis < plan.steadySeconds() * 1000L
+                || offsetMillis >= (long) (plan.totalSeconds() - plan.steadySeconds()) * 1000L;
+    }
+
+    /** The mean of the lines' latencies (end - intended start) in seconds, or {@code none} without a line. */
+    static double meanSeconds(List<Ledger.Line> lines, double none) {
+        return lines.stream().mapToLong(l -> l.end() - l.start()).average().orElse(none * 1000) / 1000.0;
+    }
+
     private boolean inFaultWindow(long at) {
         for (Faults.Window w : windows) {
             if (at >= w.injectedAt() && at <= w.restoredAt() + 10_000) {
@@ -490,18 +504,20 @@ final class Report {
         double bytesPerEvent = bytesPerEventMeasured > 0 ? bytesPerEventMeasured : 300;
         double pgCpuPerSignup = signups == 0 ? 0 : pgCpu / signups;
         double requestsPerSignup = signups == 0 ? 0 : requests / (double) signups;
-        List<Long> steadyLatency = load.stream()
-                .filter(l -> !inFaultWindow(l.start()))
-                .map(l -> l.end() - l.start())
+        // Lambda runs one request per instance, so its concurrency needs a request's own latency: take it where
+        // this machine is not saturated (the load's phases at the usual rate, outside fault windows), not from
+        // the peak, where requests queue behind the shared cores and Little's law would count the queue.
+        List<Ledger.Line> usual = load.stream()
+                .filter(l -> atUsualRate(l.start() - loadStart, plan) && !inFaultWindow(l.start()))
                 .toList();
-        double meanLatency =
-                steadyLatency.stream().mapToLong(Long::longValue).average().orElse(100) / 1000.0;
-        double signupLatency = load.stream()
-                        .filter(l -> l.kind().equals("signup") && !inFaultWindow(l.start()))
-                        .mapToLong(l -> l.end() - l.start())
-                        .average()
-                        .orElse(300)
-                / 1000.0;
+        double meanLatency = meanSeconds(usual, 0.1);
+        double signupLatency = meanSeconds(
+                usual.stream().filter(l -> l.kind().equals("signup")).toList(), 0.3);
+        double peakLatency = meanSeconds(
+                load.stream()
+                        .filter(l -> !atUsualRate(l.start() - loadStart, plan) && !inFaultWindow(l.start()))
+                        .toList(),
+                0);
         double avatarsPerSignup = signups == 0 ? 0 : resizes / (double) signups;
 
         double target = Double.parseDouble(System.getProperty("rehearsal.target", "1000"));
@@ -528,6 +544,15 @@ final class Report {
         units.put("apiRequestsPerSignup", round(requestsPerSignup));
         units.put("apiMeanLatencySeconds", round(meanLatency));
         units.put("signupLatencySeconds", round(signupLatency));
+        units.put(
+                "apiLatencySource",
+                String.format(
+                        Locale.ROOT,
+                        "mean of %d requests started at the usual rate, outside fault windows (%d signups); "
+                                + "the ramps and peak had a mean of %.3f s on this machine, queued behind its cores, not used",
+                        usual.size(),
+                        usual.stream().filter(l -> l.kind().equals("signup")).count(),
+                        peakLatency));
         units.put("workerCpuSecondsPerEmail", round(secondsPerEmail));
         units.put("workerSecondsPerResize", round(secondsPerResize));
         units.put("resizesPerSignup", round(avatarsPerSignup));
@@ -593,7 +618,7 @@ final class Report {
         capacity.put(
                 "extrapolated",
                 List.of(
-                        "Lambda is not exercised here: its concurrency comes from this run's node latencies",
+                        "Lambda is not exercised here: its concurrency comes from this run's request latencies at the usual rate (see apiLatencySource)",
                         "Aurora ACU from local PostgreSQL CPU and an assumed vCPU per ACU",
                         "worker CPU is split between emails and resizes using the preflight resize time",
                         "memory per connection: measured only with 100+ connections, else assumed (see gatewayBytesPerConnectionSource)",

@@ -45,9 +45,8 @@ public class PromotionSimulation extends Simulation {
 
     /**
      * One request with up to {@link Retries#TRIES} attempts that reuse its key, waiting between them as
-     * {@link Retries#delay} says; one ledger line
-     * with the final outcome and every attempt's status ({@code error} for a try without an answer), so a 500
-     * the retry hid is still a 500.
+     * {@link Retries#delay} says; one ledger line with the final outcome and every attempt's status ({@code error}
+     * for a try without an answer), so a 500 the retry hid is still a 500.
      */
     private static ChainBuilder effect(String kind, String keyAttribute, ChainBuilder request, int... ok) {
         return CoreDsl.exec(s -> s.remove("st")

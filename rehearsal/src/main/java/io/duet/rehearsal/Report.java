@@ -111,6 +111,50 @@ final class Report {
                 || offsetMillis >= (long) (plan.totalSeconds() - plan.steadySeconds()) * 1000L;
     }
 
+    /** Requests at the usual rate below this are too few to size Lambda: one cold first request weighs too much. */
+    static final int MIN_USUAL_RATE_REQUESTS = 50;
+
+    /** The requests whose mean latency sizes Lambda, and a sentence saying which they are. */
+    record LatencySample(List<Ledger.Line> lines, String source) {}
+
+    /**
+     * Lambda runs one request per instance, so its concurrency needs a request's own latency: taken where this
+     * machine is not saturated (the load's phases at the usual rate), not from the ramps and peak, where requests
+     * queue behind the shared cores and Little's law would count the queue. A short run has too few requests at
+     * the usual rate; it then takes every one of {@code steady} and says so.
+     *
+     * @param steady the load's requests outside fault windows
+     */
+    static LatencySample lambdaLatencySample(List<Ledger.Line> steady, long loadStart, LoadPlan plan) {
+        List<Ledger.Line> usual = steady.stream()
+                .filter(l -> atUsualRate(l.start() - loadStart, plan))
+                .toList();
+        double rest = meanSeconds(
+                steady.stream()
+                        .filter(l -> !atUsualRate(l.start() - loadStart, plan))
+                        .toList(),
+                0);
+        if (usual.size() >= MIN_USUAL_RATE_REQUESTS) {
+            return new LatencySample(
+                    usual,
+                    String.format(
+                            Locale.ROOT,
+                            "mean of %d requests started at the usual rate, outside fault windows; the ramps and peak"
+                                    + " had a mean of %.3f s on this machine, queued behind its cores, not used",
+                            usual.size(),
+                            rest));
+        }
+        return new LatencySample(
+                steady,
+                String.format(
+                        Locale.ROOT,
+                        "only %d requests at the usual rate (fewer than %d): mean of all %d requests outside fault"
+                                + " windows, any queueing at the peak included",
+                        usual.size(),
+                        MIN_USUAL_RATE_REQUESTS,
+                        steady.size()));
+    }
+
     /** The mean of the lines' latencies (end - intended start) in seconds, or {@code none} without a line. */
     static double meanSeconds(List<Ledger.Line> lines, double none) {
         return lines.stream().mapToLong(l -> l.end() - l.start()).average().orElse(none * 1000) / 1000.0;
@@ -504,20 +548,11 @@ final class Report {
         double bytesPerEvent = bytesPerEventMeasured > 0 ? bytesPerEventMeasured : 300;
         double pgCpuPerSignup = signups == 0 ? 0 : pgCpu / signups;
         double requestsPerSignup = signups == 0 ? 0 : requests / (double) signups;
-        // Lambda runs one request per instance, so its concurrency needs a request's own latency: take it where
-        // this machine is not saturated (the load's phases at the usual rate, outside fault windows), not from
-        // the peak, where requests queue behind the shared cores and Little's law would count the queue.
-        List<Ledger.Line> usual = load.stream()
-                .filter(l -> atUsualRate(l.start() - loadStart, plan) && !inFaultWindow(l.start()))
-                .toList();
-        double meanLatency = meanSeconds(usual, 0.1);
+        LatencySample sample = lambdaLatencySample(
+                load.stream().filter(l -> !inFaultWindow(l.start())).toList(), loadStart, plan);
+        double meanLatency = meanSeconds(sample.lines(), 0.1);
         double signupLatency = meanSeconds(
-                usual.stream().filter(l -> l.kind().equals("signup")).toList(), 0.3);
-        double peakLatency = meanSeconds(
-                load.stream()
-                        .filter(l -> !atUsualRate(l.start() - loadStart, plan) && !inFaultWindow(l.start()))
-                        .toList(),
-                0);
+                sample.lines().stream().filter(l -> l.kind().equals("signup")).toList(), 0.3);
         double avatarsPerSignup = signups == 0 ? 0 : resizes / (double) signups;
 
         double target = Double.parseDouble(System.getProperty("rehearsal.target", "1000"));
@@ -544,15 +579,7 @@ final class Report {
         units.put("apiRequestsPerSignup", round(requestsPerSignup));
         units.put("apiMeanLatencySeconds", round(meanLatency));
         units.put("signupLatencySeconds", round(signupLatency));
-        units.put(
-                "apiLatencySource",
-                String.format(
-                        Locale.ROOT,
-                        "mean of %d requests started at the usual rate, outside fault windows (%d signups); "
-                                + "the ramps and peak had a mean of %.3f s on this machine, queued behind its cores, not used",
-                        usual.size(),
-                        usual.stream().filter(l -> l.kind().equals("signup")).count(),
-                        peakLatency));
+        units.put("apiLatencySource", sample.source());
         units.put("workerCpuSecondsPerEmail", round(secondsPerEmail));
         units.put("workerSecondsPerResize", round(secondsPerResize));
         units.put("resizesPerSignup", round(avatarsPerSignup));

@@ -42,6 +42,24 @@ class ReportTest {
         assertEquals(0.3, Report.meanSeconds(List.of(), 0.3), 1e-9);
     }
 
+    @Test
+    void givenEnoughRequestsAtTheUsualRate_thenLambdaIsSizedFromThem_elseFromEveryRequestAndTheSourceSaysSo() {
+        long start = 1_000_000;
+        List<Ledger.Line> steady = new java.util.ArrayList<>();
+        for (int i = 0; i < Report.MIN_USUAL_RATE_REQUESTS; i++) {
+            steady.add(line(start + 1_000 + i, 100));
+        }
+        steady.add(line(start + 50_000, 4_500));
+
+        Report.LatencySample enough = Report.lambdaLatencySample(steady, start, plan);
+        Report.LatencySample few = Report.lambdaLatencySample(steady.subList(40, steady.size()), start, plan);
+
+        assertEquals(0.1, Report.meanSeconds(enough.lines(), 0), 1e-9);
+        assertTrue(enough.source().contains("the ramps and peak had a mean of 4.500 s"), enough.source());
+        assertEquals(0.5, Report.meanSeconds(few.lines(), 0), 1e-9, "ten at 0.1 s and the peak's 4.5 s: 5.5 s over 11");
+        assertTrue(few.source().startsWith("only 10 requests at the usual rate"), few.source());
+    }
+
     private static Ledger.Line line(long start, long millis) {
         return new Ledger.Line("login", "k" + start, start, start + millis, "200", "-");
     }

@@ -40,6 +40,10 @@ record Preflight(double hashMillis, double firstHashMillis, double resizeMillis,
                 peakSignupsPerSecond());
     }
 
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
     static Preflight measure(HttpClient http, String api, String jdbcUrl) throws Exception {
         String email;
         try (var c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
@@ -53,15 +57,18 @@ record Preflight(double hashMillis, double firstHashMillis, double resizeMillis,
         String token = null;
         for (int i = 0; i < times.length; i++) {
             long t0 = System.nanoTime();
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
-                            .header("Content-Type", "application/json")
-                            .header("X-Forwarded-For", "192.168.99." + i)
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    "{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
-                            .timeout(Duration.ofSeconds(30))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            // A client per sign-in: a new connection, which the balancer gives to the next node (one kept-alive
+            // connection would warm and time one node only).
+            HttpResponse<String> r = newClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(api + "/v1/sessions"))
+                                    .header("Content-Type", "application/json")
+                                    .header("X-Forwarded-For", "192.168.99." + i)
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"email\":\"" + email + "\",\"password\":\"duet-datagen-password\"}"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             times[i] = (System.nanoTime() - t0) / 1e6;
             if (r.statusCode() / 100 != 2) {
                 throw new IllegalStateException("preflight sign-in answered " + r.statusCode() + ": " + r.body());

@@ -169,7 +169,6 @@ public class PromotionSimulation extends Simulation {
                                     .post("/v1/media?kind=avatar")
                                     .header("Authorization", "Bearer #{token}")
                                     .header("Content-Type", "image/jpeg")
-                                    .header("Idempotency-Key", "#{mediaKey}")
                                     .body(ByteArrayBody(JPEG))
                                     .check(
                                             status().saveAs("st"),

@@ -335,7 +335,9 @@ public final class Rehearse {
                             events.add(stamp(loadStart) + " fault " + fault + " restored");
                         }));
                     }
-                    boolean finished = gatling.waitFor(total + 240, TimeUnit.SECONDS);
+                    // A user may still be waiting for a mail (up to 90 s) and retrying a request (up to 5 tries, 10 s
+                    // apart at most).
+                    boolean finished = gatling.waitFor(total + 360, TimeUnit.SECONDS);
                     if (!finished) {
                         gatling.destroyForcibly();
                     }

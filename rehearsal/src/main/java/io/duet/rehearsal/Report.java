@@ -123,9 +123,14 @@ final class Report {
      * queue behind the shared cores and Little's law would count the queue. A short run has too few requests at
      * the usual rate; it then takes every one of {@code steady} and says so.
      *
-     * @param steady the load's requests outside fault windows
+     * Only requests answered at their first try count: a retried request's span holds the client's waits, when no
+     * instance is busy.
+     *
+     * @param outsideFaults the load's requests that started and ended outside fault windows
      */
-    static LatencySample lambdaLatencySample(List<Ledger.Line> steady, long loadStart, LoadPlan plan) {
+    static LatencySample lambdaLatencySample(List<Ledger.Line> outsideFaults, long loadStart, LoadPlan plan) {
+        List<Ledger.Line> steady =
+                outsideFaults.stream().filter(l -> l.attempts().size() == 1).toList();
         List<Ledger.Line> usual = steady.stream()
                 .filter(l -> atUsualRate(l.start() - loadStart, plan))
                 .toList();
@@ -139,7 +144,8 @@ final class Report {
                     usual,
                     String.format(
                             Locale.ROOT,
-                            "mean of %d requests started at the usual rate, outside fault windows; the ramps and peak"
+                            "mean of %d requests started at the usual rate, outside fault windows, answered at the first"
+                                    + " try; the ramps and peak"
                                     + " had a mean of %.3f s on this machine, queued behind its cores, not used",
                             usual.size(),
                             rest));
@@ -149,7 +155,7 @@ final class Report {
                 String.format(
                         Locale.ROOT,
                         "only %d requests at the usual rate (fewer than %d): mean of all %d requests outside fault"
-                                + " windows, any queueing at the peak included",
+                                + " windows, answered at the first try, any queueing at the peak included",
                         usual.size(),
                         MIN_USUAL_RATE_REQUESTS,
                         steady.size()));
@@ -549,7 +555,11 @@ final class Report {
         double pgCpuPerSignup = signups == 0 ? 0 : pgCpu / signups;
         double requestsPerSignup = signups == 0 ? 0 : requests / (double) signups;
         LatencySample sample = lambdaLatencySample(
-                load.stream().filter(l -> !inFaultWindow(l.start())).toList(), loadStart, plan);
+                load.stream()
+                        .filter(l -> !inFaultWindow(l.start()) && !inFaultWindow(l.end()))
+                        .toList(),
+                loadStart,
+                plan);
         double meanLatency = meanSeconds(sample.lines(), 0.1);
         double signupLatency = meanSeconds(
                 sample.lines().stream().filter(l -> l.kind().equals("signup")).toList(), 0.3);

@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +23,11 @@ class CheckerTest {
 
     @BeforeEach
     void schema() throws Exception {
-        c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+        Map<String, String> env = System.getenv();
+        c = DriverManager.getConnection(
+                env.getOrDefault("DATASOURCES_DEFAULT_URL", "jdbc:postgresql://127.0.0.1:5432/test"),
+                env.getOrDefault("DATASOURCES_DEFAULT_USERNAME", "postgres"),
+                env.getOrDefault("DATASOURCES_DEFAULT_PASSWORD", ""));
         try (var s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
             s.execute("SET search_path TO " + schema);

@@ -50,6 +50,9 @@ class ReportTest {
             steady.add(line(start + 1_000 + i, 100));
         }
         steady.add(line(start + 50_000, 4_500));
+        // Retried through a 503's Retry-After: its span is mostly the client waiting, not a busy instance.
+        steady.add(
+                new Ledger.Line("signup", "retried", start + 2_000, start + 10_000, "202", "-", List.of("503", "202")));
 
         Report.LatencySample enough = Report.lambdaLatencySample(steady, start, plan);
         Report.LatencySample few = Report.lambdaLatencySample(steady.subList(40, steady.size()), start, plan);

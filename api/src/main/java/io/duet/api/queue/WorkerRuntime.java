@@ -201,22 +201,24 @@ public class WorkerRuntime {
 
     /** Stores the queue's handler slots for every node and applies the stored setting here at once. */
     public Optional<QueueState> setConcurrency(String queue, int concurrency) {
-        return store(queue, (key, worker) -> settings.putConcurrency(key, concurrency, worker.paused()));
+        // A queue without a row runs on the defaults: the row starts from them, not from this node's memory (a node
+        // that could not read the settings at start holds its workers paused).
+        return store(queue, key -> settings.putConcurrency(key, concurrency, false));
     }
 
     /** Pauses or resumes the queue on every node, applied here at once; other nodes follow within a refresh. */
     public Optional<QueueState> setPaused(String queue, boolean paused) {
-        return store(queue, (key, worker) -> settings.putPaused(key, worker.concurrency(), paused));
+        return store(queue, key -> settings.putPaused(key, defaults.concurrency(), paused));
     }
 
     /** Writes one field of the queue's row, then applies the row as stored (the other field may be another node's). */
-    private Optional<QueueState> store(String queue, java.util.function.BiConsumer<String, QueueWorker> write) {
+    private Optional<QueueState> store(String queue, java.util.function.Consumer<String> write) {
         QueueWorker worker = workers.get(queue);
         if (worker == null) {
             return Optional.empty();
         }
         String key = streams.settingKey(queue);
-        write.accept(key, worker);
+        write.accept(key);
         settings.find(key).ifPresent(stored -> worker.apply(stored.concurrency(), stored.paused()));
         return state(queue);
     }

@@ -206,17 +206,16 @@ final class RealtimeProbe implements AutoCloseable {
                     } catch (Exception e) {
                         seq = -1;
                     }
-                    tries.add(outcome);
-                    break;
-                }
-                if (r.statusCode() / 100 == 4 && r.statusCode() != 429) {
-                    tries.add(outcome);
-                    break;
                 }
             } catch (IOException e) {
                 outcome = "error";
             }
             tries.add(outcome);
+            // Done on a 2xx, and on a 4xx other than 429 (retrying the same request cannot change it).
+            boolean done = outcome.startsWith("2") || outcome.startsWith("4") && !outcome.equals("429");
+            if (done) {
+                break;
+            }
             if (attempt < Retries.TRIES) {
                 Thread.sleep(Retries.delay(retryAfter, attempt));
             }

@@ -131,14 +131,10 @@ final class Report {
     static LatencySample lambdaLatencySample(List<Ledger.Line> outsideFaults, long loadStart, LoadPlan plan) {
         List<Ledger.Line> steady =
                 outsideFaults.stream().filter(l -> l.attempts().size() == 1).toList();
-        List<Ledger.Line> usual = steady.stream()
-                .filter(l -> atUsualRate(l.start() - loadStart, plan))
-                .toList();
-        double rest = meanSeconds(
-                steady.stream()
-                        .filter(l -> !atUsualRate(l.start() - loadStart, plan))
-                        .toList(),
-                0);
+        Map<Boolean, List<Ledger.Line>> byRate = steady.stream()
+                .collect(java.util.stream.Collectors.partitioningBy(l -> atUsualRate(l.start() - loadStart, plan)));
+        List<Ledger.Line> usual = byRate.get(true);
+        double rest = meanSeconds(byRate.get(false), 0);
         if (usual.size() >= MIN_USUAL_RATE_REQUESTS) {
             return new LatencySample(
                     usual,

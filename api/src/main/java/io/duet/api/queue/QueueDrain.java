@@ -73,10 +73,7 @@ public class QueueDrain {
         int concurrency = defaults.concurrency();
         boolean paused = false;
         try {
-            String key = streams.settingKey(queue);
-            var stored = settings.all().stream()
-                    .filter(s -> s.queueKey().equals(key))
-                    .findFirst();
+            var stored = settings.find(streams.settingKey(queue));
             if (stored.isPresent()) {
                 concurrency = stored.get().concurrency();
                 paused = stored.get().paused();

@@ -47,10 +47,15 @@ final class MediaApi {
     }
 
     Answer upload(User user, String kind, byte[] image) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + "/v1/media?kind=" + kind))
+        return upload(user, kind, image, Map.of());
+    }
+
+    Answer upload(User user, String kind, byte[] image, Map<String, String> headers) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(base + "/v1/media?kind=" + kind))
                 .header("Authorization", "Bearer " + user.token())
-                .header("Content-Type", "image/jpeg")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(image)));
+                .header("Content-Type", "image/jpeg");
+        headers.forEach(request::header);
+        return send(request.POST(HttpRequest.BodyPublishers.ofByteArray(image)));
     }
 
     Answer get(User user, String path) throws Exception {

@@ -2,13 +2,16 @@ package io.duet.media;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.events.UserEvents;
 import io.duet.api.testing.Api;
 import io.duet.api.testing.Await;
 import io.duet.api.testing.Couples;
+import io.duet.api.testing.TestDb;
 import io.duet.api.testing.TestImages;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
@@ -147,6 +150,108 @@ class MediaFlowTest implements TestPropertyProvider {
             assertEquals(202, api.delete(owner, "/v1/me").status());
 
             Await.until(Duration.ofSeconds(20), () -> Files.exists(STORE.resolve("media/" + id)), exists -> !exists);
+        }
+    }
+
+    /** An upload retried with its Idempotency-Key (the answer was lost): one item, whatever the tries. */
+    @Nested
+    class Retried {
+        @Test
+        void givenAnUploadWithAKey_whenRetriedBeforeAndAfterItIsReady_thenTheSameItemAndNoSecondRow() throws Exception {
+            var owner = MediaApi.user();
+            byte[] photo = TestImages.jpeg(TestImages.photo(800, 600, 31), 0.85f);
+            var key = Map.of("Idempotency-Key", java.util.UUID.randomUUID().toString());
+
+            var first = api.upload(owner, "photo", photo, key);
+            var retry = api.upload(owner, "photo", photo, key);
+            Object id = first.json().get("id");
+            api.awaitDone(owner, id);
+            var late = api.upload(owner, "photo", photo, key);
+
+            assertEquals(202, first.status(), first.text());
+            assertNull(first.header("Idempotent-Replayed"));
+            assertEquals(202, retry.status(), retry.text());
+            assertEquals(id, retry.json().get("id"));
+            assertEquals("true", retry.header("Idempotent-Replayed"));
+            assertEquals(id, late.json().get("id"));
+            assertEquals("ready", late.json().get("status"), late.text());
+            assertTrue(late.text().contains("/v1/media/" + id + "/320"), late.text());
+            assertEquals(1, mediaRows(owner));
+        }
+
+        @Test
+        void givenAKeyUsedForOneImage_whenAnotherImageOrKindComesWithIt_then422AndNothingStored() throws Exception {
+            var owner = MediaApi.user();
+            var key = Map.of("Idempotency-Key", java.util.UUID.randomUUID().toString());
+            byte[] photo = TestImages.jpeg(TestImages.photo(640, 480, 32), 0.85f);
+            assertEquals(202, api.upload(owner, "photo", photo, key).status());
+
+            var otherImage = api.upload(owner, "photo", TestImages.jpeg(TestImages.photo(640, 480, 33), 0.85f), key);
+            var otherKind = api.upload(owner, "avatar", photo, key);
+
+            assertProblem(otherImage, 422, "idempotency-key-reused");
+            assertProblem(otherKind, 422, "idempotency-key-reused");
+            assertEquals(1, mediaRows(owner));
+        }
+
+        @Test
+        void givenTheSameKeyOnTwoAccounts_whenBothUpload_thenEachGetsItsOwnItem() throws Exception {
+            var key = Map.of("Idempotency-Key", java.util.UUID.randomUUID().toString());
+            byte[] photo = TestImages.jpeg(TestImages.photo(640, 480, 34), 0.85f);
+
+            var one = api.upload(MediaApi.user(), "photo", photo, key);
+            var two = api.upload(MediaApi.user(), "photo", photo, key);
+
+            assertEquals(202, two.status(), two.text());
+            assertNull(two.header("Idempotent-Replayed"));
+            assertNotEquals(one.json().get("id"), two.json().get("id"));
+        }
+
+        @Test
+        void givenTriesRacingWithOneKey_whenAllArrive_thenOneItemAndOneStoredOriginal() throws Exception {
+            var owner = MediaApi.user();
+            byte[] photo = TestImages.jpeg(TestImages.photo(1600, 1200, 35), 0.9f);
+            // Three rounds of eight tries released together: a round's tries pass the check for an earlier
+            // item at once often enough that the insert's conflict is what settles them.
+            for (int round = 0; round < 3; round++) {
+                var key = Map.of("Idempotency-Key", java.util.UUID.randomUUID().toString());
+                long foldersBefore = mediaFolders();
+                var start = new java.util.concurrent.CountDownLatch(1);
+                var answers = new java.util.ArrayList<java.util.concurrent.Future<MediaApi.Answer>>();
+                try (var tries = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                    for (int i = 0; i < 8; i++) {
+                        answers.add(tries.submit(() -> {
+                            start.await();
+                            return api.upload(owner, "photo", photo, key);
+                        }));
+                    }
+                    start.countDown();
+                }
+
+                var ids = new java.util.HashSet<Object>();
+                for (var answer : answers) {
+                    assertEquals(202, answer.get().status(), answer.get().text());
+                    ids.add(answer.get().json().get("id"));
+                }
+                assertEquals(1, ids.size(), ids.toString());
+                assertEquals(round + 1, mediaRows(owner));
+                api.awaitDone(owner, ids.iterator().next());
+                assertEquals(foldersBefore + 1, mediaFolders(), "the tries that lost the race left no original behind");
+            }
+        }
+
+        private static long mediaRows(MediaApi.User owner) throws Exception {
+            return TestDb.count("SELECT count(*) FROM media WHERE owner_id = ?", owner.id());
+        }
+
+        private static long mediaFolders() throws Exception {
+            Path folders = STORE.resolve("media");
+            if (!Files.isDirectory(folders)) {
+                return 0;
+            }
+            try (var listing = Files.list(folders)) {
+                return listing.count();
+            }
         }
     }
 

@@ -221,38 +221,59 @@ final class Checker {
         return new Row("message", "message row", asked.size(), ok, lost, duplicated, unexpected, recovered, failed);
     }
 
-    /** Uploads: the media row, resized (ready) once the media queue has drained. */
-    private Row media(Connection c, List<Finding> findings, String kind) throws Exception {
+    /**
+     * Uploads: one media row per {@code Idempotency-Key}, resized (ready) once the media queue has drained. A row of
+     * a rehearsal account whose key no ledger line sent is unexpected.
+     */
+    Row media(Connection c, List<Finding> findings, String kind) throws Exception {
         Map<String, String> status = new HashMap<>();
-        try (ResultSet rs =
-                c.createStatement().executeQuery("SELECT id::text, status FROM media WHERE kind = '" + kind + "'")) {
-            while (rs.next()) {
-                status.put(rs.getString(1), rs.getString(2));
+        Map<String, Integer> rows = new HashMap<>();
+        try (var statement = c.prepareStatement("SELECT coalesce(m.idempotency_key, 'none:' || m.id), m.status"
+                + " FROM media m JOIN account a ON a.id = m.owner_id WHERE a.email LIKE 'rh-%' AND m.kind = ?")) {
+            statement.setString(1, kind);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    status.put(rs.getString(1), rs.getString(2));
+                    rows.merge(rs.getString(1), 1, Integer::sum);
+                }
             }
         }
-        int requests = 0;
+        Map<String, Ledger.Line> asked = new LinkedHashMap<>();
+        for (Ledger.Line line : load) {
+            if (line.kind().equals(kind)) {
+                asked.put(line.key(), line);
+            }
+        }
         int ok = 0;
         int lost = 0;
-        int failed = 0;
+        int duplicated = 0;
         int recovered = 0;
-        for (Ledger.Line line : load) {
-            if (!line.kind().equals(kind)) {
-                continue;
-            }
-            requests++;
+        int failed = 0;
+        int unexpected = 0;
+        for (Ledger.Line line : asked.values()) {
+            String s = status.get(line.key());
             if (line.ok()) {
                 ok++;
-                String s = status.get(line.extra());
                 if (!"ready".equals(s)) {
                     lost++;
                     findings.add(new Finding(
-                            kind, "lost: 202, media " + (s == null ? "missing" : s), line.extra(), line.start()));
+                            kind, "lost: 202, media " + (s == null ? "missing" : s), line.key(), line.start()));
                 }
             } else {
                 failed++;
+                if (s != null) {
+                    recovered++;
+                }
+            }
+            duplicated += Math.max(0, rows.getOrDefault(line.key(), 0) - 1);
+        }
+        for (String key : rows.keySet()) {
+            if (!asked.containsKey(key)) {
+                unexpected++;
+                findings.add(new Finding(kind, "unexpected: an upload nobody sent", key, -1));
             }
         }
-        return new Row(kind, "media row, ready", requests, ok, lost, 0, 0, recovered, failed);
+        return new Row(kind, "media row, ready", asked.size(), ok, lost, duplicated, unexpected, recovered, failed);
     }
 
     /** Realtime: every probe message that got 201 reached the partner's client (live, or by the reload a reset asks for). */

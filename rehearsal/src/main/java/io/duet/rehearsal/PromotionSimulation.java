@@ -167,6 +167,7 @@ public class PromotionSimulation extends Simulation {
                             "mediaKey",
                             CoreDsl.exec(http("avatar")
                                     .post("/v1/media?kind=avatar")
+                                    .header("Idempotency-Key", "#{mediaKey}")
                                     .header("Authorization", "Bearer #{token}")
                                     .header("Content-Type", "image/jpeg")
                                     .body(ByteArrayBody(JPEG))
@@ -217,6 +218,7 @@ public class PromotionSimulation extends Simulation {
                                     "mediaKey",
                                     CoreDsl.exec(http("photo")
                                             .post("/v1/media?kind=photo")
+                                            .header("Idempotency-Key", "#{mediaKey}")
                                             .header("Authorization", "Bearer #{token}")
                                             .header("Content-Type", "image/jpeg")
                                             .body(ByteArrayBody(JPEG))

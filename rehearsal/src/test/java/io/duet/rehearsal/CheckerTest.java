@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checker's join of the ledger with message rows, on the shared test PostgreSQL in a schema of its own. The
- * base data (datagen) spreads each couple's messages up to the moment it runs; those rows are nobody's request.
+ * The checker's join of the ledger with message and media rows, on the shared test PostgreSQL in a schema of its own.
+ * The base data (datagen) spreads each couple's messages up to the moment it runs; those rows are nobody's request.
  */
 class CheckerTest {
     private final String schema = "checker_" + UUID.randomUUID().toString().replace("-", "");
@@ -32,6 +32,9 @@ class CheckerTest {
             s.execute("CREATE SCHEMA " + schema);
             s.execute("SET search_path TO " + schema);
             s.execute("CREATE TABLE message (client_id uuid NOT NULL, created_at timestamptz NOT NULL)");
+            s.execute("CREATE TABLE account (id uuid PRIMARY KEY, email text NOT NULL)");
+            s.execute("CREATE TABLE media (id uuid PRIMARY KEY, owner_id uuid NOT NULL, kind text NOT NULL,"
+                    + " status text NOT NULL, idempotency_key text)");
         }
     }
 
@@ -75,6 +78,55 @@ class CheckerTest {
                         .filter(f -> f.verdict().startsWith("unexpected"))
                         .map(Checker.Finding::key)
                         .toList());
+    }
+
+    @Test
+    void givenUploadsByKey_whenChecking_thenEachKeyIsJoinedToItsRowAndRowsNobodySentAreUnexpected() throws Exception {
+        UUID user = account("rh-7@rehearsal.duet.test");
+        UUID preflight = account("datagen-1@example.com");
+        media(user, "ready", "ready-key");
+        media(user, "processing", "stuck-key");
+        media(user, "ready", "timed-out-key");
+        media(user, "ready", "nobodys-key");
+        media(user, "ready", null);
+        media(preflight, "ready", null); // the preflight's upload, by an account of the base data
+        List<Ledger.Line> load = List.of(
+                new Ledger.Line("photo", "ready-key", 1, 2, "202", "-"),
+                new Ledger.Line("photo", "stuck-key", 1, 2, "202", "-"),
+                new Ledger.Line("photo", "missing-key", 1, 2, "202", "-"),
+                new Ledger.Line("photo", "timed-out-key", 1, 2, "error", "-"),
+                new Ledger.Line("avatar", "avatar-key", 1, 2, "202", "-"));
+        List<Checker.Finding> findings = new ArrayList<>();
+
+        Checker.Row row = new Checker(null, null, null, load, List.of()).media(c, findings, "photo");
+
+        assertEquals(4, row.requests());
+        assertEquals(3, row.ok());
+        assertEquals(2, row.lost(), "a 202 whose row is still processing, and one without a row: " + findings);
+        assertEquals(1, row.recovered(), "a try without an answer whose upload was made");
+        assertEquals(2, row.unexpected(), "a key nobody sent and a row without a key: " + findings);
+        assertEquals(0, row.duplicated());
+    }
+
+    private UUID account(String email) throws Exception {
+        UUID id = UUID.randomUUID();
+        try (var s = c.prepareStatement("INSERT INTO account (id, email) VALUES (?, ?)")) {
+            s.setObject(1, id);
+            s.setString(2, email);
+            s.executeUpdate();
+        }
+        return id;
+    }
+
+    private void media(UUID owner, String status, String key) throws Exception {
+        try (var s = c.prepareStatement(
+                "INSERT INTO media (id, owner_id, kind, status, idempotency_key) VALUES (?, ?, 'photo', ?, ?)")) {
+            s.setObject(1, UUID.randomUUID());
+            s.setObject(2, owner);
+            s.setString(3, status);
+            s.setString(4, key);
+            s.executeUpdate();
+        }
     }
 
     private void insert(String clientId, long at) throws Exception {

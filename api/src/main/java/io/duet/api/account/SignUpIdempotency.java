@@ -1,7 +1,6 @@
 package io.duet.api.account;
 
-import io.duet.api.web.ProblemException;
-import io.micronaut.http.HttpStatus;
+import io.duet.api.web.IdempotencyKeyReusedException;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -77,15 +76,5 @@ class SignUpIdempotency {
         return HexFormat.of()
                 .formatHex(secrets.hash(
                         request.email() + "\u0000" + request.password() + "\u0000" + request.displayName()));
-    }
-
-    static final class IdempotencyKeyReusedException extends ProblemException {
-        IdempotencyKeyReusedException() {
-            super(
-                    "idempotency-key-reused",
-                    "Idempotency key reused",
-                    HttpStatus.UNPROCESSABLE_ENTITY,
-                    "This Idempotency-Key was already used with a different request body.");
-        }
     }
 }

@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param status {@code processing}, {@code ready} or {@code failed}
  * @param format the original's type ({@code jpeg}, {@code png}, {@code webp}), from its magic bytes
  * @param error why it failed: a stable code listed in PROBLEMS.md; null unless failed
+ * @param idempotencyKey the upload's {@code Idempotency-Key}, when it came with one
+ * @param requestDigest SHA-256 (hex) of the kind and the body of the upload that had that key; null without a key
  */
 @MappedEntity("media")
 public record Media(
@@ -26,7 +28,9 @@ public record Media(
         long bytes,
         @Nullable String error,
         Instant createdAt,
-        @Nullable Instant finishedAt) {
+        @Nullable Instant finishedAt,
+        @Nullable String idempotencyKey,
+        @Nullable String requestDigest) {
 
     public static final String PROCESSING = "processing";
     public static final String READY = "ready";

@@ -10,9 +10,11 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
@@ -28,14 +30,19 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Size;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.UUID;
 
 /** {@code /v1/media}: image intake, processing status, and the variants, for the owner and their partner. */
@@ -69,9 +76,12 @@ class MediaController {
     @ProblemResponses.ImageUpload
     @Post(consumes = MediaType.ALL)
     @Status(HttpStatus.ACCEPTED)
-    @Operation(summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously")
-    MediaResponse upload(
+    @Operation(
+            summary = "Upload an image (raw body: JPEG, PNG or WebP); its variants are made asynchronously. "
+                    + "Retrying with the same Idempotency-Key answers the first try's item (Idempotent-Replayed: true)")
+    HttpResponse<MediaResponse> upload(
             @Nullable @QueryValue String kind,
+            @Nullable @Header("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
             HttpRequest<?> request,
             @Nullable @Body InputStream stream,
             @Parameter(hidden = true) Caller caller)
@@ -90,7 +100,7 @@ class MediaController {
         if (kind == null || !(kind.equals("avatar") || kind.equals("photo"))) {
             throw new InvalidFieldException("kind", "must be avatar or photo");
         }
-        // Counted before the body is read: a flood costs the sender, not our disk or the worker.
+        // Counted before the body is read: a flood costs the sender, not our disk or the worker. A retry counts too.
         limiter.hit(
                 "media:upload:" + caller.accountId(), limits.mediaUploadsPerAccount(), java.time.Duration.ofHours(1));
         long declared = request.getHeaders().contentLength().orElse(-1);
@@ -99,7 +109,19 @@ class MediaController {
         }
         Path upload = Files.createTempFile("duet-upload-", ".bin");
         try {
-            long bytes = receive(body, upload);
+            MessageDigest digest = sha256();
+            digest.update((kind + "\u0000").getBytes(StandardCharsets.UTF_8));
+            long bytes = receive(body, upload, digest);
+            MediaService.UploadKey key = idempotencyKey == null
+                    ? null
+                    : new MediaService.UploadKey(idempotencyKey, HexFormat.of().formatHex(digest.digest()));
+            // A retry whose first try was taken answers that item; the quota and the image were checked then.
+            var earlier = key == null
+                    ? java.util.Optional.<MediaService.Accepted>empty()
+                    : media.earlierUpload(caller.accountId(), key);
+            if (earlier.isPresent()) {
+                return answer(earlier.get());
+            }
             ImageHeader header;
             try (FileChannel channel = FileChannel.open(upload, StandardOpenOption.READ)) {
                 ImageHeader.Source source = ImageHeader.Source.of(channel);
@@ -116,15 +138,36 @@ class MediaController {
             if (media.storedBytes(caller.accountId()) + bytes > config.storageQuota()) {
                 throw new MediaProblems.StorageQuotaExceededException(config.storageQuota());
             }
-            Media item = media.accept(caller.accountId(), kind, header, upload, bytes);
-            return MediaResponse.of(item, java.util.List.of());
+            return answer(media.accept(caller.accountId(), kind, header, upload, bytes, key));
         } finally {
             Files.deleteIfExists(upload);
         }
     }
 
-    /** Copies the body to a temporary file, stopping with 413 the moment it passes the limit. */
-    private long receive(InputStream body, Path upload) throws IOException {
+    /** 202 with the item as it stands now (a replayed one may be ready by then), marked when replayed. */
+    private HttpResponse<MediaResponse> answer(MediaService.Accepted accepted) {
+        Media item = accepted.item();
+        MutableHttpResponse<MediaResponse> response = HttpResponse.<MediaResponse>status(HttpStatus.ACCEPTED)
+                .body(MediaResponse.of(item, accepted.replayed() ? media.variants(item.id()) : java.util.List.of()));
+        if (accepted.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * Copies the body to a temporary file, adding it to {@code digest}, stopping with 413 the moment it passes
+     * the limit.
+     */
+    private long receive(InputStream body, Path upload, MessageDigest digest) throws IOException {
         long limit = config.maxUploadSize();
         long total = 0;
         byte[] buffer = new byte[64 * 1024];
@@ -137,6 +180,7 @@ class MediaController {
                     throw new MediaProblems.UploadTooLargeException(limit);
                 }
                 out.write(buffer, 0, n);
+                digest.update(buffer, 0, n);
             }
         } catch (IOException e) {
             // The server's own cap (micronaut.server.max-request-size, the same limit) may trip first.

@@ -14,9 +14,10 @@ import java.util.UUID;
 @JdbcRepository(dialect = Dialect.POSTGRES)
 interface MediaRepository extends GenericRepository<Media, UUID> {
 
-    Media save(Media media);
-
     Optional<Media> findByIdAndOwnerIdIn(UUID id, Collection<UUID> ownerIds);
+
+    /** An owner's upload with this {@code Idempotency-Key}: at most one (a unique index). */
+    Optional<Media> findByOwnerIdAndIdempotencyKey(UUID ownerId, String idempotencyKey);
 
     /** For the worker, which acts for the system and not for a caller. */
     Optional<Media> findById(UUID id);

@@ -4,6 +4,8 @@ import io.duet.api.couple.CoupleService;
 import io.duet.api.couple.Membership;
 import io.duet.api.events.UserEvents;
 import io.duet.api.queue.JobQueue;
+import io.duet.api.web.IdempotencyKeyReusedException;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
@@ -54,16 +56,19 @@ public class MediaService {
         this.jdbc = jdbc;
     }
 
-    /**
-     * Stores an accepted upload and schedules its variants. The original is written before the row
-     * commits, so a worker never looks for a file that is not there yet; a failed commit removes it.
-     */
     /** Bytes of the originals the account holds, failed uploads not counted (their originals are of no use). */
     long storedBytes(UUID ownerId) {
         return media.storedBytes(ownerId);
     }
 
-    Media accept(UUID ownerId, String kind, ImageHeader header, Path upload, long bytes) throws IOException {
+    /**
+     * Stores an accepted upload and schedules its variants. The original is written before the row
+     * commits, so a worker never looks for a file that is not there yet; a failed commit removes it. With a
+     * key another try already used (two tries racing), nothing is kept of this one and the earlier item is
+     * the answer.
+     */
+    Accepted accept(UUID ownerId, String kind, ImageHeader header, Path upload, long bytes, @Nullable UploadKey key)
+            throws IOException {
         UUID id = UUID.randomUUID();
         store.put(MediaStore.originalKey(id), upload, header.format().contentType());
         Media item = new Media(
@@ -77,18 +82,76 @@ public class MediaService {
                 bytes,
                 null,
                 Instant.now(),
-                null);
+                null,
+                key == null ? null : key.key(),
+                key == null ? null : key.digest());
+        boolean inserted;
         try {
-            return transactions.executeWrite(status -> {
-                Media saved = media.save(item);
+            inserted = transactions.executeWrite(status -> {
+                if (insertUnlessKeyTaken(item) == 0) {
+                    return false;
+                }
                 jobs.enqueue(ResizeJob.QUEUE, ResizeJob.payload(id));
-                return saved;
+                return true;
             });
         } catch (RuntimeException e) {
             store.deleteAll(id);
             throw e;
         }
+        if (inserted) {
+            return new Accepted(item, false);
+        }
+        store.deleteAll(id);
+        // The try that took the key has committed (the insert waited for it): its row is visible now.
+        Media earlier = media.findByOwnerIdAndIdempotencyKey(ownerId, key.key())
+                .orElseThrow(() -> new IllegalStateException("an upload's key conflicted with no row"));
+        return replay(earlier, key);
     }
+
+    /** The item an earlier try with this key made, when the owner has one: the retry's answer. */
+    Optional<Accepted> earlierUpload(UUID ownerId, UploadKey key) {
+        return media.findByOwnerIdAndIdempotencyKey(ownerId, key.key()).map(earlier -> replay(earlier, key));
+    }
+
+    private static Accepted replay(Media earlier, UploadKey key) {
+        if (!key.digest().equals(earlier.requestDigest())) {
+            throw new IdempotencyKeyReusedException();
+        }
+        return new Accepted(earlier, true);
+    }
+
+    /** The row, unless the owner already has one with its idempotency key: 1 when written, 0 when not. */
+    private int insertUnlessKeyTaken(Media item) {
+        return jdbc.prepareStatement(
+                "INSERT INTO media (id, owner_id, kind, status, format, width, height, bytes, created_at,"
+                        + " idempotency_key, request_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+                statement -> {
+                    statement.setObject(1, item.id());
+                    statement.setObject(2, item.ownerId());
+                    statement.setString(3, item.kind());
+                    statement.setString(4, item.status());
+                    statement.setString(5, item.format());
+                    statement.setInt(6, item.width());
+                    statement.setInt(7, item.height());
+                    statement.setLong(8, item.bytes());
+                    statement.setObject(
+                            9, java.time.OffsetDateTime.ofInstant(item.createdAt(), java.time.ZoneOffset.UTC));
+                    statement.setString(10, item.idempotencyKey());
+                    statement.setString(11, item.requestDigest());
+                    return statement.executeUpdate();
+                });
+    }
+
+    /**
+     * An upload's {@code Idempotency-Key} and the digest of what it sent.
+     *
+     * @param digest SHA-256 (hex) of the kind, a NUL and the body
+     */
+    record UploadKey(String key, String digest) {}
+
+    /** What an upload came to: its item, and whether that is the item an earlier try with its key made. */
+    record Accepted(Media item, boolean replayed) {}
 
     /**
      * A media item the caller may see (their own or their current partner's), or empty: strangers, and

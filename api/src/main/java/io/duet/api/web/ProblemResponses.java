@@ -229,7 +229,8 @@ public final class ProblemResponses {
     @ApiResponse(
             responseCode = "422",
             description =
-                    "unreadable-image or image-too-large: a damaged header, or more pixels than duet.media.max-pixels",
+                    "unreadable-image or image-too-large: a damaged header, or more pixels than duet.media.max-pixels; "
+                            + "idempotency-key-reused: the Idempotency-Key named another upload",
             content =
                     @Content(
                             mediaType = Problem.MEDIA_TYPE,

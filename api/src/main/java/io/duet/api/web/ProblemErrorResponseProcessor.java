@@ -51,7 +51,8 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
                         "malformed-body",
                         "Malformed request body",
                         400,
-                        "The request body is not valid JSON or does not have the expected shape.")
+                        "The request body cannot be read as its Content-Type says (not valid JSON, a malformed form) "
+                                + "or does not have the expected shape.")
                 : Problem.ofStatus(status);
     }
 
@@ -60,12 +61,21 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
             String name = t.getClass().getName();
             if (name.startsWith("io.micronaut.serde")
                     || name.startsWith("com.fasterxml.jackson")
-                    || name.startsWith("io.micronaut.json")) {
+                    || name.startsWith("io.micronaut.json")
+                    || isMalformedForm(t)) {
                 return true;
             }
         }
         return cause instanceof ConversionErrorException conversion
                 && conversion.getArgument().getName().equals("body");
+    }
+
+    /**
+     * A form body Netty's decoder could not read (a bad percent-escape such as {@code token=%ZZ}): the client's
+     * error, which the framework lets through as an unexpected exception.
+     */
+    static boolean isMalformedForm(Throwable t) {
+        return t.getClass().getName().startsWith("io.netty.handler.codec.http.multipart.HttpPostRequestDecoder$");
     }
 
     private static List<Problem.InvalidParam> invalidParams(ConstraintViolationException exception) {

@@ -52,10 +52,23 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
                     .log("request shed: node overloaded or a dependency unreachable");
             return problems.handle(request, new ServiceOverloadedException(config.overloadRetryAfter()));
         }
+        if (isMalformedForm(exception)) {
+            return errors.processResponse(
+                    ErrorContext.builder(request).cause(exception).build(), HttpResponse.badRequest());
+        }
         LOG.error("unexpected error", exception);
         return errors.processResponse(
                 ErrorContext.builder(request).cause(exception).build(),
                 HttpResponse.status(HttpStatus.INTERNAL_SERVER_ERROR));
+    }
+
+    private static boolean isMalformedForm(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (ProblemErrorResponseProcessor.isMalformedForm(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isOverload(Throwable exception) {

@@ -211,6 +211,20 @@ class FunctionHandlersTest {
     }
 
     @Test
+    void givenMalformedForm_whenTheVerificationLinkIsConfirmed_thenA4xxNotA500() {
+        var response = invoke(
+                api,
+                "POST",
+                "/v1/accounts/verify/link",
+                Map.of("content-type", "application/x-www-form-urlencoded"),
+                "token=%ZZ");
+
+        assertTrue(
+                response.getStatusCode() >= 400 && response.getStatusCode() < 500,
+                response.getStatusCode() + " " + response.getBody());
+    }
+
+    @Test
     void givenInvalidAddress_whenSignUp_thenValidationProblemNamesTheField() {
         var response = invoke(
                 api,

@@ -145,10 +145,8 @@ class AccountService {
      */
     @Transactional
     public void resend(String email) {
-        if (!EmailAddresses.valid(email)) {
-            return;
-        }
-        Optional<Account> account = accounts.lockByEmailNormalized(EmailAddresses.normalize(email));
+        // Not an address at all is the app's mistake to show (400, as at signup); it says nothing of who signed up.
+        Optional<Account> account = accounts.lockByEmailNormalized(checkAddress(email));
         if (account.isEmpty() || account.get().verified() || account.get().deletedAt() != null) {
             return;
         }
@@ -355,7 +353,10 @@ class AccountService {
 
     private static String checkDisplayName(String displayName) {
         String name = displayName.strip();
-        if (name.isEmpty() || name.codePoints().anyMatch(Character::isISOControl)) {
+        // A lone surrogate is not Unicode: PostgreSQL's driver would store it as "?" (found by BadInputSweepTest).
+        if (name.isEmpty()
+                || name.codePoints()
+                        .anyMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c) && c < 0x10000)) {
             throw new InvalidFieldException("displayName", "must be visible characters");
         }
         return name;

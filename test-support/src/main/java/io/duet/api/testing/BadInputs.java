@@ -35,8 +35,12 @@ public final class BadInputs {
     /** Who sends an operation's tries: a bearer token (null for public calls) and a queue name of the sweep's own. */
     public record Caller(String token, String queue) {}
 
+    /** A try's expected status when it must be refused (any 4xx problem document) but no one status is due. */
+    public static final int REFUSED = -1;
+
     /**
-     * One try: what is broken, the request, and the status it must get (0: any 4xx problem document).
+     * One try: what is broken, the request, and the status it must get (0: any answer but a 5xx, a 4xx as a problem
+     * document; {@link #REFUSED}: a 4xx problem document).
      *
      * @param query without the {@code ?}; empty for none
      */
@@ -47,7 +51,11 @@ public final class BadInputs {
             String query,
             Map<String, String> headers,
             byte[] body,
-            int expectStatus) {}
+            int expectStatus) {
+        Try expecting(int status) {
+            return new Try(what, method, path, query, headers, body, status);
+        }
+    }
 
     /** Collects one operation's answers and fails with every wrong one listed. */
     public static final class Judge {
@@ -66,7 +74,7 @@ public final class BadInputs {
             if (verdict != null) {
                 wrong.add(t.what() + " → " + verdict);
             }
-            if (t.expectStatus() == 0 && status != 401) {
+            if (t.expectStatus() <= 0 && status != 401) {
                 pastAuthentication++;
             }
         }
@@ -80,7 +88,7 @@ public final class BadInputs {
          * caller the server does not know tests only the token check).
          */
         public void verify() {
-            boolean withValidToken = tries.stream().anyMatch(t -> t.expectStatus() == 0);
+            boolean withValidToken = tries.stream().anyMatch(t -> t.expectStatus() <= 0);
             org.junit.jupiter.api.Assertions.assertTrue(
                     wrong.isEmpty(),
                     operation.id() + ": " + wrong.size() + " of " + tries.size() + "\n  " + String.join("\n  ", wrong));
@@ -98,7 +106,10 @@ public final class BadInputs {
         if (status >= 500) {
             return status + " " + abbreviate(body);
         }
-        if (t.expectStatus() != 0 && status != t.expectStatus()) {
+        if (t.expectStatus() == REFUSED && status < 400) {
+            return status + " where it must be refused: " + abbreviate(body);
+        }
+        if (t.expectStatus() > 0 && status != t.expectStatus()) {
             return status + " where " + t.expectStatus() + " was due: " + abbreviate(body);
         }
         if (status >= 400 && !type.startsWith("application/problem+json")) {
@@ -167,11 +178,19 @@ public final class BadInputs {
             tries.add(base.withRawBody(json.writeValueAsString(validBody), "text/plain", "a JSON body as text/plain"));
             tries.add(base.withRawBody("\u00ff\u00fe{", "application/json", "a body that is not UTF-8 JSON"));
             for (String field : validBody.keySet()) {
-                for (var bad : badValues()) {
+                for (String bad : badValues()) {
                     Map<String, Object> changed = new LinkedHashMap<>(validBody);
                     changed.put(field, RAW);
-                    String text = json.writeValueAsString(changed).replace("\"" + RAW + "\"", bad.getValue());
-                    tries.add(base.withRawBody(text, "application/json", "field " + field + " = " + bad.getKey()));
+                    String marked = json.writeValueAsString(changed);
+                    String text = marked.replace("\"" + RAW + "\"", bad);
+                    if (text.equals(marked)) {
+                        throw new IllegalStateException("the marker was not written as a plain string: " + marked);
+                    }
+                    Try t = base.withRawBody(text, "application/json", "field " + field + " = " + abbreviate(bad));
+                    // Text that PostgreSQL cannot store (a NUL) or that is not Unicode (a lone surrogate) is
+                    // refused in every field: taken, it would fail later or be stored altered.
+                    boolean neverValid = bad.contains("\\u0000") || bad.contains("\\ud800");
+                    tries.add(neverValid ? t.expecting(REFUSED) : t);
                 }
                 Map<String, Object> without = new LinkedHashMap<>(validBody);
                 without.remove(field);
@@ -231,7 +250,7 @@ public final class BadInputs {
         if (operation.authenticated()) {
             for (String bad : List.of("Bearer not.a.jwt", "Basic Zm9vOmJhcg==", "Bearer ")) {
                 Try t = base.withHeader("Authorization", bad, "Authorization " + abbreviate(bad));
-                tries.add(new Try(t.what(), t.method(), t.path(), t.query(), t.headers(), t.body(), 401));
+                tries.add(t.expecting(401));
             }
             if (headLimits) {
                 // Past the server's header limit (8 KB): refused before any route. The framework answers 413 (as for
@@ -243,28 +262,32 @@ public final class BadInputs {
         return tries;
     }
 
-    private static final String RAW = "\u0001raw\u0001";
+    /** A string no valid body holds, written where a bad value goes and then replaced by its JSON text. */
+    private static final String RAW = "duet-sweep-marker-7f3a9c";
 
-    /** Wrong values for a JSON field, as the JSON text that replaces it, by name. */
-    private static List<Map.Entry<String, String>> badValues() {
+    /**
+     * Wrong values for a JSON field, as the JSON text that replaces it: every other JSON type, numbers past what a
+     * long or a double holds, blank, too long, a NUL, a lone surrogate, not a UUID, markup.
+     */
+    private static List<String> badValues() {
         return List.of(
-                Map.entry("null", "null"),
-                Map.entry("12345", "12345"),
-                Map.entry("-1", "-1"),
-                Map.entry("1e400", "1e400"),
-                Map.entry("2^63", "9223372036854775808"),
-                Map.entry("1.5", "1.5"),
-                Map.entry("true", "true"),
-                Map.entry("{}", "{}"),
-                Map.entry("[]", "[]"),
-                Map.entry("[\"a\"]", "[\"a\"]"),
-                Map.entry("\"\"", "\"\""),
-                Map.entry("\" \"", "\" \""),
-                Map.entry("100,000 chars", "\"" + "x".repeat(100_000) + "\""),
-                Map.entry("a NUL", "\"a\\u0000b\""),
-                Map.entry("a lone surrogate", "\"a\\ud800b\""),
-                Map.entry("\"not-a-uuid\"", "\"not-a-uuid\""),
-                Map.entry("\"<script>\"", "\"<script>alert(1)</script>\""));
+                "null",
+                "12345",
+                "-1",
+                "1e400",
+                "9223372036854775808",
+                "1.5",
+                "true",
+                "{}",
+                "[]",
+                "[\"a\"]",
+                "\"\"",
+                "\" \"",
+                "\"" + "x".repeat(100_000) + "\"",
+                "\"a\\u0000b\"",
+                "\"a\\ud800b\"",
+                "\"not-a-uuid\"",
+                "\"<script>alert(1)</script>\"");
     }
 
     private static Map<String, Object> schemaOf(Map<String, Object> parameter) {
@@ -292,7 +315,7 @@ public final class BadInputs {
         };
     }
 
-    /** A body the operation would take: each property a plausible value of its type and format. */
+    /** A body the operation would take: each property its documented example, or a plausible value of its type. */
     private Map<String, Object> validBody(Map<String, Object> schema) {
         Map<String, Object> resolved = resolve(schema);
         @SuppressWarnings("unchecked")
@@ -309,6 +332,12 @@ public final class BadInputs {
         }
         String type = String.valueOf(schema.get("type"));
         String format = String.valueOf(schema.get("format"));
+        // The document's example is a value the operation takes (a locale, a code's shape), except for ids (a fresh
+        // one, so tries never meet an earlier request's) and passwords (examples are common words, refused).
+        boolean secret = name.toLowerCase(java.util.Locale.ROOT).contains("password");
+        if (schema.containsKey("example") && !format.equals("uuid") && !secret) {
+            return schema.get("example");
+        }
         return switch (type) {
             case "integer", "number" -> 1;
             case "boolean" -> true;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The API as it runs in AWS: every operation of the OpenAPI document the API function carries, sent the same
+ * The API as it runs in AWS, in both functions that take requests (the API function and the signup function): every operation of the OpenAPI document the API function carries, sent the same
  * {@link BadInputs} as the HTTP server's sweep, as API Gateway events through {@link ApiHandler} (Micronaut's
  * function adapter reads bodies, forms and parameters its own way, not Netty's). Nothing may answer 5xx, and every
  * 4xx is a problem document. Tries on the request head's size are left out: API Gateway refuses those before the
@@ -32,6 +32,9 @@ import org.junit.jupiter.api.TestFactory;
 class FunctionBadInputSweepTest {
     private static final String OPS_TOKEN = "sweep-ops-token-of-at-least-32-characters-0123456789";
     private static ApiHandler api;
+    /** The signup function: the same application serving only {@code /v1/accounts}, the promotion's hot path. */
+    private static ApiHandler signUp;
+
     private static ObjectMapper json;
     private static BadInputs inputs;
 
@@ -49,6 +52,9 @@ class FunctionBadInputSweepTest {
             properties.put("duet.rate-limits." + limit, 100000);
         }
         api = new ApiHandler(TestFunctions.start(properties));
+        Map<String, Object> signUpProperties = new HashMap<>(properties);
+        signUpProperties.putAll(SignUpHandler.PROPERTIES);
+        signUp = new SignUpHandler(TestFunctions.start(signUpProperties));
         json = api.getApplicationContext().getBean(ObjectMapper.class);
         try (InputStream document = ApiHandler.class.getResourceAsStream("/META-INF/swagger/duet-v1.yml")) {
             assertTrue(document != null, "the API function carries its OpenAPI document");
@@ -59,41 +65,52 @@ class FunctionBadInputSweepTest {
     @AfterAll
     static void stop() {
         api.close();
+        signUp.close();
     }
 
     @TestFactory
-    Stream<DynamicTest> everyOperationAnswersBadInputWithA4xxProblem() {
+    Stream<DynamicTest> apiFunctionAnswersBadInputWithA4xxProblem() {
+        return everyOperation(api);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> signUpFunctionAnswersBadInputWithA4xxProblem() {
+        return everyOperation(signUp);
+    }
+
+    /** Each operation the function serves is swept; each other one must be a 404. */
+    private Stream<DynamicTest> everyOperation(ApiHandler function) {
         List<BadInputs.Operation> operations = inputs.operations();
         assertTrue(operations.size() >= 25, "operations in the document: " + operations);
         @SuppressWarnings("unchecked")
-        List<String> served = api.getApplicationContext()
+        List<String> served = function.getApplicationContext()
                 .getProperty("duet.http.served-paths", List.class)
                 .orElseThrow();
         return operations.stream()
                 .map(operation -> DynamicTest.dynamicTest(operation.id(), () -> {
                     if (served.stream().anyMatch(prefix -> operation.path().startsWith(prefix))) {
-                        sweep(operation);
+                        sweep(function, operation);
                     } else {
-                        notServed(operation);
+                        notServed(function, operation);
                     }
                 }));
     }
 
     /** What the function does not serve (ops, metrics: inside the VPC only) is a 404 problem, whoever asks. */
-    private static void notServed(BadInputs.Operation operation) {
+    private static void notServed(ApiHandler function, BadInputs.Operation operation) {
         String path = operation.path().replaceAll("\\{[^}]+}", "email");
         var answer = FunctionHandlersTest.invoke(
-                api, operation.method(), path, Map.of("Authorization", "Bearer " + OPS_TOKEN), null);
+                function, operation.method(), path, Map.of("Authorization", "Bearer " + OPS_TOKEN), null);
         assertEquals(404, answer.getStatusCode(), operation.id() + ": " + answer.getBody());
         assertTrue(answer.getBody().contains("\"code\":\"not-found\""), answer.getBody());
     }
 
-    private void sweep(BadInputs.Operation operation) throws Exception {
+    private void sweep(ApiHandler function, BadInputs.Operation operation) throws Exception {
         List<BadInputs.Try> tries = inputs.tries(operation, caller(operation));
         Assumptions.assumeFalse(tries.isEmpty(), operation.id() + " takes no input");
         BadInputs.Judge judge = new BadInputs.Judge(operation, tries);
         for (BadInputs.Try t : tries) {
-            APIGatewayV2HTTPResponse answer = send(t);
+            APIGatewayV2HTTPResponse answer = send(function, t);
             String type = answer.getHeaders() == null
                     ? ""
                     : answer.getHeaders().entrySet().stream()
@@ -106,12 +123,12 @@ class FunctionBadInputSweepTest {
         judge.verify();
     }
 
-    private static APIGatewayV2HTTPResponse send(BadInputs.Try t) {
+    private static APIGatewayV2HTTPResponse send(ApiHandler function, BadInputs.Try t) {
         String pathAndQuery = t.path() + (t.query().isEmpty() ? "" : "?" + t.query());
         String event = t.body() == null
                 ? HttpApiEvents.json(t.method(), pathAndQuery, t.headers(), null)
                 : HttpApiEvents.binaryJson(t.method(), pathAndQuery, t.headers(), t.body());
-        return api.handleRequest(LambdaEvents.event(event), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        return function.handleRequest(LambdaEvents.event(event), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
     }
 
     /** A paired couple made through the API function (invite, join), or the ops token, or nobody. */

@@ -227,13 +227,15 @@ final class Checker {
      */
     Row media(Connection c, List<Finding> findings, String kind) throws Exception {
         Map<String, String> status = new HashMap<>();
+        Map<String, String> ids = new HashMap<>();
         Map<String, Integer> rows = new HashMap<>();
-        try (var statement = c.prepareStatement("SELECT coalesce(m.idempotency_key, 'none:' || m.id), m.status"
+        try (var statement = c.prepareStatement("SELECT coalesce(m.idempotency_key, 'none:' || m.id), m.status, m.id"
                 + " FROM media m JOIN account a ON a.id = m.owner_id WHERE a.email LIKE 'rh-%' AND m.kind = ?")) {
             statement.setString(1, kind);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     status.put(rs.getString(1), rs.getString(2));
+                    ids.put(rs.getString(1), rs.getString(3));
                     rows.merge(rs.getString(1), 1, Integer::sum);
                 }
             }
@@ -258,6 +260,14 @@ final class Checker {
                     lost++;
                     findings.add(new Finding(
                             kind, "lost: 202, media " + (s == null ? "missing" : s), line.key(), line.start()));
+                } else if (!line.extra().equals(ids.get(line.key()))) {
+                    // The answer named another item than the key's (a replay that answered the wrong one).
+                    lost++;
+                    findings.add(new Finding(
+                            kind,
+                            "lost: 202 named " + line.extra() + ", not the key's item",
+                            line.key(),
+                            line.start()));
                 }
             } else {
                 failed++;

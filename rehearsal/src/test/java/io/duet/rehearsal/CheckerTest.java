@@ -84,14 +84,17 @@ class CheckerTest {
     void givenUploadsByKey_whenChecking_thenEachKeyIsJoinedToItsRowAndRowsNobodySentAreUnexpected() throws Exception {
         UUID user = account("rh-7@rehearsal.duet.test");
         UUID preflight = account("datagen-1@example.com");
-        media(user, "ready", "ready-key");
+        UUID ready = media(user, "ready", "ready-key");
+        media(user, "ready", "misnamed-key");
         media(user, "processing", "stuck-key");
         media(user, "ready", "timed-out-key");
         media(user, "ready", "nobodys-key");
         media(user, "ready", null);
         media(preflight, "ready", null); // the preflight's upload, by an account of the base data
         List<Ledger.Line> load = List.of(
-                new Ledger.Line("photo", "ready-key", 1, 2, "202", "-"),
+                new Ledger.Line("photo", "ready-key", 1, 2, "202", ready.toString()),
+                new Ledger.Line(
+                        "photo", "misnamed-key", 1, 2, "202", UUID.randomUUID().toString()),
                 new Ledger.Line("photo", "stuck-key", 1, 2, "202", "-"),
                 new Ledger.Line("photo", "missing-key", 1, 2, "202", "-"),
                 new Ledger.Line("photo", "timed-out-key", 1, 2, "error", "-"),
@@ -100,9 +103,12 @@ class CheckerTest {
 
         Checker.Row row = new Checker(null, null, null, load, List.of()).media(c, findings, "photo");
 
-        assertEquals(4, row.requests());
-        assertEquals(3, row.ok());
-        assertEquals(2, row.lost(), "a 202 whose row is still processing, and one without a row: " + findings);
+        assertEquals(5, row.requests());
+        assertEquals(4, row.ok());
+        assertEquals(
+                3,
+                row.lost(),
+                "a 202 whose row is still processing, one without a row, one naming another item: " + findings);
         assertEquals(1, row.recovered(), "a try without an answer whose upload was made");
         assertEquals(2, row.unexpected(), "a key nobody sent and a row without a key: " + findings);
         assertEquals(0, row.duplicated());
@@ -118,15 +124,17 @@ class CheckerTest {
         return id;
     }
 
-    private void media(UUID owner, String status, String key) throws Exception {
+    private UUID media(UUID owner, String status, String key) throws Exception {
+        UUID id = UUID.randomUUID();
         try (var s = c.prepareStatement(
                 "INSERT INTO media (id, owner_id, kind, status, idempotency_key) VALUES (?, ?, 'photo', ?, ?)")) {
-            s.setObject(1, UUID.randomUUID());
+            s.setObject(1, id);
             s.setObject(2, owner);
             s.setString(3, status);
             s.setString(4, key);
             s.executeUpdate();
         }
+        return id;
     }
 
     private void insert(String clientId, long at) throws Exception {

@@ -100,9 +100,14 @@ class MediaController {
         if (kind == null || !(kind.equals("avatar") || kind.equals("photo"))) {
             throw new InvalidFieldException("kind", "must be avatar or photo");
         }
-        // Counted before the body is read: a flood costs the sender, not our disk or the worker. A retry counts too.
-        limiter.hit(
-                "media:upload:" + caller.accountId(), limits.mediaUploadsPerAccount(), java.time.Duration.ofHours(1));
+        // Counted before the body is read: a flood costs the sender, not our disk or the worker. A retry whose key
+        // already names an item is not counted: it makes nothing, and a retry at the limit must still learn its id.
+        if (idempotencyKey == null || !media.hasUpload(caller.accountId(), idempotencyKey)) {
+            limiter.hit(
+                    "media:upload:" + caller.accountId(),
+                    limits.mediaUploadsPerAccount(),
+                    java.time.Duration.ofHours(1));
+        }
         long declared = request.getHeaders().contentLength().orElse(-1);
         if (declared > config.maxUploadSize()) {
             throw new MediaProblems.UploadTooLargeException(config.maxUploadSize());
@@ -136,7 +141,12 @@ class MediaController {
             // Checked on what arrived, not what was declared. Two uploads racing may both pass: the quota
             // is a budget, not a hard ceiling, and is passed by at most one upload per concurrent request.
             if (media.storedBytes(caller.accountId()) + bytes > config.storageQuota()) {
-                throw new MediaProblems.StorageQuotaExceededException(config.storageQuota());
+                // The first try may have committed since the look above, and its bytes are in the sum: answer it.
+                var committedSince = key == null
+                        ? java.util.Optional.<MediaService.Accepted>empty()
+                        : media.earlierUpload(caller.accountId(), key);
+                return answer(committedSince.orElseThrow(
+                        () -> new MediaProblems.StorageQuotaExceededException(config.storageQuota())));
             }
             return answer(media.accept(caller.accountId(), kind, header, upload, bytes, key));
         } finally {

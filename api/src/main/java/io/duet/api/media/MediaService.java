@@ -108,6 +108,11 @@ public class MediaService {
         return replay(earlier, key);
     }
 
+    /** Whether an upload of the owner's already took this key (before its body is read, for the rate limit). */
+    boolean hasUpload(UUID ownerId, String idempotencyKey) {
+        return media.findByOwnerIdAndIdempotencyKey(ownerId, idempotencyKey).isPresent();
+    }
+
     /** The item an earlier try with this key made, when the owner has one: the retry's answer. */
     Optional<Accepted> earlierUpload(UUID ownerId, UploadKey key) {
         return media.findByOwnerIdAndIdempotencyKey(ownerId, key.key()).map(earlier -> replay(earlier, key));

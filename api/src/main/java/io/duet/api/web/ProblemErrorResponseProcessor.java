@@ -75,7 +75,13 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
      * error, which the framework lets through as an unexpected exception.
      */
     static boolean isMalformedForm(Throwable t) {
-        return t.getClass().getName().startsWith("io.netty.handler.codec.http.multipart.HttpPostRequestDecoder$");
+        // Only the decoder's own verdict on the text (a bad escape or charset: an IllegalArgumentException inside);
+        // the same exception type also carries the decoder's I/O failures, which are ours and stay 500s.
+        return t.getClass()
+                        .getName()
+                        .equals(
+                                "io.netty.handler.codec.http.multipart.HttpPostRequestDecoder$ErrorDataDecoderException")
+                && (t.getCause() == null || t.getCause() instanceof IllegalArgumentException);
     }
 
     private static List<Problem.InvalidParam> invalidParams(ConstraintViolationException exception) {

@@ -151,7 +151,8 @@ class FunctionHandlersTest {
     }
 
     @Test
-    void givenPhotoUploadedAsBase64Event_whenMediaWorkerFunctionRuns_thenItsVariantsAreReady() throws Exception {
+    void givenPhotoUploadedAsBase64EventAndRetried_whenMediaWorkerFunctionRuns_thenOneItemWithItsVariantsReady()
+            throws Exception {
         String access = signUpAndVerify(fresh());
         java.awt.image.BufferedImage image =
                 new java.awt.image.BufferedImage(1200, 900, java.awt.image.BufferedImage.TYPE_INT_RGB);
@@ -163,13 +164,25 @@ class FunctionHandlersTest {
         javax.imageio.ImageIO.write(image, "jpg", jpeg);
         Map<String, String> headers = new java.util.HashMap<>(bearer(access));
         headers.put("content-type", "image/jpeg");
+        headers.put("Idempotency-Key", java.util.UUID.randomUUID().toString());
 
         var uploaded = api.handleRequest(
                 LambdaEvents.event(
                         HttpApiEvents.binaryJson("POST", "/v1/media?kind=photo", headers, jpeg.toByteArray())),
                 TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
+        var retried = api.handleRequest(
+                LambdaEvents.event(
+                        HttpApiEvents.binaryJson("POST", "/v1/media?kind=photo", headers, jpeg.toByteArray())),
+                TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
         assertEquals(202, uploaded.getStatusCode(), uploaded.getBody());
         String id = (String) HttpApiEvents.parse(uploaded.getBody()).get("id");
+        // The retry of an answer the network lost (the body arrives whole in the event here): the same item.
+        assertEquals(202, retried.getStatusCode(), retried.getBody());
+        assertEquals(id, HttpApiEvents.parse(retried.getBody()).get("id"));
+        assertEquals(
+                "true",
+                retried.getHeaders().get("Idempotent-Replayed"),
+                retried.getHeaders().toString());
         QueueDrain.Result resized =
                 media.handleRequest(Map.of(), TestLambdaContext.withTimeout(Duration.ofSeconds(60)));
 

@@ -200,35 +200,27 @@ class PollTransportTest {
         List<String> wrong = new java.util.ArrayList<>();
         for (String frame : java.util.stream.Stream.concat(mayBeTaken.stream(), mustBeRefused.stream())
                 .toList()) {
-            HttpWire.Response answer;
-            try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
-                answer = wire.exchange(
-                        "POST",
-                        "/v1/realtime/sessions/" + sid + "/events",
-                        pair.b().token(),
-                        frame,
-                        Map.of());
-            }
+            HttpWire.Response answer = postFrame(sid, frame);
             boolean refused = answer.status() >= 400 && answer.status() < 500;
             boolean problem = answer.header("content-type").startsWith("application/problem+json")
                     && answer.body().contains("\"code\":");
             if (answer.status() >= 500 || (refused && !problem) || (mustBeRefused.contains(frame) && !refused)) {
-                wrong.add(frame.length() > 60 ? frame.substring(0, 60) + "…" : frame);
-                wrong.set(wrong.size() - 1, wrong.getLast() + " → " + answer.status() + " " + answer.body());
+                String shown = frame.length() > 60 ? frame.substring(0, 60) + "…" : frame;
+                wrong.add(shown + " → " + answer.status() + " " + answer.body());
             }
         }
-        HttpWire.Response typing;
-        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
-            typing = wire.exchange(
-                    "POST",
-                    "/v1/realtime/sessions/" + sid + "/events",
-                    pair.b().token(),
-                    "{\"type\":\"typing\"}",
-                    Map.of());
-        }
+        HttpWire.Response typing = postFrame(sid, "{\"type\":\"typing\"}");
 
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         assertTrue(typing.status() >= 200 && typing.status() < 300, "the session serves on: " + typing.body());
+    }
+
+    /** One frame on a connection of its own (a refused frame may end its connection). */
+    private HttpWire.Response postFrame(String sid, String frame) throws Exception {
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            return wire.exchange(
+                    "POST", "/v1/realtime/sessions/" + sid + "/events", pair.b().token(), frame, Map.of());
+        }
     }
 
     @Test

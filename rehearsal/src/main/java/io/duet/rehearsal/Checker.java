@@ -226,17 +226,15 @@ final class Checker {
      * a rehearsal account whose key no ledger line sent is unexpected.
      */
     Row media(Connection c, List<Finding> findings, String kind) throws Exception {
-        Map<String, String> status = new HashMap<>();
-        Map<String, String> ids = new HashMap<>();
-        Map<String, Integer> rows = new HashMap<>();
+        record Upload(String id, String status) {}
+        Map<String, List<Upload>> rows = new HashMap<>();
         try (var statement = c.prepareStatement("SELECT coalesce(m.idempotency_key, 'none:' || m.id), m.status, m.id"
                 + " FROM media m JOIN account a ON a.id = m.owner_id WHERE a.email LIKE 'rh-%' AND m.kind = ?")) {
             statement.setString(1, kind);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    status.put(rs.getString(1), rs.getString(2));
-                    ids.put(rs.getString(1), rs.getString(3));
-                    rows.merge(rs.getString(1), 1, Integer::sum);
+                    rows.computeIfAbsent(rs.getString(1), key -> new ArrayList<>())
+                            .add(new Upload(rs.getString(3), rs.getString(2)));
                 }
             }
         }
@@ -253,14 +251,15 @@ final class Checker {
         int failed = 0;
         int unexpected = 0;
         for (Ledger.Line line : asked.values()) {
-            String s = status.get(line.key());
+            List<Upload> made = rows.getOrDefault(line.key(), List.of());
+            String s = made.isEmpty() ? null : made.getFirst().status();
             if (line.ok()) {
                 ok++;
                 if (!"ready".equals(s)) {
                     lost++;
                     findings.add(new Finding(
                             kind, "lost: 202, media " + (s == null ? "missing" : s), line.key(), line.start()));
-                } else if (!line.extra().equals(ids.get(line.key()))) {
+                } else if (!line.extra().equals(made.getFirst().id())) {
                     // The answer named another item than the key's (a replay that answered the wrong one).
                     lost++;
                     findings.add(new Finding(
@@ -275,7 +274,7 @@ final class Checker {
                     recovered++;
                 }
             }
-            duplicated += Math.max(0, rows.getOrDefault(line.key(), 0) - 1);
+            duplicated += Math.max(0, made.size() - 1);
         }
         for (String key : rows.keySet()) {
             if (!asked.containsKey(key)) {

@@ -100,9 +100,13 @@ class MediaController {
         if (kind == null || !(kind.equals("avatar") || kind.equals("photo"))) {
             throw new InvalidFieldException("kind", "must be avatar or photo");
         }
+        // A retry's first try, when it is in: its answer once the body shows the same request was sent.
+        java.util.Optional<Media> earlier = idempotencyKey == null
+                ? java.util.Optional.empty()
+                : media.findUpload(caller.accountId(), idempotencyKey);
         // Counted before the body is read: a flood costs the sender, not our disk or the worker. A retry whose key
         // already names an item is not counted: it makes nothing, and a retry at the limit must still learn its id.
-        if (idempotencyKey == null || !media.hasUpload(caller.accountId(), idempotencyKey)) {
+        if (earlier.isEmpty()) {
             limiter.hit(
                     "media:upload:" + caller.accountId(),
                     limits.mediaUploadsPerAccount(),
@@ -120,12 +124,10 @@ class MediaController {
             MediaService.UploadKey key = idempotencyKey == null
                     ? null
                     : new MediaService.UploadKey(idempotencyKey, HexFormat.of().formatHex(digest.digest()));
-            // A retry whose first try was taken answers that item; the quota and the image were checked then.
-            var earlier = key == null
-                    ? java.util.Optional.<MediaService.Accepted>empty()
-                    : media.earlierUpload(caller.accountId(), key);
+            // The quota and the image were checked on the first try. One that commits from here on is met by the
+            // insert's conflict (or, past the quota, by the look below).
             if (earlier.isPresent()) {
-                return answer(earlier.get());
+                return answer(MediaService.replay(earlier.get(), key));
             }
             ImageHeader header;
             try (FileChannel channel = FileChannel.open(upload, StandardOpenOption.READ)) {
@@ -142,11 +144,11 @@ class MediaController {
             // is a budget, not a hard ceiling, and is passed by at most one upload per concurrent request.
             if (media.storedBytes(caller.accountId()) + bytes > config.storageQuota()) {
                 // The first try may have committed since the look above, and its bytes are in the sum: answer it.
-                var committedSince = key == null
-                        ? java.util.Optional.<MediaService.Accepted>empty()
-                        : media.earlierUpload(caller.accountId(), key);
-                return answer(committedSince.orElseThrow(
-                        () -> new MediaProblems.StorageQuotaExceededException(config.storageQuota())));
+                Media committedSince = (key == null
+                                ? java.util.Optional.<Media>empty()
+                                : media.findUpload(caller.accountId(), key.key()))
+                        .orElseThrow(() -> new MediaProblems.StorageQuotaExceededException(config.storageQuota()));
+                return answer(MediaService.replay(committedSince, key));
             }
             return answer(media.accept(caller.accountId(), kind, header, upload, bytes, key));
         } finally {

@@ -108,17 +108,13 @@ public class MediaService {
         return replay(earlier, key);
     }
 
-    /** Whether an upload of the owner's already took this key (before its body is read, for the rate limit). */
-    boolean hasUpload(UUID ownerId, String idempotencyKey) {
-        return media.findByOwnerIdAndIdempotencyKey(ownerId, idempotencyKey).isPresent();
+    /** The owner's upload that took this key, if one did (looked up before the body is read). */
+    Optional<Media> findUpload(UUID ownerId, String idempotencyKey) {
+        return media.findByOwnerIdAndIdempotencyKey(ownerId, idempotencyKey);
     }
 
-    /** The item an earlier try with this key made, when the owner has one: the retry's answer. */
-    Optional<Accepted> earlierUpload(UUID ownerId, UploadKey key) {
-        return media.findByOwnerIdAndIdempotencyKey(ownerId, key.key()).map(earlier -> replay(earlier, key));
-    }
-
-    private static Accepted replay(Media earlier, UploadKey key) {
+    /** The retry's answer: the earlier try's item, when it sent the same request; 422 when it sent another. */
+    static Accepted replay(Media earlier, UploadKey key) {
         if (!key.digest().equals(earlier.requestDigest())) {
             throw new IdempotencyKeyReusedException();
         }

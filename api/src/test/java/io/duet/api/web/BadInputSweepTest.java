@@ -18,7 +18,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -120,14 +119,11 @@ class BadInputSweepTest {
     }
 
     private BadInputs.Caller caller(BadInputs.Operation operation) throws Exception {
-        String queue = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
-        if (operation.path().startsWith("/ops")) {
-            return new BadInputs.Caller(OPS_TOKEN, queue);
-        }
-        if (!operation.authenticated()) {
-            return new BadInputs.Caller(null, queue);
-        }
-        var pair = Couples.pair(new Api(server.getPort(), json), "Sweep A", "Sweep B");
-        return new BadInputs.Caller(pair.a().token(), queue);
+        return BadInputs.Caller.of(
+                operation,
+                OPS_TOKEN,
+                () -> Couples.pair(new Api(server.getPort(), json), "Sweep A", "Sweep B")
+                        .a()
+                        .token());
     }
 }

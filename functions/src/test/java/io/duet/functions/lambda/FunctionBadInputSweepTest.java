@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -131,15 +130,12 @@ class FunctionBadInputSweepTest {
         return function.handleRequest(LambdaEvents.event(event), TestLambdaContext.withTimeout(Duration.ofSeconds(30)));
     }
 
-    /** A paired couple made through the API function (invite, join), or the ops token, or nobody. */
     private static BadInputs.Caller caller(BadInputs.Operation operation) throws Exception {
-        String queue = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
-        if (operation.path().startsWith("/ops")) {
-            return new BadInputs.Caller(OPS_TOKEN, queue);
-        }
-        if (!operation.authenticated()) {
-            return new BadInputs.Caller(null, queue);
-        }
+        return BadInputs.Caller.of(operation, OPS_TOKEN, FunctionBadInputSweepTest::pairedThroughTheFunction);
+    }
+
+    /** A member of a couple made through the API function (invite, join): its token. */
+    private static String pairedThroughTheFunction() throws Exception {
         People.Person a = People.verified("Sweep A");
         People.Person b = People.verified("Sweep B");
         var invite = FunctionHandlersTest.invoke(
@@ -153,6 +149,6 @@ class FunctionBadInputSweepTest {
                 FunctionHandlersTest.bearer(b.token()),
                 HttpApiEvents.body(Map.of("code", code)));
         assertEquals(201, joined.getStatusCode(), joined.getBody());
-        return new BadInputs.Caller(a.token(), queue);
+        return a.token();
     }
 }

@@ -33,7 +33,20 @@ public final class BadInputs {
     }
 
     /** Who sends an operation's tries: a bearer token (null for public calls) and a queue name of the sweep's own. */
-    public record Caller(String token, String queue) {}
+    public record Caller(String token, String queue) {
+        /**
+         * Who sends an operation's tries: the ops token for {@code /ops}, nobody for a public call, else a member of
+         * a couple made for it (so couple endpoints get past "not paired" to their own checks).
+         */
+        public static Caller of(Operation operation, String opsToken, java.util.concurrent.Callable<String> paired)
+                throws Exception {
+            String queue = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
+            if (operation.path().startsWith("/ops")) {
+                return new Caller(opsToken, queue);
+            }
+            return new Caller(operation.authenticated() ? paired.call() : null, queue);
+        }
+    }
 
     /** A try's expected status when it must be refused (any 4xx problem document) but no one status is due. */
     public static final int REFUSED = -1;
@@ -144,7 +157,20 @@ public final class BadInputs {
         }
         Map<String, Object> bodySchema = operation.jsonBodySchema();
         Map<String, Object> validBody = bodySchema == null ? null : validBody(bodySchema);
-        Base base = new Base(path, query, headers, validBody, operation);
+        // The valid body, written once: every try but the body's own sends it.
+        byte[] validBytes = null;
+        String validType = null;
+        if (validBody != null) {
+            validBytes = json.writeValueAsBytes(validBody);
+            validType = "application/json";
+        } else if (operation.formBody()) {
+            validBytes = "token=abc".getBytes(StandardCharsets.UTF_8);
+            validType = "application/x-www-form-urlencoded";
+        } else if (operation.rawBody()) {
+            validBytes = new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
+            validType = "image/jpeg";
+        }
+        Base base = new Base(path, query, headers, validBytes, validType, operation);
         List<Try> tries = new ArrayList<>();
 
         for (String name : path.keySet()) {
@@ -462,25 +488,26 @@ public final class BadInputs {
             Map<String, String> path,
             Map<String, String> query,
             Map<String, String> headers,
-            Map<String, Object> body,
+            byte[] validBytes,
+            String validType,
             Operation operation) {
 
-        Try withPath(String name, String value, String what) throws Exception {
+        Try withPath(String name, String value, String what) {
             Map<String, String> changed = new LinkedHashMap<>(path);
             changed.put(name, value);
-            return make(what, changed, query, headers, validBytes(), contentType());
+            return make(what, changed, query, headers, validBytes, validType);
         }
 
-        Try withQuery(String name, String value, String what) throws Exception {
+        Try withQuery(String name, String value, String what) {
             Map<String, String> changed = new LinkedHashMap<>(query);
             changed.put(name, value);
-            return make(what, path, changed, headers, validBytes(), contentType());
+            return make(what, path, changed, headers, validBytes, validType);
         }
 
-        Try withHeader(String name, String value, String what) throws Exception {
+        Try withHeader(String name, String value, String what) {
             Map<String, String> changed = new LinkedHashMap<>(headers);
             changed.put(name, value);
-            return make(what, path, query, changed, validBytes(), contentType());
+            return make(what, path, query, changed, validBytes, validType);
         }
 
         Try withRawBody(String text, String type, String what) {
@@ -489,29 +516,6 @@ public final class BadInputs {
 
         Try withBytes(byte[] bytes, String type, String what) {
             return make(what, path, query, headers, bytes, type);
-        }
-
-        private byte[] validBytes() throws Exception {
-            if (body != null) {
-                return ObjectMapper.getDefault().writeValueAsBytes(body);
-            }
-            if (operation.formBody()) {
-                return "token=abc".getBytes(StandardCharsets.UTF_8);
-            }
-            if (operation.rawBody()) {
-                return new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
-            }
-            return null;
-        }
-
-        private String contentType() {
-            if (body != null) {
-                return "application/json";
-            }
-            if (operation.formBody()) {
-                return "application/x-www-form-urlencoded";
-            }
-            return operation.rawBody() ? "image/jpeg" : null;
         }
 
         private Try make(

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.redisson.api.RScript;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
@@ -63,11 +64,17 @@ class JobStreams {
 
     private static final String STATS = LuaScripts.load(JobStreams.class, "job-streams-stats");
 
+    private static final Object NO_EVICTION = new Object();
+
     private final RedissonClient redis;
     private final ObjectMapper json;
     private final String prefix;
     private final String identity;
-    private volatile Boolean safe;
+    /**
+     * {@link #NO_EVICTION} once a check found the policy safe; otherwise a fresh token per recheck, so a check
+     * that was already under way when a recheck was asked for cannot store its (older) verdict over it.
+     */
+    private final AtomicReference<Object> evictionCheck = new AtomicReference<>(new Object());
 
     JobStreams(RedissonClient redis, ObjectMapper json, QueueConfig config, RedisConfig redisConfig) {
         this.redis = redis;
@@ -103,22 +110,22 @@ class JobStreams {
      * @throws EvictingRedisException when {@code maxmemory-policy} is not {@code noeviction}
      */
     void requireNoEviction() {
-        if (Boolean.TRUE.equals(safe)) {
+        Object seen = evictionCheck.get();
+        if (seen == NO_EVICTION) {
             return;
         }
         Map<String, String> memory =
                 redis.getRedisNodes(RedisNodes.SINGLE).getInstance().info(RedisNode.InfoSection.MEMORY);
         String policy = memory.getOrDefault("maxmemory_policy", "unknown");
         if (!"noeviction".equals(policy)) {
-            safe = false;
             throw new EvictingRedisException(policy);
         }
-        safe = true;
+        evictionCheck.compareAndSet(seen, NO_EVICTION);
     }
 
     /** Forget the last eviction check (after ops fixed the policy, or in tests). */
     void recheckEviction() {
-        safe = null;
+        evictionCheck.set(new Object());
     }
 
     /**

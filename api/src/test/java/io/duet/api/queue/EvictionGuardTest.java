@@ -9,7 +9,10 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
@@ -42,6 +45,9 @@ class EvictionGuardTest {
             streams.recheckEviction();
             UUID job = transactions.executeWrite(status ->
                     jobs.enqueue("evict-" + UUID.randomUUID().toString().substring(0, 8), "{}"));
+            // The commit's own inline relay was refused already.
+            assertEquals(
+                    1, TestDb.count("SELECT count(*) FROM outbox_job WHERE job_id = ? AND relayed_seq IS NULL", job));
 
             assertThrows(EvictingRedisException.class, relay::relayBatch);
 
@@ -51,5 +57,46 @@ class EvictionGuardTest {
             streams.recheckEviction();
         }
         relay.relayInline();
+    }
+
+    /**
+     * Worker threads check the policy when they start, so a check can be under way while ops (or a test)
+     * changes the policy and asks for a recheck: that check's verdict is older than the recheck and must not
+     * be kept. Checkers run in a loop while the policy flips from safe to evicting; each round, the next
+     * check must see the evicting policy.
+     */
+    @Test
+    void givenChecksUnderWay_whenPolicyFlipsToEvicting_thenNoOlderVerdictIsKept() throws Exception {
+        var node = redis.getRedisNodes(RedisNodes.SINGLE).getInstance();
+        String before = node.getConfig("maxmemory-policy").get("maxmemory-policy");
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> checkers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            checkers.add(Thread.ofPlatform().daemon(true).start(() -> {
+                while (!stop.get()) {
+                    try {
+                        streams.requireNoEviction();
+                    } catch (EvictingRedisException expected) {
+                        // the policy is evicting in this part of the round
+                    }
+                }
+            }));
+        }
+        try {
+            for (int round = 0; round < 200; round++) {
+                node.setConfig("maxmemory-policy", "noeviction");
+                streams.recheckEviction();
+                node.setConfig("maxmemory-policy", "allkeys-lru");
+                streams.recheckEviction();
+                assertThrows(EvictingRedisException.class, streams::requireNoEviction, "round " + round);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread checker : checkers) {
+                checker.join();
+            }
+            node.setConfig("maxmemory-policy", before);
+            streams.recheckEviction();
+        }
     }
 }

@@ -64,15 +64,14 @@ class JobStreams {
 
     private static final String STATS = LuaScripts.load(JobStreams.class, "job-streams-stats");
 
-    private static final Object NO_EVICTION = new Object();
-
     private final RedissonClient redis;
     private final ObjectMapper json;
     private final String prefix;
     private final String identity;
+    private final Duration evictionRecheck;
     /**
-     * {@link #NO_EVICTION} once a check found the policy safe; otherwise a fresh token per recheck, so a check
-     * that was already under way when a recheck was asked for cannot store its (older) verdict over it.
+     * A {@link SafePolicy} while the last check found the policy safe; otherwise a fresh token per recheck, so
+     * a check that was already under way when a recheck was asked for cannot store its older verdict over it.
      */
     private final AtomicReference<Object> evictionCheck = new AtomicReference<>(new Object());
 
@@ -81,6 +80,7 @@ class JobStreams {
         this.json = json;
         this.prefix = config.keyPrefix();
         this.identity = redisConfig.identity();
+        this.evictionRecheck = config.evictionRecheck();
     }
 
     /**
@@ -105,13 +105,15 @@ class JobStreams {
 
     /**
      * The queue refuses to run on a Redis that may evict keys: an evicted stream is a lost batch of jobs.
-     * Checked on first contact (Redis may be away at start-up) and remembered.
+     * Checked on first contact (Redis may be away at start-up); a safe verdict is trusted for
+     * {@code duet.queues.eviction-recheck}, so a Redis replaced by a failover or reconfigured by hand is caught.
      *
      * @throws EvictingRedisException when {@code maxmemory-policy} is not {@code noeviction}
      */
     void requireNoEviction() {
         Object seen = evictionCheck.get();
-        if (seen == NO_EVICTION) {
+        long now = System.nanoTime();
+        if (seen instanceof SafePolicy safe && now - safe.checkedAt() < evictionRecheck.toNanos()) {
             return;
         }
         Map<String, String> memory =
@@ -120,13 +122,16 @@ class JobStreams {
         if (!"noeviction".equals(policy)) {
             throw new EvictingRedisException(policy);
         }
-        evictionCheck.compareAndSet(seen, NO_EVICTION);
+        evictionCheck.compareAndSet(seen, new SafePolicy(now));
     }
 
-    /** Forget the last eviction check (after ops fixed the policy, or in tests). */
+    /** Forget the last eviction check: the next use of the queue checks the policy again. */
     void recheckEviction() {
         evictionCheck.set(new Object());
     }
+
+    /** The policy was found safe at {@code checkedAt} ({@link System#nanoTime()}). */
+    private record SafePolicy(long checkedAt) {}
 
     /**
      * Appends a relay batch to the queues' streams in one script call (one round trip, one reply) and returns

@@ -18,6 +18,9 @@ import java.util.List;
  *     (the Lambda functions), which then also run no settings refresher and publish no outbox gauges
  * @param run the queues this node works on ({@code DUET_QUEUES_RUN=email,media-resize}); default empty: every
  *     queue whose handler is on the class path. A worker service per queue scales each on its own age
+ * @param evictionRecheck how long a check that found Redis's {@code maxmemory-policy} safe is trusted before
+ *     the queue looks again; default 5 s, so a Redis replaced by a failover or reconfigured to evict is
+ *     refused within about that
  */
 @ConfigurationProperties("duet.queues")
 public record QueueConfig(
@@ -25,4 +28,5 @@ public record QueueConfig(
         @NotNull Duration refreshInterval,
         @NotNull Duration readBlock,
         boolean workersEnabled,
-        @NotNull List<String> run) {}
+        @NotNull List<String> run,
+        @NotNull Duration evictionRecheck) {}

@@ -57,6 +57,11 @@ final class RawWebSocket extends HttpWire {
         return readHead();
     }
 
+    /** How long a read waits from now on. */
+    void timeout(java.time.Duration wait) throws IOException {
+        socket.setSoTimeout((int) wait.toMillis());
+    }
+
     /** One client frame, masked as the protocol requires. */
     void send(int opcode, boolean last, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();

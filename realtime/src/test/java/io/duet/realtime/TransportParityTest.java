@@ -4,24 +4,66 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duet.api.testing.Api;
+import io.duet.api.testing.Couples;
 import io.duet.api.testing.People;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
+import java.io.EOFException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Where the two transports used to answer the same input differently, they now answer alike. */
 class TransportParityTest {
+    /** Frames the server may take and clamp ({@code upToSeq} past a long, negative or zero; extra fields). */
+    static final List<String> MAY_BE_TAKEN = List.of(
+            "{\"type\":\"read\",\"upToSeq\":-1}",
+            "{\"type\":\"read\",\"upToSeq\":0}",
+            "{\"type\":\"read\",\"upToSeq\":9223372036854775807}",
+            "{\"type\":\"ack\",\"upToSeq\":9223372036854775807}",
+            "{\"type\":\"ack\",\"upToSeq\":-5}",
+            "{\"type\":\"typing\",\"extra\":{\"nested\":[1,2,3]}}");
+    /** Text that is not a frame Duet knows: refused on both transports. */
+    static final List<String> MUST_BE_REFUSED = List.of(
+            "",
+            "{",
+            "[]",
+            "null",
+            "42",
+            "\"typing\"",
+            "{}",
+            "{\"type\":null}",
+            "{\"type\":42}",
+            "{\"type\":[\"typing\"]}",
+            "{\"type\":\"typ\\u0000ing\"}",
+            "{\"type\":\"\\ud800\"}",
+            "{\"type\":\"nudge\"}",
+            "{\"type\":\"read\"}",
+            "{\"type\":\"read\",\"upToSeq\":\"ten\"}",
+            "{\"type\":\"read\",\"upToSeq\":1e400}",
+            "{\"type\":\"read\",\"upToSeq\":9223372036854775808}",
+            "{\"type\":\"ack\",\"upToSeq\":{}}",
+            "[".repeat(1000) + "]".repeat(1000));
+    /** Sent after each frame on WebSocket: its {@code error} event shows the frames before it were handled. */
+    private static final String PROBE = "{\"type\":\"probe\"}";
+
     static EmbeddedServer node;
     static ObjectMapper json;
 
     @BeforeAll
     static void start() {
-        node = Gateways.start(Gateways.freshNodeId("parity"), Map.of());
+        // each frame of the hostile-frames test goes on a connection of its own: more than the default connect burst
+        node = Gateways.start(Gateways.freshNodeId("parity"), Map.of("duet.realtime.connect-burst", "200"));
         json = node.getApplicationContext().getBean(ObjectMapper.class);
     }
 
@@ -60,5 +102,114 @@ class TransportParityTest {
 
         assertEquals(201, session.statusCode(), session.body());
         assertTrue(new Api(node.getPort(), json).get("/v1/me", person.token()).status() == 200);
+    }
+
+    /**
+     * Frames a buggy or hostile app may send get the same verdict on both transports: taken on both, or refused on
+     * both. Refused is a 4xx problem on long-polling; on WebSocket, a close with 4400 for text that is not a frame,
+     * or an {@code error} event for a frame that cannot be applied. Never a 5xx, another close code or a dropped
+     * connection, and each session serves on.
+     */
+    @Test
+    void givenMalformedAndHostileFrames_thenEachIsTakenOrRefusedAlikeOnBothTransports() throws Exception {
+        Couples.Pair pair = Couples.pair(new Api(node.getPort(), json), "Cy", "Di");
+        String sid;
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            sid = field(
+                    wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of())
+                            .body(),
+                    "sid");
+        }
+        List<String> wrong = new ArrayList<>();
+        for (String frame :
+                Stream.concat(MAY_BE_TAKEN.stream(), MUST_BE_REFUSED.stream()).toList()) {
+            HttpWire.Response polled = postFrame(pair.b(), sid, frame);
+            String overWebSocket = overWebSocket(pair.b(), frame.getBytes(StandardCharsets.UTF_8));
+            boolean pollRefused = polled.status() >= 400 && polled.status() < 500;
+            boolean problem = polled.header("content-type").startsWith("application/problem+json")
+                    && polled.body().contains("\"code\":");
+            boolean pollTaken = polled.status() >= 200 && polled.status() < 300;
+            boolean wsRefused = overWebSocket.equals("close 4400") || overWebSocket.equals("error event");
+            String shown = frame.length() > 60 ? frame.substring(0, 60) + "…" : frame;
+            if (!(pollTaken || (pollRefused && problem))
+                    || !(wsRefused || overWebSocket.equals("taken"))
+                    || pollRefused != wsRefused
+                    || (MUST_BE_REFUSED.contains(frame) && !pollRefused)) {
+                wrong.add(shown + " → long-poll " + polled.status() + " " + polled.body() + "; WebSocket "
+                        + overWebSocket);
+            }
+        }
+        HttpWire.Response typing = postFrame(pair.b(), sid, "{\"type\":\"typing\"}");
+
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        assertTrue(typing.status() >= 200 && typing.status() < 300, "the poll session serves on: " + typing.body());
+        assertEquals("taken", overWebSocket(pair.b(), "{\"type\":\"typing\"}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A text frame whose bytes are not UTF-8 fails the connection with 1007, as RFC 6455 says, even where the rest
+     * is a frame that would be taken (decoded leniently, the bad bytes would become U+FFFD).
+     */
+    @Test
+    void givenATextFrameThatIsNotUtf8_thenTheWebSocketIsClosedWith1007() throws Exception {
+        People.Person person = People.verified("Ada");
+        byte[] typing = "{\"type\":\"typing\",\"note\":\"..\"}".getBytes(StandardCharsets.UTF_8);
+        typing[typing.length - 4] = (byte) 0xc3; // a lead byte followed by "(": not UTF-8
+        typing[typing.length - 3] = (byte) 0x28;
+
+        String verdict = overWebSocket(person, typing);
+
+        assertEquals("close 1007", verdict);
+        assertEquals("taken", overWebSocket(person, "{\"type\":\"typing\"}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** One frame on a connection of its own (a refused frame may end its connection). */
+    private static HttpWire.Response postFrame(People.Person person, String sid, String frame) throws Exception {
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            return wire.exchange("POST", "/v1/realtime/sessions/" + sid + "/events", person.token(), frame, Map.of());
+        }
+    }
+
+    /**
+     * Sends one frame, then {@link #PROBE}, on a WebSocket of their own; the verdict: "taken" (only the probe's
+     * error event came back), "error event" (one for the frame, then the probe's), "close N", or what else
+     * happened.
+     */
+    private static String overWebSocket(People.Person person, byte[] frame) throws Exception {
+        Node gateway = node.getApplicationContext().getBean(Node.class);
+        GatewayTest.awaitGone(gateway, person.id());
+        try (RawWebSocket ws = new RawWebSocket(node.getPort())) {
+            String head = ws.upgrade("/v1/realtime?token=" + person.token());
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            GatewayTest.awaitHeld(node, person.id());
+            ws.send(0x1, true, frame);
+            ws.send(0x1, true, PROBE.getBytes(StandardCharsets.UTF_8));
+            int errors = 0;
+            try {
+                while (true) {
+                    RawWebSocket.Frame answer = ws.read();
+                    if (answer.opcode() == 0x8) {
+                        return (errors == 0 ? "close " : "close after an error event: ") + answer.closeCode();
+                    }
+                    if (answer.opcode() == 0x1 && answer.text().contains("\"type\":\"error\"")) {
+                        errors++;
+                        if (errors == 2) {
+                            return "error event";
+                        }
+                        ws.timeout(Duration.ofMillis(500)); // a second one would follow at once
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                return errors == 1 ? "taken" : "nothing within the timeout";
+            } catch (EOFException e) {
+                return "dropped without a close frame";
+            }
+        }
+    }
+
+    private static String field(String body, String name) {
+        Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(body);
+        assertTrue(matcher.find(), body);
+        return matcher.group(1);
     }
 }

@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -176,6 +177,9 @@ public class WebSocketTransport implements BeanCreatedEventListener<NettyServerC
                         EmptyHttpHeaders.INSTANCE),
                 answer,
                 channel.newPromise());
+        // A text frame that is not UTF-8 fails the connection with 1007, as RFC 6455 says (Netty's validator writes
+        // it).
+        pipeline.addBefore(HANDLER, "duet-realtime-utf8", new Utf8FrameValidator(true));
         if (node.draining()) {
             long delay = node.reconnectDelayMs();
             channel.write(new TextWebSocketFrame(Frames.reconnect(delay, CloseCode.SHUTTING_DOWN.reason())));

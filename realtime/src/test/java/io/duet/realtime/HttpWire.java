@@ -37,7 +37,13 @@ class HttpWire implements AutoCloseable {
     }
 
     void request(String method, String path, String token, String body, Map<String, String> extra) throws IOException {
-        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        requestBytes(method, path, token, body == null ? null : body.getBytes(StandardCharsets.UTF_8), extra);
+    }
+
+    /** A request whose JSON body is given as bytes (which need not be UTF-8). */
+    void requestBytes(String method, String path, String token, byte[] body, Map<String, String> extra)
+            throws IOException {
+        byte[] content = body == null ? new byte[0] : body;
         LinkedHashMap<String, String> headers = new LinkedHashMap<>();
         if (token != null) {
             headers.put("Authorization", "Bearer " + token);

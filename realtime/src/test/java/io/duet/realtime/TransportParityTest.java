@@ -147,18 +147,30 @@ class TransportParityTest {
     }
 
     /**
-     * A text frame whose bytes are not UTF-8 fails the connection with 1007, as RFC 6455 says, even where the rest
-     * is a frame that would be taken (decoded leniently, the bad bytes would become U+FFFD).
+     * A frame whose bytes are not UTF-8 is refused even where the rest is a frame that would be taken (decoded
+     * leniently, the bad bytes would become U+FFFD): a WebSocket is closed with 1007, as RFC 6455 says, and a
+     * long-poll gets 400 {@code bad-frame}.
      */
     @Test
-    void givenATextFrameThatIsNotUtf8_thenTheWebSocketIsClosedWith1007() throws Exception {
+    void givenAFrameThatIsNotUtf8_thenTheWebSocketIsClosedWith1007AndThePollRefused() throws Exception {
         People.Person person = People.verified("Ada");
         byte[] typing = "{\"type\":\"typing\",\"note\":\"..\"}".getBytes(StandardCharsets.UTF_8);
         typing[typing.length - 4] = (byte) 0xc3; // a lead byte followed by "(": not UTF-8
         typing[typing.length - 3] = (byte) 0x28;
+        HttpWire.Response polled;
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            String sid = field(
+                    wire.exchange("POST", "/v1/realtime/sessions", person.token(), null, Map.of())
+                            .body(),
+                    "sid");
+            wire.requestBytes("POST", "/v1/realtime/sessions/" + sid + "/events", person.token(), typing, Map.of());
+            polled = wire.readResponse();
+        }
 
         String verdict = overWebSocket(person, typing);
 
+        assertEquals(400, polled.status(), polled.body());
+        assertTrue(polled.body().contains("\"code\":\"bad-frame\""), polled.body());
         assertEquals("close 1007", verdict);
         assertEquals("taken", overWebSocket(person, "{\"type\":\"typing\"}".getBytes(StandardCharsets.UTF_8)));
     }

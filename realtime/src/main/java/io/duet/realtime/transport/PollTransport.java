@@ -50,6 +50,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -242,8 +245,18 @@ class PollTransport implements BeanCreatedEventListener<NettyServerCustomizer.Re
             return query.parameters();
         }
 
+        /** The body as text; bytes that are not UTF-8 make it a bad frame, as they close a WebSocket (1007). */
         String bodyText() {
-            return new String(body, StandardCharsets.UTF_8);
+            try {
+                return StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(body))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw new RealtimeProblems.BadFrameException();
+            }
         }
     }
 

@@ -229,6 +229,18 @@ public final class BadInputs {
                     Try t = base.withRawBody(text, "application/json", "field " + field + " = " + abbreviate(bad));
                     tries.add(neverValid.contains(bad) ? t.expecting(REFUSED) : t);
                 }
+                if (validBody.get(field) instanceof String valid) {
+                    // Bytes that are not UTF-8 inside a value the field takes otherwise (decoded leniently, they would
+                    // be stored as U+FFFD): refused in every field, a password too.
+                    Map<String, Object> changed = new LinkedHashMap<>(validBody);
+                    changed.put(
+                            field, valid.substring(0, valid.length() / 2) + RAW + valid.substring(valid.length() / 2));
+                    tries.add(base.withBytes(
+                                    notUtf8(json.writeValueAsString(changed)),
+                                    "application/json",
+                                    "field " + field + " with bytes that are not UTF-8")
+                            .expecting(REFUSED));
+                }
                 Map<String, Object> without = new LinkedHashMap<>(validBody);
                 without.remove(field);
                 tries.add(base.withRawBody(json.writeValueAsString(without), "application/json", "without " + field));
@@ -423,6 +435,22 @@ public final class BadInputs {
             found.add(new Operation(method.toUpperCase(java.util.Locale.ROOT), path, (Map<String, Object>) operation));
         }));
         return found;
+    }
+
+    /** The text's UTF-8 with the marker replaced by a lead byte and "(": two bytes that are not UTF-8. */
+    private static byte[] notUtf8(String text) {
+        int at = text.indexOf(RAW);
+        if (at < 0) {
+            throw new IllegalStateException("the marker was not written as a plain string: " + text);
+        }
+        byte[] before = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
+        byte[] after = text.substring(at + RAW.length()).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[before.length + 2 + after.length];
+        System.arraycopy(before, 0, bytes, 0, before.length);
+        bytes[before.length] = (byte) 0xc3;
+        bytes[before.length + 1] = (byte) 0x28;
+        System.arraycopy(after, 0, bytes, before.length + 2, after.length);
+        return bytes;
     }
 
     public static String abbreviate(String text) {

@@ -17,9 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
 
-/** The queue refuses a Redis that may evict keys, and keeps the jobs in the outbox meanwhile. */
+/**
+ * The queue refuses a Redis that may evict keys, and keeps the jobs in the outbox meanwhile. A safe policy is trusted
+ * only for {@code duet.queues.eviction-recheck} (200 ms here), so a Redis that turns evicting later (reconfigured, or
+ * replaced by a failover) is refused too.
+ */
 @MicronautTest(transactional = false)
 @Property(name = "duet.outbox.mode", value = "inline")
+@Property(name = "duet.queues.eviction-recheck", value = "200ms")
 class EvictionGuardTest {
     @Inject
     OutboxRelay relay;
@@ -43,11 +48,8 @@ class EvictionGuardTest {
         node.setConfig("maxmemory-policy", "allkeys-lru");
         try {
             streams.recheckEviction();
-            UUID job = transactions.executeWrite(status ->
-                    jobs.enqueue("evict-" + UUID.randomUUID().toString().substring(0, 8), "{}"));
-            // The commit's own inline relay was refused already.
-            assertEquals(
-                    1, TestDb.count("SELECT count(*) FROM outbox_job WHERE job_id = ? AND relayed_seq IS NULL", job));
+            UUID job = enqueue("evict-" + UUID.randomUUID().toString().substring(0, 8));
+            assertEquals(1, unrelayed(job), "the commit's own inline relay was refused");
 
             assertThrows(EvictingRedisException.class, relay::relayBatch);
 
@@ -98,5 +100,34 @@ class EvictionGuardTest {
             node.setConfig("maxmemory-policy", before);
             streams.recheckEviction();
         }
+    }
+
+    @Test
+    void givenPolicyTurnsEvictingAfterFirstCheck_whenJobsCommit_thenTheyWaitInTheOutbox() throws Exception {
+        String queue = "recheck-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID first = enqueue(queue);
+        assertEquals(0, unrelayed(first), "relayed by its commit");
+
+        var node = redis.getRedisNodes(RedisNodes.SINGLE).getInstance();
+        String before = node.getConfig("maxmemory-policy").get("maxmemory-policy");
+        node.setConfig("maxmemory-policy", "allkeys-lru");
+        UUID second;
+        try {
+            Thread.sleep(400); // the safe verdict of the first relay is now older than the recheck interval
+            second = enqueue(queue);
+            assertEquals(1, unrelayed(second), "a job relayed to an evicting Redis");
+        } finally {
+            node.setConfig("maxmemory-policy", before);
+        }
+        relay.relayInline();
+        assertEquals(0, unrelayed(second), "relayed once the policy is safe");
+    }
+
+    private UUID enqueue(String queue) {
+        return transactions.executeWrite(status -> jobs.enqueue(queue, "{}"));
+    }
+
+    private static long unrelayed(UUID job) throws Exception {
+        return TestDb.count("SELECT count(*) FROM outbox_job WHERE job_id = ? AND relayed_seq IS NULL", job);
     }
 }

@@ -13,6 +13,8 @@ import io.duet.realtime.session.AccessTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -153,6 +155,39 @@ class PollTransportTest {
                     oversized.header("connection"),
                     "the rest of a refused body is not read: the connection ends");
         }
+    }
+
+    /**
+     * A request head past the codec's limits gets the status that names the part: 431 for header fields, 414 for the
+     * request line, not the 413 of a body too large; a problem document either way, on an API path and on a
+     * realtime one, and the connection closes (the rest of that head was never read).
+     */
+    @Test
+    void givenAHeadPastTheLimits_thenHeaderFieldsAre431AndTheRequestLine414() throws Exception {
+        String longToken = "Bearer " + "a".repeat(10_000);
+        List<HttpWire.Response> answers = new ArrayList<>();
+        for (String path : List.of("/v1/me", "/v1/realtime/sessions")) {
+            try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+                answers.add(wire.exchange("GET", path, null, null, Map.of("Authorization", longToken)));
+            }
+        }
+        HttpWire.Response longLine;
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            longLine = wire.exchange(
+                    "GET", "/v1/me?pad=" + "b".repeat(5_000), pair.b().token(), null, Map.of());
+        }
+        HttpWire.Response me;
+        try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
+            me = wire.exchange("GET", "/v1/me", pair.b().token(), null, Map.of());
+        }
+
+        for (HttpWire.Response answer : answers) {
+            assertProblem(answer, 431, "header-fields-too-large");
+            assertEquals("close", answer.header("connection"));
+        }
+        assertProblem(longLine, 414, "uri-too-long");
+        assertEquals("close", longLine.header("connection"));
+        assertEquals(200, me.status(), "the node serves on: " + me.body());
     }
 
     @Test

@@ -302,8 +302,9 @@ public final class BadInputs {
                 tries.add(t.expecting(401));
             }
             if (headLimits) {
-                // Past the server's header limit (8 KB): refused before any route. The framework answers 413 (as for
-                // a body too large) where 431 is meant; a problem document either way.
+                // Past the server's header limit (8 KB): refused before any route. The API module's own server answers
+                // 413 (the framework's status for it); a node with the realtime module answers 431. A problem either
+                // way.
                 tries.add(base.withHeader(
                         "Authorization", "Bearer " + "a".repeat(10_000), "a 10 KB Authorization header"));
             }

@@ -8,6 +8,7 @@ import io.duet.api.testing.Couples;
 import io.duet.api.testing.Jwts;
 import io.duet.api.testing.People;
 import io.duet.api.testing.RedisAdmin;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.serde.ObjectMapper;
 import java.net.http.HttpResponse;
@@ -60,20 +61,20 @@ class GatewayTest {
     /** Events reach the partner across nodes and transports, in order, nothing lost or repeated. */
     @Nested
     class Delivery {
+        /** Delivered live, on the open connection (its latency is measured by {@code ./duet bench realtime}). */
         @Test
-        void givenPartnersOnDifferentNodes_whenAMessageIsSent_thenThePartnerGetsItWithinASecond() throws Exception {
+        void givenPartnersOnDifferentNodes_whenAMessageIsSent_thenThePartnerGetsItLive() throws Exception {
             try (WsClient a = WsClient.connect(
                             node1.getPort(), "token=" + pair.a().token());
                     WsClient b = WsClient.connect(
                             node2.getPort(), "token=" + pair.b().token())) {
                 awaitHeld(node2, pair.b().id());
 
-                long sent = System.nanoTime();
                 send(pair.a(), "hello from node 1");
-                String created = b.next(Duration.ofSeconds(1), frame -> frame.contains("\"message.created\""));
+                String created = b.next(Duration.ofSeconds(10), frame -> frame.contains("\"message.created\""));
 
                 assertTrue(created.contains("hello from node 1"), created);
-                assertTrue(System.nanoTime() - sent < 1_000_000_000L);
+                assertTrue(!b.closed.isDone(), "on the connection it was sent to, not after a reconnect");
             }
         }
 
@@ -156,9 +157,16 @@ class GatewayTest {
             Poller b = new Poller(json, pair.b().token());
             b.open(node1.getPort());
             b.position = seqOfLog(pair.b().id());
+            MeterRegistry meters = node2.getApplicationContext().getBean(MeterRegistry.class);
+            double heldBefore = meters.get("duet.realtime.poll.held").gauge().value();
             Thread sender = Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(300);
+                    // once the poll is held on node 2
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (meters.get("duet.realtime.poll.held").gauge().value() <= heldBefore
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
                     send(pair.a(), "wake up");
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -170,7 +178,13 @@ class GatewayTest {
             sender.join();
 
             assertTrue(got.stream().anyMatch(e -> e.contains("wake up")), got.toString());
-            assertTrue(System.nanoTime() - start < 1_500_000_000L, "answered before the 2 s hold");
+            assertTrue(
+                    System.nanoTime() - start
+                            < node2.getApplicationContext()
+                                    .getBean(RealtimeConfig.class)
+                                    .pollHold()
+                                    .toNanos(),
+                    "answered by the message, before the hold ended");
         }
 
         @Test

@@ -70,7 +70,7 @@ class RealtimeSecurityTest {
                 GatewayTest.awaitHeld(node1, pair.a().id());
                 GatewayTest.awaitHeld(node2, pair.b().id());
                 a.send("{\"type\":\"typing\"}");
-                b.next(Duration.ofSeconds(2), f -> f.contains("\"typing\""));
+                b.next(Duration.ofSeconds(10), f -> f.contains("\"typing\""));
 
                 assertEquals(204, api.delete("/v1/couple", pair.a().token()).status());
                 a.next(Duration.ofSeconds(5), f -> f.contains("\"couple.ended\""));
@@ -93,10 +93,15 @@ class RealtimeSecurityTest {
                     WsClient.connect(node2.getPort(), "token=" + pair.b().token())) {
                 GatewayTest.awaitHeld(node2, pair.b().id());
                 assertEquals(202, typing(node1, a).statusCode());
-                b.next(Duration.ofSeconds(2), f -> f.contains("\"typing\""));
+                b.next(Duration.ofSeconds(10), f -> f.contains("\"typing\""));
 
                 assertEquals(204, api.delete("/v1/couple", pair.b().token()).status());
                 b.next(Duration.ofSeconds(5), f -> f.contains("\"couple.ended\""));
+                // A's node has seen the end too (as A's WebSocket does in the test above), not only B's
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (a.poll(node1.getPort()).stream().noneMatch(e -> e.contains("\"couple.ended\""))) {
+                    assertTrue(System.nanoTime() < deadline, "A never got couple.ended on node 1");
+                }
                 Thread.sleep(100);
                 typing(node1, a);
                 typing(node2, a);

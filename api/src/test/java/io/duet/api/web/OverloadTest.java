@@ -51,14 +51,20 @@ class OverloadTest implements TestPropertyProvider {
                 "duet.outbox.mode", "inline");
     }
 
+    /** The sessions of the slow requests, as PostgreSQL sees them. */
+    private static final String SLEEPING =
+            "FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'"
+                    + " AND datname = current_database() AND pid <> pg_backend_pid()";
+
     @Test
     void givenPoolExhausted_whenAnotherRequestNeedsAConnection_thenFast503WithRetryAfter() throws Exception {
-        // Flyway needs two connections at start-up, so the pool has two and two slow requests hold them.
+        // Flyway needs two connections at start-up, so the pool has two and two slow requests hold them (PostgreSQL
+        // shows both asleep before the third request is sent).
         CompletableFuture<HttpResponse<String>> holder =
                 http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
         CompletableFuture<HttpResponse<String>> second =
                 http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300);
+        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) " + SLEEPING), n -> n >= 2);
 
         long started = System.nanoTime();
         HttpResponse<String> shed = http.send(get("/test/slow?seconds=0"), HttpResponse.BodyHandlers.ofString());
@@ -91,12 +97,10 @@ class OverloadTest implements TestPropertyProvider {
     void givenTheDatabaseEndsTheConnection_whenMidRequest_then503NotA500() throws Exception {
         CompletableFuture<HttpResponse<String>> request =
                 http.sendAsync(get("/test/slow?seconds=1.2"), HttpResponse.BodyHandlers.ofString());
-        String sleeping = "FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'"
-                + " AND datname = current_database() AND pid <> pg_backend_pid()";
-        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) " + sleeping), n -> n >= 1);
+        Await.until(Duration.ofSeconds(5), () -> TestDb.count("SELECT count(*) " + SLEEPING), n -> n >= 1);
 
         // What a PostgreSQL restart or failover does to the connections it had.
-        TestDb.execute("SELECT pg_terminate_backend(pid) " + sleeping);
+        TestDb.execute("SELECT pg_terminate_backend(pid) " + SLEEPING);
 
         HttpResponse<String> response = request.get();
         ErrorResponsesTest.assertProblem(response, 503, "service-overloaded");

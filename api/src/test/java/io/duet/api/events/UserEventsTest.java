@@ -95,14 +95,15 @@ class UserEventsTest {
         int listener = topic.addListener(String.class, (channel, message) -> received.add(message));
         try {
             events.publish(user, "nudge", Map.of("before", true));
-            events.registerNode(user, node, Duration.ofMillis(500));
+            // long enough that a pause of the test thread before the publish does not outlast it
+            events.registerNode(user, node, Duration.ofSeconds(2));
             events.publish(user, "nudge", Map.of("registered", true));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (received.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertEquals(List.of(user + " {\"seq\":2,\"type\":\"nudge\",\"data\":{\"registered\":true}}"), received);
-            Thread.sleep(700);
+            Thread.sleep(2_200);
             events.publish(user, "nudge", Map.of("lapsed", true));
             events.registerNode(user, node, Duration.ofSeconds(5));
             events.unregisterNode(user, node);

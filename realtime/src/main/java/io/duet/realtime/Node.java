@@ -220,6 +220,11 @@ public class Node implements ApplicationEventListener<ShutdownEvent> {
         return revocations.revoked(caller);
     }
 
+    /** {@link #revoked}, asking the database even if the session was found valid lately. Blocking. */
+    public boolean revokedNow(AccessTokens.Verified caller) {
+        return revocations.revokedNow(caller);
+    }
+
     /** A jittered reconnect delay in [reconnectMin, reconnectWindow], so clients don't return at once. */
     public long reconnectDelayMs() {
         long min = config.reconnectMin().toMillis();

@@ -156,6 +156,27 @@ class RealtimeSecurityTest {
             }
         }
 
+        /**
+         * A node that found the session valid moments ago, but no longer served the user when the sign-out was
+         * signalled (the user's last socket on it had closed), must not open a socket for it on that memory: a
+         * socket is not looked at again and would carry the couple's events until the token expires.
+         */
+        @Test
+        void givenANodeThatTrustedTheSessionMomentsAgo_whenItReconnectsThereAfterSignOut_thenClosedWith4501()
+                throws Exception {
+            People.Person a = People.signedIn("Ada");
+            try (WsClient ws = WsClient.connect(node2.getPort(), "token=" + a.token())) {
+                GatewayTest.awaitHeld(node2, a.id());
+            }
+            GatewayTest.awaitGone(node2.getApplicationContext().getBean(Node.class), a.id());
+
+            assertEquals(204, api.delete("/v1/sessions/current", a.token()).status());
+
+            try (WsClient again = WsClient.connect(node2.getPort(), "token=" + a.token())) {
+                assertTrue(again.closeCode(Duration.ofSeconds(3)).startsWith("4501"), "within the 10 s of trust");
+            }
+        }
+
         @Test
         void givenALongPollingSession_whenItsSessionSignsOut_thenTheNextPollIsUnauthorized() throws Exception {
             People.Person a = People.signedIn("Ada");

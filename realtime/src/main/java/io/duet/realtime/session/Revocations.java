@@ -34,6 +34,19 @@ public class Revocations {
         if (session == null || valid.getIfPresent(session) != null) {
             return false;
         }
+        return revokedNow(caller);
+    }
+
+    /**
+     * Asks the database whatever was trusted: for a WebSocket connect, whose socket is not looked at again. The
+     * trust kept for polls can outlive a revocation on a node that no longer served the user when it was
+     * signalled (its last socket had closed), and a socket opened on it would then live until its token expires.
+     */
+    public boolean revokedNow(AccessTokens.Verified caller) {
+        UUID session = caller.sessionId();
+        if (session == null) {
+            return false;
+        }
         if (revoked.revoked(session)) {
             return true;
         }

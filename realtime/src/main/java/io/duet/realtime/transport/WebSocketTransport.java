@@ -223,7 +223,7 @@ public class WebSocketTransport implements BeanCreatedEventListener<NettyServerC
                 session.reconnect(CloseCode.TOO_MANY_CONNECTS, ConnectBudget.jittered(wait));
                 return;
             }
-            if (node.revoked(caller)) {
+            if (node.revokedNow(caller)) {
                 session.close(CloseCode.UNAUTHORIZED, 0);
                 return;
             }

@@ -254,7 +254,8 @@ class PollTransportTest {
         assertTrue(response.body().contains("\"code\":\"" + code + "\""), response.body());
     }
 
-    private static String field(String body, String name) {
+    /** A string field of a JSON answer (the session's {@code sid}), found by pattern. */
+    static String field(String body, String name) {
         Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(body);
         assertTrue(matcher.find(), body);
         return matcher.group(1);

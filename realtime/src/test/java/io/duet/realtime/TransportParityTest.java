@@ -16,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,7 +116,7 @@ class TransportParityTest {
         Couples.Pair pair = Couples.pair(new Api(node.getPort(), json), "Cy", "Di");
         String sid;
         try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
-            sid = field(
+            sid = PollTransportTest.field(
                     wire.exchange("POST", "/v1/realtime/sessions", pair.b().token(), null, Map.of())
                             .body(),
                     "sid");
@@ -162,7 +160,7 @@ class TransportParityTest {
         typing[typing.length - 3] = (byte) 0x28;
         HttpWire.Response polled;
         try (HttpWire wire = new HttpWire(node.getPort(), 30_000)) {
-            String sid = field(
+            String sid = PollTransportTest.field(
                     wire.exchange("POST", "/v1/realtime/sessions", person.token(), null, Map.of())
                             .body(),
                     "sid");
@@ -232,11 +230,5 @@ class TransportParityTest {
                 return "dropped without a close frame";
             }
         }
-    }
-
-    private static String field(String body, String name) {
-        Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(body);
-        assertTrue(matcher.find(), body);
-        return matcher.group(1);
     }
 }

@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * The gateway's view of revoked sessions (sign-out, a reused refresh token, account deletion): asked on
- * every WebSocket connect and long-poll request. A session found valid is trusted for
+ * every WebSocket connect (always of the database, {@link #revokedNow}) and long-poll request. A session found
+ * valid is trusted for
  * {@link #TRUSTED} per node, so a client polling every few seconds costs the database one lookup per that
  * time, not one per poll; the {@code session.revoked} signal that reaches the nodes serving the user drops
  * that trust at once and closes the session's sockets (see {@link Node}).
